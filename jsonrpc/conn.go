@@ -1,0 +1,339 @@
+package jsonrpc
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// Handler serves the inbound side of a connection.
+type Handler interface {
+	// HandleRequest answers an inbound request. Each request runs on its own goroutine; ctx is cancelled when
+	// the peer cancels the request or the connection closes. A returned *Error (or an error wrapping one) is
+	// sent as is; any other error is logged and answered with a generic internal error.
+	HandleRequest(ctx context.Context, req *Message) (result jsontext.Value, err error)
+	// HandleNotification handles an inbound notification on the reading goroutine, in arrival order. It must
+	// not block for long.
+	HandleNotification(ctx context.Context, n *Message)
+}
+
+// ConnOptions configures a Conn. The zero value is usable.
+type ConnOptions struct {
+	// Handler serves inbound requests and notifications. Nil answers every request with "method not found".
+	Handler Handler
+	// CancelMethod names the notification that cancels a request, with params {"requestId": id, "reason": s}
+	// ("notifications/cancelled" in MCP). Empty disables cancellation in both directions.
+	CancelMethod string
+	// MaxInFlight bounds inbound requests handled at once (default 64).
+	MaxInFlight int
+	// MaxQueued bounds inbound requests waiting for a slot (default 1024). Past it requests are answered at
+	// once with CodeOverloaded.
+	MaxQueued int
+	// AllowBatch reports whether a JSON array of messages may be processed now. Nil refuses every batch.
+	AllowBatch func() bool
+	// Logger receives internal failures. Nil uses slog.Default().
+	Logger *slog.Logger
+}
+
+// Conn runs one JSON-RPC connection over a Stream. Create it with NewConn, then call Start.
+type Conn struct {
+	stream Stream
+	opts   ConnOptions
+	log    *slog.Logger
+
+	ctx    context.Context // cancelled when the connection closes
+	cancel context.CancelFunc
+
+	writeMu sync.Mutex
+	nextID  atomic.Int64
+
+	mu       sync.Mutex
+	pending  map[ID]chan *Message
+	inflight map[ID]*inbound
+	closed   bool
+	err      error
+
+	sem    chan struct{}
+	queued atomic.Int64
+
+	handlers sync.WaitGroup
+	reader   sync.WaitGroup
+	done     chan struct{}
+}
+
+type inbound struct {
+	cancel          context.CancelFunc
+	cancelledByPeer atomic.Bool
+}
+
+// NewConn returns a connection over s. Nothing is read until Start.
+func NewConn(s Stream, opts ConnOptions) *Conn {
+	if opts.MaxInFlight <= 0 {
+		opts.MaxInFlight = 64
+	}
+	if opts.MaxQueued <= 0 {
+		opts.MaxQueued = 1024
+	}
+	c := &Conn{
+		stream:   s,
+		opts:     opts,
+		log:      opts.Logger,
+		pending:  make(map[ID]chan *Message),
+		inflight: make(map[ID]*inbound),
+		sem:      make(chan struct{}, opts.MaxInFlight),
+		done:     make(chan struct{}),
+	}
+	if c.log == nil {
+		c.log = slog.Default()
+	}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	return c
+}
+
+// Start begins reading from the stream on a new goroutine. It returns at once.
+func (c *Conn) Start() {
+	c.reader.Add(1)
+	go c.readLoop()
+}
+
+// Done is closed when the connection has closed (by Close, a read error, or the peer hanging up).
+func (c *Conn) Done() <-chan struct{} { return c.done }
+
+// Err reports why the connection closed: nil while open, io.EOF when the peer hung up cleanly.
+func (c *Conn) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+// Close closes the stream, cancels every inbound handler and fails every outbound call. It does not wait
+// for handlers to return; Wait does.
+func (c *Conn) Close() error {
+	c.shutdown(ErrClosed)
+	return nil
+}
+
+// Wait blocks until the read loop and every inbound handler have returned. Do not call it from a handler.
+func (c *Conn) Wait() {
+	<-c.done
+	c.reader.Wait()
+	c.handlers.Wait()
+}
+
+func (c *Conn) shutdown(reason error) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.closed = true
+	c.err = reason
+	pending := c.pending
+	c.pending = nil
+	c.mu.Unlock()
+
+	c.cancel()
+	if err := c.stream.Close(); err != nil {
+		c.log.Debug("jsonrpc: closing stream", "err", err)
+	}
+	for _, ch := range pending {
+		close(ch)
+	}
+	close(c.done)
+}
+
+func (c *Conn) readLoop() {
+	defer c.reader.Done()
+	for {
+		data, err := c.stream.Read(c.ctx)
+		if err != nil {
+			var fe *FrameError
+			if errors.As(err, &fe) {
+				c.replyError(ID{}, &Error{Code: CodeInvalidRequest, Message: "invalid request: " + fe.Reason})
+				continue
+			}
+			if errors.Is(err, context.Canceled) || errors.Is(err, io.ErrClosedPipe) {
+				err = io.EOF
+			}
+			c.shutdown(err)
+			return
+		}
+		if IsBatch(data) {
+			c.readBatch(data)
+			continue
+		}
+		m := new(Message)
+		if err := decodeInto(data, m); err != nil {
+			c.answerBadMessage(m, err)
+			continue
+		}
+		c.dispatch(m, nil)
+	}
+}
+
+func (c *Conn) answerBadMessage(m *Message, err error) {
+	var e *Error
+	if !errors.As(err, &e) {
+		e = &Error{Code: CodeInvalidRequest, Message: err.Error()}
+	}
+	if m.IsResponse() && m.Method == "" && (m.Result != nil || m.Error != nil) {
+		// A malformed response: nobody to answer.
+		c.log.Warn("jsonrpc: dropping malformed response", "err", err)
+		return
+	}
+	c.replyError(m.ID, e)
+}
+
+// dispatch routes one decoded message. When batch is non-nil, a request's response is sent to it instead
+// of being written.
+func (c *Conn) dispatch(m *Message, batch *batchReply) {
+	switch {
+	case m.IsResponse():
+		c.deliver(m)
+	case m.IsNotification():
+		if c.opts.CancelMethod != "" && m.Method == c.opts.CancelMethod {
+			c.peerCancelled(m.Params)
+			return
+		}
+		if c.opts.Handler != nil {
+			c.opts.Handler.HandleNotification(c.ctx, m)
+		}
+	default:
+		c.admit(m, batch)
+	}
+}
+
+func (c *Conn) deliver(m *Message) {
+	c.mu.Lock()
+	ch, ok := c.pending[m.ID]
+	if ok {
+		delete(c.pending, m.ID)
+	}
+	c.mu.Unlock()
+	if !ok {
+		c.log.Debug("jsonrpc: response for an unknown request id", "id", m.ID.String())
+		return
+	}
+	ch <- m
+}
+
+// admit starts a handler for an inbound request, or answers at once when the queue is full.
+func (c *Conn) admit(m *Message, batch *batchReply) {
+	if c.queued.Add(1) > int64(c.opts.MaxInFlight+c.opts.MaxQueued) {
+		c.queued.Add(-1)
+		c.respond(m.ID, nil, &Error{Code: CodeOverloaded, Message: "server overloaded: too many requests in flight, retry later"}, batch)
+		return
+	}
+	ctx, cancel := context.WithCancel(c.ctx)
+	in := &inbound{cancel: cancel}
+	c.mu.Lock()
+	if _, dup := c.inflight[m.ID]; dup {
+		c.mu.Unlock()
+		cancel()
+		c.queued.Add(-1)
+		c.respond(m.ID, nil, &Error{Code: CodeInvalidRequest, Message: "invalid request: id " + m.ID.String() + " is already in use"}, batch)
+		return
+	}
+	c.inflight[m.ID] = in
+	c.mu.Unlock()
+
+	c.handlers.Add(1)
+	go c.run(ctx, in, m, batch)
+}
+
+func (c *Conn) run(ctx context.Context, in *inbound, m *Message, batch *batchReply) {
+	defer c.handlers.Done()
+	defer c.queued.Add(-1)
+	defer func() {
+		c.mu.Lock()
+		delete(c.inflight, m.ID)
+		c.mu.Unlock()
+		in.cancel()
+	}()
+	select {
+	case c.sem <- struct{}{}:
+	case <-ctx.Done():
+		c.finish(in, m, nil, ctx.Err(), batch)
+		return
+	}
+	defer func() { <-c.sem }()
+
+	var result jsontext.Value
+	var err error
+	if c.opts.Handler == nil {
+		err = &Error{Code: CodeMethodNotFound, Message: "method not found: " + m.Method}
+	} else {
+		result, err = c.callHandler(ctx, m)
+	}
+	c.finish(in, m, result, err, batch)
+}
+
+func (c *Conn) callHandler(ctx context.Context, m *Message) (result jsontext.Value, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			c.log.Error("jsonrpc: handler panicked", "method", m.Method, "panic", p)
+			err = &Error{Code: CodeInternalError, Message: "internal error"}
+		}
+	}()
+	return c.opts.Handler.HandleRequest(ctx, m)
+}
+
+func (c *Conn) finish(in *inbound, m *Message, result jsontext.Value, err error, batch *batchReply) {
+	if in.cancelledByPeer.Load() {
+		// The peer cancelled: it expects no response (and the batch slot is answered by nobody).
+		if batch != nil {
+			batch.skip()
+		}
+		return
+	}
+	if err != nil {
+		var e *Error
+		if !errors.As(err, &e) {
+			if errors.Is(err, context.Canceled) && c.ctx.Err() != nil {
+				if batch != nil {
+					batch.skip()
+				}
+				return // connection closing; nobody to answer
+			}
+			c.log.Error("jsonrpc: handler failed", "method", m.Method, "err", err)
+			e = &Error{Code: CodeInternalError, Message: "internal error"}
+		}
+		c.respond(m.ID, nil, e, batch)
+		return
+	}
+	c.respond(m.ID, result, nil, batch)
+}
+
+func (c *Conn) respond(id ID, result jsontext.Value, e *Error, batch *batchReply) {
+	if batch != nil {
+		batch.add(id, result, e)
+		return
+	}
+	buf := GetBuffer()
+	if e != nil {
+		buf.B = AppendError(buf.B, id, e)
+	} else {
+		buf.B = AppendResult(buf.B, id, result)
+	}
+	if err := c.write(c.ctx, buf.B); err != nil && c.ctx.Err() == nil {
+		c.log.Warn("jsonrpc: writing response", "err", err)
+	}
+	PutBuffer(buf)
+}
+
+func (c *Conn) replyError(id ID, e *Error) { c.respond(id, nil, e, nil) }
+
+// write sends one whole message; writes are serialised in call order.
+func (c *Conn) write(ctx context.Context, msg []byte) error {
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	if c.ctx.Err() != nil {
+		return ErrClosed
+	}
+	return c.stream.Write(ctx, msg)
+}

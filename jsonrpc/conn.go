@@ -111,11 +111,11 @@ func (c *Conn) Err() error {
 	return c.err
 }
 
-// Close closes the stream, cancels every inbound handler and fails every outbound call. It does not wait
-// for handlers to return; Wait does.
+// Close closes the stream, cancels every inbound handler and fails every outbound call, and returns the
+// stream's Close error (nil when the connection had already closed). It does not wait for handlers to
+// return; Wait does.
 func (c *Conn) Close() error {
-	c.shutdown(ErrClosed)
-	return nil
+	return c.shutdown(ErrClosed)
 }
 
 // Wait blocks until the read loop and every inbound handler have returned. Do not call it from a handler.
@@ -125,11 +125,11 @@ func (c *Conn) Wait() {
 	c.handlers.Wait()
 }
 
-func (c *Conn) shutdown(reason error) {
+func (c *Conn) shutdown(reason error) error {
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
-		return
+		return nil
 	}
 	c.closed = true
 	c.err = reason
@@ -138,13 +138,12 @@ func (c *Conn) shutdown(reason error) {
 	c.mu.Unlock()
 
 	c.cancel()
-	if err := c.stream.Close(); err != nil {
-		c.log.Debug("jsonrpc: closing stream", "err", err)
-	}
+	err := c.stream.Close()
 	for _, ch := range pending {
 		close(ch)
 	}
 	close(c.done)
+	return err
 }
 
 func (c *Conn) readLoop() {
@@ -160,7 +159,9 @@ func (c *Conn) readLoop() {
 			if errors.Is(err, context.Canceled) || errors.Is(err, io.ErrClosedPipe) {
 				err = io.EOF
 			}
-			c.shutdown(err)
+			if cerr := c.shutdown(err); cerr != nil {
+				c.log.Debug("jsonrpc: closing stream", "err", cerr)
+			}
 			return
 		}
 		if IsBatch(data) {

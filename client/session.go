@@ -1,0 +1,179 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/mcpkit/mcpkit/jsonrpc"
+	"github.com/mcpkit/mcpkit/mcp"
+)
+
+// Session is a connection to one MCP server in the era both sides agreed on. It is safe for concurrent use.
+type Session struct {
+	conn *jsonrpc.Conn
+	opts Options
+	log  *slog.Logger
+
+	era          mcp.Era
+	version      string
+	serverInfo   mcp.Implementation
+	serverCaps   mcp.ServerCapabilities
+	instructions string
+
+	// meta is the encoded modern _meta object sent with every request (without a progress token).
+	meta atomic.Pointer[[]byte]
+
+	progress  sync.Map // token (string) → func(*mcp.ProgressParams)
+	nextToken atomic.Int64
+}
+
+// ErrInputRequired is returned when a 2026-07-28 server answers with an input_required result and the
+// client has no handler to provide the input.
+var ErrInputRequired = errors.New("client: the server asked for input (input_required) that this client cannot provide")
+
+// Era returns the protocol era in use.
+func (s *Session) Era() mcp.Era { return s.era }
+
+// ProtocolVersion returns the protocol version in use.
+func (s *Session) ProtocolVersion() string { return s.version }
+
+// ServerInfo returns the server's name and version.
+func (s *Session) ServerInfo() mcp.Implementation { return s.serverInfo }
+
+// ServerCapabilities returns what the server offers.
+func (s *Session) ServerCapabilities() mcp.ServerCapabilities { return s.serverCaps }
+
+// Instructions returns the server's instructions for the model, if any.
+func (s *Session) Instructions() string { return s.instructions }
+
+// Close ends the session and closes the stream (which, for a command, shuts the server process down).
+func (s *Session) Close() error {
+	err := s.conn.Close()
+	s.conn.Wait()
+	return err
+}
+
+// Done is closed when the connection ends.
+func (s *Session) Done() <-chan struct{} { return s.conn.Done() }
+
+// call sends one request in the session's era and decodes the result into out (nil to discard).
+func (s *Session) call(ctx context.Context, method string, params any, out any) error {
+	raw, err := s.callRaw(ctx, method, params)
+	if err != nil {
+		return err
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return fmt.Errorf("client: decoding %s result: %w", method, err)
+	}
+	return nil
+}
+
+func (s *Session) callRaw(ctx context.Context, method string, params any) (jsontext.Value, error) {
+	buf := jsonrpc.GetBuffer()
+	defer jsonrpc.PutBuffer(buf)
+	var err error
+	switch p := params.(type) {
+	case nil:
+		buf.B = append(buf.B, "{}"...)
+	case jsontext.Value:
+		buf.B = append(buf.B, p...)
+	default:
+		if buf.B, err = jsonrpc.MarshalAppend(buf.B, params); err != nil {
+			return nil, fmt.Errorf("client: encoding %s params: %w", method, err)
+		}
+	}
+	body := buf.B
+	var token string
+	if fn := progressFunc(ctx); fn != nil {
+		token = strconv.FormatInt(s.nextToken.Add(1), 10)
+		s.progress.Store(token, fn)
+		defer s.progress.Delete(token)
+	}
+	if s.era == mcp.EraModern || token != "" {
+		withMeta := jsonrpc.GetBuffer()
+		defer jsonrpc.PutBuffer(withMeta)
+		withMeta.B = s.appendWithMeta(withMeta.B, body, token)
+		body = withMeta.B
+	}
+	res, err := s.conn.CallRaw(ctx, method, body)
+	if err != nil {
+		return nil, err
+	}
+	if s.era == mcp.EraModern {
+		if err := checkResultType(res); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+// appendWithMeta appends params with _meta spliced in as its first member: the modern per-request fields
+// and/or a progress token.
+func (s *Session) appendWithMeta(dst, params []byte, token string) []byte {
+	dst = append(dst, `{"_meta":{`...)
+	sep := false
+	if token != "" {
+		dst = append(dst, `"progressToken":`...)
+		dst = append(dst, token...)
+		sep = true
+	}
+	if meta := s.meta.Load(); s.era == mcp.EraModern && meta != nil && len(*meta) > 2 {
+		if sep {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, (*meta)[1:len(*meta)-1]...) // the members of the cached object
+	}
+	dst = append(dst, '}')
+	rest := params[1:] // after '{'
+	if len(rest) > 0 && rest[0] != '}' {
+		dst = append(dst, ',')
+	}
+	return append(dst, rest...)
+}
+
+// checkResultType enforces the 2026-07-28 rule: an absent resultType means complete; input_required is
+// not something this call can finish; anything else is invalid.
+func checkResultType(res jsontext.Value) error {
+	var probe struct {
+		ResultType mcp.ResultType `json:"resultType"`
+	}
+	if err := json.Unmarshal(res, &probe); err != nil {
+		return fmt.Errorf("client: result is not an object: %w", err)
+	}
+	switch probe.ResultType {
+	case "", mcp.ResultComplete:
+		return nil
+	case mcp.ResultInputRequired:
+		return ErrInputRequired
+	}
+	return fmt.Errorf("client: unrecognised resultType %q", probe.ResultType)
+}
+
+// buildMeta encodes the modern per-request _meta once (again after SetLevel).
+func (s *Session) buildMeta(level mcp.LoggingLevel) error {
+	caps := s.opts.Capabilities
+	info := s.opts.ClientInfo
+	m := mcp.RequestMeta{
+		ProtocolVersion:    s.version,
+		ClientCapabilities: &caps,
+		ClientInfo:         &info,
+		LogLevel:           level,
+	}
+	b, err := json.Marshal(&m)
+	if err != nil {
+		return err
+	}
+	s.meta.Store(&b)
+	return nil
+}

@@ -1,0 +1,36 @@
+package schema
+
+import "strings"
+
+// ValidationError says where an instance breaks its schema and which rule it breaks.
+type ValidationError struct {
+	// Path is the location in the instance, e.g. "items[2].name"; empty for the root.
+	Path string
+	// Rule is the keyword that failed: "type", "required", "minimum", "pattern", …
+	Rule string
+	// Message explains the failure for a human (and a model).
+	Message string
+}
+
+// Error implements the error interface: "path: message", or "message" at the root.
+func (e *ValidationError) Error() string {
+	if e.Path == "" {
+		return e.Message
+	}
+	return e.Path + ": " + e.Message
+}
+
+// under prefixes the error's path with a parent segment: a property name or an [index].
+func (e *ValidationError) under(seg string) *ValidationError {
+	switch {
+	case e.Path == "":
+		e.Path = seg
+	case strings.HasPrefix(e.Path, "["):
+		e.Path = seg + e.Path
+	default:
+		e.Path = seg + "." + e.Path
+	}
+	return e
+}
+
+func fail(rule, msg string) *ValidationError { return &ValidationError{Rule: rule, Message: msg} }

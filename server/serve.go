@@ -1,0 +1,75 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/mcpkit/mcpkit/jsonrpc"
+	"github.com/mcpkit/mcpkit/mcp"
+	"github.com/mcpkit/mcpkit/transport"
+	"github.com/mcpkit/mcpkit/transport/stdio"
+)
+
+// Serve runs the server on one connection until the peer hangs up or ctx ends. The connection serves
+// either era: an initialize handshake makes it a legacy session; requests carrying the 2026-07-28 _meta
+// are served statelessly. It returns nil when the peer closed the stream.
+func (s *Server) Serve(ctx context.Context, stream jsonrpc.Stream) error {
+	if err := s.Err(); err != nil {
+		stream.Close()
+		return err
+	}
+	peer := &transport.ConnPeer{}
+	sess := s.openSession("", peer)
+	defer sess.Close()
+	conn := jsonrpc.NewConn(stream, jsonrpc.ConnOptions{
+		Handler:      connHandler{sess: sess, peer: peer},
+		CancelMethod: mcp.MethodNotificationCancelled,
+		MaxInFlight:  s.opts.MaxInFlight,
+		MaxQueued:    s.opts.MaxQueued,
+		AllowBatch: func() bool {
+			v, _, _ := sess.identity()
+			return mcp.AllowsBatches(v)
+		},
+		Logger: s.log,
+	})
+	peer.Conn = conn
+	conn.Start()
+	select {
+	case <-conn.Done():
+	case <-ctx.Done():
+		conn.Close()
+	}
+	conn.Wait()
+	if err := conn.Err(); err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, jsonrpc.ErrClosed) {
+		return err
+	}
+	return ctx.Err()
+}
+
+// ServeStdio serves the process's stdin and stdout until stdin closes. Write logs to stderr: stdout
+// carries only protocol messages.
+func (s *Server) ServeStdio(ctx context.Context) error {
+	err := s.Serve(ctx, stdio.NewStream(os.Stdin, os.Stdout, stdio.Options{Logger: s.log}))
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+// connHandler adapts a session to a jsonrpc.Conn: everything related to a request goes down the one stream.
+type connHandler struct {
+	sess *session
+	peer transport.Peer
+}
+
+func (h connHandler) HandleRequest(ctx context.Context, m *jsonrpc.Message) (jsontext.Value, error) {
+	return h.sess.HandleRequest(ctx, m, h.peer)
+}
+
+func (h connHandler) HandleNotification(ctx context.Context, m *jsonrpc.Message) {
+	h.sess.HandleNotification(ctx, m)
+}

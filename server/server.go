@@ -1,0 +1,145 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/mcpkit/mcpkit/mcp"
+)
+
+// Options configures a Server. The zero value is usable: every default is chosen for production.
+type Options struct {
+	// Title is a human-friendly server name sent beside Name in serverInfo.
+	Title string
+	// Instructions tell the model how to use this server (initialize and server/discover results).
+	Instructions string
+	// Logger receives the server's own diagnostics. Nil uses slog.Default().
+	Logger *slog.Logger
+	// PageSize is the number of items per page of tools/list, resources/list, resources/templates/list and
+	// prompts/list. Zero means 100; negative means no pagination.
+	PageSize int
+	// ListTTL is the ttlMs hint on list and discover results in the 2026-07-28 era. Zero sends ttlMs 0
+	// (immediately stale, always re-fetch), which is always correct.
+	ListTTL time.Duration
+	// ReadTTL is the ttlMs hint on resources/read results.
+	ReadTTL time.Duration
+	// ReadCacheScope is the cacheScope of resources/read results: mcp.CacheScopePrivate (the default) or
+	// mcp.CacheScopePublic. Lists are public: they do not vary per caller.
+	ReadCacheScope mcp.CacheScope
+	// Versions limits the protocol versions served. Nil serves every version mcp.SupportedVersions lists.
+	Versions []string
+	// MaxInFlight and MaxQueued bound inbound requests per connection (see jsonrpc.ConnOptions).
+	MaxInFlight, MaxQueued int
+	// Middleware wraps every method, outermost first.
+	Middleware []Middleware
+}
+
+// Server is an MCP server. Register tools, resources and prompts, then serve it on one or more transports
+// at once. Registries may change while serving; clients are told through list_changed notifications.
+type Server struct {
+	impl mcp.Implementation
+	opts Options
+	log  *slog.Logger
+
+	mu         sync.RWMutex
+	tools      registry[*toolEntry]
+	resources  registry[*resourceEntry]
+	templates  registry[*templateEntry]
+	prompts    registry[*promptEntry]
+	completers map[completionKey]completer
+	errs       []error
+
+	sessions sessionSet
+	handler  Handler // the method dispatch wrapped in middleware
+	versions []string
+}
+
+// New returns a server that identifies itself with name and version. opts may be nil.
+func New(name, version string, opts *Options) *Server {
+	s := &Server{impl: mcp.Implementation{Name: name, Version: version}}
+	if opts != nil {
+		s.opts = *opts
+	}
+	s.impl.Title = s.opts.Title
+	s.log = s.opts.Logger
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.opts.PageSize == 0 {
+		s.opts.PageSize = 100
+	}
+	if s.opts.ReadCacheScope == "" {
+		s.opts.ReadCacheScope = mcp.CacheScopePrivate
+	}
+	s.versions = s.opts.Versions
+	if s.versions == nil {
+		s.versions = slices.Clone(mcp.SupportedVersions)
+	}
+	for _, v := range s.versions {
+		if !mcp.IsSupported(v) {
+			s.fail(fmt.Errorf("server: protocol version %q is not one mcpkit implements (%v)", v, mcp.SupportedVersions))
+		}
+	}
+	s.completers = make(map[completionKey]completer)
+	s.handler = s.dispatchMethod
+	for i := len(s.opts.Middleware) - 1; i >= 0; i-- {
+		s.handler = s.opts.Middleware[i](s.handler)
+	}
+	return s
+}
+
+// Use adds middleware around every method, inside any already added. Call it before serving.
+func (s *Server) Use(mw ...Middleware) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := len(mw) - 1; i >= 0; i-- {
+		s.handler = mw[i](s.handler)
+	}
+}
+
+// Err reports every registration error so far (a tool whose schema could not be inferred, a malformed URI
+// template, …), joined. Serve and the HTTP handlers refuse to start while it is non-nil.
+func (s *Server) Err() error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return errors.Join(s.errs...)
+}
+
+func (s *Server) fail(err error) {
+	s.mu.Lock()
+	s.errs = append(s.errs, err)
+	s.mu.Unlock()
+}
+
+// Info returns the server's name and version as sent to clients.
+func (s *Server) Info() mcp.Implementation { return s.impl }
+
+// capabilities returns what this server offers. Tools, resources and prompts are always advertised, with
+// listChanged, because registries may change while serving.
+func (s *Server) capabilities() *mcp.ServerCapabilities {
+	return &mcp.ServerCapabilities{
+		Tools:       &mcp.ToolsCapability{ListChanged: true},
+		Resources:   &mcp.ResourcesCapability{Subscribe: true, ListChanged: true},
+		Prompts:     &mcp.PromptsCapability{ListChanged: true},
+		Logging:     &mcp.LoggingCapability{},
+		Completions: &mcp.CompletionsCapability{},
+	}
+}
+
+// supports reports whether version v is served.
+func (s *Server) supports(v string) bool { return slices.Contains(s.versions, v) }
+
+// legacyVersions and modernVersions split the served versions by era, newest first.
+func (s *Server) servedVersions(era mcp.Era) []string {
+	var out []string
+	for _, v := range s.versions {
+		if mcp.EraOf(v) == era {
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,181 @@
+package server
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/mcpkit/mcpkit/mcp"
+)
+
+// ToolHandler serves a tool whose arguments arrive as raw JSON (already validated against the tool's
+// input schema). A returned *jsonrpc.Error is sent as a protocol error; any other error becomes a result
+// with isError set and the error's message as text, so the model can see it and try again.
+type ToolHandler func(ctx context.Context, args jsontext.Value) (*mcp.CallToolResult, error)
+
+// toolEntry is a registered tool.
+type toolEntry struct {
+	def  mcp.Tool
+	in   validator // nil accepts any arguments object
+	out  validator // nil: no output schema
+	call ToolHandler
+}
+
+// Tool registers a typed tool: the input schema is inferred from In, the output schema from Out, and
+// arguments and results are validated against them. Out may be a struct or map (sent as
+// structuredContent), any other type (wrapped as {"result": value}), mcp.Content or []mcp.Content (sent as
+// content only), or *mcp.CallToolResult (sent as is). A registration error (a type that has no JSON Schema,
+// a malformed struct tag) is reported by Server.Err and stops the server from serving.
+func Tool[In, Out any](s *Server, name, description string, fn func(ctx context.Context, in In) (Out, error)) {
+	AddTool(s, mcp.Tool{Name: name, Description: description}, fn)
+}
+
+// AddTool is Tool with the whole definition: title, annotations, icons, _meta. InputSchema and
+// OutputSchema are inferred when empty; when set they replace the inferred ones (and are used to validate).
+func AddTool[In, Out any](s *Server, def mcp.Tool, fn func(ctx context.Context, in In) (Out, error)) {
+	e, err := newTypedTool(def, fn)
+	if err != nil {
+		s.fail(fmt.Errorf("server: tool %q: %w", def.Name, err))
+		return
+	}
+	s.putTool(e)
+}
+
+// AddRawTool registers a tool with an explicit input schema (def.InputSchema, required) and a handler that
+// receives the raw arguments. Use it for schemas known only at run time.
+func (s *Server) AddRawTool(def mcp.Tool, h ToolHandler) {
+	if len(def.InputSchema) == 0 {
+		s.fail(fmt.Errorf("server: tool %q: AddRawTool needs an InputSchema", def.Name))
+		return
+	}
+	in, err := compileSchema(def.InputSchema)
+	if err != nil {
+		s.fail(fmt.Errorf("server: tool %q: input schema: %w", def.Name, err))
+		return
+	}
+	var out validator
+	if len(def.OutputSchema) > 0 {
+		if out, err = compileSchema(def.OutputSchema); err != nil {
+			s.fail(fmt.Errorf("server: tool %q: output schema: %w", def.Name, err))
+			return
+		}
+	}
+	s.putTool(&toolEntry{def: def, in: in, out: out, call: h})
+}
+
+func (s *Server) putTool(e *toolEntry) {
+	if e.def.Name == "" {
+		s.fail(fmt.Errorf("server: a tool needs a name"))
+		return
+	}
+	s.mu.Lock()
+	s.tools.put(e.def.Name, e)
+	s.mu.Unlock()
+	s.toolsChanged()
+}
+
+// RemoveTools removes tools by name and tells clients when any was removed.
+func (s *Server) RemoveTools(names ...string) {
+	removed := false
+	s.mu.Lock()
+	for _, n := range names {
+		removed = s.tools.remove(n) || removed
+	}
+	s.mu.Unlock()
+	if removed {
+		s.toolsChanged()
+	}
+}
+
+func (s *Server) listTools(ctx context.Context, r *Request) (jsontext.Value, error) {
+	var p mcp.ListToolsParams
+	if err := decodeParams(r.Params, &p); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	entries, next, err := s.tools.page(p.Cursor, s.opts.PageSize)
+	s.mu.RUnlock()
+	if err != nil {
+		return nil, err
+	}
+	res := mcp.ListToolsResult{Tools: make([]mcp.Tool, len(entries)), NextCursor: next}
+	for i, e := range entries {
+		res.Tools[i] = gateTool(e.def, r.ProtocolVersion)
+	}
+	r.finish(&res.ResultFields)
+	r.cache(&res.CacheHints, s.opts.ListTTL.Milliseconds(), mcp.CacheScopePublic)
+	return marshalResult(&res)
+}
+
+// gateTool drops the fields a protocol version does not have.
+func gateTool(t mcp.Tool, version string) mcp.Tool {
+	if !mcp.HasStructuredContent(version) {
+		t.OutputSchema = nil
+		t.Title = ""
+	}
+	return t
+}
+
+func (s *Server) callTool(ctx context.Context, r *Request) (jsontext.Value, error) {
+	var p mcp.CallToolParams
+	if err := decodeParams(r.Params, &p); err != nil {
+		return nil, err
+	}
+	if p.Name == "" {
+		return nil, invalidParams("tools/call: name is required")
+	}
+	s.mu.RLock()
+	t, ok := s.tools.get(p.Name)
+	s.mu.RUnlock()
+	if !ok {
+		return nil, invalidParams(fmt.Sprintf("unknown tool %q", p.Name))
+	}
+	args := p.Arguments
+	if len(args) == 0 || args.Kind() == 'n' {
+		args = emptyObject
+	}
+	if t.in != nil {
+		if err := t.in.Validate(args); err != nil {
+			return marshalToolResult(r, toolError(fmt.Sprintf("invalid arguments for tool %q: %v", p.Name, err)))
+		}
+	}
+	res, err := t.call(ctx, args)
+	if err != nil {
+		if perr := asProtocolError(err); perr != nil {
+			return nil, perr
+		}
+		return marshalToolResult(r, toolError(err.Error()))
+	}
+	if res == nil {
+		res = &mcp.CallToolResult{}
+	}
+	if t.out != nil && !res.IsError {
+		if len(res.StructuredContent) == 0 {
+			s.log.Error("mcp: tool returned no structuredContent although it has an output schema", "tool", p.Name)
+			return nil, internalError()
+		}
+		if err := t.out.Validate(res.StructuredContent); err != nil {
+			s.log.Error("mcp: tool output does not match its output schema", "tool", p.Name, "err", err)
+			return nil, internalError()
+		}
+	}
+	return marshalToolResult(r, res)
+}
+
+var emptyObject = jsontext.Value(`{}`)
+
+func marshalToolResult(r *Request, res *mcp.CallToolResult) (jsontext.Value, error) {
+	if !mcp.HasStructuredContent(r.ProtocolVersion) {
+		res.StructuredContent = nil
+	}
+	if res.Content == nil {
+		res.Content = []mcp.Content{}
+	}
+	r.finish(&res.ResultFields)
+	return marshalResult(res)
+}
+
+func toolError(msg string) *mcp.CallToolResult {
+	return &mcp.CallToolResult{Content: []mcp.Content{mcp.TextContent(msg)}, IsError: true}
+}

@@ -1,0 +1,49 @@
+package transport
+
+import (
+	"context"
+
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/mcpkit/mcpkit/jsonrpc"
+)
+
+// Peer reaches the other side of a connection: notifications, and requests whose result comes back.
+type Peer interface {
+	Notify(ctx context.Context, method string, params any) error
+	Call(ctx context.Context, method string, params any) (jsontext.Value, error)
+}
+
+// Session is the server side of one client connection or session, as a transport drives it.
+type Session interface {
+	// ID is the session's id ("" for a stream connection, which needs none).
+	ID() string
+	// HandleRequest serves one request. related carries the request's own notifications (progress, logs)
+	// and, in the legacy era, server-to-client requests.
+	HandleRequest(ctx context.Context, m *jsonrpc.Message, related Peer) (jsontext.Value, error)
+	// HandleNotification serves one notification.
+	HandleNotification(ctx context.Context, m *jsonrpc.Message)
+	// Close ends the session.
+	Close()
+}
+
+// Server is an MCP server as transports see it; *server.Server implements it.
+type Server interface {
+	// NewSession opens a session whose unsolicited messages (list_changed, resources/updated) go to out.
+	NewSession(id string, out Peer) Session
+}
+
+// ConnPeer adapts a jsonrpc.Conn to a Peer.
+type ConnPeer struct{ Conn *jsonrpc.Conn }
+
+// Notify sends a notification on the connection.
+func (p ConnPeer) Notify(ctx context.Context, method string, params any) error {
+	return p.Conn.Notify(ctx, method, params)
+}
+
+// Call sends a request on the connection and returns its raw result.
+func (p ConnPeer) Call(ctx context.Context, method string, params any) (jsontext.Value, error) {
+	var raw jsontext.Value
+	err := p.Conn.Call(ctx, method, params, &raw)
+	return raw, err
+}

@@ -51,22 +51,11 @@ func CompileJSON(raw jsontext.Value) (*Validator, error) {
 		}
 		return &Validator{native: s}, nil
 	}
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-	if err != nil {
-		return nil, fmt.Errorf("schema: not JSON: %w", err)
-	}
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft2020)
-	c.UseLoader(noRemote{})
-	const loc = "mem:///schema.json"
-	if err := c.AddResource(loc, inst); err != nil {
-		return nil, fmt.Errorf("schema: %w", err)
-	}
-	full, err := c.Compile(loc)
+	v, err := compileFull(raw)
 	if err != nil {
 		return nil, fmt.Errorf("schema: %w", err)
 	}
-	return &Validator{full: full}, nil
+	return v, nil
 }
 
 // noRemote refuses every remote $ref: fetching URLs named by a peer's schema is a security risk.
@@ -258,9 +247,36 @@ func fromFull(err error) error {
 		}
 		path += seg
 	}
-	msg := leaf.Error()
-	if i := strings.LastIndex(msg, ": "); i >= 0 {
-		msg = msg[i+2:]
+	// The full report lists every failed branch (anyOf, oneOf, …), one per line: keep them all, on one line.
+	var parts []string
+	for _, line := range strings.Split(verr.Error(), "\n")[1:] {
+		line = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "- "))
+		if line != "" {
+			parts = append(parts, line)
+		}
+	}
+	msg := strings.Join(parts, "; ")
+	if msg == "" {
+		msg = leaf.Error()
 	}
 	return &ValidationError{Path: path, Rule: "schema", Message: msg}
+}
+
+// compileFull compiles raw with the full 2020-12 implementation only (tests cross-check against it).
+func compileFull(raw jsontext.Value) (*Validator, error) {
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		return nil, err
+	}
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	c.UseLoader(noRemote{})
+	if err := c.AddResource("mem:///schema.json", inst); err != nil {
+		return nil, err
+	}
+	full, err := c.Compile("mem:///schema.json")
+	if err != nil {
+		return nil, err
+	}
+	return &Validator{full: full}, nil
 }

@@ -28,7 +28,8 @@ func For[T any]() (*Schema, error) { return ForType(reflect.TypeFor[T]()) }
 //     unexported fields skipped); "properties" is always present; additionalProperties is left unset, so
 //     extra members are allowed (hosts often send them);
 //   - a field is required unless it is a pointer, its json tag has omitempty or omitzero, or its jsonschema
-//     tag says optional; pointers are not nullable;
+//     tag says optional; a pointer field without omitempty/omitzero is also nullable (a nil pointer encodes
+//     as null), one with them is not;
 //   - bool, integers (unsigned ones with minimum 0), floats and strings map to their JSON types; []byte is a
 //     base64 string; slices and arrays are arrays; maps with string keys are objects whose
 //     additionalProperties is the value's schema; interfaces accept anything;
@@ -175,7 +176,13 @@ func (inf *inferrer) addFields(s *Schema, t reflect.Type, path string) error {
 		if err := tag.apply(fs); err != nil {
 			return fmt.Errorf("schema: %s: %w", fpath, err)
 		}
-		optional := f.Type.Kind() == reflect.Pointer || strings.Contains(opts, "omitempty") || strings.Contains(opts, "omitzero")
+		omits := strings.Contains(opts, "omitempty") || strings.Contains(opts, "omitzero")
+		if f.Type.Kind() == reflect.Pointer && !omits && fs.Type != "" && len(fs.Types) == 0 {
+			// A nil pointer without omitempty encodes as null: say so, or our own output would not validate.
+			fs.Types = []string{fs.Type, "null"}
+			fs.Type = ""
+		}
+		optional := f.Type.Kind() == reflect.Pointer || omits
 		if tag.Optional {
 			optional = true
 		}

@@ -70,10 +70,23 @@ func (s *Schema) validate(dec *jsontext.Decoder) *ValidationError {
 		_ = dec.SkipValue()
 		return fail("type", fmt.Sprintf("got %s, want %s", got, s.typeWanted()))
 	}
-	if kind == '{' {
-		return s.validateObject(dec)
-	}
-	if kind == '[' {
+	if kind == '{' || kind == '[' {
+		if len(s.enumCanon) > 0 || s.constCanon != "" {
+			// Compare the whole value first, then walk it again from its own bytes.
+			raw, err := dec.ReadValue()
+			if err != nil {
+				return fail("syntax", "invalid JSON: "+errString(err))
+			}
+			if verr := s.checkEnumConst(raw); verr != nil {
+				return verr
+			}
+			sub := getDecoder(raw)
+			defer putDecoder(sub)
+			dec = sub.dec
+		}
+		if kind == '{' {
+			return s.validateObject(dec)
+		}
 		return s.validateArray(dec)
 	}
 	raw, err := dec.ReadValue()
@@ -218,21 +231,11 @@ func unquoteName(raw jsontext.Value) []byte {
 }
 
 func (s *Schema) validateArray(dec *jsontext.Decoder) *ValidationError {
-	if s.Items == nil && s.MinItems == nil && s.MaxItems == nil && len(s.Enum) == 0 && len(s.Const) == 0 {
-		_ = dec.SkipValue()
+	if s.Items == nil && s.MinItems == nil && s.MaxItems == nil {
+		if err := dec.SkipValue(); err != nil {
+			return fail("syntax", "invalid JSON: "+errString(err))
+		}
 		return nil
-	}
-	if len(s.Enum) > 0 || len(s.Const) > 0 {
-		raw, err := dec.ReadValue()
-		if err != nil {
-			return fail("syntax", errString(err))
-		}
-		if verr := s.checkEnumConst(raw); verr != nil {
-			return verr
-		}
-		sub := getDecoder(raw)
-		defer putDecoder(sub)
-		dec = sub.dec
 	}
 	if _, err := dec.ReadToken(); err != nil { // '['
 		return fail("syntax", errString(err))

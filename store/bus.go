@@ -1,0 +1,21 @@
+package store
+
+import "context"
+
+// Bus carries messages between the nodes of a deployment: list_changed and resource updates for every
+// listener, and messages routed to the node that holds a stream. Delivery is at most once: a subscriber
+// that falls behind loses messages rather than slowing the publisher.
+type Bus interface {
+	// Publish sends msg to every current subscriber of topic. msg is copied.
+	Publish(ctx context.Context, topic string, msg []byte) error
+	// Subscribe starts receiving topic's messages. The subscription ends when ctx ends or it is closed.
+	Subscribe(ctx context.Context, topic string) (Subscription, error)
+}
+
+// Subscription receives one topic's messages.
+type Subscription interface {
+	// C delivers messages; it is closed when the subscription ends.
+	C() <-chan []byte
+	// Close ends the subscription. It is idempotent.
+	Close() error
+}

@@ -1,0 +1,222 @@
+package storetest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/mcpkit/mcpkit/store"
+)
+
+// TestSessionStore checks a SessionStore. newStore must return an empty store without limits or expiry.
+func TestSessionStore(t *testing.T, newStore func(t *testing.T) store.SessionStore) {
+	ctx := context.Background()
+	t.Run("create load save delete", func(t *testing.T) {
+		st := newStore(t)
+		s := &store.SessionState{ID: "s1", ProtocolVersion: "2025-11-25", ClientInfo: []byte(`{"name":"c","version":"1"}`),
+			LogLevel: "info", Subscriptions: []string{"a://b"}, Values: map[string]string{"k": "v"}}
+		if err := st.Create(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Create(ctx, &store.SessionState{ID: "s1"}); !errors.Is(err, store.ErrExists) {
+			t.Errorf("second create: %v, want ErrExists", err)
+		}
+		got, err := st.Load(ctx, "s1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ProtocolVersion != "2025-11-25" || string(got.ClientInfo) != `{"name":"c","version":"1"}` || got.LogLevel != "info" ||
+			len(got.Subscriptions) != 1 || got.Values["k"] != "v" || got.CreatedAt.IsZero() {
+			t.Errorf("loaded %+v", got)
+		}
+		got.Values["k"] = "changed"
+		got.Subscriptions[0] = "changed"
+		again, _ := st.Load(ctx, "s1")
+		if again.Values["k"] != "v" || again.Subscriptions[0] != "a://b" {
+			t.Error("Load must return a copy")
+		}
+		again.Initialized = true
+		if err := st.Save(ctx, again); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := st.Load(ctx, "s1"); !got.Initialized {
+			t.Error("Save lost")
+		}
+		if err := st.Delete(ctx, "s1"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Load(ctx, "s1"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("after delete: %v", err)
+		}
+		if err := st.Save(ctx, again); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("save after delete: %v", err)
+		}
+		if err := st.Delete(ctx, "never"); err != nil {
+			t.Errorf("deleting an unknown session: %v", err)
+		}
+	})
+}
+
+// TestEventStore checks an EventStore. newStore must keep at least 100 events per stream.
+func TestEventStore(t *testing.T, newStore func(t *testing.T) store.EventStore) {
+	ctx := context.Background()
+	t.Run("replay after an id on its own stream", func(t *testing.T) {
+		st := newStore(t)
+		var ids []string
+		for i := range 5 {
+			id, err := st.Append(ctx, "sess", "A", []byte(fmt.Sprintf("a%d", i)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, id)
+			if _, err := st.Append(ctx, "sess", "B", []byte(fmt.Sprintf("b%d", i))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		seen := map[string]bool{}
+		for _, id := range ids {
+			if seen[id] {
+				t.Fatalf("duplicate event id %s", id)
+			}
+			seen[id] = true
+		}
+		var got []string
+		stream, err := st.Replay(ctx, "sess", ids[1], func(id string, data []byte) error {
+			got = append(got, string(data))
+			return nil
+		})
+		if err != nil || stream != "A" {
+			t.Fatalf("replay: stream %q, %v", stream, err)
+		}
+		if fmt.Sprint(got) != "[a2 a3 a4]" {
+			t.Errorf("replayed %v", got)
+		}
+		got = nil
+		if _, err := st.Replay(ctx, "sess", ids[4], func(string, []byte) error { got = append(got, "x"); return nil }); err != nil || len(got) != 0 {
+			t.Errorf("replay after the last event: %v %v", got, err)
+		}
+	})
+	t.Run("unknown ids", func(t *testing.T) {
+		st := newStore(t)
+		id, _ := st.Append(ctx, "sess", "A", []byte("x"))
+		for _, bad := range []string{"garbage", "A/99", "Z/1"} {
+			if _, err := st.Replay(ctx, "sess", bad, func(string, []byte) error { return nil }); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("replay %q: %v", bad, err)
+			}
+		}
+		if _, err := st.Replay(ctx, "other", id, func(string, []byte) error { return nil }); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("another session's event: %v", err)
+		}
+	})
+	t.Run("data is copied", func(t *testing.T) {
+		st := newStore(t)
+		buf := []byte("hello")
+		id0, _ := st.Append(ctx, "s", "A", []byte("first"))
+		if _, err := st.Append(ctx, "s", "A", buf); err != nil {
+			t.Fatal(err)
+		}
+		copy(buf, "XXXXX")
+		_, _ = st.Replay(ctx, "s", id0, func(_ string, data []byte) error {
+			if !bytes.Equal(data, []byte("hello")) {
+				t.Errorf("stored data changed with the caller's buffer: %q", data)
+			}
+			return nil
+		})
+	})
+	t.Run("delete", func(t *testing.T) {
+		st := newStore(t)
+		id, _ := st.Append(ctx, "s", "A", []byte("x"))
+		_ = st.DeleteSession(ctx, "s")
+		if _, err := st.Replay(ctx, "s", id, func(string, []byte) error { return nil }); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("after DeleteSession: %v", err)
+		}
+	})
+}
+
+// TestBus checks a Bus.
+func TestBus(t *testing.T, newBus func(t *testing.T) store.Bus) {
+	ctx := context.Background()
+	t.Run("fan out in order", func(t *testing.T) {
+		b := newBus(t)
+		s1, err := b.Subscribe(ctx, "t")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s1.Close()
+		s2, _ := b.Subscribe(ctx, "t")
+		defer s2.Close()
+		other, _ := b.Subscribe(ctx, "other")
+		defer other.Close()
+		for i := range 3 {
+			if err := b.Publish(ctx, "t", []byte{byte('0' + i)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, s := range []store.Subscription{s1, s2} {
+			for i := range 3 {
+				select {
+				case m := <-s.C():
+					if string(m) != string(rune('0'+i)) {
+						t.Errorf("message %d = %q", i, m)
+					}
+				case <-time.After(5 * time.Second):
+					t.Fatal("message not delivered")
+				}
+			}
+		}
+		select {
+		case m := <-other.C():
+			t.Errorf("other topic got %q", m)
+		case <-time.After(50 * time.Millisecond):
+		}
+	})
+	t.Run("close and context end the subscription", func(t *testing.T) {
+		b := newBus(t)
+		s, _ := b.Subscribe(ctx, "t")
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		_ = s.Close() // idempotent
+		if _, ok := <-s.C(); ok {
+			t.Error("channel open after Close")
+		}
+		_ = b.Publish(ctx, "t", []byte("x")) // no panic on a closed subscriber
+		cctx, cancel := context.WithCancel(ctx)
+		s2, _ := b.Subscribe(cctx, "t")
+		cancel()
+		select {
+		case _, ok := <-s2.C():
+			if ok {
+				t.Error("unexpected message")
+			}
+		case <-time.After(5 * time.Second):
+			t.Error("subscription not ended by its context")
+		}
+	})
+}
+
+// TestKeyRing checks a KeyRing.
+func TestKeyRing(t *testing.T, newRing func(t *testing.T) store.KeyRing) {
+	ctx := context.Background()
+	r := newRing(t)
+	k1, err := r.Current(ctx)
+	if err != nil || len(k1.Secret) != 32 || k1.ID == "" {
+		t.Fatalf("current: %+v %v", k1, err)
+	}
+	k2, err := r.Rotate(ctx)
+	if err != nil || k2.ID == k1.ID || bytes.Equal(k1.Secret, k2.Secret) {
+		t.Fatalf("rotate: %+v %v", k2, err)
+	}
+	if cur, _ := r.Current(ctx); cur.ID != k2.ID {
+		t.Errorf("current after rotate = %s, want %s", cur.ID, k2.ID)
+	}
+	if old, err := r.Lookup(ctx, k1.ID); err != nil || !bytes.Equal(old.Secret, k1.Secret) {
+		t.Errorf("old key lost after one rotation: %v", err)
+	}
+	if _, err := r.Lookup(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("lookup unknown: %v", err)
+	}
+}

@@ -344,7 +344,7 @@ func checkFormat(format, v string) string {
 }
 
 func (s *Schema) validateNumber(raw jsontext.Value) *ValidationError {
-	integral := bytes.IndexAny(raw, ".eE") < 0
+	integral := !bytes.ContainsAny(raw, ".eE")
 	needValue := s.Minimum != nil || s.Maximum != nil || s.ExclusiveMinimum != nil || s.ExclusiveMaximum != nil || s.MultipleOf != nil
 	wantInt := s.Type == "integer" && len(s.Types) == 0
 	if !wantInt && len(s.Types) > 0 {

@@ -47,8 +47,6 @@ func (r *registry[T]) get(key string) (T, bool) {
 	return v, ok
 }
 
-func (r *registry[T]) len() int { return len(r.keys) }
-
 // page returns up to size entries after the cursor's key, and the cursor of the next page ("" at the end).
 // size < 0 returns everything.
 func (r *registry[T]) page(cursor string, size int) ([]T, string, error) {

@@ -36,7 +36,24 @@ if [ "$FUZZTIME" != "0" ]; then
     pkg="./$(dirname "${file#./}")"
     for target in $(grep -o '^func Fuzz[A-Za-z0-9_]*' "$file" | sed 's/^func //'); do
       step "fuzz $pkg $target ($FUZZTIME)"
-      go test -run '^$' -fuzz "^${target}\$" -fuzztime "$FUZZTIME" "$pkg"
+      corpus="$pkg/testdata/fuzz/$target"
+      before=$(ls "$corpus" 2>/dev/null | wc -l)
+      log=$(mktemp)
+      if ! go test -run '^$' -fuzz "^${target}\$" -fuzztime "$FUZZTIME" "$pkg" >"$log" 2>&1; then
+        after=$(ls "$corpus" 2>/dev/null | wc -l)
+        # Go 1.26's fuzz coordinator can fail with a bare "context deadline exceeded" when -fuzztime
+        # expires under CPU load (golang/go#75804, fixed in Go 1.27). That is not a finding: a real
+        # failure always writes a reproducer to testdata/fuzz.
+        if [ "$after" = "$before" ] && grep -q 'context deadline exceeded' "$log"; then
+          grep -v '^fuzz: elapsed' "$log" | tail -3
+          echo "(fuzz coordinator deadline race, no reproducer written: not a failure)"
+        else
+          cat "$log"; rm -f "$log"; exit 1
+        fi
+      else
+        grep -v '^fuzz: elapsed' "$log" | tail -2
+      fi
+      rm -f "$log"
     done
   done
 fi

@@ -11,6 +11,7 @@ GOBIN_DIR=${MCPKIT_CACHE:-$PWD/.cache}/bin
 export PATH="$GOBIN_DIR:$PATH"
 
 step() { printf '\n==> %s\n' "$*"; }
+files_in() { if [ -d "$1" ]; then find "$1" -type f | wc -l; else echo 0; fi; }
 
 step "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.cache/*'))
@@ -37,10 +38,10 @@ if [ "$FUZZTIME" != "0" ]; then
     for target in $(grep -o '^func Fuzz[A-Za-z0-9_]*' "$file" | sed 's/^func //'); do
       step "fuzz $pkg $target ($FUZZTIME)"
       corpus="$pkg/testdata/fuzz/$target"
-      before=$(ls "$corpus" 2>/dev/null | wc -l)
+      before=$(files_in "$corpus")
       log=$(mktemp)
       if ! go test -run '^$' -fuzz "^${target}\$" -fuzztime "$FUZZTIME" "$pkg" >"$log" 2>&1; then
-        after=$(ls "$corpus" 2>/dev/null | wc -l)
+        after=$(files_in "$corpus")
         # Go 1.26's fuzz coordinator can fail with a bare "context deadline exceeded" when -fuzztime
         # expires under CPU load (golang/go#75804, fixed in Go 1.27). That is not a finding: a real
         # failure always writes a reproducer to testdata/fuzz.

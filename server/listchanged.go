@@ -2,17 +2,16 @@ package server
 
 import "github.com/mcpkit/mcpkit/mcp"
 
-// The registries changed while serving: tell legacy sessions. (Modern clients learn it through
-// subscriptions/listen, fed by the same calls.)
+// The registries changed while serving: tell legacy sessions, and modern listeners
+// (subscriptions/listen) through the change feed.
 
-func (s *Server) toolsChanged() {
-	s.broadcast(mcp.MethodNotificationToolsListChanged, nil, nil)
-}
+func (s *Server) toolsChanged() { s.changed(mcp.MethodNotificationToolsListChanged) }
 
-func (s *Server) resourcesChanged() {
-	s.broadcast(mcp.MethodNotificationResourcesListChanged, nil, nil)
-}
+func (s *Server) resourcesChanged() { s.changed(mcp.MethodNotificationResourcesListChanged) }
 
-func (s *Server) promptsChanged() {
-	s.broadcast(mcp.MethodNotificationPromptsListChanged, nil, nil)
+func (s *Server) promptsChanged() { s.changed(mcp.MethodNotificationPromptsListChanged) }
+
+func (s *Server) changed(method string) {
+	s.broadcast(method, nil, nil)
+	s.publishChange(method, nil)
 }

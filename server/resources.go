@@ -324,6 +324,7 @@ func (s *Server) unsubscribe(ctx context.Context, r *Request) (jsontext.Value, e
 // ResourceUpdated tells every session subscribed to uri that the resource changed
 // (notifications/resources/updated).
 func (s *Server) ResourceUpdated(uri string) {
-	s.broadcast(mcp.MethodNotificationResourceUpdated, &mcp.ResourceUpdatedParams{URI: uri},
-		func(ss *session) bool { return ss.subscribed(uri) })
+	p := &mcp.ResourceUpdatedParams{URI: uri}
+	s.broadcast(mcp.MethodNotificationResourceUpdated, p, func(ss *session) bool { return ss.subscribed(uri) })
+	s.publishChange(mcp.MethodNotificationResourceUpdated, p)
 }

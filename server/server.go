@@ -54,6 +54,7 @@ type Server struct {
 	errs       []error
 
 	sessions sessionSet
+	changes  changeFeed
 	handler  Handler // the method dispatch wrapped in middleware
 	versions []string
 }

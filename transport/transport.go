@@ -6,6 +6,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/mcpkit/mcpkit/jsonrpc"
+	"github.com/mcpkit/mcpkit/store"
 )
 
 // Peer reaches the other side of a connection: notifications, and requests whose result comes back.
@@ -25,12 +26,23 @@ type Session interface {
 	HandleNotification(ctx context.Context, m *jsonrpc.Message)
 	// Close ends the session.
 	Close()
+	// Snapshot returns the session's state for a store.SessionStore, so another node can carry it on.
+	Snapshot() (*store.SessionState, error)
 }
 
 // Server is an MCP server as transports see it; *server.Server implements it.
 type Server interface {
 	// NewSession opens a session whose unsolicited messages (list_changed, resources/updated) go to out.
 	NewSession(id string, out Peer) Session
+	// RestoreSession rebuilds a session from stored state (a session another node, or an earlier process,
+	// opened).
+	RestoreSession(st *store.SessionState, out Peer) (Session, error)
+	// Stateless returns the entry point for requests outside any session: 2026-07-28 requests (and ping).
+	// It never opens a session: initialize sent there is refused.
+	Stateless() Session
+	// Changes delivers registry changes (list_changed, resources/updated) for modern-era listeners, as
+	// notification method and params. It returns a function that stops the delivery.
+	Changes(fn func(method string, params jsontext.Value)) (stop func())
 }
 
 // ConnPeer adapts a jsonrpc.Conn to a Peer.

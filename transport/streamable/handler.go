@@ -1,0 +1,245 @@
+package streamable
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/mcpkit/mcpkit/jsonrpc"
+	"github.com/mcpkit/mcpkit/mcp"
+	"github.com/mcpkit/mcpkit/store"
+	"github.com/mcpkit/mcpkit/transport"
+)
+
+// Options configures a Handler. The zero value is usable and safe: loopback Host names only, 4 MiB
+// bodies, 10,000 sessions idle for at most 30 minutes, in-memory state.
+type Options struct {
+	// AllowedHosts lists the Host header values accepted (host or host:port). Empty accepts loopback
+	// names only (localhost, 127.0.0.1, ::1), which is right for a server bound to loopback.
+	AllowedHosts []string
+	// AllowAnyHost turns the Host check off (behind a proxy that already checks it).
+	AllowAnyHost bool
+	// AllowedOrigins lists browser origins accepted besides loopback ones ("*" accepts every origin).
+	AllowedOrigins []string
+	// MaxBodyBytes limits a POST body (default 4 MiB); a larger one gets 413.
+	MaxBodyBytes int64
+	// MaxSessions limits live legacy sessions (default 10,000); past it initialize gets 503.
+	MaxSessions int
+	// SessionIdleTimeout ends legacy sessions idle this long (default 30 minutes).
+	SessionIdleTimeout time.Duration
+	// KeepAlive is the interval of keep-alive comments on open streams (default 15s; negative disables).
+	KeepAlive time.Duration
+	// RetryMs is the SSE retry hint sent with the priming event of legacy streams (default 1000).
+	RetryMs int
+	// JSONResponse answers legacy requests with JSON even when the handler sends notifications first
+	// (they are then dropped). Default false: such requests get an SSE stream.
+	JSONResponse bool
+	// Sessions, Events: where legacy sessions and stream events live. Nil uses memory.
+	Sessions store.SessionStore
+	Events   store.EventStore
+	// Logger receives the transport's diagnostics. Nil uses slog.Default().
+	Logger *slog.Logger
+}
+
+// Handler serves MCP over Streamable HTTP for a transport.Server (such as *server.Server). Mount it at the
+// MCP endpoint, e.g. mux.Handle("/mcp", h).
+type Handler struct {
+	srv  transport.Server
+	opts Options
+	log  *slog.Logger
+
+	ctx    context.Context // ends at Close: stops background work and handlers of legacy requests
+	cancel context.CancelFunc
+
+	mu       sync.Mutex
+	sessions map[string]*liveSession
+	open     map[streamKey]*stream // resumable streams open on this node
+	closed   bool
+	janitor  sync.Once
+	wg       sync.WaitGroup // background goroutines and detached legacy handlers
+	streams  sync.WaitGroup // open response streams (for Close to drain)
+}
+
+// NewHandler returns a handler serving srv.
+func NewHandler(srv transport.Server, opts *Options) *Handler {
+	h := &Handler{srv: srv, sessions: make(map[string]*liveSession)}
+	if opts != nil {
+		h.opts = *opts
+	}
+	o := &h.opts
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = 4 << 20
+	}
+	if o.MaxSessions <= 0 {
+		o.MaxSessions = 10000
+	}
+	if o.SessionIdleTimeout <= 0 {
+		o.SessionIdleTimeout = 30 * time.Minute
+	}
+	if o.KeepAlive == 0 {
+		o.KeepAlive = 15 * time.Second
+	}
+	if o.RetryMs <= 0 {
+		o.RetryMs = 1000
+	}
+	if o.Sessions == nil {
+		o.Sessions = store.NewMemorySessionStore(store.MemorySessionOptions{IdleTimeout: o.SessionIdleTimeout})
+	}
+	if o.Events == nil {
+		o.Events = store.NewMemoryEventStore(store.MemoryEventOptions{})
+	}
+	h.log = o.Logger
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+	h.ctx, h.cancel = context.WithCancel(context.Background())
+	return h
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !h.hostAllowed(r) {
+		httpError(w, http.StatusForbidden, jsonrpc.ID{}, mcp.CodeInvalidRequest, "forbidden: Host "+r.Host+" is not allowed")
+		return
+	}
+	if !h.originAllowed(r) {
+		httpError(w, http.StatusForbidden, jsonrpc.ID{}, mcp.CodeInvalidRequest, "forbidden: Origin "+r.Header.Get("Origin")+" is not allowed")
+		return
+	}
+	if h.isClosed() {
+		httpError(w, http.StatusServiceUnavailable, jsonrpc.ID{}, jsonrpc.CodeOverloaded, "server is shutting down")
+		return
+	}
+	switch r.Method {
+	case http.MethodPost:
+		h.post(w, r)
+	case http.MethodGet:
+		h.get(w, r)
+	case http.MethodDelete:
+		h.delete(w, r)
+	default:
+		w.Header().Set("Allow", "GET, POST, DELETE")
+		httpError(w, http.StatusMethodNotAllowed, jsonrpc.ID{}, mcp.CodeInvalidRequest, "method "+r.Method+" not allowed")
+	}
+}
+
+func (h *Handler) isClosed() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.closed
+}
+
+// Close stops the handler: open streams end, legacy sessions are closed (their state stays in the
+// store), and background goroutines stop. It waits for streams to drain until ctx ends.
+func (h *Handler) Close(ctx context.Context) error {
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		return nil
+	}
+	h.closed = true
+	live := make([]*liveSession, 0, len(h.sessions))
+	for _, ls := range h.sessions {
+		live = append(live, ls)
+	}
+	h.sessions = map[string]*liveSession{}
+	h.mu.Unlock()
+	h.cancel()
+	for _, ls := range live {
+		ls.close()
+	}
+	done := make(chan struct{})
+	go func() { h.streams.Wait(); h.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// post reads and classifies one POST.
+func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(strings.ToLower(strings.TrimSpace(ct)), "application/json") {
+		httpError(w, http.StatusUnsupportedMediaType, jsonrpc.ID{}, mcp.CodeInvalidRequest, "Content-Type must be application/json")
+		return
+	}
+	if !accepts(r, "application/json") || !accepts(r, "text/event-stream") {
+		httpError(w, http.StatusNotAcceptable, jsonrpc.ID{}, mcp.CodeInvalidRequest, "Accept must list both application/json and text/event-stream")
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.opts.MaxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			httpError(w, http.StatusRequestEntityTooLarge, jsonrpc.ID{}, mcp.CodeInvalidRequest, "request body larger than the limit")
+			return
+		}
+		httpError(w, http.StatusBadRequest, jsonrpc.ID{}, mcp.CodeParseError, "reading the body: "+err.Error())
+		return
+	}
+	if jsonrpc.IsBatch(body) {
+		h.legacyBatch(w, r, body)
+		return
+	}
+	m, err := jsonrpc.DecodeMessage(body)
+	if err != nil {
+		var e *jsonrpc.Error
+		errors.As(err, &e)
+		httpError(w, http.StatusBadRequest, m.ID, e.Code, e.Message)
+		return
+	}
+	if isModernRequest(r, m) {
+		h.modernPost(w, r, m)
+		return
+	}
+	h.legacyPost(w, r, m)
+}
+
+// accepts reports whether the Accept header lists the media type (or a wildcard for it).
+func accepts(r *http.Request, mediaType string) bool {
+	major, _, _ := strings.Cut(mediaType, "/")
+	for _, v := range r.Header.Values("Accept") {
+		for _, part := range strings.Split(v, ",") {
+			t, _, _ := strings.Cut(strings.TrimSpace(part), ";")
+			t = strings.ToLower(strings.TrimSpace(t))
+			if t == mediaType || t == "*/*" || t == major+"/*" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// httpError answers with a status and, for clients that read it, a JSON-RPC error body.
+func httpError(w http.ResponseWriter, status int, id jsonrpc.ID, code int64, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(jsonrpc.AppendError(nil, id, &jsonrpc.Error{Code: code, Message: msg}))
+}
+
+// writeJSON answers 200 with one JSON-RPC message.
+func writeJSON(w http.ResponseWriter, status int, msg []byte) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(msg)
+}
+
+// responseBytes encodes the response to request id.
+func responseBytes(id jsonrpc.ID, result jsontext.Value, err error) ([]byte, *jsonrpc.Error) {
+	if err != nil {
+		var e *jsonrpc.Error
+		if !errors.As(err, &e) {
+			e = &jsonrpc.Error{Code: mcp.CodeInternalError, Message: "internal error"}
+		}
+		return jsonrpc.AppendError(nil, id, e), e
+	}
+	return jsonrpc.AppendResult(nil, id, result), nil
+}

@@ -1,0 +1,159 @@
+package streamable
+
+import (
+	"bytes"
+	"encoding/base64"
+	"net/http"
+	"strings"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/mcpkit/mcpkit/jsonrpc"
+	"github.com/mcpkit/mcpkit/mcp"
+)
+
+// Header names of the MCP HTTP binding.
+const (
+	headerSessionID       = "Mcp-Session-Id"
+	headerProtocolVersion = "MCP-Protocol-Version"
+	headerMethod          = "Mcp-Method"
+	headerName            = "Mcp-Name"
+	headerLastEventID     = "Last-Event-ID"
+)
+
+// bodyFacts are the body values the 2026-07-28 headers mirror.
+type bodyFacts struct {
+	metaVersion string // params._meta["io.modelcontextprotocol/protocolVersion"]
+	name        string // params.name or params.uri, for the methods that have Mcp-Name
+	hasName     bool
+}
+
+var metaKey = []byte(`"_meta"`)
+
+func readBodyFacts(m *jsonrpc.Message) bodyFacts {
+	var f bodyFacts
+	if len(m.Params) == 0 {
+		return f
+	}
+	var p struct {
+		Meta *struct {
+			Version string `json:"io.modelcontextprotocol/protocolVersion"`
+		} `json:"_meta"`
+		Name *string `json:"name"`
+		URI  *string `json:"uri"`
+	}
+	if bytes.Contains(m.Params, metaKey) || nameMethod(m.Method) != "" {
+		_ = json.Unmarshal(m.Params, &p)
+	}
+	if p.Meta != nil {
+		f.metaVersion = p.Meta.Version
+	}
+	switch nameMethod(m.Method) {
+	case "name":
+		if p.Name != nil {
+			f.name, f.hasName = *p.Name, true
+		}
+	case "uri":
+		if p.URI != nil {
+			f.name, f.hasName = *p.URI, true
+		}
+	}
+	return f
+}
+
+// nameMethod says which params member Mcp-Name mirrors for a method ("" when it has none).
+func nameMethod(method string) string {
+	switch method {
+	case mcp.MethodToolsCall, mcp.MethodPromptsGet:
+		return "name"
+	case mcp.MethodResourcesRead:
+		return "uri"
+	}
+	return ""
+}
+
+// isModernRequest decides the era of a POST: the body's _meta names a protocol version, or the
+// MCP-Protocol-Version header names a 2026-07-28-era version. Everything else follows the legacy rules.
+func isModernRequest(r *http.Request, m *jsonrpc.Message) bool {
+	if mcp.EraOf(r.Header.Get(headerProtocolVersion)) == mcp.EraModern {
+		return true
+	}
+	return readBodyFacts(m).metaVersion != ""
+}
+
+// checkModernHeaders validates the mirrored headers against the body: any missing, malformed or
+// mismatching header is -32020 (HeaderMismatch).
+func checkModernHeaders(r *http.Request, m *jsonrpc.Message) *jsonrpc.Error {
+	f := readBodyFacts(m)
+	hv := r.Header.Get(headerProtocolVersion)
+	switch {
+	case hv == "":
+		return headerMismatch("the MCP-Protocol-Version header is required")
+	case f.metaVersion != "" && hv != f.metaVersion:
+		return headerMismatch("MCP-Protocol-Version header " + quote(hv) + " does not match _meta protocolVersion " + quote(f.metaVersion))
+	}
+	if m.IsRequest() || m.IsNotification() {
+		hm, ok := headerValue(r, headerMethod)
+		switch {
+		case !ok:
+			return headerMismatch("the Mcp-Method header is malformed")
+		case hm == "":
+			return headerMismatch("the Mcp-Method header is required")
+		case hm != m.Method:
+			return headerMismatch("Mcp-Method header " + quote(hm) + " does not match the body method " + quote(m.Method))
+		}
+	}
+	if nameMethod(m.Method) != "" {
+		hn, ok := headerValue(r, headerName)
+		switch {
+		case !ok:
+			return headerMismatch("the Mcp-Name header is malformed")
+		case r.Header.Get(headerName) == "" && f.hasName:
+			return headerMismatch("the Mcp-Name header is required for " + m.Method)
+		case f.hasName && hn != f.name:
+			return headerMismatch("Mcp-Name header " + quote(hn) + " does not match the body value " + quote(f.name))
+		}
+	}
+	return nil
+}
+
+// headerValue returns a header's value, decoding the =?base64?…?= form. ok is false for a malformed
+// encoding or forbidden characters.
+func headerValue(r *http.Request, name string) (string, bool) {
+	v := r.Header.Get(name)
+	for _, c := range []byte(v) {
+		if (c < 0x20 && c != '\t') || c == 0x7f {
+			return "", false
+		}
+	}
+	if strings.HasPrefix(v, "=?base64?") && strings.HasSuffix(v, "?=") && len(v) >= len("=?base64??=") {
+		b, err := base64.StdEncoding.DecodeString(v[len("=?base64?") : len(v)-2])
+		if err != nil {
+			return "", false
+		}
+		return string(b), true
+	}
+	return v, true
+}
+
+func headerMismatch(msg string) *jsonrpc.Error {
+	return &jsonrpc.Error{Code: mcp.CodeHeaderMismatch, Message: "Header mismatch: " + msg}
+}
+
+func quote(s string) string {
+	b, _ := jsontext.AppendQuote(nil, s)
+	return string(b)
+}
+
+// modernStatus is the HTTP status of a 2026-07-28 error answered as JSON.
+func modernStatus(e *jsonrpc.Error) int {
+	switch e.Code {
+	case mcp.CodeMethodNotFound:
+		return http.StatusNotFound
+	case mcp.CodeInvalidParams, mcp.CodeInvalidRequest, mcp.CodeParseError, mcp.CodeHeaderMismatch,
+		mcp.CodeMissingRequiredClientCapability, mcp.CodeUnsupportedProtocolVersion:
+		return http.StatusBadRequest
+	}
+	return http.StatusOK
+}

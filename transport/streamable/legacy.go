@@ -1,0 +1,297 @@
+package streamable
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/mcpkit/mcpkit/jsonrpc"
+	"github.com/mcpkit/mcpkit/mcp"
+	"github.com/mcpkit/mcpkit/store"
+)
+
+func newSessionID() string {
+	var b [24]byte
+	_, _ = rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:]) // visible ASCII only
+}
+
+// checkLegacyVersion applies the MCP-Protocol-Version rules of 2025-06-18 and later: absent means
+// 2025-03-26; a value this server does not speak is 400.
+func checkLegacyVersion(r *http.Request) (string, bool) {
+	v := r.Header.Get(headerProtocolVersion)
+	if v == "" {
+		return mcp.Version20250326, true
+	}
+	return v, mcp.IsSupported(v) && mcp.EraOf(v) == mcp.EraLegacy
+}
+
+// legacyPost serves one POST of the 2025-03-26 … 2025-11-25 transport.
+func (h *Handler) legacyPost(w http.ResponseWriter, r *http.Request, m *jsonrpc.Message) {
+	ctx := r.Context()
+	sid := r.Header.Get(headerSessionID)
+	var ls *liveSession
+	switch {
+	case m.Method == mcp.MethodInitialize && sid == "":
+		var err error
+		ls, err = h.openSession(ctx)
+		if errors.Is(err, store.ErrLimit) {
+			w.Header().Set("Retry-After", "30")
+			httpError(w, http.StatusServiceUnavailable, m.ID, jsonrpc.CodeOverloaded, "server overloaded: the maximum number of sessions is reached, retry later")
+			return
+		}
+		if err != nil {
+			h.log.Error("streamable: opening a session", "err", err)
+			httpError(w, http.StatusInternalServerError, m.ID, mcp.CodeInternalError, "internal error")
+			return
+		}
+	case sid == "":
+		httpError(w, http.StatusBadRequest, m.ID, mcp.CodeInvalidRequest,
+			"bad request: the Mcp-Session-Id header is required (send initialize first), or use protocol 2026-07-28 with _meta")
+		return
+	default:
+		if v, ok := checkLegacyVersion(r); !ok {
+			httpError(w, http.StatusBadRequest, m.ID, mcp.CodeInvalidRequest, "bad request: unsupported MCP-Protocol-Version "+quote(v))
+			return
+		}
+		if ls = h.session(ctx, sid); ls == nil {
+			httpError(w, http.StatusNotFound, m.ID, mcp.CodeInvalidRequest, "session not found: it ended or expired; initialize a new one")
+			return
+		}
+	}
+
+	switch {
+	case m.IsResponse():
+		if !ls.deliver(m) {
+			h.log.Debug("streamable: a response for no pending request", "id", m.ID.String())
+		}
+		w.WriteHeader(http.StatusAccepted)
+		return
+	case m.IsNotification():
+		ls.sess.HandleNotification(ctx, m)
+		h.save(ctx, ls, m.Method)
+		w.WriteHeader(http.StatusAccepted)
+		return
+	}
+
+	setSession := func(hd http.Header) { hd.Set(headerSessionID, ls.id) }
+	rp := &reply{h: h, w: w, id: m.ID, live: ls, header: setSession}
+	h.runLegacy(w, r, rp, func(hctx context.Context) (jsontext.Value, error) {
+		res, err := ls.sess.HandleRequest(hctx, m, rp)
+		h.save(hctx, ls, m.Method)
+		if m.Method == mcp.MethodInitialize && err != nil && sid == "" {
+			h.endSession(hctx, ls) // a failed initialize leaves no session behind
+		}
+		return res, err
+	})
+}
+
+// runLegacy runs a legacy request. A client that disconnects does not cancel it (legacy clients cancel
+// with notifications/cancelled): its events keep going to the event log for a resume.
+func (h *Handler) runLegacy(w http.ResponseWriter, r *http.Request, rp *reply, run func(context.Context) (jsontext.Value, error)) {
+	h.streams.Add(1)
+	defer h.streams.Done()
+	hctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+	stopOnClose := context.AfterFunc(h.ctx, cancel)
+	done := make(chan struct{})
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		defer cancel()
+		defer stopOnClose()
+		res, err := run(hctx)
+		rp.finish(hctx, res, err, nil)
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-r.Context().Done():
+		rp.detach()
+	}
+}
+
+// legacyBatch serves a JSON array of messages, allowed only in a 2025-03-26 session. The requests'
+// responses come back as one JSON array.
+func (h *Handler) legacyBatch(w http.ResponseWriter, r *http.Request, body []byte) {
+	ctx := r.Context()
+	ls := h.session(ctx, r.Header.Get(headerSessionID))
+	if ls == nil {
+		httpError(w, http.StatusBadRequest, jsonrpc.ID{}, mcp.CodeInvalidRequest, "batches need an initialized 2025-03-26 session")
+		return
+	}
+	st, err := ls.sess.Snapshot()
+	if err != nil || !mcp.AllowsBatches(st.ProtocolVersion) {
+		httpError(w, http.StatusBadRequest, jsonrpc.ID{}, mcp.CodeInvalidRequest, "JSON-RPC batches are not supported by the negotiated protocol version")
+		return
+	}
+	msgs, errs, err := jsonrpc.DecodeBatch(body)
+	if err != nil {
+		var e *jsonrpc.Error
+		errors.As(err, &e)
+		httpError(w, http.StatusBadRequest, jsonrpc.ID{}, e.Code, e.Message)
+		return
+	}
+	var parts []string
+	for i, m := range msgs {
+		switch {
+		case errs[i] != nil:
+			var e *jsonrpc.Error
+			errors.As(errs[i], &e)
+			parts = append(parts, string(jsonrpc.AppendError(nil, m.ID, e)))
+		case m.IsResponse():
+			ls.deliver(m)
+		case m.IsNotification():
+			ls.sess.HandleNotification(ctx, m)
+		default:
+			res, err := ls.sess.HandleRequest(ctx, m, nopPeer{})
+			msg, _ := responseBytes(m.ID, res, err)
+			parts = append(parts, string(msg))
+		}
+	}
+	if len(parts) == 0 {
+		w.WriteHeader(http.StatusAccepted)
+		return
+	}
+	w.Header().Set(headerSessionID, ls.id)
+	writeJSON(w, http.StatusOK, []byte("["+strings.Join(parts, ",")+"]"))
+}
+
+// get opens the session's standalone stream, or resumes a stream with Last-Event-ID.
+func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
+	sid := r.Header.Get(headerSessionID)
+	if sid == "" {
+		// 2026-07-28 has no GET; a legacy client must name its session.
+		w.Header().Set("Allow", "POST")
+		httpError(w, http.StatusMethodNotAllowed, jsonrpc.ID{}, mcp.CodeInvalidRequest, "GET needs an Mcp-Session-Id (protocol 2026-07-28 has no GET stream)")
+		return
+	}
+	if !accepts(r, "text/event-stream") {
+		httpError(w, http.StatusNotAcceptable, jsonrpc.ID{}, mcp.CodeInvalidRequest, "Accept must list text/event-stream")
+		return
+	}
+	if _, ok := checkLegacyVersion(r); !ok {
+		httpError(w, http.StatusBadRequest, jsonrpc.ID{}, mcp.CodeInvalidRequest, "bad request: unsupported MCP-Protocol-Version")
+		return
+	}
+	ls := h.session(r.Context(), sid)
+	if ls == nil {
+		httpError(w, http.StatusNotFound, jsonrpc.ID{}, mcp.CodeInvalidRequest, "session not found")
+		return
+	}
+	h.streams.Add(1)
+	defer h.streams.Done()
+	if last := r.Header.Get(headerLastEventID); last != "" {
+		h.resume(w, r, ls, last)
+		return
+	}
+	st := h.newStream(ls.id)
+	ls.mu.Lock()
+	if ls.get != nil {
+		ls.mu.Unlock()
+		httpError(w, http.StatusConflict, jsonrpc.ID{}, mcp.CodeInvalidRequest, "the session already has a GET stream open")
+		return
+	}
+	ls.get = st
+	ls.mu.Unlock()
+	defer func() {
+		ls.mu.Lock()
+		if ls.get == st {
+			ls.get = nil
+		}
+		ls.mu.Unlock()
+		st.end()
+	}()
+	sse := newSSEWriter(w)
+	sse.start(func(hd http.Header) { hd.Set(headerSessionID, ls.id) })
+	gone, _ := st.attach(r.Context(), sse, "")
+	st.prime(r.Context())
+	h.hold(r, sse, gone)
+}
+
+// resume replays a stream after lastEventID and then follows it live while it is open on this node.
+func (h *Handler) resume(w http.ResponseWriter, r *http.Request, ls *liveSession, lastEventID string) {
+	streamID, _, err := store.ParseEventID(lastEventID)
+	if err != nil {
+		httpError(w, http.StatusBadRequest, jsonrpc.ID{}, mcp.CodeInvalidRequest, "bad request: malformed Last-Event-ID")
+		return
+	}
+	st := h.liveStream(ls, streamID)
+	sse := newSSEWriter(w)
+	sse.start(func(hd http.Header) { hd.Set(headerSessionID, ls.id) })
+	if st == nil {
+		// Not open here: replay what the log holds and end.
+		if _, err := h.opts.Events.Replay(r.Context(), ls.id, lastEventID, func(id string, data []byte) error {
+			if len(data) == 0 {
+				return nil
+			}
+			return sse.event(id, data, 0)
+		}); err != nil {
+			h.log.Debug("streamable: resume found nothing to replay", "session", ls.id, "err", err)
+		}
+		return
+	}
+	gone, err := st.attach(r.Context(), sse, lastEventID)
+	if err != nil {
+		h.log.Debug("streamable: resume failed", "session", ls.id, "err", err)
+		return
+	}
+	defer st.detach(sse)
+	h.hold(r, sse, gone)
+}
+
+// hold keeps a stream's HTTP response open until it ends, the client leaves, or the handler closes,
+// writing keep-alive comments meanwhile.
+func (h *Handler) hold(r *http.Request, sse *sseWriter, gone <-chan struct{}) {
+	var tick <-chan struct{}
+	var stop func()
+	if h.opts.KeepAlive > 0 {
+		c := make(chan struct{})
+		tick = c
+		stop = keepAliveTicker(h, c)
+		defer stop()
+	}
+	for {
+		select {
+		case <-gone:
+			return
+		case <-r.Context().Done():
+			return
+		case <-h.ctx.Done():
+			return
+		case <-tick:
+			if sse.comment() != nil {
+				return
+			}
+		}
+	}
+}
+
+// delete ends a legacy session.
+func (h *Handler) delete(w http.ResponseWriter, r *http.Request) {
+	sid := r.Header.Get(headerSessionID)
+	if sid == "" {
+		w.Header().Set("Allow", "POST")
+		httpError(w, http.StatusMethodNotAllowed, jsonrpc.ID{}, mcp.CodeInvalidRequest, "DELETE needs an Mcp-Session-Id (protocol 2026-07-28 has no sessions)")
+		return
+	}
+	ls := h.session(r.Context(), sid)
+	if ls == nil {
+		httpError(w, http.StatusNotFound, jsonrpc.ID{}, mcp.CodeInvalidRequest, "session not found")
+		return
+	}
+	h.endSession(r.Context(), ls)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// nopPeer drops everything (batch requests, probes).
+type nopPeer struct{}
+
+func (nopPeer) Notify(context.Context, string, any) error { return nil }
+func (nopPeer) Call(context.Context, string, any) (jsontext.Value, error) {
+	return nil, errNoServerRequests
+}

@@ -1,0 +1,148 @@
+package streamable
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/mcpkit/mcpkit/jsonrpc"
+	"github.com/mcpkit/mcpkit/mcp"
+)
+
+// modernPost serves one 2026-07-28 POST: stateless, headers checked against the body, the request's
+// context ends when the client closes the response (which cancels the handler).
+func (h *Handler) modernPost(w http.ResponseWriter, r *http.Request, m *jsonrpc.Message) {
+	if e := checkModernHeaders(r, m); e != nil {
+		httpError(w, http.StatusBadRequest, m.ID, e.Code, e.Message)
+		return
+	}
+	switch {
+	case m.IsNotification():
+		h.srv.Stateless().HandleNotification(r.Context(), m)
+		w.WriteHeader(http.StatusAccepted)
+		return
+	case m.IsResponse():
+		httpError(w, http.StatusBadRequest, m.ID, mcp.CodeInvalidRequest, "protocol 2026-07-28 has no client-to-server responses")
+		return
+	}
+	if m.Method == mcp.MethodSubscriptionsListen {
+		h.listen(w, r, m)
+		return
+	}
+	h.streams.Add(1)
+	defer h.streams.Done()
+	rp := &reply{h: h, w: w, id: m.ID, modern: true}
+	result, err := h.srv.Stateless().HandleRequest(r.Context(), m, rp)
+	rp.finish(r.Context(), result, err, modernStatus)
+}
+
+// listen serves subscriptions/listen: validate through the server (era rules, _meta), acknowledge, then
+// forward the change notifications the client opted in to, tagged with the subscription id, until the
+// client closes the stream or the handler shuts down.
+func (h *Handler) listen(w http.ResponseWriter, r *http.Request, m *jsonrpc.Message) {
+	var p mcp.SubscriptionsListenParams
+	if len(m.Params) > 0 {
+		if err := json.Unmarshal(m.Params, &p); err != nil {
+			httpError(w, http.StatusBadRequest, m.ID, mcp.CodeInvalidParams, "invalid params: "+err.Error())
+			return
+		}
+	}
+	// Let the server apply the era rules first (missing _meta, unsupported version, …) with a request it
+	// answers at once: server/discover carries the same _meta.
+	probe := &jsonrpc.Message{ID: m.ID, Method: mcp.MethodDiscover, Params: m.Params}
+	if _, err := h.srv.Stateless().HandleRequest(r.Context(), probe, nopPeer{}); err != nil {
+		_, e := responseBytes(m.ID, nil, err)
+		httpError(w, modernStatus(e), m.ID, e.Code, e.Message)
+		return
+	}
+	h.streams.Add(1)
+	defer h.streams.Done()
+	sse := newSSEWriter(w)
+	sse.start(nil)
+	subID := m.ID.Raw() // the listen request's id identifies the subscription
+	ack, _ := json.Marshal(map[string]any{
+		"_meta":         map[string]jsontext.Value{mcp.MetaSubscriptionID: jsontext.Value(subID)},
+		"notifications": p.Notifications,
+	})
+	if sse.event("", jsonrpc.AppendRequest(nil, jsonrpc.ID{}, mcp.MethodNotificationSubscriptionsAcknowledged, ack), 0) != nil {
+		return
+	}
+	events := make(chan []byte, 64)
+	stop := h.srv.Changes(func(method string, params jsontext.Value) {
+		if !wants(&p, method, params) {
+			return
+		}
+		msg := jsonrpc.AppendRequest(nil, jsonrpc.ID{}, method, withSubscriptionID(params, subID))
+		select {
+		case events <- msg:
+		default:
+			h.log.Warn("streamable: a subscriptions/listen client is too slow; dropping a notification")
+		}
+	})
+	defer stop()
+	var tick <-chan time.Time
+	if h.opts.KeepAlive > 0 {
+		t := time.NewTicker(h.opts.KeepAlive)
+		defer t.Stop()
+		tick = t.C
+	}
+	for {
+		select {
+		case msg := <-events:
+			if sse.event("", msg, 0) != nil {
+				return
+			}
+		case <-tick:
+			if sse.comment() != nil {
+				return
+			}
+		case <-r.Context().Done():
+			return
+		case <-h.ctx.Done():
+			return
+		}
+	}
+}
+
+// wants reports whether a listen filter asked for a change notification.
+func wants(p *mcp.SubscriptionsListenParams, method string, params jsontext.Value) bool {
+	f := p.Notifications
+	switch method {
+	case mcp.MethodNotificationToolsListChanged:
+		return f.ToolsListChanged
+	case mcp.MethodNotificationPromptsListChanged:
+		return f.PromptsListChanged
+	case mcp.MethodNotificationResourcesListChanged:
+		return f.ResourcesListChanged
+	case mcp.MethodNotificationResourceUpdated:
+		var u mcp.ResourceUpdatedParams
+		if json.Unmarshal(params, &u) != nil {
+			return false
+		}
+		for _, uri := range f.ResourceSubscriptions {
+			if uri == u.URI {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// withSubscriptionID adds _meta["io.modelcontextprotocol/subscriptionId"] to notification params.
+func withSubscriptionID(params jsontext.Value, subID string) jsontext.Value {
+	obj := map[string]jsontext.Value{}
+	if len(params) > 0 {
+		_ = json.Unmarshal(params, &obj)
+	}
+	meta := map[string]jsontext.Value{}
+	if raw, ok := obj["_meta"]; ok {
+		_ = json.Unmarshal(raw, &meta)
+	}
+	meta[mcp.MetaSubscriptionID] = jsontext.Value(subID)
+	mb, _ := json.Marshal(meta)
+	obj["_meta"] = mb
+	out, _ := json.Marshal(obj, json.Deterministic(true))
+	return out
+}

@@ -1,0 +1,98 @@
+package streamable
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+	"sync"
+)
+
+// sseWriter writes Server-Sent Events to one HTTP response. It is safe for concurrent use; a write error
+// marks it broken and later writes fail fast.
+type sseWriter struct {
+	mu      sync.Mutex
+	w       http.ResponseWriter
+	rc      *http.ResponseController
+	broken  bool
+	started bool
+}
+
+func newSSEWriter(w http.ResponseWriter) *sseWriter {
+	return &sseWriter{w: w, rc: http.NewResponseController(w)}
+}
+
+// start writes the SSE response headers (once).
+func (s *sseWriter) start(extra func(h http.Header)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.startLocked(extra)
+}
+
+func (s *sseWriter) startLocked(extra func(h http.Header)) {
+	if s.started {
+		return
+	}
+	s.started = true
+	h := s.w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache, no-transform")
+	h.Set("Connection", "keep-alive")
+	h.Set("X-Accel-Buffering", "no") // ask proxies such as nginx not to buffer the stream
+	if extra != nil {
+		extra(h)
+	}
+	s.w.WriteHeader(http.StatusOK)
+	s.flushLocked()
+}
+
+// event writes one event. id may be empty; retryMs ≤ 0 omits the retry field. data must not contain
+// newlines (JSON-RPC messages are compact); an empty data writes an empty data field (the priming event).
+func (s *sseWriter) event(id string, data []byte, retryMs int) error {
+	var b bytes.Buffer
+	if id != "" {
+		b.WriteString("id: ")
+		b.WriteString(id)
+		b.WriteByte('\n')
+	}
+	if retryMs > 0 {
+		b.WriteString("retry: ")
+		b.WriteString(strconv.Itoa(retryMs))
+		b.WriteByte('\n')
+	}
+	if len(data) > 0 {
+		b.WriteString("event: message\n")
+	}
+	b.WriteString("data: ")
+	b.Write(data)
+	b.WriteString("\n\n")
+	return s.write(b.Bytes())
+}
+
+// comment writes a keep-alive comment line.
+func (s *sseWriter) comment() error { return s.write([]byte(": keep-alive\n\n")) }
+
+func (s *sseWriter) write(p []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.broken {
+		return errBroken
+	}
+	s.startLocked(nil)
+	if _, err := s.w.Write(p); err != nil {
+		s.broken = true
+		return err
+	}
+	if err := s.flushLocked(); err != nil {
+		s.broken = true
+		return err
+	}
+	return nil
+}
+
+func (s *sseWriter) flushLocked() error { return s.rc.Flush() }
+
+type brokenError struct{}
+
+func (brokenError) Error() string { return "streamable: the client's stream is gone" }
+
+var errBroken error = brokenError{}

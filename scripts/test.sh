@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The project's test command (README "Quick start"): formatting, vet, staticcheck, the race-enabled test
-# suite, and every fuzz target for a short run. FUZZTIME (default 15s) sets the length of each fuzz run;
-# FUZZTIME=0 skips fuzzing.
+# suite, every fuzz target for a short run, and the official conformance suite against real peers (Node 22
+# and the pinned npm packages are installed into .cache by scripts/peers.sh on first use).
+# FUZZTIME (default 15s) sets the length of each fuzz run; FUZZTIME=0 skips fuzzing.
+# MCPKIT_SKIP_PEERS=1 skips the steps that need Node (for a quick local run; CI never sets it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -57,6 +59,11 @@ if [ "$FUZZTIME" != "0" ]; then
       rm -f "$log"
     done
   done
+fi
+
+if [ "${MCPKIT_SKIP_PEERS:-0}" != "1" ]; then
+  step "conformance suite"
+  ./scripts/conformance.sh
 fi
 
 step "all checks passed"

@@ -14,9 +14,6 @@ import (
 	"github.com/mcpkit/mcpkit/conformance/fixture"
 )
 
-// errHTTPNotBuilt is the answer to --addr until the Streamable HTTP transport exists.
-var errHTTPNotBuilt = errors.New("HTTP transport not built yet")
-
 func main() {
 	// Logs go to stderr: on stdio, stdout carries only protocol messages.
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
@@ -31,12 +28,13 @@ func main() {
 	}
 }
 
-// run parses args and serves the fixtures over stdio until stdin closes or ctx ends. Usage errors are
+// run parses args and serves the fixtures over Streamable HTTP (--addr) or stdio until ctx ends (or
+// stdin closes). Usage errors are
 // written to stderr.
 func run(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	addr := fs.String("addr", "", "serve Streamable HTTP on this address instead of stdio (not available yet)")
+	addr := fs.String("addr", "", "serve Streamable HTTP (both eras, /mcp) on this address instead of stdio")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -44,8 +42,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	if *addr != "" {
-		// TODO(HTTP transport): serve fixture.New() on *addr once the Streamable HTTP transport exists.
-		return fmt.Errorf("--addr %s: %w (run without --addr to serve over stdio)", *addr, errHTTPNotBuilt)
+		return fixture.New().ListenAndServeContext(ctx, *addr, nil)
 	}
 	return fixture.New().ServeStdio(ctx)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -27,10 +26,10 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-func TestAddrIsRefused(t *testing.T) {
-	err := run(context.Background(), []string{"--addr", "127.0.0.1:3001"}, io.Discard)
-	if !errors.Is(err, errHTTPNotBuilt) || !strings.Contains(err.Error(), "HTTP transport not built yet") {
-		t.Fatalf("run --addr = %v, want %q", err, errHTTPNotBuilt)
+func TestAddrMustBeLoopbackWithoutAllowedHosts(t *testing.T) {
+	err := run(context.Background(), []string{"--addr", "0.0.0.0:0"}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "AllowedHosts") {
+		t.Fatalf("run --addr 0.0.0.0:0 = %v, want the allowed-hosts startup error", err)
 	}
 }
 

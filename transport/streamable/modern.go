@@ -62,13 +62,6 @@ func (h *Handler) listen(w http.ResponseWriter, r *http.Request, m *jsonrpc.Mess
 	sse := newSSEWriter(w)
 	sse.start(nil)
 	subID := m.ID.Raw() // the listen request's id identifies the subscription
-	ack, _ := json.Marshal(map[string]any{
-		"_meta":         map[string]jsontext.Value{mcp.MetaSubscriptionID: jsontext.Value(subID)},
-		"notifications": p.Notifications,
-	})
-	if sse.event("", jsonrpc.AppendRequest(nil, jsonrpc.ID{}, mcp.MethodNotificationSubscriptionsAcknowledged, ack), 0) != nil {
-		return
-	}
 	events := make(chan []byte, 64)
 	stop := h.srv.Changes(func(method string, params jsontext.Value) {
 		if !wants(&p, method, params) {
@@ -82,6 +75,14 @@ func (h *Handler) listen(w http.ResponseWriter, r *http.Request, m *jsonrpc.Mess
 		}
 	})
 	defer stop()
+	// Acknowledge only once changes are being collected, so none made after the ack is missed.
+	ack, _ := json.Marshal(map[string]any{
+		"_meta":         map[string]jsontext.Value{mcp.MetaSubscriptionID: jsontext.Value(subID)},
+		"notifications": p.Notifications,
+	})
+	if sse.event("", jsonrpc.AppendRequest(nil, jsonrpc.ID{}, mcp.MethodNotificationSubscriptionsAcknowledged, ack), 0) != nil {
+		return
+	}
 	var tick <-chan time.Time
 	if h.opts.KeepAlive > 0 {
 		t := time.NewTicker(h.opts.KeepAlive)

@@ -30,6 +30,12 @@ if ! staticcheck -version 2>/dev/null | grep -q "(${STATICCHECK_VERSION#v})"; th
 fi
 staticcheck ./...
 
+if [ "${MCPKIT_SKIP_PEERS:-0}" != "1" ]; then
+  step "real peers (Node 22 + pinned npm packages)"
+  . scripts/peers.sh   # exports MCPKIT_NODE and MCPKIT_PEERS: the interop tests run instead of skipping
+  node --version
+fi
+
 step "go test -race"
 go test -race -count=1 ./...
 

@@ -1,0 +1,117 @@
+package interop
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/go-json-experiment/json"
+
+	"github.com/mcpkit/mcpkit/examples/demo"
+	"github.com/mcpkit/mcpkit/transport/streamable"
+)
+
+// peers returns the Node 22 binary and the peers directory, or skips the test.
+func peers(t *testing.T) (node string) {
+	t.Helper()
+	dir, node := os.Getenv("MCPKIT_PEERS"), os.Getenv("MCPKIT_NODE")
+	if dir == "" || node == "" {
+		t.Skip("MCP peers not installed: run `. scripts/peers.sh` first (scripts/test.sh does)")
+	}
+	return node
+}
+
+// demoURL serves the demo server over Streamable HTTP on 127.0.0.1 for the test's lifetime.
+func demoURL(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := streamable.NewHandler(demo.New(), nil)
+	mux := http.NewServeMux()
+	mux.Handle("/mcp", h)
+	hs := &http.Server{Handler: mux}
+	go hs.Serve(ln)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = h.Close(ctx)
+		_ = hs.Shutdown(ctx)
+	})
+	return "http://" + ln.Addr().String() + "/mcp"
+}
+
+type tsResult struct {
+	Mode            string         `json:"mode"`
+	OK              bool           `json:"ok"`
+	Error           string         `json:"error"`
+	ProtocolVersion *string        `json:"protocolVersion"`
+	SessionID       *string        `json:"sessionId"`
+	Tools           []string       `json:"tools"`
+	Add             string         `json:"add"`
+	AddStructured   map[string]any `json:"addStructured"`
+	BadIsError      bool           `json:"badIsError"`
+	BadText         string         `json:"badText"`
+	Echo            string         `json:"echo"`
+	Greeting        string         `json:"greeting"`
+	Prompt          string         `json:"prompt"`
+}
+
+// TestTypeScriptClients drives the demo server with @modelcontextprotocol/client 2.4.0 in legacy, auto and
+// pinned-2026-07-28 modes and with @modelcontextprotocol/sdk 1.32.2.
+func TestTypeScriptClients(t *testing.T) {
+	node := peers(t)
+	url := demoURL(t)
+	script, _ := filepath.Abs(filepath.Join("node", "tsclient.mjs"))
+	for _, tt := range []struct {
+		mode       string
+		wantLegacy bool
+	}{
+		{"v1", true},
+		{"v2-legacy", true},
+		{"v2-auto", false},
+		{"v2-modern", false},
+	} {
+		t.Run(tt.mode, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, node, script, url, tt.mode)
+			cmd.Stderr = os.Stderr
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("node: %v\n%s", err, out)
+			}
+			var r tsResult
+			if err := json.Unmarshal(out, &r); err != nil {
+				t.Fatalf("output %q: %v", out, err)
+			}
+			if !r.OK {
+				t.Fatalf("the TypeScript client failed: %s", r.Error)
+			}
+			t.Logf("%s: protocolVersion=%v session=%v", tt.mode, deref(r.ProtocolVersion), deref(r.SessionID) != "")
+			if got := deref(r.SessionID) != ""; got != tt.wantLegacy {
+				t.Errorf("legacy session = %v, want %v", got, tt.wantLegacy)
+			}
+			if len(r.Tools) != 3 || r.Add != "15" || r.Echo != "Here's the file content: hi" || r.Greeting != "Hello, Alice!" ||
+				r.Prompt != "Please review this code:\n\nx := 1" {
+				t.Errorf("unexpected results: %+v", r)
+			}
+			if !r.BadIsError || r.BadText == "" {
+				t.Errorf("wrong argument type: isError=%v text=%q", r.BadIsError, r.BadText)
+			}
+		})
+	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

@@ -3,6 +3,7 @@ package streamable
 import (
 	"context"
 	"errors"
+	"github.com/mcpkit/mcpkit/internal/httpx"
 	"io"
 	"log/slog"
 	"net/http"
@@ -51,9 +52,10 @@ type Options struct {
 // Handler serves MCP over Streamable HTTP for a transport.Server (such as *server.Server). Mount it at the
 // MCP endpoint, e.g. mux.Handle("/mcp", h).
 type Handler struct {
-	srv  transport.Server
-	opts Options
-	log  *slog.Logger
+	srv    transport.Server
+	opts   Options
+	policy httpx.Policy
+	log    *slog.Logger
 
 	ctx    context.Context // ends at Close: stops background work and handlers of legacy requests
 	cancel context.CancelFunc
@@ -95,6 +97,7 @@ func NewHandler(srv transport.Server, opts *Options) *Handler {
 	if o.Events == nil {
 		o.Events = store.NewMemoryEventStore(store.MemoryEventOptions{})
 	}
+	h.policy = httpx.Policy{AllowedHosts: o.AllowedHosts, AllowAnyHost: o.AllowAnyHost, AllowedOrigins: o.AllowedOrigins}
 	h.log = o.Logger
 	if h.log == nil {
 		h.log = slog.Default()
@@ -105,12 +108,8 @@ func NewHandler(srv transport.Server, opts *Options) *Handler {
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !h.hostAllowed(r) {
-		httpError(w, http.StatusForbidden, jsonrpc.ID{}, mcp.CodeInvalidRequest, "forbidden: Host "+r.Host+" is not allowed")
-		return
-	}
-	if !h.originAllowed(r) {
-		httpError(w, http.StatusForbidden, jsonrpc.ID{}, mcp.CodeInvalidRequest, "forbidden: Origin "+r.Header.Get("Origin")+" is not allowed")
+	if reason := h.policy.Check(r); reason != "" {
+		httpError(w, http.StatusForbidden, jsonrpc.ID{}, mcp.CodeInvalidRequest, reason)
 		return
 	}
 	if h.isClosed() {
@@ -202,6 +201,9 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 	}
 	h.legacyPost(w, r, m)
 }
+
+// IsLoopbackAddr reports whether a listen address binds only loopback interfaces.
+func IsLoopbackAddr(addr string) bool { return httpx.IsLoopbackAddr(addr) }
 
 // accepts reports whether the Accept header lists the media type (or a wildcard for it).
 func accepts(r *http.Request, mediaType string) bool {

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"github.com/mcpkit/mcpkit/internal/httpx"
 	"net/http"
 	"strings"
 
@@ -73,6 +74,9 @@ func (h *Handler) legacyPost(w http.ResponseWriter, r *http.Request, m *jsonrpc.
 		w.WriteHeader(http.StatusAccepted)
 		return
 	case m.IsNotification():
+		if m.Method == mcp.MethodNotificationCancelled {
+			ls.cancelRequest(m.Params)
+		}
 		ls.sess.HandleNotification(ctx, m)
 		h.save(ctx, ls, m.Method)
 		w.WriteHeader(http.StatusAccepted)
@@ -81,8 +85,13 @@ func (h *Handler) legacyPost(w http.ResponseWriter, r *http.Request, m *jsonrpc.
 
 	setSession := func(hd http.Header) { hd.Set(headerSessionID, ls.id) }
 	rp := &reply{h: h, w: w, id: m.ID, live: ls, header: setSession}
+	if _, dup := ls.inflight.LoadOrStore(m.ID, rp); dup {
+		httpError(w, http.StatusBadRequest, m.ID, mcp.CodeInvalidRequest, "invalid request: id "+m.ID.String()+" is already in use in this session")
+		return
+	}
 	h.runLegacy(w, r, rp, func(hctx context.Context) (jsontext.Value, error) {
 		res, err := ls.sess.HandleRequest(hctx, m, rp)
+		ls.inflight.Delete(m.ID)
 		h.save(hctx, ls, m.Method)
 		if m.Method == mcp.MethodInitialize && err != nil && sid == "" {
 			h.endSession(hctx, ls) // a failed initialize leaves no session behind
@@ -97,6 +106,9 @@ func (h *Handler) runLegacy(w http.ResponseWriter, r *http.Request, rp *reply, r
 	h.streams.Add(1)
 	defer h.streams.Done()
 	hctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+	rp.mu.Lock()
+	rp.cancel = cancel
+	rp.mu.Unlock()
 	stopOnClose := context.AfterFunc(h.ctx, cancel)
 	done := make(chan struct{})
 	h.wg.Add(1)
@@ -206,8 +218,8 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 		ls.mu.Unlock()
 		st.end()
 	}()
-	sse := newSSEWriter(w)
-	sse.start(func(hd http.Header) { hd.Set(headerSessionID, ls.id) })
+	sse := httpx.NewSSEWriter(w)
+	sse.Start(func(hd http.Header) { hd.Set(headerSessionID, ls.id) })
 	gone, _ := st.attach(r.Context(), sse, "")
 	st.prime(r.Context())
 	h.hold(r, sse, gone)
@@ -221,15 +233,15 @@ func (h *Handler) resume(w http.ResponseWriter, r *http.Request, ls *liveSession
 		return
 	}
 	st := h.liveStream(ls, streamID)
-	sse := newSSEWriter(w)
-	sse.start(func(hd http.Header) { hd.Set(headerSessionID, ls.id) })
+	sse := httpx.NewSSEWriter(w)
+	sse.Start(func(hd http.Header) { hd.Set(headerSessionID, ls.id) })
 	if st == nil {
 		// Not open here: replay what the log holds and end.
 		if _, err := h.opts.Events.Replay(r.Context(), ls.id, lastEventID, func(id string, data []byte) error {
 			if len(data) == 0 {
 				return nil
 			}
-			return sse.event(id, data, 0)
+			return sse.Event(id, data, 0)
 		}); err != nil {
 			h.log.Debug("streamable: resume found nothing to replay", "session", ls.id, "err", err)
 		}
@@ -246,7 +258,7 @@ func (h *Handler) resume(w http.ResponseWriter, r *http.Request, ls *liveSession
 
 // hold keeps a stream's HTTP response open until it ends, the client leaves, or the handler closes,
 // writing keep-alive comments meanwhile.
-func (h *Handler) hold(r *http.Request, sse *sseWriter, gone <-chan struct{}) {
+func (h *Handler) hold(r *http.Request, sse *httpx.SSEWriter, gone <-chan struct{}) {
 	var tick <-chan struct{}
 	var stop func()
 	if h.opts.KeepAlive > 0 {
@@ -264,7 +276,7 @@ func (h *Handler) hold(r *http.Request, sse *sseWriter, gone <-chan struct{}) {
 		case <-h.ctx.Done():
 			return
 		case <-tick:
-			if sse.comment() != nil {
+			if sse.Comment() != nil {
 				return
 			}
 		}

@@ -1,6 +1,7 @@
 package streamable
 
 import (
+	"github.com/mcpkit/mcpkit/internal/httpx"
 	"net/http"
 	"time"
 
@@ -59,8 +60,8 @@ func (h *Handler) listen(w http.ResponseWriter, r *http.Request, m *jsonrpc.Mess
 	}
 	h.streams.Add(1)
 	defer h.streams.Done()
-	sse := newSSEWriter(w)
-	sse.start(nil)
+	sse := httpx.NewSSEWriter(w)
+	sse.Start(nil)
 	subID := m.ID.Raw() // the listen request's id identifies the subscription
 	events := make(chan []byte, 64)
 	stop := h.srv.Changes(func(method string, params jsontext.Value) {
@@ -80,7 +81,7 @@ func (h *Handler) listen(w http.ResponseWriter, r *http.Request, m *jsonrpc.Mess
 		"_meta":         map[string]jsontext.Value{mcp.MetaSubscriptionID: jsontext.Value(subID)},
 		"notifications": p.Notifications,
 	})
-	if sse.event("", jsonrpc.AppendRequest(nil, jsonrpc.ID{}, mcp.MethodNotificationSubscriptionsAcknowledged, ack), 0) != nil {
+	if sse.Event("", jsonrpc.AppendRequest(nil, jsonrpc.ID{}, mcp.MethodNotificationSubscriptionsAcknowledged, ack), 0) != nil {
 		return
 	}
 	var tick <-chan time.Time
@@ -92,11 +93,11 @@ func (h *Handler) listen(w http.ResponseWriter, r *http.Request, m *jsonrpc.Mess
 	for {
 		select {
 		case msg := <-events:
-			if sse.event("", msg, 0) != nil {
+			if sse.Event("", msg, 0) != nil {
 				return
 			}
 		case <-tick:
-			if sse.comment() != nil {
+			if sse.Comment() != nil {
 				return
 			}
 		case <-r.Context().Done():

@@ -3,6 +3,7 @@ package streamable
 import (
 	"context"
 	"errors"
+	"github.com/mcpkit/mcpkit/internal/httpx"
 	"net/http"
 	"sync"
 	"time"
@@ -24,11 +25,24 @@ type reply struct {
 	header func(http.Header)
 
 	mu       sync.Mutex
-	sse      *sseWriter
+	sse      *httpx.SSEWriter
 	stream   *stream // legacy, once streaming
-	done     bool    // the response has been produced
-	detached bool    // the HTTP handler returned: w must not be touched
-	stopKA   chan struct{}
+	done      bool    // the response has been produced
+	detached  bool    // the HTTP handler returned: w must not be touched
+	cancelled bool    // the client cancelled the request: no response is sent
+	cancel    context.CancelFunc
+	stopKA    chan struct{}
+}
+
+// cancelByPeer ends the request's context; finish will send no response.
+func (rp *reply) cancelByPeer() {
+	rp.mu.Lock()
+	rp.cancelled = true
+	cancel := rp.cancel
+	rp.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
 }
 
 var errFinished = errors.New("streamable: the request has already been answered")
@@ -67,15 +81,15 @@ func (rp *reply) send(ctx context.Context, msg []byte) error {
 		return rp.stream.emit(ctx, msg, false)
 	}
 	if rp.detached {
-		return errBroken
+		return httpx.ErrBroken
 	}
-	return rp.sse.event("", msg, 0)
+	return rp.sse.Event("", msg, 0)
 }
 
 func (rp *reply) startSSELocked(ctx context.Context) {
-	rp.sse = newSSEWriter(rp.w)
+	rp.sse = httpx.NewSSEWriter(rp.w)
 	if !rp.detached {
-		rp.sse.start(rp.header)
+		rp.sse.Start(rp.header)
 	}
 	if !rp.modern && rp.live != nil {
 		rp.stream = rp.h.newStream(rp.live.id)
@@ -106,7 +120,7 @@ func (rp *reply) startKeepAlive() {
 			case <-rp.h.ctx.Done():
 				return
 			case <-t.C:
-				if sse.comment() != nil {
+				if sse.Comment() != nil {
 					return
 				}
 			}
@@ -127,12 +141,17 @@ func (rp *reply) finish(ctx context.Context, result jsontext.Value, err error, s
 		close(rp.stopKA)
 	}
 	switch {
+	case rp.cancelled && rp.stream != nil:
+		rp.stream.end() // the client cancelled: the stream ends without a response
+	case rp.cancelled && !rp.detached && rp.sse == nil:
+		rp.w.WriteHeader(http.StatusAccepted)
+	case rp.cancelled:
 	case rp.stream != nil:
 		_ = rp.stream.emit(ctx, msg, true)
 	case rp.detached:
 		// The client left before anything was sent: a JSON answer cannot be resumed.
 	case rp.sse != nil:
-		_ = rp.sse.event("", msg, 0)
+		_ = rp.sse.Event("", msg, 0)
 	default:
 		status := http.StatusOK
 		if rpcErr != nil && statusFor != nil {

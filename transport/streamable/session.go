@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/mcpkit/mcpkit/jsonrpc"
@@ -29,6 +30,21 @@ type liveSession struct {
 
 	nextCall atomic.Int64
 	calls    sync.Map // jsonrpc.ID → chan *jsonrpc.Message
+	inflight sync.Map // jsonrpc.ID → *reply: requests running, for notifications/cancelled
+}
+
+// cancelRequest handles notifications/cancelled from the client: the request's context ends and it gets
+// no response.
+func (ls *liveSession) cancelRequest(params jsontext.Value) {
+	var p struct {
+		RequestID jsonrpc.ID `json:"requestId"`
+	}
+	if json.Unmarshal(params, &p) != nil || !p.RequestID.IsValid() {
+		return
+	}
+	if v, ok := ls.inflight.Load(p.RequestID); ok {
+		v.(*reply).cancelByPeer()
+	}
 }
 
 // sessionPeer is the session's way to the client for unsolicited messages: the standalone GET stream.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"github.com/mcpkit/mcpkit/internal/httpx"
 	"sync"
 )
 
@@ -16,7 +17,7 @@ type stream struct {
 	id      string
 
 	mu     sync.Mutex
-	w      *sseWriter // attached writer, nil while detached
+	w      *httpx.SSEWriter // attached writer, nil while detached
 	wdone  chan struct{}
 	final  bool // the response (or, for GET, the end) has been emitted
 	doneCh chan struct{}
@@ -36,7 +37,7 @@ func (h *Handler) newStream(sessionID string) *stream {
 
 // attach makes w the stream's writer, first replaying the events after lastEventID ("" replays nothing).
 // It returns a channel closed when the writer is detached or the stream ends.
-func (st *stream) attach(ctx context.Context, w *sseWriter, lastEventID string) (<-chan struct{}, error) {
+func (st *stream) attach(ctx context.Context, w *httpx.SSEWriter, lastEventID string) (<-chan struct{}, error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if lastEventID != "" {
@@ -44,7 +45,7 @@ func (st *stream) attach(ctx context.Context, w *sseWriter, lastEventID string) 
 			if len(data) == 0 {
 				return nil // the priming event
 			}
-			return w.event(id, data, 0)
+			return w.Event(id, data, 0)
 		})
 		if err != nil {
 			return nil, err
@@ -64,7 +65,7 @@ func (st *stream) attach(ctx context.Context, w *sseWriter, lastEventID string) 
 }
 
 // detach drops the writer if it is still w.
-func (st *stream) detach(w *sseWriter) {
+func (st *stream) detach(w *httpx.SSEWriter) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if st.w == w {
@@ -88,7 +89,7 @@ func (st *stream) emitWith(ctx context.Context, msg []byte, retryMs int, final b
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if st.final {
-		return errBroken
+		return httpx.ErrBroken
 	}
 	id, err := st.h.opts.Events.Append(ctx, st.session, st.id, msg)
 	if err != nil {
@@ -100,7 +101,7 @@ func (st *stream) emitWith(ctx context.Context, msg []byte, retryMs int, final b
 		close(st.doneCh)
 	}
 	if st.w != nil {
-		if err := st.w.event(id, msg, retryMs); err != nil {
+		if err := st.w.Event(id, msg, retryMs); err != nil {
 			st.w = nil
 			close(st.wdone)
 			st.wdone = nil

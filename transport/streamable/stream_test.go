@@ -3,6 +3,7 @@ package streamable_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -221,4 +222,51 @@ func TestSubscriptionsListen(t *testing.T) {
 		t.Fatalf("second notification = %+v, %v", ev, err)
 	}
 	_ = jsontext.Value(nil)
+}
+
+// TestLegacyCancellation: notifications/cancelled ends the handler's context and the request gets no
+// response.
+func TestLegacyCancellation(t *testing.T) {
+	started := make(chan struct{})
+	cancelled := make(chan error, 1)
+	s := server.New("t", "1", nil)
+	server.Tool(s, "wait", "waits", func(ctx context.Context, in struct{}) (string, error) {
+		close(started)
+		<-ctx.Done()
+		cancelled <- ctx.Err()
+		return "late", nil
+	})
+	e := newEnv(t, s, nil)
+	sid := e.initialize(mcp.Version20251125)
+	type answer struct {
+		status int
+		body   string
+	}
+	got := make(chan answer, 1)
+	go func() {
+		resp, err := e.doErr(context.Background(), `{"jsonrpc":"2.0","id":"w1","method":"tools/call","params":{"name":"wait"}}`, "Mcp-Session-Id: "+sid)
+		if err != nil {
+			got <- answer{status: -1, body: err.Error()}
+			return
+		}
+		defer resp.Body.Close()
+		b := new(strings.Builder)
+		_, _ = io.Copy(b, resp.Body)
+		got <- answer{resp.StatusCode, b.String()}
+	}()
+	<-started
+	r := e.post(`{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"w1","reason":"user"}}`, "Mcp-Session-Id: "+sid)
+	r.Body.Close()
+	select {
+	case err := <-cancelled:
+		if err == nil {
+			t.Fatal("no context error")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("notifications/cancelled did not cancel the handler")
+	}
+	a := <-got
+	if a.status != 202 || strings.Contains(a.body, "late") {
+		t.Fatalf("cancelled request answered %d %q; want 202 and no response", a.status, a.body)
+	}
 }

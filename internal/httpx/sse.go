@@ -1,4 +1,4 @@
-package streamable
+package httpx
 
 import (
 	"bytes"
@@ -7,9 +7,9 @@ import (
 	"sync"
 )
 
-// sseWriter writes Server-Sent Events to one HTTP response. It is safe for concurrent use; a write error
+// SSEWriter writes Server-Sent Events to one HTTP response. It is safe for concurrent use; a write error
 // marks it broken and later writes fail fast.
-type sseWriter struct {
+type SSEWriter struct {
 	mu      sync.Mutex
 	w       http.ResponseWriter
 	rc      *http.ResponseController
@@ -17,18 +17,18 @@ type sseWriter struct {
 	started bool
 }
 
-func newSSEWriter(w http.ResponseWriter) *sseWriter {
-	return &sseWriter{w: w, rc: http.NewResponseController(w)}
+func NewSSEWriter(w http.ResponseWriter) *SSEWriter {
+	return &SSEWriter{w: w, rc: http.NewResponseController(w)}
 }
 
-// start writes the SSE response headers (once).
-func (s *sseWriter) start(extra func(h http.Header)) {
+// Start writes the SSE response headers (once); extra may add headers.
+func (s *SSEWriter) Start(extra func(h http.Header)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.startLocked(extra)
 }
 
-func (s *sseWriter) startLocked(extra func(h http.Header)) {
+func (s *SSEWriter) startLocked(extra func(h http.Header)) {
 	if s.started {
 		return
 	}
@@ -45,9 +45,9 @@ func (s *sseWriter) startLocked(extra func(h http.Header)) {
 	s.flushLocked()
 }
 
-// event writes one event. id may be empty; retryMs ≤ 0 omits the retry field. data must not contain
+// Event writes one event. id may be empty; retryMs ≤ 0 omits the retry field. data must not contain
 // newlines (JSON-RPC messages are compact); an empty data writes an empty data field (the priming event).
-func (s *sseWriter) event(id string, data []byte, retryMs int) error {
+func (s *SSEWriter) Event(id string, data []byte, retryMs int) error {
 	var b bytes.Buffer
 	if id != "" {
 		b.WriteString("id: ")
@@ -68,14 +68,25 @@ func (s *sseWriter) event(id string, data []byte, retryMs int) error {
 	return s.write(b.Bytes())
 }
 
-// comment writes a keep-alive comment line.
-func (s *sseWriter) comment() error { return s.write([]byte(": keep-alive\n\n")) }
+// Comment writes a keep-alive comment line.
+func (s *SSEWriter) Comment() error { return s.write([]byte(": keep-alive\n\n")) }
 
-func (s *sseWriter) write(p []byte) error {
+// Named writes one event of a given type (the HTTP+SSE transport's "endpoint" event).
+func (s *SSEWriter) Named(event string, data []byte) error {
+	var b bytes.Buffer
+	b.WriteString("event: ")
+	b.WriteString(event)
+	b.WriteString("\ndata: ")
+	b.Write(data)
+	b.WriteString("\n\n")
+	return s.write(b.Bytes())
+}
+
+func (s *SSEWriter) write(p []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.broken {
-		return errBroken
+		return ErrBroken
 	}
 	s.startLocked(nil)
 	if _, err := s.w.Write(p); err != nil {
@@ -89,10 +100,11 @@ func (s *sseWriter) write(p []byte) error {
 	return nil
 }
 
-func (s *sseWriter) flushLocked() error { return s.rc.Flush() }
+func (s *SSEWriter) flushLocked() error { return s.rc.Flush() }
 
 type brokenError struct{}
 
 func (brokenError) Error() string { return "streamable: the client's stream is gone" }
 
-var errBroken error = brokenError{}
+// ErrBroken is returned by writes after the client went away.
+var ErrBroken error = brokenError{}

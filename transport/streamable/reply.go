@@ -24,9 +24,9 @@ type reply struct {
 	live   *liveSession // legacy only
 	header func(http.Header)
 
-	mu       sync.Mutex
-	sse      *httpx.SSEWriter
-	stream   *stream // legacy, once streaming
+	mu        sync.Mutex
+	sse       *httpx.SSEWriter
+	stream    *stream // legacy, once streaming
 	done      bool    // the response has been produced
 	detached  bool    // the HTTP handler returned: w must not be touched
 	cancelled bool    // the client cancelled the request: no response is sent

@@ -7,12 +7,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/go-json-experiment/json"
 
 	"github.com/mcpkit/mcpkit/examples/demo"
+	"github.com/mcpkit/mcpkit/transport/sse"
 	"github.com/mcpkit/mcpkit/transport/streamable"
 )
 
@@ -26,25 +28,31 @@ func peers(t *testing.T) (node string) {
 	return node
 }
 
-// demoURL serves the demo server over Streamable HTTP on 127.0.0.1 for the test's lifetime.
+// demoURL serves the demo server on 127.0.0.1 for the test's lifetime, as `mcpkit serve` does: Streamable
+// HTTP at /mcp and HTTP+SSE at /sse. It returns the base URL.
 func demoURL(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := streamable.NewHandler(demo.New(), nil)
+	s := demo.New()
+	h := streamable.NewHandler(s, nil)
+	legacy := sse.NewHandler(s, nil)
 	mux := http.NewServeMux()
 	mux.Handle("/mcp", h)
+	mux.Handle("/sse", legacy.SSE())
+	mux.Handle("/messages", legacy.Messages())
 	hs := &http.Server{Handler: mux}
 	go hs.Serve(ln)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = h.Close(ctx)
+		_ = legacy.Close(ctx)
 		_ = hs.Shutdown(ctx)
 	})
-	return "http://" + ln.Addr().String() + "/mcp"
+	return "http://" + ln.Addr().String()
 }
 
 type tsResult struct {
@@ -64,15 +72,17 @@ type tsResult struct {
 }
 
 // TestTypeScriptClients drives the demo server with @modelcontextprotocol/client 2.4.0 in legacy, auto and
-// pinned-2026-07-28 modes and with @modelcontextprotocol/sdk 1.32.2.
+// pinned-2026-07-28 modes and with @modelcontextprotocol/sdk 1.32.2 over Streamable HTTP and over HTTP+SSE
+// (SSEClientTransport).
 func TestTypeScriptClients(t *testing.T) {
 	node := peers(t)
-	url := demoURL(t)
+	base := demoURL(t)
 	script, _ := filepath.Abs(filepath.Join("node", "tsclient.mjs"))
 	for _, tt := range []struct {
 		mode       string
 		wantLegacy bool
 	}{
+		{"v1-sse", true},
 		{"v1", true},
 		{"v2-legacy", true},
 		{"v2-auto", false},
@@ -81,6 +91,10 @@ func TestTypeScriptClients(t *testing.T) {
 		t.Run(tt.mode, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
+			url := base + "/mcp"
+			if tt.mode == "v1-sse" {
+				url = base + "/sse"
+			}
 			cmd := exec.CommandContext(ctx, node, script, url, tt.mode)
 			cmd.Stderr = os.Stderr
 			out, err := cmd.Output()
@@ -114,4 +128,33 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// TestInspectorCLI runs @modelcontextprotocol/inspector 2.12.0 --cli against both endpoints: a URL ending
+// in /sse selects the HTTP+SSE transport.
+func TestInspectorCLI(t *testing.T) {
+	peers(t)
+	bin := filepath.Join(os.Getenv("MCPKIT_PEERS"), "node_modules", ".bin", "mcp-inspector")
+	base := demoURL(t)
+	for _, path := range []string{"/sse", "/mcp"} {
+		t.Run(path, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, bin, "--cli", base+path, "--method", "tools/call", "--tool-name", "add",
+				"--tool-arg", "a=5", "b=10")
+			cmd.Env = append(os.Environ(), "HOME="+t.TempDir()) // it writes state under HOME
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("inspector: %v\n%s", err, out)
+			}
+			var res struct {
+				Content []struct {
+					Text string `json:"text"`
+				} `json:"content"`
+			}
+			if err := json.Unmarshal(out[strings.IndexByte(string(out), '{'):], &res); err != nil || len(res.Content) == 0 || res.Content[0].Text != "15" {
+				t.Fatalf("inspector printed %s (%v)", out, err)
+			}
+		})
+	}
 }

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/mcpkit/mcpkit/internal/httpx"
+	"github.com/mcpkit/mcpkit/transport/sse"
 	"github.com/mcpkit/mcpkit/transport/streamable"
 )
 
@@ -15,6 +17,10 @@ import (
 type HTTPOptions struct {
 	// Path of the Streamable HTTP endpoint (default "/mcp").
 	Path string
+	// SSEPath and MessagesPath are the endpoints of the legacy HTTP+SSE transport (2024-11-05), served
+	// beside Streamable HTTP (defaults "/sse" and "/messages"). NoSSE turns that transport off.
+	SSEPath, MessagesPath string
+	NoSSE                 bool
 	// Streamable configures the endpoint: allowed hosts and origins, limits, stores.
 	Streamable streamable.Options
 	// ShutdownTimeout bounds the drain of open streams when ctx ends (default 10s).
@@ -27,7 +33,8 @@ func (s *Server) Handler(opts *streamable.Options) *streamable.Handler {
 	return streamable.NewHandler(s, opts)
 }
 
-// ListenAndServe serves Streamable HTTP on addr at /mcp until the process ends, with safe defaults.
+// ListenAndServe serves Streamable HTTP on addr at /mcp (both eras) and the legacy HTTP+SSE transport at
+// /sse and /messages, until the process ends, with safe defaults.
 // Binding anything but loopback needs Streamable.AllowedHosts (see ListenAndServeContext).
 func (s *Server) ListenAndServe(addr string) error {
 	return s.ListenAndServeContext(context.Background(), addr, nil)
@@ -47,6 +54,12 @@ func (s *Server) ListenAndServeContext(ctx context.Context, addr string, opts *H
 	if o.Path == "" {
 		o.Path = "/mcp"
 	}
+	if o.SSEPath == "" {
+		o.SSEPath = "/sse"
+	}
+	if o.MessagesPath == "" {
+		o.MessagesPath = "/messages"
+	}
 	if o.ShutdownTimeout <= 0 {
 		o.ShutdownTimeout = 10 * time.Second
 	}
@@ -64,13 +77,31 @@ func (s *Server) serveListener(ctx context.Context, ln net.Listener, o *HTTPOpti
 	h := s.Handler(&o.Streamable)
 	mux := http.NewServeMux()
 	mux.Handle(o.Path, h)
+	var legacy *sse.Handler
+	if !o.NoSSE {
+		legacy = sse.NewHandler(s, &sse.Options{
+			MessagesPath: o.MessagesPath,
+			Policy: httpx.Policy{AllowedHosts: o.Streamable.AllowedHosts, AllowAnyHost: o.Streamable.AllowAnyHost,
+				AllowedOrigins: o.Streamable.AllowedOrigins},
+			MaxBodyBytes: o.Streamable.MaxBodyBytes,
+			Logger:       o.Streamable.Logger,
+		})
+		mux.Handle(o.SSEPath, legacy.SSE())
+		mux.Handle(o.MessagesPath, legacy.Messages())
+	}
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	s.log.Info("mcp: serving Streamable HTTP", "url", "http://"+ln.Addr().String()+o.Path)
+	if legacy != nil {
+		s.log.Info("mcp: serving HTTP+SSE (2024-11-05)", "url", "http://"+ln.Addr().String()+o.SSEPath)
+	}
 	select {
 	case err := <-errc:
 		_ = h.Close(context.Background())
+		if legacy != nil {
+			_ = legacy.Close(context.Background())
+		}
 		return err
 	case <-ctx.Done():
 	}
@@ -79,9 +110,13 @@ func (s *Server) serveListener(ctx context.Context, ln net.Listener, o *HTTPOpti
 	// Stop accepting, end open streams, then wait for requests in flight.
 	hs.SetKeepAlivesEnabled(false)
 	herr := h.Close(sctx)
+	var lerr error
+	if legacy != nil {
+		lerr = legacy.Close(sctx)
+	}
 	serr := hs.Shutdown(sctx)
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	return errors.Join(herr, serr)
+	return errors.Join(herr, lerr, serr)
 }

@@ -1,5 +1,5 @@
 // Drives an MCP server with the TypeScript SDK as a real peer would, and prints what it saw as JSON.
-// Usage: node tsclient.mjs <url> <mode>; mode: v1 | v2-legacy | v2-auto | v2-modern.
+// Usage: node tsclient.mjs <url> <mode>; mode: v1 | v1-sse | v2-legacy | v2-auto | v2-modern.
 // The SDK packages are resolved from $MCPKIT_PEERS (see scripts/peers.sh).
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -9,6 +9,15 @@ const require = createRequire(process.env.MCPKIT_PEERS + '/');
 const load = async (name) => import(pathToFileURL(require.resolve(name)).href);
 
 async function connect() {
+  if (mode === 'v1-sse') {
+    const { Client } = await load('@modelcontextprotocol/sdk/client/index.js');
+    const { SSEClientTransport } = await load('@modelcontextprotocol/sdk/client/sse.js');
+    const client = new Client({ name: 'interop-v1-sse', version: '1.0.0' });
+    const transport = new SSEClientTransport(new URL(url));
+    await client.connect(transport);
+    // HTTP+SSE has no session header: the stream is the session.
+    return { client, transport: { sessionId: 'sse-stream' }, version: transport.protocolVersion ?? null };
+  }
   if (mode === 'v1') {
     const { Client } = await load('@modelcontextprotocol/sdk/client/index.js');
     const { StreamableHTTPClientTransport } = await load('@modelcontextprotocol/sdk/client/streamableHttp.js');

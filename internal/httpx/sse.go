@@ -17,6 +17,7 @@ type SSEWriter struct {
 	started bool
 }
 
+// NewSSEWriter returns a writer for w; nothing is written until Start or the first event.
 func NewSSEWriter(w http.ResponseWriter) *SSEWriter {
 	return &SSEWriter{w: w, rc: http.NewResponseController(w)}
 }

@@ -69,6 +69,14 @@ func (s *SSEWriter) Event(id string, data []byte, retryMs int) error {
 	return s.write(b.Bytes())
 }
 
+// Detach marks the writer finished: later writes fail with ErrBroken. An HTTP handler calls it before it
+// returns, so that no other goroutine writes to a response the server has already finished.
+func (s *SSEWriter) Detach() {
+	s.mu.Lock()
+	s.broken = true
+	s.mu.Unlock()
+}
+
 // Comment writes a keep-alive comment line.
 func (s *SSEWriter) Comment() error { return s.write([]byte(": keep-alive\n\n")) }
 

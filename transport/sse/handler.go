@@ -164,6 +164,7 @@ func (h *Handler) serveSSE(w http.ResponseWriter, r *http.Request) {
 		h.mu.Unlock()
 		ss.sess.Close()
 	}()
+	defer ss.sse.Detach() // requests still running must not write to the finished response
 
 	ss.sse.Start(nil)
 	endpoint := h.opts.MessagesPath + "?session_id=" + url.QueryEscape(ss.id)

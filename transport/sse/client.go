@@ -1,0 +1,332 @@
+package sse
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/mcpkit/mcpkit/internal/httpx"
+	"github.com/mcpkit/mcpkit/jsonrpc"
+)
+
+// ClientOptions configures Dial. The zero value is usable.
+type ClientOptions struct {
+	// HTTPClient sends the requests. Nil uses http.DefaultClient. The event stream lives as long as the
+	// session, so a client Timeout would cut it: prefer none.
+	HTTPClient *http.Client
+	// Header is added to every request (for example Authorization).
+	Header http.Header
+	// EndpointTimeout bounds the wait for the stream's endpoint event (default 10s).
+	EndpointTimeout time.Duration
+	// MaxEventBytes bounds one server-sent event (default 16 MiB).
+	MaxEventBytes int
+	// Logger receives diagnostics. Nil uses slog.Default().
+	Logger *slog.Logger
+}
+
+// ErrStreamClosed is wrapped by the error Read returns once the server has closed the event stream: with
+// this transport the session ends with its stream.
+var ErrStreamClosed = errors.New("sse: the server closed the event stream")
+
+// Client is the client side of the HTTP+SSE transport (protocol 2024-11-05): a jsonrpc.Stream whose
+// Read yields the messages of the GET event stream and whose Write POSTs to the URL the endpoint event
+// named. Hand it to client.Connect.
+type Client struct {
+	hc     *http.Client
+	header http.Header
+	log    *slog.Logger
+	stream *url.URL // the SSE endpoint
+	post   string   // the message endpoint
+
+	life   context.Context // ends at Close: the GET and every POST
+	cancel context.CancelFunc
+	inbox  *httpx.Inbox
+	done   chan struct{} // the reader returned
+	closed atomic.Bool
+	once   sync.Once
+}
+
+// Dial opens the event stream at endpoint (GET, Accept: text/event-stream) and waits for its endpoint
+// event, whose data is the URL to POST messages to, resolved against endpoint; a URL of another origin
+// is refused. ctx bounds only the dial; the stream lives until Close or until the server ends it.
+func Dial(ctx context.Context, endpoint string, opts *ClientOptions) (*Client, error) {
+	var o ClientOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = http.DefaultClient
+	}
+	if o.EndpointTimeout <= 0 {
+		o.EndpointTimeout = 10 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	u, err := parseHTTPURL(endpoint)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{hc: o.HTTPClient, header: o.Header, log: o.Logger, stream: u, inbox: httpx.NewInbox(), done: make(chan struct{})}
+	c.life, c.cancel = context.WithCancel(context.Background())
+
+	// Until the endpoint event arrives, the caller's ctx and the timeout may end the stream too.
+	var timedOut atomic.Bool
+	timer := time.AfterFunc(o.EndpointTimeout, func() { timedOut.Store(true); c.cancel() })
+	stopCtx := context.AfterFunc(ctx, c.cancel)
+	fail := func(err error) (*Client, error) {
+		timer.Stop()
+		stopCtx()
+		c.cancel()
+		switch {
+		case timedOut.Load():
+			return nil, fmt.Errorf("sse: no endpoint event from %s within %v", endpoint, o.EndpointTimeout)
+		case ctx.Err() != nil:
+			return nil, fmt.Errorf("sse: dialing %s: %w", endpoint, ctx.Err())
+		case err == nil: // the timer fired just as the endpoint event arrived
+			return nil, fmt.Errorf("sse: no endpoint event from %s within %v", endpoint, o.EndpointTimeout)
+		}
+		return nil, err
+	}
+
+	req, err := http.NewRequestWithContext(c.life, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return fail(fmt.Errorf("sse: %w", err))
+	}
+	c.setHeaders(req.Header)
+	req.Header.Set("Accept", "text/event-stream")
+	req.Header.Set("Cache-Control", "no-cache")
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return fail(fmt.Errorf("sse: GET %s: %w", endpoint, err))
+	}
+	if resp.StatusCode != http.StatusOK {
+		body := readSome(resp.Body)
+		resp.Body.Close()
+		return fail(fmt.Errorf("sse: GET %s: %s", endpoint, statusText(resp.StatusCode, body)))
+	}
+	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "text/event-stream" {
+		resp.Body.Close()
+		return fail(fmt.Errorf("sse: GET %s answered Content-Type %q, not text/event-stream: not an HTTP+SSE endpoint",
+			endpoint, resp.Header.Get("Content-Type")))
+	}
+	rd := httpx.NewSSEReader(resp.Body, o.MaxEventBytes)
+	var early [][]byte // messages before the endpoint event (the format puts it first; be lenient)
+	for c.post == "" {
+		ev, err := rd.Next()
+		if err != nil {
+			resp.Body.Close()
+			if errors.Is(err, io.EOF) {
+				err = ErrStreamClosed
+			}
+			return fail(fmt.Errorf("sse: the stream from %s ended before its endpoint event: %w", endpoint, err))
+		}
+		switch ev.Name {
+		case "endpoint":
+			post, err := resolveEndpoint(u, string(bytes.TrimSpace(ev.Data)))
+			if err != nil {
+				resp.Body.Close()
+				return fail(err)
+			}
+			c.post = post
+		case "", "message":
+			if len(ev.Data) > 0 {
+				early = append(early, ev.Data)
+			}
+		}
+	}
+	if !timer.Stop() || !stopCtx() {
+		resp.Body.Close()
+		return fail(nil) // the timeout or ctx won the race
+	}
+	for _, m := range early {
+		c.inbox.Push(m)
+	}
+	go c.readLoop(rd, resp.Body)
+	return c, nil
+}
+
+// parseHTTPURL checks that s is an absolute http or https URL.
+func parseHTTPURL(s string) (*url.URL, error) {
+	u, err := url.Parse(s)
+	if err != nil {
+		return nil, fmt.Errorf("sse: endpoint %q: %w", s, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("sse: endpoint %q must be an absolute http:// or https:// URL", s)
+	}
+	return u, nil
+}
+
+// resolveEndpoint resolves the endpoint event's URL against the stream URL and refuses another origin (a
+// server must not send the client's messages elsewhere).
+func resolveEndpoint(base *url.URL, ref string) (string, error) {
+	if ref == "" {
+		return "", fmt.Errorf("sse: the endpoint event of %s is empty", base)
+	}
+	u, err := base.Parse(ref)
+	if err != nil {
+		return "", fmt.Errorf("sse: the endpoint event of %s names a malformed URL %q: %w", base, ref, err)
+	}
+	if u.Scheme != base.Scheme || !strings.EqualFold(hostPort(u), hostPort(base)) {
+		return "", fmt.Errorf("sse: the endpoint event of %s names %s, which is another origin; refusing to send messages there", base, u.Redacted())
+	}
+	u.Fragment = ""
+	return u.String(), nil
+}
+
+// hostPort returns host:port with the scheme's default port filled in.
+func hostPort(u *url.URL) string {
+	if u.Port() != "" {
+		return u.Host
+	}
+	if u.Scheme == "https" {
+		return u.Host + ":443"
+	}
+	return u.Host + ":80"
+}
+
+// MessageURL returns the URL messages are POSTed to (from the endpoint event).
+func (c *Client) MessageURL() string { return c.post }
+
+// Done is closed when the stream has ended (Close, or the server closing it).
+func (c *Client) Done() <-chan struct{} { return c.inbox.Done() }
+
+func (c *Client) readLoop(rd *httpx.SSEReader, body io.ReadCloser) {
+	defer close(c.done)
+	defer body.Close()
+	for {
+		ev, err := rd.Next()
+		if err != nil {
+			if c.closed.Load() {
+				c.inbox.Close(io.EOF)
+				return
+			}
+			if errors.Is(err, io.EOF) {
+				c.inbox.Close(fmt.Errorf("%w (%s)", ErrStreamClosed, c.stream.Redacted()))
+			} else {
+				c.inbox.Close(fmt.Errorf("sse: reading the event stream of %s: %w", c.stream.Redacted(), err))
+			}
+			return
+		}
+		if (ev.Name == "" || ev.Name == "message") && len(ev.Data) > 0 {
+			c.inbox.Push(ev.Data)
+		}
+	}
+}
+
+// Read implements jsonrpc.Stream: the next message from the event stream.
+func (c *Client) Read(ctx context.Context) ([]byte, error) { return c.inbox.Read(ctx) }
+
+// Write implements jsonrpc.Stream: it POSTs msg to the message endpoint. The server answers 202 and sends
+// the response down the event stream. When the POST of a request fails, an error response for that
+// request is queued for Read (the server's JSON-RPC error when its body has one), so the caller never
+// waits for an answer that cannot come; for other messages Write returns the error.
+func (c *Client) Write(ctx context.Context, msg []byte) error {
+	if c.closed.Load() {
+		return jsonrpc.ErrClosed
+	}
+	select {
+	case <-c.inbox.Done():
+		return fmt.Errorf("%w (%s)", ErrStreamClosed, c.stream.Redacted())
+	default:
+	}
+	var id jsonrpc.ID
+	if m, err := jsonrpc.DecodeMessage(msg); err == nil && m.IsRequest() {
+		id = m.ID
+	}
+	status, body, err := c.postMessage(ctx, msg)
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return ctx.Err()
+	case err != nil && c.closed.Load():
+		return jsonrpc.ErrClosed
+	case err != nil:
+		if id.IsValid() {
+			c.inbox.Push(httpx.SyntheticError(id, jsonrpc.CodeInternalError, err.Error(), 0))
+			return nil
+		}
+		return err
+	case status >= 200 && status < 300:
+		return nil
+	case id.IsValid():
+		c.inbox.Push(httpx.ErrorResponse(id, status, body))
+		return nil
+	}
+	return fmt.Errorf("sse: POST %s: %s", c.post, statusText(status, body))
+}
+
+// postMessage POSTs msg and returns the status and (for errors) the start of the body.
+func (c *Client) postMessage(ctx context.Context, msg []byte) (int, []byte, error) {
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(c.life, cancel)
+	defer stop()
+	req, err := http.NewRequestWithContext(rctx, http.MethodPost, c.post, bytes.NewReader(msg))
+	if err != nil {
+		return 0, nil, fmt.Errorf("sse: %w", err)
+	}
+	c.setHeaders(req.Header)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return 0, nil, fmt.Errorf("sse: POST %s: %w", c.post, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return resp.StatusCode, nil, nil
+	}
+	return resp.StatusCode, readSome(resp.Body), nil
+}
+
+func (c *Client) setHeaders(h http.Header) {
+	for k, vs := range c.header {
+		for _, v := range vs {
+			h.Add(k, v)
+		}
+	}
+}
+
+// Close implements jsonrpc.Stream: it ends the event stream (which ends the session on the server) and
+// aborts POSTs in flight. Read then returns io.EOF.
+func (c *Client) Close() error {
+	c.once.Do(func() {
+		c.closed.Store(true)
+		c.cancel()
+		<-c.done
+		c.inbox.Close(io.EOF)
+	})
+	return nil
+}
+
+// readSome reads up to 64 KiB of an error body.
+func readSome(r io.Reader) []byte {
+	b, _ := io.ReadAll(io.LimitReader(r, 64<<10))
+	return b
+}
+
+// statusText describes an HTTP error answer: status, and the JSON-RPC error or the start of the body.
+func statusText(status int, body []byte) string {
+	s := fmt.Sprintf("HTTP %d %s", status, http.StatusText(status))
+	if e := httpx.BodyError(body); e != nil {
+		return s + ": " + e.Message
+	}
+	if t := strings.TrimSpace(string(body)); t != "" {
+		if len(t) > 200 {
+			t = t[:200] + "…"
+		}
+		s += ": " + t
+	}
+	return s
+}

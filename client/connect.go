@@ -25,6 +25,7 @@ func Connect(ctx context.Context, stream jsonrpc.Stream, opts *Options) (*Sessio
 	if s.opts.ClientInfo.Name == "" {
 		s.opts.ClientInfo = mcp.Implementation{Name: "mcpkit", Version: "0.1.0"}
 	}
+	s.declareHandlers()
 	if s.opts.ProbeTimeout <= 0 {
 		s.opts.ProbeTimeout = 5 * time.Second
 	}

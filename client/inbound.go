@@ -17,6 +17,8 @@ func (h *inbound) HandleRequest(ctx context.Context, m *jsonrpc.Message) (jsonte
 	switch m.Method {
 	case mcp.MethodPing:
 		return jsontext.Value(`{}`), nil
+	case mcp.MethodElicitationCreate, mcp.MethodSamplingCreateMessage, mcp.MethodRootsList:
+		return h.s.answer(ctx, m.Method, m.Params)
 	}
 	return nil, &jsonrpc.Error{Code: mcp.CodeMethodNotFound, Message: "method not found: " + m.Method}
 }

@@ -34,6 +34,22 @@ type Options struct {
 	// OnResourceUpdated receives notifications/resources/updated.
 	OnResourceUpdated func(ctx context.Context, uri string)
 
+	// OnElicit answers the server's elicitation requests (elicitation/create): in a legacy session as
+	// server-to-client requests, at 2026-07-28 as the input requests of an input_required result. Setting
+	// it declares the elicitation capability (form mode) unless Capabilities declares one already; declare
+	// URL mode in Capabilities yourself. Return an accept, decline or cancel result.
+	OnElicit func(ctx context.Context, p *mcp.ElicitParams) (*mcp.ElicitResult, error)
+	// OnSample answers the server's sampling requests (sampling/createMessage), in both eras. Setting it
+	// declares the sampling capability unless Capabilities declares one already.
+	OnSample func(ctx context.Context, p *mcp.CreateMessageParams) (*mcp.CreateMessageResult, error)
+	// Roots are the client's roots, answered to roots/list in both eras; change them with Session.SetRoots.
+	// Setting Roots (even to an empty, non-nil slice) or OnRoots declares the roots capability.
+	Roots []mcp.Root
+	// OnRoots, when set, is asked for the roots instead of Roots.
+	OnRoots func(ctx context.Context) ([]mcp.Root, error)
+	// MaxInputRounds bounds the input_required rounds of one 2026-07-28 call. Zero means 10.
+	MaxInputRounds int
+
 	// Logger receives the client's own diagnostics. Nil uses slog.Default().
 	Logger *slog.Logger
 }

@@ -31,6 +31,9 @@ type Session struct {
 	// meta is the encoded modern _meta object sent with every request (without a progress token).
 	meta atomic.Pointer[[]byte]
 
+	rootsMu  sync.Mutex
+	rootList []mcp.Root
+
 	progress  sync.Map // token (string) → func(*mcp.ProgressParams)
 	nextToken atomic.Int64
 }
@@ -112,6 +115,9 @@ func (s *Session) callRaw(ctx context.Context, method string, params any) (jsont
 	}
 	if s.era == mcp.EraModern {
 		if err := checkResultType(res); err != nil {
+			if err == ErrInputRequired && interactive(method) {
+				return s.driveInput(ctx, method, buf.B, token, res)
+			}
 			return nil, err
 		}
 	}

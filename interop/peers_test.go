@@ -2,6 +2,7 @@ package interop
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -112,7 +113,7 @@ func TestTypeScriptClients(t *testing.T) {
 			if got := deref(r.SessionID) != ""; got != tt.wantLegacy {
 				t.Errorf("legacy session = %v, want %v", got, tt.wantLegacy)
 			}
-			if len(r.Tools) != 3 || r.Add != "15" || r.Echo != "Here's the file content: hi" || r.Greeting != "Hello, Alice!" ||
+			if len(r.Tools) != 5 || r.Add != "15" || r.Echo != "Here's the file content: hi" || r.Greeting != "Hello, Alice!" ||
 				r.Prompt != "Please review this code:\n\nx := 1" {
 				t.Errorf("unexpected results: %+v", r)
 			}
@@ -120,6 +121,61 @@ func TestTypeScriptClients(t *testing.T) {
 				t.Errorf("wrong argument type: isError=%v text=%q", r.BadIsError, r.BadText)
 			}
 		})
+	}
+}
+
+// TestTypeScriptClientsInteract: @modelcontextprotocol/client 2.4.0 (legacy and pinned 2026-07-28) and
+// @modelcontextprotocol/sdk 1.32.2 (Streamable HTTP and HTTP+SSE) with elicitation and sampling handlers
+// get identical outcomes from the demo's book_trip and create_product: server-to-client requests in the
+// legacy era, input_required rounds in the modern one, one handler body on the server.
+func TestTypeScriptClientsInteract(t *testing.T) {
+	node := peers(t)
+	base := demoURL(t)
+	script, _ := filepath.Abs(filepath.Join("node", "tsclient.mjs"))
+	var outcomes []string
+	for _, mode := range []string{"v2-legacy", "v2-modern", "v1", "v1-sse"} {
+		t.Run(mode, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			url := base + "/mcp"
+			if mode == "v1-sse" {
+				url = base + "/sse"
+			}
+			cmd := exec.CommandContext(ctx, node, script, url, mode, "interact")
+			cmd.Stderr = os.Stderr
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("node: %v\n%s", err, out)
+			}
+			var r struct {
+				OK       bool           `json:"ok"`
+				Error    string         `json:"error"`
+				Trip     string         `json:"trip"`
+				FreeTrip string         `json:"freeTrip"`
+				Product  map[string]any `json:"product"`
+				Seen     struct {
+					Elicitations []string `json:"elicitations"`
+					Samplings    []string `json:"samplings"`
+				} `json:"seen"`
+			}
+			if err := json.Unmarshal(out, &r); err != nil {
+				t.Fatalf("output %q: %v", out, err)
+			}
+			if !r.OK {
+				t.Fatalf("the TypeScript client failed: %s", r.Error)
+			}
+			if r.Trip != "[SUCCESS] Booked for 2024-12-26" || r.FreeTrip != "[SUCCESS] Booked for 2025-03-01" ||
+				r.Product["description"] != "Sampled description." || len(r.Seen.Elicitations) != 1 || len(r.Seen.Samplings) != 1 ||
+				!strings.Contains(r.Seen.Samplings[0], "ceramic, coffee") {
+				t.Fatalf("unexpected outcome: %s", out)
+			}
+			outcomes = append(outcomes, r.Trip+"|"+r.FreeTrip+"|"+fmt.Sprint(r.Product))
+		})
+	}
+	for _, o := range outcomes[1:] {
+		if o != outcomes[0] {
+			t.Fatalf("outcomes differ between eras: %q", outcomes)
+		}
 	}
 }
 

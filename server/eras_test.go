@@ -47,7 +47,7 @@ func TestDemoInEveryEra(t *testing.T) {
 				}
 				names = append(names, tool.Name)
 			}
-			if fmt.Sprint(names) != "[add echo multiply]" {
+			if fmt.Sprint(names) != "[add book_trip create_product echo multiply]" {
 				t.Errorf("tools = %v (want sorted names)", names)
 			}
 
@@ -174,7 +174,7 @@ func TestPaginationAndListChanged(t *testing.T) {
 			})
 			ctx := context.Background()
 			page, err := sess.ListTools(ctx, "")
-			if err != nil || len(page.Tools) != 3 || page.NextCursor != "" {
+			if err != nil || len(page.Tools) != 5 || page.NextCursor != "" {
 				t.Fatalf("first page = %+v, %v", page, err)
 			}
 			for i := range 250 {
@@ -188,8 +188,8 @@ func TestPaginationAndListChanged(t *testing.T) {
 				}
 				n++
 			}
-			if n != 253 {
-				t.Errorf("iterated %d tools, want 253", n)
+			if n != 255 {
+				t.Errorf("iterated %d tools, want 255", n)
 			}
 			page, err = sess.ListTools(ctx, "")
 			if err != nil || len(page.Tools) != 100 || page.NextCursor == "" {

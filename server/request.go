@@ -40,6 +40,7 @@ type Request struct {
 	server *Server
 	sess   *session       // nil for modern requests
 	out    transport.Peer // the request's own stream: its notifications and server-to-client requests
+	ia     *interaction   // multi round-trip state (2026-07-28 tools/call, prompts/get, resources/read)
 }
 
 type requestKey struct{}

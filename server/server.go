@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mcpkit/mcpkit/mcp"
+	"github.com/mcpkit/mcpkit/store"
 )
 
 // Options configures a Server. The zero value is usable: every default is chosen for production.
@@ -36,6 +38,18 @@ type Options struct {
 	MaxInFlight, MaxQueued int
 	// Middleware wraps every method, outermost first.
 	Middleware []Middleware
+
+	// KeyRing seals the requestState of 2026-07-28 multi round-trip requests (Elicit, Sample, Roots, Ask).
+	// Every node behind one endpoint must share it. Nil uses a ring in this process's memory.
+	KeyRing store.KeyRing
+	// RequestStateTTL is how long a sealed requestState stays valid. Zero means 15 minutes.
+	RequestStateTTL time.Duration
+	// Principal names the authenticated caller of a request (for example from an OAuth token in ctx). A
+	// requestState is bound to it and refused when another principal presents it. Nil binds none.
+	Principal func(ctx context.Context) string
+	// ClientRequestTimeout bounds a legacy server-to-client request (elicitation, sampling, roots). Zero
+	// means 10 minutes; the request's own context bounds it too.
+	ClientRequestTimeout time.Duration
 }
 
 // Server is an MCP server. Register tools, resources and prompts, then serve it on one or more transports
@@ -56,6 +70,7 @@ type Server struct {
 	sessions sessionSet
 	changes  changeFeed
 	handler  Handler // the method dispatch wrapped in middleware
+	keys     store.KeyRing
 	versions []string
 }
 
@@ -72,6 +87,16 @@ func New(name, version string, opts *Options) *Server {
 	}
 	if s.opts.PageSize == 0 {
 		s.opts.PageSize = 100
+	}
+	s.keys = s.opts.KeyRing
+	if s.keys == nil {
+		s.keys = store.NewMemoryKeyRing(store.MemoryKeyRingOptions{})
+	}
+	if s.opts.RequestStateTTL <= 0 {
+		s.opts.RequestStateTTL = 15 * time.Minute
+	}
+	if s.opts.ClientRequestTimeout <= 0 {
+		s.opts.ClientRequestTimeout = defaultClientRequestTimeout
 	}
 	if s.opts.ReadCacheScope == "" {
 		s.opts.ReadCacheScope = mcp.CacheScopePrivate

@@ -19,7 +19,7 @@ func newServe() *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve the demo server (tools add, multiply, echo; resources greeting://{name}, command://ping; prompt review_code)",
+		Short: "Serve the demo server (tools add, multiply, echo, create_product, book_trip; resources greeting://{name}, command://ping; prompt review_code)",
 		Long: "Serve the demo server over Streamable HTTP (both protocol eras on one endpoint, /mcp) or, with --stdio,\n" +
 			"over stdin/stdout. Logs go to stderr.",
 		RunE: func(cmd *cobra.Command, args []string) error {

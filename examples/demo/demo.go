@@ -34,7 +34,7 @@ type ReviewArgs struct {
 // New returns the demo server.
 func New() *server.Server {
 	s := server.New("mcpkit-demo", "0.1.0", &server.Options{
-		Instructions: "A demo server: arithmetic tools, an echo tool that logs its progress, a greeting resource template and a code review prompt.",
+		Instructions: "A demo server: arithmetic tools, an echo tool that logs its progress, create_product (asks the client's LLM) and book_trip (asks the user), a greeting resource template and a code review prompt.",
 	})
 
 	server.Tool(s, "add", "Add two numbers", func(ctx context.Context, in AddArgs) (int, error) {
@@ -51,6 +51,8 @@ func New() *server.Server {
 		}
 		return "Here's the file content: " + in.Message, nil
 	})
+
+	addInteractive(s)
 
 	server.Resource(s, "greeting://{name}", "A personalized greeting", func(ctx context.Context, name string) (string, error) {
 		return "Hello, " + name + "!", nil

@@ -1,0 +1,127 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/mcpkit/mcpkit/jsonrpc"
+	"github.com/mcpkit/mcpkit/mcp"
+)
+
+// interaction is the multi round-trip state of one 2026-07-28 request while its handler runs: the answers
+// it may use, the questions it left open, and a failure that ends the request whatever the handler returns.
+type interaction struct {
+	mu      sync.Mutex
+	answers map[string]jsontext.Value // answers from requestState and the retry's inputResponses
+	used    map[string]jsontext.Value // answers the handler took this run (carried to the next round)
+	seq     int                       // questions asked so far this run (for automatic keys)
+	pending mcp.InputRequests         // the open round, if any
+	err     *jsonrpc.Error            // a protocol error that ends the request
+}
+
+func (ia *interaction) fail(e *jsonrpc.Error) {
+	ia.mu.Lock()
+	if ia.err == nil {
+		ia.err = e
+	}
+	ia.mu.Unlock()
+}
+
+// mrtrParams are the members of tools/call, prompts/get and resources/read params that carry a round's
+// answers.
+type mrtrParams struct {
+	InputResponses jsontext.Value `json:"inputResponses"`
+	RequestState   *string        `json:"requestState"`
+}
+
+// serveInteractive runs a method that may ask the client for input on a 2026-07-28 request: it opens the
+// request's state, gathers the answers, runs the method, and turns an open question into an
+// input_required result with a freshly sealed requestState.
+func (s *Server) serveInteractive(ctx context.Context, r *Request, serve func(context.Context, *Request) (jsontext.Value, error)) (jsontext.Value, error) {
+	var p mrtrParams
+	if err := json.Unmarshal(r.Params, &p); err != nil {
+		return nil, invalidParams(trimJSONErr(err))
+	}
+	ia := &interaction{used: map[string]jsontext.Value{}}
+	if len(p.InputResponses) > 0 && p.InputResponses.Kind() != '{' {
+		return nil, invalidParams("inputResponses must be an object mapping input keys to results")
+	}
+	var responses map[string]jsontext.Value
+	if len(p.InputResponses) > 0 {
+		if err := json.Unmarshal(p.InputResponses, &responses); err != nil {
+			return nil, invalidParams("inputResponses: " + trimJSONErr(err))
+		}
+	}
+	digest, err := paramsDigest(r.Params)
+	if err != nil {
+		return nil, invalidParams(trimJSONErr(err))
+	}
+	principal := s.principal(ctx)
+	if p.RequestState != nil {
+		st, err := open(ctx, s.keys, *p.RequestState, r.Method, digest, principal, time.Now())
+		if err != nil {
+			return nil, invalidParams(err.Error())
+		}
+		ia.answers = make(map[string]jsontext.Value, len(st.Answers)+len(st.Pending))
+		for k, v := range st.Answers {
+			ia.answers[k] = v
+		}
+		for _, k := range st.Pending { // only what the last round asked; extra keys are ignored
+			if v, ok := responses[k]; ok {
+				ia.answers[k] = v
+			}
+		}
+	} else {
+		// No state: the first round, or a client answering questions whose round carried none. The answers
+		// are the client's own input either way; the handler takes only the keys it asks for.
+		ia.answers = responses
+	}
+	r.ia = ia
+	res, err := serve(ctx, r)
+
+	ia.mu.Lock()
+	defer ia.mu.Unlock()
+	if ia.err != nil {
+		return nil, ia.err
+	}
+	if ia.pending == nil {
+		if errors.Is(err, ErrInputRequired) {
+			// The handler returned ErrInputRequired without asking through this request.
+			s.log.Error("mcp: handler returned ErrInputRequired without an open question", "method", r.Method)
+			return nil, internalError()
+		}
+		return res, err
+	}
+	answers := ia.used
+	st := &requestState{
+		Method:    r.Method,
+		Digest:    digest,
+		Principal: principal,
+		Expires:   time.Now().Add(s.opts.RequestStateTTL).UnixMilli(),
+		Answers:   answers,
+	}
+	for k := range ia.pending {
+		st.Pending = append(st.Pending, k)
+	}
+	sealed, err := seal(ctx, s.keys, st)
+	if err != nil {
+		s.log.Error("mcp: sealing requestState failed", "err", err)
+		return nil, internalError()
+	}
+	out := mcp.NewInputRequiredResult(ia.pending, sealed)
+	out.Meta = &mcp.ResultMeta{ServerInfo: &s.impl}
+	return marshalResult(out)
+}
+
+// principal returns the authenticated caller of ctx, as Options.Principal says ("" without one).
+func (s *Server) principal(ctx context.Context) string {
+	if s.opts.Principal == nil {
+		return ""
+	}
+	return s.opts.Principal(ctx)
+}

@@ -1,5 +1,6 @@
-// Package streamable is the server side of MCP's Streamable HTTP transport: one endpoint (conventionally
-// /mcp) that serves both protocol eras.
+// Package streamable is MCP's Streamable HTTP transport: one endpoint (conventionally /mcp) that serves
+// both protocol eras (Handler), and the client that speaks to it (Client, a jsonrpc.Stream for
+// client.Connect, which also falls back to the 2024-11-05 HTTP+SSE transport for servers that only have it).
 //
 //   - 2025-03-26 … 2025-11-25 (legacy): initialize opens a session (Mcp-Session-Id); each POST answers with
 //     JSON or an SSE stream; GET opens the session's standalone stream; DELETE ends the session; SSE
@@ -12,5 +13,6 @@
 // limit, a session limit with a clear answer when it is reached, and keep-alive comments on long streams.
 //
 // It implements the HTTP binding only: what a request means is the server's business, reached through
-// transport.Server. It must not import the server package.
+// transport.Server, and the client's business on the other side. It must not import the server or client
+// packages.
 package streamable

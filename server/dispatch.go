@@ -137,7 +137,9 @@ func (s *Server) handleNotification(ctx context.Context, sess *session, m *jsonr
 			sess.markClientReady()
 		}
 	case mcp.MethodNotificationRootsListChanged:
-		// Roots arrive with the server-to-client interactions; nothing is cached yet.
+		if s.opts.OnRootsChanged != nil && sess != nil {
+			s.opts.OnRootsChanged(ctx, sess.id)
+		}
 	default:
 		s.log.Debug("mcp: ignoring notification", "method", m.Method)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/schema"
 )
@@ -99,6 +100,20 @@ func ElicitationComplete(ctx context.Context, id string) error {
 		return nil
 	}
 	return r.out.Notify(ctx, mcp.MethodNotificationElicitationComplete, &mcp.ElicitationCompleteParams{ElicitationID: id})
+}
+
+// URLElicitationRequired returns the error a handler returns when the request cannot go on until the user
+// has completed URL-mode elicitations (-32042, 2025-11-25): the client shows them and retries. Each
+// elicitation needs a message, a url and an elicitationId.
+func URLElicitationRequired(elicitations ...mcp.ElicitParams) error {
+	for i := range elicitations {
+		elicitations[i].Mode = mcp.ElicitModeURL
+	}
+	data, err := json.Marshal(mcp.URLElicitationRequiredData{Elicitations: elicitations})
+	if err != nil {
+		return fmt.Errorf("mcp: encoding URL elicitations: %w", err)
+	}
+	return &jsonrpc.Error{Code: mcp.CodeURLElicitationRequired, Message: "This request requires more information.", Data: data}
 }
 
 // elicitSchemas caches the checked form schema of each type.

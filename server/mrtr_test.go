@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-json-experiment/json"
 
+	"github.com/mcpkit/mcpkit/client"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/server"
 )
@@ -207,5 +208,71 @@ func TestMRTRStateIsOpaque(t *testing.T) {
 	_ = json.Unmarshal([]byte(fmt.Sprintf("%q", st)), &raw)
 	if strings.Contains(raw, "secret") || strings.Contains(raw, "elicit") {
 		t.Fatalf("requestState leaks its content: %s", st)
+	}
+}
+
+// TestLegacyAskTimeoutAndCancel: a legacy client that never answers does not hang the handler: the
+// server's ClientRequestTimeout ends the question, and the tool reports it.
+func TestLegacyAskTimeout(t *testing.T) {
+	s := server.New("t", "1", &server.Options{ClientRequestTimeout: 200 * time.Millisecond})
+	server.Tool(s, "ask", "", func(ctx context.Context, _ noArgs) (string, error) {
+		_, err := server.Elicit[nameForm](ctx, "name?")
+		return "answered", err
+	})
+	block := make(chan struct{})
+	defer close(block)
+	sess := connect(t, s, &client.Options{
+		ProtocolVersion: mcp.Version20251125,
+		OnElicit: func(ctx context.Context, p *mcp.ElicitParams) (*mcp.ElicitResult, error) {
+			select {
+			case <-block:
+			case <-ctx.Done():
+			}
+			return nil, ctx.Err()
+		},
+	})
+	start := time.Now()
+	res, err := sess.CallTool(context.Background(), "ask", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.IsError || !strings.Contains(res.Content[0].Text, "elicitation/create") || time.Since(start) > 5*time.Second {
+		t.Fatalf("res = %+v after %v", res, time.Since(start))
+	}
+}
+
+func TestRootsChangedAndURLElicitation(t *testing.T) {
+	changed := make(chan string, 1)
+	s := server.New("t", "1", &server.Options{OnRootsChanged: func(ctx context.Context, id string) { changed <- "yes" }})
+	server.Tool(s, "roots", "", func(ctx context.Context, _ noArgs) (string, error) {
+		roots, err := server.Roots(ctx)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprint(len(roots), " ", roots[0].URI), nil
+	})
+	server.Tool(s, "needs_url", "", func(ctx context.Context, _ noArgs) (string, error) {
+		return "", server.URLElicitationRequired(mcp.ElicitParams{Message: "Sign in", URL: "https://example.com/login", ElicitationID: "e1"})
+	})
+	sess := connect(t, s, &client.Options{ProtocolVersion: mcp.Version20251125, Roots: []mcp.Root{{URI: "file:///a"}}})
+	ctx := context.Background()
+	res, err := sess.CallTool(ctx, "roots", nil)
+	if err != nil || res.Content[0].Text != "1 file:///a" {
+		t.Fatalf("roots = %+v, %v", res, err)
+	}
+	if err := sess.SetRoots(ctx, []mcp.Root{{URI: "file:///b"}, {URI: "file:///c"}}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-changed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no notifications/roots/list_changed")
+	}
+	if res, _ := sess.CallTool(ctx, "roots", nil); res.Content[0].Text != "2 file:///b" {
+		t.Fatalf("roots after SetRoots = %+v", res)
+	}
+	_, err = sess.CallTool(ctx, "needs_url", nil)
+	if rpcCode(err) != mcp.CodeURLElicitationRequired || !strings.Contains(err.Error(), "example.com/login") {
+		t.Fatalf("err = %v", err)
 	}
 }

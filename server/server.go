@@ -50,6 +50,9 @@ type Options struct {
 	// ClientRequestTimeout bounds a legacy server-to-client request (elicitation, sampling, roots). Zero
 	// means 10 minutes; the request's own context bounds it too.
 	ClientRequestTimeout time.Duration
+	// OnRootsChanged is called when a legacy session's client says its roots changed
+	// (notifications/roots/list_changed); call Roots from a handler of that session to get them again.
+	OnRootsChanged func(ctx context.Context, sessionID string)
 }
 
 // Server is an MCP server. Register tools, resources and prompts, then serve it on one or more transports

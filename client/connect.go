@@ -74,10 +74,19 @@ func (s *Session) negotiate(ctx context.Context) error {
 	}
 }
 
+// maxVersionRetries bounds the server/discover probes UnsupportedProtocolVersion answers may cause.
+const maxVersionRetries = 2
+
 // probeModern sends server/discover. It reports true when the server is modern and the session is set up,
 // false when the server looks legacy, and an error when the server is modern but shares no version with us
 // or the context ended.
 func (s *Session) probeModern(ctx context.Context, version string) (bool, error) {
+	return s.probeModernRetrying(ctx, version, maxVersionRetries)
+}
+
+// probeModernRetrying is probeModern with at most retries more probes after an UnsupportedProtocolVersion
+// answer.
+func (s *Session) probeModernRetrying(ctx context.Context, version string, retries int) (bool, error) {
 	s.era, s.version = mcp.EraModern, version
 	if err := s.buildMeta(s.opts.LogLevel); err != nil {
 		return false, err
@@ -94,12 +103,19 @@ func (s *Session) probeModern(ctx context.Context, version string) (bool, error)
 	}
 	var rpcErr *jsonrpc.Error
 	if errors.As(err, &rpcErr) && rpcErr.Code == mcp.CodeUnsupportedProtocolVersion {
-		// A modern server that does not speak our version: retry with one it lists, when we have one.
+		// A modern server that does not speak our version: retry with one it lists, when we have one. A
+		// list that names the version we sent makes the same request worth one more try (a server may
+		// reject a first request to see the client retry); the retries are bounded.
 		var data mcp.UnsupportedProtocolVersionData
 		_ = json.Unmarshal(rpcErr.Data, &data)
-		for _, v := range data.Supported {
-			if v != version && mcp.EraOf(v) == mcp.EraModern && mcp.IsSupported(v) {
-				return s.probeModern(ctx, v)
+		if retries > 0 {
+			for _, v := range data.Supported {
+				if v != version && mcp.EraOf(v) == mcp.EraModern && mcp.IsSupported(v) {
+					return s.probeModernRetrying(ctx, v, retries-1)
+				}
+			}
+			if slices.Contains(data.Supported, version) {
+				return s.probeModernRetrying(ctx, version, retries-1)
 			}
 		}
 		if slices.ContainsFunc(data.Supported, func(v string) bool { return mcp.EraOf(v) == mcp.EraLegacy && mcp.IsSupported(v) }) {

@@ -33,8 +33,10 @@ func (c *Client) fallBackToSSE(cl *call) bool {
 		c.pump(d)
 	}()
 	c.mu.Unlock()
-	c.cache.Set(c.origin, KindSSE)
-	c.log.Info("streamable: the server speaks the HTTP+SSE transport (2024-11-05); using it", "url", c.url)
+	if c.cache.Get(c.origin) != KindSSE {
+		c.cache.Set(c.origin, KindSSE)
+		c.log.Info("streamable: the server speaks the HTTP+SSE transport (2024-11-05); using it", "url", c.url)
+	}
 	if err := d.Write(cl.ctx, cl.msg); err != nil {
 		c.fail(cl, "sending initialize over HTTP+SSE: "+err.Error(), 0)
 	}

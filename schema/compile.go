@@ -116,10 +116,12 @@ func nativeFrom(doc any) (*Schema, bool) {
 				default:
 					ok = false
 				}
-			case "title", "description", "format", "pattern", "contentEncoding":
+			case "title", "description", "format", "pattern", "contentEncoding", "x-mcp-header":
 				str, isStr := v.(string)
 				ok = isStr
 				switch k {
+				case "x-mcp-header":
+					s.MCPHeader = str
 				case "title":
 					s.Title = str
 				case "description":

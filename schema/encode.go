@@ -87,6 +87,7 @@ func (s *Schema) appendJSON(b []byte) []byte {
 	}
 	w.raw("const", s.Const)
 	w.raw("default", s.Default)
+	w.str("x-mcp-header", s.MCPHeader)
 	w.num("minimum", s.Minimum)
 	w.num("maximum", s.Maximum)
 	w.num("exclusiveMinimum", s.ExclusiveMinimum)

@@ -28,6 +28,10 @@ type Schema struct {
 	AdditionalProperties *Schema
 	Items                *Schema
 
+	// MCPHeader is the x-mcp-header annotation of a tool argument (2026-07-28): the client mirrors the
+	// argument into the Mcp-Param-{MCPHeader} HTTP header. An annotation, not checked by Validate.
+	MCPHeader string
+
 	Enum    []jsontext.Value
 	Const   jsontext.Value
 	Default jsontext.Value

@@ -15,7 +15,8 @@ import (
 // A tag is either a plain description (`jsonschema:"the user's name"`) or a comma-separated list of items,
 // each a key=value pair or a flag: description=…, title=…, enum=a|b|c, minimum=, maximum=,
 // exclusiveMinimum=, exclusiveMaximum=, multipleOf=, minLength=, maxLength=, minItems=, maxItems=,
-// pattern=…, format=…, default=…, and the flags optional and required. The tag is read as a list only when
+// pattern=…, format=…, default=…, x-mcp-header=… (the 2026-07-28 Mcp-Param-{name} HTTP header that mirrors a
+// primitive argument), and the flags optional and required. The tag is read as a list only when
 // every item is a known key=value pair or flag; otherwise the whole tag is the description, so a
 // description may contain commas. A value cannot contain a comma (use a plain description for prose).
 type Tag struct {
@@ -29,12 +30,15 @@ type Tag struct {
 	MinLength, MaxLength                *int
 	MinItems, MaxItems                  *int
 	Optional, Required                  bool
+	// MCPHeader is the x-mcp-header annotation: the Mcp-Param-{MCPHeader} header mirrors this argument.
+	MCPHeader string
 }
 
 var tagKeys = map[string]bool{
 	"description": true, "title": true, "enum": true, "minimum": true, "maximum": true,
 	"exclusiveMinimum": true, "exclusiveMaximum": true, "multipleOf": true, "minLength": true,
 	"maxLength": true, "minItems": true, "maxItems": true, "pattern": true, "format": true, "default": true,
+	"x-mcp-header": true,
 }
 
 // ParseTag parses a jsonschema struct tag.
@@ -73,6 +77,8 @@ func ParseTag(tag string) (Tag, error) {
 			t.Enum = strings.Split(v, "|")
 		case "default":
 			t.Default, t.hasDefault = v, true
+		case "x-mcp-header":
+			t.MCPHeader = v
 		case "minimum":
 			t.Minimum, err = parseFloat(k, v)
 		case "maximum":
@@ -178,6 +184,17 @@ func (t Tag) apply(s *Schema) error {
 			s.Enum = append(s.Enum, v)
 		}
 	}
+	if t.MCPHeader != "" {
+		switch s.Type {
+		case "string", "number", "integer", "boolean":
+		default:
+			return fmt.Errorf("x-mcp-header applies to strings, numbers and booleans, not %s", typeName(s))
+		}
+		if !validHeaderToken(t.MCPHeader) {
+			return fmt.Errorf("x-mcp-header %q is not a valid header name", t.MCPHeader)
+		}
+		s.MCPHeader = t.MCPHeader
+	}
 	if t.hasDefault {
 		v, err := literal(s, t.Default)
 		if err != nil {
@@ -222,4 +239,20 @@ func typeName(s *Schema) string {
 		return "any type"
 	}
 	return s.Type
+}
+
+// validHeaderToken reports whether name is an HTTP header name token (RFC 9110).
+func validHeaderToken(name string) bool {
+	if name == "" {
+		return false
+	}
+	for _, c := range []byte(name) {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
 }

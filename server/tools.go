@@ -7,6 +7,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/mcpkit/mcpkit/mcp"
+	"github.com/mcpkit/mcpkit/transport"
 )
 
 // ToolHandler serves a tool whose arguments arrive as raw JSON (already validated against the tool's
@@ -20,6 +21,8 @@ type toolEntry struct {
 	in   validator // nil accepts any arguments object
 	out  validator // nil: no output schema
 	call ToolHandler
+	// headers are the input schema's x-mcp-header annotations (checked on 2026-07-28 HTTP requests).
+	headers []paramHeader
 }
 
 // Tool registers a typed tool: the input schema is inferred from In, the output schema from Out, and
@@ -69,6 +72,12 @@ func (s *Server) putTool(e *toolEntry) {
 		s.fail(fmt.Errorf("server: a tool needs a name"))
 		return
 	}
+	hs, err := toolParamHeaders(e.def.InputSchema)
+	if err != nil {
+		s.fail(fmt.Errorf("server: tool %q: input schema: %w", e.def.Name, err))
+		return
+	}
+	e.headers = hs
 	s.mu.Lock()
 	s.tools.put(e.def.Name, e)
 	s.mu.Unlock()
@@ -134,6 +143,13 @@ func (s *Server) callTool(ctx context.Context, r *Request) (jsontext.Value, erro
 	args := p.Arguments
 	if len(args) == 0 || args.Kind() == 'n' {
 		args = emptyObject
+	}
+	if len(t.headers) > 0 && r.Era == mcp.EraModern {
+		if h := transport.RequestHeader(ctx); h != nil {
+			if e := checkParamHeaders(t.headers, h, args); e != nil {
+				return nil, e
+			}
+		}
 	}
 	if t.in != nil {
 		if err := t.in.Validate(args); err != nil {

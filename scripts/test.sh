@@ -67,6 +67,14 @@ if [ "$FUZZTIME" != "0" ]; then
   done
 fi
 
+# --- bench/: its own Go module (mcpkit beside go-sdk and mcp-go, docs/PERFORMANCE.md), so the steps above,
+# which run in the main module, do not reach it. A short comparison run checks every implementation answers
+# correctly; no timing is asserted. Not under -race: the children run third-party SDKs and the point is
+# their measured behaviour, not their data races.
+step "bench module: go vet, go test"
+(cd bench && go vet ./... && go test -count=1 ./...)
+# --- end bench/
+
 if [ "${MCPKIT_SKIP_PEERS:-0}" != "1" ]; then
   step "conformance suite"
   ./scripts/conformance.sh

@@ -227,6 +227,9 @@ func (c *Client) standalone(gen int) {
 			case status == http.StatusMethodNotAllowed, status == http.StatusNotFound:
 				c.log.Debug("streamable: no standalone GET stream", "status", status)
 				return
+			case resumed && status < 500:
+				lastID = "" // the server cannot resume from that id: open a fresh stream
+				delay = c.backoff(delay)
 			case status == http.StatusConflict, status == http.StatusTooManyRequests, status >= 500:
 				delay = c.backoff(delay)
 			default:

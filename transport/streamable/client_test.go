@@ -268,13 +268,26 @@ func TestNewClientValidates(t *testing.T) {
 }
 
 // TestClientStandaloneStream: notifications the server sends outside any request reach a legacy client
-// through the GET stream.
+// through the GET stream, which the client reopens when it ends (here the first one ends at once with an
+// id the server cannot resume from).
 func TestClientStandaloneStream(t *testing.T) {
 	s := demo.New()
 	ts, rec := serveClientTest(t, s, nil)
+	var first sync.Once
+	rec.intercept = func(w http.ResponseWriter, r *http.Request, body []byte) bool {
+		cut := false
+		if r.Method == http.MethodGet {
+			first.Do(func() { cut = true })
+		}
+		if cut {
+			w.Header().Set("Content-Type", "text/event-stream")
+			_, _ = w.Write([]byte("id: bogus\nretry: 10\n\n"))
+		}
+		return cut
+	}
 	ctx := testCtx(t)
 	changed := make(chan struct{}, 1)
-	c := newClient(t, ts, "/", nil)
+	c := newClient(t, ts, "/", &streamable.ClientOptions{RetryDelay: 10 * time.Millisecond})
 	sess, err := client.Connect(ctx, c, &client.Options{ProtocolVersion: mcp.Version20251125,
 		OnToolsChanged: func(context.Context) {
 			select {
@@ -286,8 +299,14 @@ func TestClientStandaloneStream(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sess.Close()
-	waitFor(t, func() bool { return rec.count(func(r recorded) bool { return r.method == http.MethodGet }) > 0 })
-	time.Sleep(50 * time.Millisecond) // let the GET reach the handler
+	// The first GET ends at once; the resume with Last-Event-ID: bogus is refused (400); a fresh GET follows.
+	waitFor(t, func() bool {
+		return rec.count(func(r recorded) bool { return r.method == http.MethodGet && r.lastEventID == "" }) >= 2
+	})
+	if n := rec.count(func(r recorded) bool { return r.method == http.MethodGet && r.lastEventID == "bogus" }); n != 1 {
+		t.Errorf("%d resumes with the bogus id, want 1", n)
+	}
+	time.Sleep(50 * time.Millisecond) // let the last GET reach the handler
 	server.Tool(s, "late", "added later", func(ctx context.Context, in demo.EchoArgs) (string, error) { return in.Message, nil })
 	select {
 	case <-changed:

@@ -120,6 +120,7 @@ func (c *Client) exchange(cl *call) {
 	switch {
 	case status == http.StatusNotFound && sid != "" && !cl.modern && cl.method != mcp.MethodInitialize && !cl.healed:
 		// The server forgot the session: start a new one and send the request again. It never saw it.
+		resp.Body.Close()
 		if err := c.heal(gen); err != nil {
 			c.fail(cl, fmt.Sprintf("the session expired (HTTP 404) and starting a new one failed: %v", err), status)
 			return

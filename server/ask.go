@@ -221,6 +221,9 @@ func (r *Request) askModern(inputs []Input, params []jsontext.Value) ([]jsontext
 			ia.err = e
 			return nil, e
 		}
+		if ia.used == nil {
+			ia.used = map[string]jsontext.Value{}
+		}
 		ia.used[key] = ans
 		out[i] = ans
 	}

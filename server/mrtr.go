@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"sync"
@@ -18,7 +19,7 @@ import (
 type interaction struct {
 	mu      sync.Mutex
 	answers map[string]jsontext.Value // answers from requestState and the retry's inputResponses
-	used    map[string]jsontext.Value // answers the handler took this run (carried to the next round)
+	used    map[string]jsontext.Value // answers the handler took this run (carried to the next round); lazy
 	seq     int                       // questions asked so far this run (for automatic keys)
 	pending mcp.InputRequests         // the open round, if any
 	err     *jsonrpc.Error            // a protocol error that ends the request
@@ -43,43 +44,47 @@ type mrtrParams struct {
 // request's state, gathers the answers, runs the method, and turns an open question into an
 // input_required result with a freshly sealed requestState.
 func (s *Server) serveInteractive(ctx context.Context, r *Request, serve func(context.Context, *Request) (jsontext.Value, error)) (jsontext.Value, error) {
-	var p mrtrParams
-	if err := json.Unmarshal(r.Params, &p); err != nil {
-		return nil, invalidParams(trimJSONErr(err))
-	}
-	ia := &interaction{used: map[string]jsontext.Value{}}
-	if len(p.InputResponses) > 0 && p.InputResponses.Kind() != '{' {
-		return nil, invalidParams("inputResponses must be an object mapping input keys to results")
-	}
-	var responses map[string]jsontext.Value
-	if len(p.InputResponses) > 0 {
-		if err := json.Unmarshal(p.InputResponses, &responses); err != nil {
-			return nil, invalidParams("inputResponses: " + trimJSONErr(err))
-		}
-	}
-	digest, err := paramsDigest(r.Params)
-	if err != nil {
-		return nil, invalidParams(trimJSONErr(err))
-	}
+	ia := &interaction{}
+	var digest []byte
 	principal := s.principal(ctx)
-	if p.RequestState != nil {
-		st, err := open(ctx, s.keys, *p.RequestState, r.Method, digest, principal, time.Now())
-		if err != nil {
-			return nil, invalidParams(err.Error())
+	// Most requests carry neither member: skip decoding them (the hot path stays as cheap as without MRTR).
+	if bytes.Contains(r.Params, []byte(`"inputResponses"`)) || bytes.Contains(r.Params, []byte(`"requestState"`)) {
+		var p mrtrParams
+		if err := json.Unmarshal(r.Params, &p); err != nil {
+			return nil, invalidParams(trimJSONErr(err))
 		}
-		ia.answers = make(map[string]jsontext.Value, len(st.Answers)+len(st.Pending))
-		for k, v := range st.Answers {
-			ia.answers[k] = v
+		if len(p.InputResponses) > 0 && p.InputResponses.Kind() != '{' {
+			return nil, invalidParams("inputResponses must be an object mapping input keys to results")
 		}
-		for _, k := range st.Pending { // only what the last round asked; extra keys are ignored
-			if v, ok := responses[k]; ok {
-				ia.answers[k] = v
+		var responses map[string]jsontext.Value
+		if len(p.InputResponses) > 0 {
+			if err := json.Unmarshal(p.InputResponses, &responses); err != nil {
+				return nil, invalidParams("inputResponses: " + trimJSONErr(err))
 			}
 		}
-	} else {
-		// No state: the first round, or a client answering questions whose round carried none. The answers
-		// are the client's own input either way; the handler takes only the keys it asks for.
-		ia.answers = responses
+		if p.RequestState != nil {
+			var err error
+			if digest, err = paramsDigest(r.Params); err != nil {
+				return nil, invalidParams(trimJSONErr(err))
+			}
+			st, err := open(ctx, s.keys, *p.RequestState, r.Method, digest, principal, time.Now())
+			if err != nil {
+				return nil, invalidParams(err.Error())
+			}
+			ia.answers = make(map[string]jsontext.Value, len(st.Answers)+len(st.Pending))
+			for k, v := range st.Answers {
+				ia.answers[k] = v
+			}
+			for _, k := range st.Pending { // only what the last round asked; extra keys are ignored
+				if v, ok := responses[k]; ok {
+					ia.answers[k] = v
+				}
+			}
+		} else {
+			// No state: the first round, or a client answering questions whose round carried none. The
+			// answers are the client's own input either way; the handler takes only the keys it asks for.
+			ia.answers = responses
+		}
 	}
 	r.ia = ia
 	res, err := serve(ctx, r)
@@ -97,13 +102,17 @@ func (s *Server) serveInteractive(ctx context.Context, r *Request, serve func(co
 		}
 		return res, err
 	}
-	answers := ia.used
+	if digest == nil {
+		if digest, err = paramsDigest(r.Params); err != nil {
+			return nil, invalidParams(trimJSONErr(err))
+		}
+	}
 	st := &requestState{
 		Method:    r.Method,
 		Digest:    digest,
 		Principal: principal,
 		Expires:   time.Now().Add(s.opts.RequestStateTTL).UnixMilli(),
-		Answers:   answers,
+		Answers:   ia.used,
 	}
 	for k := range ia.pending {
 		st.Pending = append(st.Pending, k)

@@ -59,3 +59,12 @@ func (p ConnPeer) Call(ctx context.Context, method string, params any) (jsontext
 	err := p.Conn.Call(ctx, method, params, &raw)
 	return raw, err
 }
+
+// StreamCloser is implemented by a Peer whose stream the server may close before the request ends, for
+// the client to resume it later (Streamable HTTP's SSE polling, legacy sessions).
+type StreamCloser interface {
+	// CloseStream ends the current HTTP response of the request, asking the client to reconnect after
+	// retryMs (≤ 0 keeps the transport's hint). The request goes on; its later messages wait in the event
+	// log. It reports false when the stream cannot be resumed.
+	CloseStream(retryMs int) bool
+}

@@ -108,6 +108,8 @@ func (h *Handler) runLegacy(w http.ResponseWriter, r *http.Request, rp *reply, r
 	hctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
 	rp.mu.Lock()
 	rp.cancel = cancel
+	rp.closeReq = make(chan struct{})
+	closeReq := rp.closeReq
 	rp.mu.Unlock()
 	stopOnClose := context.AfterFunc(h.ctx, cancel)
 	done := make(chan struct{})
@@ -124,6 +126,8 @@ func (h *Handler) runLegacy(w http.ResponseWriter, r *http.Request, rp *reply, r
 	case <-done:
 	case <-r.Context().Done():
 		rp.detach()
+	case <-closeReq:
+		rp.detach() // the server ended the response (SSE polling); the client resumes with GET
 	}
 }
 

@@ -32,6 +32,7 @@ type reply struct {
 	cancelled bool    // the client cancelled the request: no response is sent
 	cancel    context.CancelFunc
 	stopKA    chan struct{}
+	closeReq  chan struct{} // closed by CloseStream: the HTTP handler ends the response, the request goes on
 }
 
 // cancelByPeer ends the request's context; finish will send no response.
@@ -162,6 +163,31 @@ func (rp *reply) finish(ctx context.Context, result jsontext.Value, err error, s
 		}
 		writeJSON(rp.w, status, msg)
 	}
+}
+
+// CloseStream implements transport.StreamCloser for legacy requests in a session: it makes sure the
+// response is a resumable SSE stream (priming event with an id and the retry hint), then ends the HTTP
+// response while the request keeps running. Later events go to the event log; the client reconnects with
+// GET and Last-Event-ID (SSE polling). It reports false when the stream cannot be resumed: 2026-07-28
+// requests, JSON-only answers, or a request already answered.
+func (rp *reply) CloseStream(retryMs int) bool {
+	rp.mu.Lock()
+	defer rp.mu.Unlock()
+	if rp.modern || rp.live == nil || rp.done || rp.detached || rp.h.opts.JSONResponse || rp.closeReq == nil {
+		return false
+	}
+	if rp.sse == nil {
+		rp.startSSELocked(context.Background())
+	}
+	if retryMs > 0 && rp.stream != nil {
+		_ = rp.sse.Event("", nil, retryMs) // a retry hint for the reconnection (no id: not a resume point)
+	}
+	select {
+	case <-rp.closeReq:
+	default:
+		close(rp.closeReq)
+	}
+	return true
 }
 
 // detach marks the HTTP response as gone: nothing more is written to it.

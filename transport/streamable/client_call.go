@@ -214,7 +214,8 @@ type streamState struct {
 	lastID string
 	retry  time.Duration // the server's latest retry hint, or RetryDelay
 	seen   map[string]bool
-	fresh  int // events delivered by the current connection
+	fresh  int  // events delivered by the current connection
+	hinted bool // the current connection carried a retry hint (the server closes it on purpose: polling)
 }
 
 // readStream delivers an SSE answer and, when the stream breaks before the response, resumes it.
@@ -237,7 +238,7 @@ func (c *Client) readStream(cl *call, resp *http.Response) {
 // whose id was seen before are dropped, so a replay delivers nothing twice.
 func (c *Client) consume(cl *call, resp *http.Response, st *streamState) bool {
 	rd := httpx.NewSSEReader(resp.Body, c.opts.MaxMessageBytes)
-	st.fresh = 0
+	st.fresh, st.hinted = 0, false
 	for {
 		ev, err := rd.Next()
 		if err != nil {
@@ -248,6 +249,7 @@ func (c *Client) consume(cl *call, resp *http.Response, st *streamState) bool {
 		}
 		if ev.RetryMs >= 0 {
 			st.retry = time.Duration(ev.RetryMs) * time.Millisecond
+			st.hinted = true
 		}
 		if ev.HasID {
 			if st.seen[ev.ID] {
@@ -270,7 +272,9 @@ func (c *Client) consume(cl *call, resp *http.Response, st *streamState) bool {
 }
 
 // resume reconnects with GET and Last-Event-ID after the retry delay, backing off exponentially with
-// jitter, until the response arrives or MaxResumeAttempts reconnections in a row brought nothing.
+// jitter, until the response arrives or MaxResumeAttempts reconnections in a row brought nothing. A
+// reconnection that delivers events, or that the server ends with a new retry hint (SSE polling), starts
+// the count again.
 func (c *Client) resume(cl *call, st *streamState) {
 	delay := st.retry
 	var last string
@@ -300,8 +304,8 @@ func (c *Client) resume(cl *call, st *streamState) {
 			if done || cl.ctx.Err() != nil {
 				return
 			}
-			if st.fresh > 0 {
-				attempt, delay = 0, st.retry // progress: start counting again
+			if st.fresh > 0 || st.hinted {
+				attempt, delay = 0, st.retry // progress, or the server polls: start counting again
 			} else {
 				delay = c.backoff(delay)
 			}

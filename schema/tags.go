@@ -8,6 +8,8 @@ import (
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/mcpkit/mcpkit/internal/httpx"
 )
 
 // Tag is a parsed jsonschema struct tag.
@@ -16,7 +18,7 @@ import (
 // each a key=value pair or a flag: description=…, title=…, enum=a|b|c, minimum=, maximum=,
 // exclusiveMinimum=, exclusiveMaximum=, multipleOf=, minLength=, maxLength=, minItems=, maxItems=,
 // pattern=…, format=…, default=…, x-mcp-header=… (the 2026-07-28 Mcp-Param-{name} HTTP header that mirrors a
-// primitive argument), and the flags optional and required. The tag is read as a list only when
+// string, integer or boolean argument), and the flags optional and required. The tag is read as a list only when
 // every item is a known key=value pair or flag; otherwise the whole tag is the description, so a
 // description may contain commas. A value cannot contain a comma (use a plain description for prose).
 type Tag struct {
@@ -186,11 +188,11 @@ func (t Tag) apply(s *Schema) error {
 	}
 	if t.MCPHeader != "" {
 		switch s.Type {
-		case "string", "number", "integer", "boolean":
+		case "string", "integer", "boolean":
 		default:
-			return fmt.Errorf("x-mcp-header applies to strings, numbers and booleans, not %s", typeName(s))
+			return fmt.Errorf("x-mcp-header applies to strings, integers and booleans, not %s", typeName(s))
 		}
-		if !validHeaderToken(t.MCPHeader) {
+		if !httpx.IsToken(t.MCPHeader) {
 			return fmt.Errorf("x-mcp-header %q is not a valid header name", t.MCPHeader)
 		}
 		s.MCPHeader = t.MCPHeader
@@ -239,20 +241,4 @@ func typeName(s *Schema) string {
 		return "any type"
 	}
 	return s.Type
-}
-
-// validHeaderToken reports whether name is an HTTP header name token (RFC 9110).
-func validHeaderToken(name string) bool {
-	if name == "" {
-		return false
-	}
-	for _, c := range []byte(name) {
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
 }

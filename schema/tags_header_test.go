@@ -28,6 +28,12 @@ func TestMCPHeaderTag(t *testing.T) {
 	if _, err := For[bad](); err == nil || !strings.Contains(err.Error(), "x-mcp-header applies to") {
 		t.Fatalf("array with x-mcp-header: %v", err)
 	}
+	type badNumber struct {
+		F float64 `json:"f" jsonschema:"x-mcp-header=F"`
+	}
+	if _, err := For[badNumber](); err == nil {
+		t.Fatal("x-mcp-header on a number was accepted (the spec allows strings, integers and booleans)")
+	}
 	type badName struct {
 		A string `json:"a" jsonschema:"x-mcp-header=Bad Name"`
 	}

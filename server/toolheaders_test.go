@@ -16,15 +16,18 @@ import (
 )
 
 type regionArgs struct {
-	Region string `json:"region,omitempty" jsonschema:"x-mcp-header=Region"`
-	Count  int    `json:"count,omitempty" jsonschema:"x-mcp-header=Count"`
+	Region *string `json:"region,omitempty" jsonschema:"x-mcp-header=Region"`
+	Count  int     `json:"count,omitempty" jsonschema:"x-mcp-header=Count"`
+	Where  *struct {
+		Zone string `json:"zone" jsonschema:"x-mcp-header=Zone"`
+	} `json:"where,omitempty"`
 }
 
 // TestParamHeaders: on 2026-07-28 HTTP requests the Mcp-Param-* headers of x-mcp-header arguments must
 // match the body (plain or strict =?base64?…?=), or the request is refused with 400 and -32020.
 func TestParamHeaders(t *testing.T) {
 	s := server.New("h", "1", nil)
-	server.Tool(s, "route", "", func(ctx context.Context, in regionArgs) (string, error) { return in.Region, nil })
+	server.Tool(s, "route", "", func(ctx context.Context, in regionArgs) (string, error) { return fmt.Sprint(in.Region), nil })
 	if err := s.Err(); err != nil {
 		t.Fatal(err)
 	}
@@ -62,6 +65,9 @@ func TestParamHeaders(t *testing.T) {
 		{"base64", `{"region":"Hello"}`, map[string]string{"Mcp-Param-Region": "=?base64?SGVsbG8=?="}, true},
 		{"number", `{"count":3}`, map[string]string{"Mcp-Param-Count": "3"}, true},
 		{"neither", `{}`, nil, true},
+		{"null is no value", `{"region":null}`, nil, true},
+		{"nested", `{"where":{"zone":"z1"}}`, map[string]string{"Mcp-Param-Zone": "z1"}, true},
+		{"nested missing header", `{"where":{"zone":"z1"}}`, nil, false},
 		{"literal without suffix", `{"region":"=?base64?SGVsbG8="}`, map[string]string{"Mcp-Param-Region": "=?base64?SGVsbG8="}, true},
 		{"missing header", `{"region":"eu-west"}`, nil, false},
 		{"header without argument", `{}`, map[string]string{"Mcp-Param-Region": "eu-west"}, false},
@@ -83,8 +89,10 @@ func TestParamHeaderRegistrationErrors(t *testing.T) {
 	s := server.New("h", "1", nil)
 	s.AddRawTool(mcp.Tool{Name: "dup", InputSchema: []byte(`{"type":"object","properties":{"a":{"type":"string","x-mcp-header":"X"},"b":{"type":"string","x-mcp-header":"x"}}}`)}, nil)
 	s.AddRawTool(mcp.Tool{Name: "obj", InputSchema: []byte(`{"type":"object","properties":{"a":{"type":"object","x-mcp-header":"A"}}}`)}, nil)
+	s.AddRawTool(mcp.Tool{Name: "num", InputSchema: []byte(`{"type":"object","properties":{"a":{"type":"number","x-mcp-header":"A"}}}`)}, nil)
+	s.AddRawTool(mcp.Tool{Name: "nested", InputSchema: []byte(`{"type":"object","properties":{"a":{"type":"object","properties":{"b":{"type":"string","x-mcp-header":"B c"}}}}}`)}, nil)
 	err := s.Err()
-	if err == nil || !strings.Contains(err.Error(), `"dup"`) || !strings.Contains(err.Error(), `"obj"`) {
+	if err == nil || !strings.Contains(err.Error(), `"dup"`) || !strings.Contains(err.Error(), `"obj"`) || !strings.Contains(err.Error(), `"num"`) || !strings.Contains(err.Error(), `"nested"`) {
 		t.Fatalf("Err() = %v", err)
 	}
 }

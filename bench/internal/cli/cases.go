@@ -67,14 +67,12 @@ func plan(cfg *config) (cases []benchCase, skipped []string, err error) {
 
 // caseResult is a measured row (also the in-memory child's answer to the parent).
 type caseResult struct {
-	Calls        int64         `json:"calls"`
-	Errors       int64         `json:"errors"`
-	ErrorSamples []string      `json:"errorSamples,omitempty"`
-	Elapsed      time.Duration `json:"elapsed"`
-	P50          time.Duration `json:"p50"`
-	P90          time.Duration `json:"p90"`
-	P99          time.Duration `json:"p99"`
-	Server       child.Delta   `json:"server"`
+	Calls        int64             `json:"calls"`
+	Errors       int64             `json:"errors"`
+	ErrorSamples []string          `json:"errorSamples,omitempty"`
+	Elapsed      time.Duration     `json:"elapsed"`
+	Latency      loadgen.Histogram `json:"latency"`
+	Server       child.Delta       `json:"server"`
 	// Failed says why the case could not run at all.
 	Failed string `json:"failed,omitempty"`
 }
@@ -82,9 +80,29 @@ type caseResult struct {
 func newCaseResult(r loadgen.Result, d child.Delta) caseResult {
 	return caseResult{
 		Calls: r.Calls, Errors: r.Errors, ErrorSamples: r.ErrorSamples, Elapsed: r.Elapsed,
-		P50: r.Latency.Quantile(0.50), P90: r.Latency.Quantile(0.90), P99: r.Latency.Quantile(0.99),
-		Server: d,
+		Latency: r.Latency, Server: d,
 	}
+}
+
+// add merges another round of the same case: counts and server deltas add up, latencies merge, the
+// peak RSS is the highest seen, the first failure is kept.
+func (r *caseResult) add(o caseResult) {
+	if r.Failed == "" {
+		r.Failed = o.Failed
+	}
+	r.Calls += o.Calls
+	r.Errors += o.Errors
+	for _, s := range o.ErrorSamples {
+		if len(r.ErrorSamples) < 5 {
+			r.ErrorSamples = append(r.ErrorSamples, s)
+		}
+	}
+	r.Elapsed += o.Elapsed
+	r.Latency.Merge(&o.Latency)
+	r.Server.Mallocs += o.Server.Mallocs
+	r.Server.Bytes += o.Server.Bytes
+	r.Server.CPU += o.Server.CPU
+	r.Server.PeakRSS = max(r.Server.PeakRSS, o.Server.PeakRSS)
 }
 
 func (r *caseResult) throughput() float64 {
@@ -103,10 +121,14 @@ func (r *caseResult) perCall(v uint64) float64 {
 	return float64(v) / float64(n)
 }
 
-// profileArgs adds the profile flags for one case, naming each file after the case.
-func profileArgs(cfg *config, c benchCase) []string {
+// profileArgs adds the profile flags for one case, naming each file after the case (and the round when
+// there are several).
+func profileArgs(cfg *config, c benchCase, round int) []string {
 	var args []string
 	tag := strings.ReplaceAll(c.name(), " ", "-")
+	if cfg.rounds > 1 {
+		tag += fmt.Sprintf("-r%d", round+1)
+	}
 	if cfg.cpuProfile != "" {
 		args = append(args, "-cpuprofile", withTag(cfg.cpuProfile, tag))
 	}
@@ -121,23 +143,27 @@ func withTag(path, tag string) string {
 	return strings.TrimSuffix(path, ext) + "-" + tag + ext
 }
 
-// runCase measures one case; the display shows its progress.
-func runCase(cfg *config, c benchCase, show *display) caseResult {
+// runCase measures one round of one case; the display shows its progress.
+func runCase(cfg *config, c benchCase, show *display, round int) caseResult {
+	label := c.name()
+	if cfg.rounds > 1 {
+		label += fmt.Sprintf(" r%d", round+1)
+	}
 	switch c.transport {
 	case trInMem:
-		return runInMemCase(cfg, c, show)
+		return runInMemCase(cfg, c, show, label, round)
 	default:
-		return runServerCase(cfg, c, show)
+		return runServerCase(cfg, c, show, label, round)
 	}
 }
 
 // runServerCase runs an HTTP or stdio server child and drives it from this process.
-func runServerCase(cfg *config, c benchCase, show *display) caseResult {
+func runServerCase(cfg *config, c benchCase, show *display, label string, round int) caseResult {
 	sub := "serve-http"
 	if c.transport == trStdio {
 		sub = "serve-stdio"
 	}
-	args := append([]string{sub, "-sdk", c.sdk.Name}, profileArgs(cfg, c)...)
+	args := append([]string{sub, "-sdk", c.sdk.Name}, profileArgs(cfg, c, round)...)
 	if c.transport == trModern {
 		args = append(args, "-modern")
 	}
@@ -157,11 +183,11 @@ func runServerCase(cfg *config, c benchCase, show *display) caseResult {
 	if err != nil {
 		return caseResult{Failed: err.Error() + " (server: " + p.Tail() + ")"}
 	}
-	show.start(c.name(), load.Progress)
+	show.start(label, load.Progress)
 	defer show.done()
 	ctx := context.Background()
 	show.phase("warm-up")
-	time.Sleep(cfg.warmup)
+	time.Sleep(cfg.roundWarmup())
 	before, err := p.Stats(ctx, false, "begin")
 	if err != nil {
 		load.Stop(5 * time.Second)
@@ -169,7 +195,7 @@ func runServerCase(cfg *config, c benchCase, show *display) caseResult {
 	}
 	load.Measure()
 	show.phase("measuring")
-	time.Sleep(cfg.duration)
+	time.Sleep(cfg.roundDuration())
 	after, err := p.Stats(ctx, false, "end")
 	res := load.Stop(5 * time.Second)
 	if err != nil {
@@ -179,16 +205,16 @@ func runServerCase(cfg *config, c benchCase, show *display) caseResult {
 }
 
 // runInMemCase runs the in-memory child, which measures itself.
-func runInMemCase(cfg *config, c benchCase, show *display) caseResult {
+func runInMemCase(cfg *config, c benchCase, show *display, label string, round int) caseResult {
 	args := append([]string{"run-inmem", "-sdk", c.sdk.Name, "-tool", c.tool,
-		"-clients", strconv.Itoa(cfg.clients), "-duration", cfg.duration.String(), "-warmup", cfg.warmup.String()},
-		profileArgs(cfg, c)...)
+		"-clients", strconv.Itoa(cfg.clients), "-duration", cfg.roundDuration().String(), "-warmup", cfg.roundWarmup().String()},
+		profileArgs(cfg, c, round)...)
 	p, err := child.Start(args, false)
 	if err != nil {
 		return caseResult{Failed: err.Error()}
 	}
 	defer p.Close()
-	show.start(c.name(), p.Progress)
+	show.start(label, p.Progress)
 	defer show.done()
 	show.phase("running")
 	var r caseResult

@@ -151,5 +151,5 @@ func runInMem(args []string) error {
 		return fmt.Errorf("close: %w", err)
 	}
 	out := newCaseResult(res, after.Sub(before))
-	return child.AnnounceResult(out)
+	return child.AnnounceResult(&out)
 }

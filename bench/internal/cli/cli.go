@@ -52,7 +52,7 @@ func childMain(fn func([]string) error, args []string) int {
 // config is the parent's configuration.
 type config struct {
 	sdks, transports, tools []string
-	clients                 int
+	clients, rounds         int
 	duration, warmup        time.Duration
 	idleSessions            int
 	cpuProfile, memProfile  string
@@ -86,8 +86,9 @@ flags:`)
 	trList := fs.String("transports", strings.Join(allTransports, ","), "comma-separated transports")
 	toolList := fs.String("tools", "add,text4k", "comma-separated tools")
 	clients := fs.Int("clients", 50, "concurrent clients (each with one call in flight)")
-	duration := fs.Duration("duration", 10*time.Second, "measurement window per case")
-	warmup := fs.Duration("warmup", -1, "warm-up per case before measuring (default: duration/5, at most 1s)")
+	duration := fs.Duration("duration", 10*time.Second, "measurement time per case (split over the rounds)")
+	rounds := fs.Int("rounds", 5, "rounds: each case is measured duration/rounds at a time, the cases taking turns")
+	warmup := fs.Duration("warmup", -1, "warm-up before each round of a case (default: a fifth of the round, at most 1s)")
 	idle := fs.Int("idle-sessions", 10000, "legacy sessions to open per SDK for the idle-session figure (0: skip)")
 	cpu := fs.String("cpuprofile", "", "write each server's CPU profile over its measurement window (the case name is added to the file name)")
 	mem := fs.String("memprofile", "", "write each server's allocation profile (sampled every 4 KiB; the case name is added)")
@@ -102,6 +103,7 @@ flags:`)
 		transports:   split(*trList),
 		tools:        split(*toolList),
 		clients:      *clients,
+		rounds:       *rounds,
 		duration:     *duration,
 		warmup:       *warmup,
 		idleSessions: *idle,
@@ -111,10 +113,9 @@ flags:`)
 	if *compare {
 		cfg.sdks = []string{"mcpkit", "go-sdk", "mcp-go", "raw"}
 	}
-	if cfg.warmup < 0 {
-		cfg.warmup = min(cfg.duration/5, time.Second)
-	}
 	switch {
+	case cfg.rounds < 1:
+		return nil, errors.New("-rounds must be at least 1")
 	case cfg.clients < 1:
 		return nil, errors.New("-clients must be at least 1")
 	case cfg.duration <= 0:
@@ -132,6 +133,17 @@ flags:`)
 		return nil, err
 	}
 	return cfg, nil
+}
+
+// roundDuration is the measurement window of one round.
+func (c *config) roundDuration() time.Duration { return c.duration / time.Duration(c.rounds) }
+
+// roundWarmup is the warm-up before each round.
+func (c *config) roundWarmup() time.Duration {
+	if c.warmup >= 0 {
+		return c.warmup
+	}
+	return min(c.roundDuration()/5, time.Second)
 }
 
 func split(s string) []string {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"go.uber.org/goleak"
 
@@ -29,7 +30,7 @@ var summaryRE = regexp.MustCompile(`^summary: vs-go-sdk=([0-9]+\.[0-9]{2}) vs-mc
 // call correctly, the table has a row for each case, and the last line is the summary.
 func TestCompareShort(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	code := cli.Main([]string{"-compare", "-clients", "2", "-duration", "300ms", "-warmup", "100ms", "-idle-sessions", "50"}, &stdout, &stderr)
+	code := cli.Main([]string{"-compare", "-clients", "2", "-duration", "600ms", "-rounds", "2", "-warmup", "100ms", "-idle-sessions", "50"}, &stdout, &stderr)
 	out := stdout.String()
 	if code != 0 {
 		t.Fatalf("exit code %d\nstdout:\n%s\nstderr:\n%s", code, out, stderr.String())
@@ -80,6 +81,11 @@ func TestCompareShort(t *testing.T) {
 		if rate, err := strconv.ParseFloat(f[3], 64); err != nil || rate <= 0 {
 			t.Errorf("%s: throughput %q", name, f[3])
 		}
+		for _, q := range f[4:7] {
+			if d, err := time.ParseDuration(q); err != nil || d <= 0 {
+				t.Errorf("%s: latency %q (every answer takes some time: zero means the latencies were lost)", name, q)
+			}
+		}
 		if allocs, err := strconv.ParseFloat(f[8], 64); err != nil || allocs <= 0 {
 			t.Errorf("%s: allocs/call %q (the server allocates on every call: zero means the counters were not read)", name, f[8])
 		}
@@ -105,6 +111,7 @@ func TestCompareShort(t *testing.T) {
 func TestFlagErrors(t *testing.T) {
 	for _, args := range [][]string{
 		{"-clients", "0"},
+		{"-rounds", "0"},
 		{"-duration", "0s"},
 		{"-sdks", "nope"},
 		{"-transports", "carrier-pigeon"},

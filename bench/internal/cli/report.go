@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"strings"
 	"text/tabwriter"
@@ -18,9 +19,24 @@ func machine() string {
 		runtime.NumCPU(), runtime.GOMAXPROCS(0))
 }
 
-// report writes the tables and, last, the summary line.
-func report(w io.Writer, cfg *config, cases []benchCase, results []caseResult, skipped []string, idle []idleResult) {
-	fmt.Fprintf(w, "mcpbench: %s; %d clients; %s per case after %s warm-up\n", machine(), cfg.clients, cfg.duration, cfg.warmup)
+// loadAvg is the machine's 1-minute load average ("?" where unknown): other work on the machine skews
+// every figure, so the report says how busy it was.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	if f := strings.Fields(string(b)); len(f) > 0 {
+		return f[0]
+	}
+	return "?"
+}
+
+// report writes the tables and, last, the summary line. loadBefore is the load average when the run
+// began.
+func report(w io.Writer, cfg *config, cases []benchCase, results []caseResult, skipped []string, idle []idleResult, loadBefore string) {
+	fmt.Fprintf(w, "mcpbench: %s; %d clients; %s per case in %d rounds (each after %s warm-up); load average %s before, %s after\n",
+		machine(), cfg.clients, cfg.duration, cfg.rounds, cfg.roundWarmup(), loadBefore, loadAvg())
 	var versions []string
 	for _, name := range cfg.sdks {
 		if s, err := sdks.Lookup(name); err == nil {
@@ -42,7 +58,7 @@ func report(w io.Writer, cfg *config, cases []benchCase, results []caseResult, s
 			continue
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%.0f\t%.1f\t%.1f\t%.1f\t%d\t\n",
-			c.sdk.Name, tr, c.tool, r.throughput(), fmtDur(r.P50), fmtDur(r.P90), fmtDur(r.P99),
+			c.sdk.Name, tr, c.tool, r.throughput(), fmtDur(r.Latency.Quantile(0.50)), fmtDur(r.Latency.Quantile(0.90)), fmtDur(r.Latency.Quantile(0.99)),
 			r.perCall(r.Server.Bytes), r.perCall(r.Server.Mallocs),
 			r.perCall(uint64(r.Server.CPU))/1e3, float64(r.Server.PeakRSS)/(1<<20), r.Errors)
 	}
@@ -130,13 +146,19 @@ func run(cfg *config, stdout, stderr io.Writer) error {
 			}
 		}
 	}
-	show := newDisplay(stderr, len(cases)+len(idleSDKs))
-	show.note("mcpbench: %s; %d cases of %s (+%s warm-up), %d clients", machine(), len(cases), cfg.duration, cfg.warmup, cfg.clients)
+	loadBefore := loadAvg()
+	show := newDisplay(stderr, len(cases)*cfg.rounds+len(idleSDKs))
+	show.note("mcpbench: %s; %d cases of %s in %d rounds, %d clients", machine(), len(cases), cfg.duration, cfg.rounds, cfg.clients)
+	// Rounds interleave the cases, so that a change in the machine's other load during the run spreads
+	// over every implementation instead of falling on one.
 	results := make([]caseResult, len(cases))
-	for i, c := range cases {
-		results[i] = runCase(cfg, c, show)
-		if results[i].Failed != "" {
-			show.note("  failed: %s", results[i].Failed)
+	for round := range cfg.rounds {
+		for i, c := range cases {
+			res := runCase(cfg, c, show, round)
+			if res.Failed != "" {
+				show.note("  failed: %s", res.Failed)
+			}
+			results[i].add(res)
 		}
 	}
 	var idle []idleResult
@@ -146,7 +168,7 @@ func run(cfg *config, stdout, stderr io.Writer) error {
 		idle = append(idle, measureIdle(s, cfg.idleSessions))
 		show.done()
 	}
-	report(stdout, cfg, cases, results, skipped, idle)
+	report(stdout, cfg, cases, results, skipped, idle, loadBefore)
 	bad := 0
 	for _, r := range results {
 		if r.Failed != "" || r.Errors > 0 {

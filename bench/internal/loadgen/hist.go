@@ -5,6 +5,8 @@
 package loadgen
 
 import (
+	"encoding/json"
+	"fmt"
 	"math/bits"
 	"time"
 )
@@ -88,4 +90,41 @@ func (h *Histogram) Quantile(q float64) time.Duration {
 		}
 	}
 	return h.max
+}
+
+// histJSON is the sparse wire form of a Histogram: [bucket, count] pairs.
+type histJSON struct {
+	Max     time.Duration `json:"max"`
+	Buckets [][2]uint64   `json:"buckets"`
+}
+
+// MarshalJSON encodes the non-empty buckets (a child process hands its histogram to the parent).
+func (h Histogram) MarshalJSON() ([]byte, error) {
+	w := histJSON{Max: h.max, Buckets: [][2]uint64{}}
+	for i, c := range h.counts {
+		if c > 0 {
+			w.Buckets = append(w.Buckets, [2]uint64{uint64(i), c})
+		}
+	}
+	return json.Marshal(w)
+}
+
+// UnmarshalJSON decodes what MarshalJSON wrote.
+func (h *Histogram) UnmarshalJSON(b []byte) error {
+	var w histJSON
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*h = Histogram{max: w.Max}
+	for _, bc := range w.Buckets {
+		if bc[0] >= histBuckets {
+			return fmt.Errorf("histogram bucket %d out of range", bc[0])
+		}
+		if h.counts == nil {
+			h.counts = make([]uint64, histBuckets)
+		}
+		h.counts[bc[0]] += bc[1]
+		h.n += bc[1]
+	}
+	return nil
 }

@@ -43,6 +43,32 @@ func TestHistogramQuantiles(t *testing.T) {
 	}
 }
 
+func TestHistogramJSON(t *testing.T) {
+	var h Histogram
+	for _, d := range []time.Duration{3, 700, 5 * time.Millisecond, 5 * time.Millisecond, time.Second} {
+		h.Record(d)
+	}
+	b, err := h.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Histogram
+	if err := back.UnmarshalJSON(b); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []float64{0, 0.2, 0.5, 0.8, 1} {
+		if back.Quantile(q) != h.Quantile(q) {
+			t.Errorf("q%.1f: %v after the round trip, %v before", q, back.Quantile(q), h.Quantile(q))
+		}
+	}
+	if back.Count() != 5 {
+		t.Errorf("count %d", back.Count())
+	}
+	if err := back.UnmarshalJSON([]byte(`{"max":1,"buckets":[[99999999,1]]}`)); err == nil {
+		t.Error("accepted a bucket out of range")
+	}
+}
+
 func TestHistogramSmallValuesExact(t *testing.T) {
 	for v := range 300 {
 		if got := histValue(histIndex(uint64(v))); v < 2*histSub && got != uint64(v) {

@@ -244,7 +244,15 @@ func (c *Client) notify(ctx context.Context, m *jsonrpc.Message, msg []byte) err
 		if err := c.postOneWay(ctx, msg, false, ""); err != nil {
 			return err
 		}
-		c.startStandaloneStream(gen)
+		if ready := c.startStandaloneStream(gen); ready != nil {
+			t := time.NewTimer(standaloneWait)
+			select {
+			case <-ready:
+			case <-t.C:
+			case <-ctx.Done():
+			}
+			t.Stop()
+		}
 		return nil
 	}
 	f := readRequestFacts(m)

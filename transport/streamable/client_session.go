@@ -151,25 +151,42 @@ func (c *Client) awaitResponse(resp *http.Response, id jsonrpc.ID) (*jsonrpc.Mes
 	return nil, fmt.Errorf("unexpected Content-Type %q", resp.Header.Get("Content-Type"))
 }
 
-// startStandaloneStream opens the GET stream of session generation gen, once.
-func (c *Client) startStandaloneStream(gen int) {
+// standaloneWait bounds how long the notifications/initialized write waits for the GET stream's answer.
+const standaloneWait = 2 * time.Second
+
+// startStandaloneStream opens the GET stream of session generation gen, once. The channel it returns (nil
+// when no stream starts) is closed when the first GET has its answer (or failed): a server may drop what it
+// sends before the stream exists (the TypeScript SDK does, with no event store), so the initialization
+// waits for it before the first call can make the server ask something.
+func (c *Client) startStandaloneStream(gen int) <-chan struct{} {
 	if c.opts.DisableStandaloneStream {
-		return
+		return nil
 	}
 	c.mu.Lock()
 	if c.getGen >= gen || !c.legacy || c.delegate != nil {
 		c.mu.Unlock()
-		return
+		return nil
 	}
 	c.getGen = gen
 	c.mu.Unlock()
-	c.spawn(func() { c.standalone(gen) })
+	ready := make(chan struct{})
+	if !c.spawn(func() { c.standalone(gen, ready) }) {
+		return nil
+	}
+	return ready
 }
 
 // standalone keeps the session's GET stream open, delivering what the server sends on it, reconnecting
 // after the retry hint with backoff while the session lives. 405 means the server offers none; 404 means
 // the session is gone (the next request heals it and opens a new stream).
-func (c *Client) standalone(gen int) {
+func (c *Client) standalone(gen int, ready chan struct{}) {
+	answered := func() {
+		if ready != nil {
+			close(ready)
+			ready = nil
+		}
+	}
+	defer answered()
 	delay := c.opts.RetryDelay
 	lastID := ""
 	seen := map[string]bool{}
@@ -191,6 +208,7 @@ func (c *Client) standalone(gen int) {
 			h.Set(headerLastEventID, lastID)
 		}
 		resp, err := c.do(c.life, http.MethodGet, nil, h)
+		answered()
 		switch {
 		case err != nil:
 			if c.life.Err() != nil {

@@ -2,24 +2,20 @@ package jsonrpc
 
 import (
 	"bytes"
+	"errors"
+	"io"
+	"sync"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 )
 
-// wireMessage is the on-the-wire shape; decoding goes through it and is then checked.
-type wireMessage struct {
-	JSONRPC string         `json:"jsonrpc"`
-	ID      jsontext.Value `json:"id,omitzero"`
-	Method  string         `json:"method,omitzero"`
-	Params  jsontext.Value `json:"params,omitzero"`
-	Result  jsontext.Value `json:"result,omitzero"`
-	Error   *Error         `json:"error,omitzero"`
-}
-
 // DecodeMessage decodes one JSON-RPC message. Member names match case-sensitively and duplicates are
 // rejected. The error is an *Error: CodeParseError for bytes that are not JSON, CodeInvalidRequest for JSON
 // that is not a valid message (its ID is set when the id could be read, so the reply can name it).
+//
+// The message's Params and Result alias data (nothing is copied): data must not change while the message
+// is in use. Streams hand over their buffers (see Stream.Read), so this holds for Conn.
 func DecodeMessage(data []byte) (*Message, error) {
 	m := new(Message)
 	if err := decodeInto(data, m); err != nil {
@@ -28,9 +24,14 @@ func DecodeMessage(data []byte) (*Message, error) {
 	return m, nil
 }
 
+// wireFields are the members of a message as raw JSON slices of the input.
+type wireFields struct {
+	jsonrpc, id, method, params, result, errv []byte
+}
+
 func decodeInto(data []byte, m *Message) error {
-	var w wireMessage
-	if err := json.Unmarshal(data, &w); err != nil {
+	var w wireFields
+	if err := scanMessage(data, &w); err != nil {
 		if !isJSON(data) {
 			return &Error{Code: CodeParseError, Message: "parse error: " + trimErr(err)}
 		}
@@ -38,37 +39,169 @@ func decodeInto(data []byte, m *Message) error {
 		m.ID = salvageID(data)
 		return &Error{Code: CodeInvalidRequest, Message: "invalid request: " + trimErr(err)}
 	}
-	id, err := parseID(w.ID)
+	id, err := parseID(w.id)
 	if err != nil {
 		return &Error{Code: CodeInvalidRequest, Message: "invalid request: " + err.Error()}
 	}
 	m.ID = id
-	m.Method, m.Params, m.Result, m.Error = w.Method, w.Params, w.Result, w.Error
-	if w.JSONRPC != "2.0" {
+	if len(w.method) > 0 {
+		if jsontext.Value(w.method).Kind() != '"' {
+			return &Error{Code: CodeInvalidRequest, Message: `invalid request: "method" must be a string`}
+		}
+		m.Method = internMethod(w.method)
+	}
+	m.Params, m.Result = w.params, w.result
+	if len(w.errv) > 0 && jsontext.Value(w.errv).Kind() != 'n' {
+		var e Error
+		if err := json.Unmarshal(w.errv, &e); err != nil {
+			return &Error{Code: CodeInvalidRequest, Message: "invalid response: error: " + trimErr(err)}
+		}
+		m.Error = &e
+	}
+	if string(w.jsonrpc) != `"2.0"` {
 		return &Error{Code: CodeInvalidRequest, Message: `invalid request: "jsonrpc" must be "2.0"`}
 	}
 	switch {
-	case w.Method != "":
-		if w.Result != nil || w.Error != nil {
+	case m.Method != "":
+		if m.Result != nil || m.Error != nil {
 			return &Error{Code: CodeInvalidRequest, Message: "invalid request: a request carries no result or error"}
 		}
-		if len(w.ID) > 0 && !id.IsValid() {
+		if len(w.id) > 0 && !id.IsValid() {
 			return &Error{Code: CodeInvalidRequest, Message: "invalid request: id must not be null"}
 		}
-		if len(w.Params) > 0 && k(w.Params) != '{' && k(w.Params) != '[' {
+		if len(m.Params) > 0 && k(m.Params) != '{' && k(m.Params) != '[' {
 			return &Error{Code: CodeInvalidRequest, Message: "invalid request: params must be an object or an array"}
 		}
-	case w.Result != nil && w.Error != nil:
+	case m.Result != nil && m.Error != nil:
 		return &Error{Code: CodeInvalidRequest, Message: "invalid response: both result and error are set"}
-	case w.Result == nil && w.Error == nil:
-		if len(w.ID) == 0 {
+	case m.Result == nil && m.Error == nil:
+		if len(w.id) == 0 {
 			return &Error{Code: CodeInvalidRequest, Message: `invalid request: "method" is missing`}
 		}
 		return &Error{Code: CodeInvalidRequest, Message: "invalid response: neither result nor error is set"}
-	case w.Result != nil && !id.IsValid():
+	case m.Result != nil && !id.IsValid():
 		return &Error{Code: CodeInvalidRequest, Message: "invalid response: a result needs an id"}
 	}
 	return nil
+}
+
+// scanMessage reads the members of one JSON object with a pooled decoder, recording each known member's
+// raw value as a slice of data. Unknown members are skipped; duplicate names and trailing data are errors.
+func scanMessage(data []byte, w *wireFields) error {
+	p := getDecoder(data)
+	defer putDecoder(p)
+	dec := p.dec
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return err
+	}
+	if tok.Kind() != '{' {
+		return errors.New("a message must be a JSON object")
+	}
+	for dec.PeekKind() != '}' {
+		name, err := dec.ReadValue()
+		if err != nil {
+			return err
+		}
+		if bytes.IndexByte(name, '\\') >= 0 { // an escaped name: compare its canonical form
+			plain, err := jsontext.AppendUnquote(nil, name)
+			if err != nil {
+				return err
+			}
+			if name, err = jsontext.AppendQuote(nil, plain); err != nil {
+				return err
+			}
+		}
+		var dst *[]byte // decided before the next read: name is only valid until then
+		switch string(name) {
+		case `"jsonrpc"`:
+			dst = &w.jsonrpc
+		case `"id"`:
+			dst = &w.id
+		case `"method"`:
+			dst = &w.method
+		case `"params"`:
+			dst = &w.params
+		case `"result"`:
+			dst = &w.result
+		case `"error"`:
+			dst = &w.errv
+		}
+		val, err := dec.ReadValue()
+		if err != nil {
+			return err
+		}
+		if dst != nil {
+			end := int(dec.InputOffset())
+			*dst = data[end-len(val) : end : end] // the value as it is in data (capacity capped: appends copy)
+		}
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return err
+	}
+	if _, err := dec.ReadToken(); err != io.EOF {
+		if err == nil {
+			err = errors.New("data after the message")
+		}
+		return err
+	}
+	return nil
+}
+
+// pooledDecoder is a decoder with its reader, reused across messages.
+type pooledDecoder struct {
+	r   bytes.Reader
+	dec *jsontext.Decoder
+}
+
+var decoders = sync.Pool{New: func() any {
+	p := &pooledDecoder{}
+	p.dec = jsontext.NewDecoder(&p.r)
+	return p
+}}
+
+func getDecoder(data []byte) *pooledDecoder {
+	p := decoders.Get().(*pooledDecoder)
+	p.r.Reset(data)
+	p.dec.Reset(&p.r)
+	return p
+}
+
+func putDecoder(p *pooledDecoder) {
+	p.r.Reset(nil)
+	p.dec.Reset(&p.r)
+	decoders.Put(p)
+}
+
+// methods interns method names: a handful of names repeat on every message, so each is allocated once.
+var methods = struct {
+	sync.RWMutex
+	m map[string]string
+}{m: map[string]string{}}
+
+// internMethod returns the method name a raw JSON string holds, sharing one string per distinct name (up
+// to a bound, so that hostile peers cannot grow the table).
+func internMethod(raw []byte) string {
+	if bytes.IndexByte(raw, '\\') < 0 && len(raw) >= 2 {
+		plain := raw[1 : len(raw)-1]
+		methods.RLock()
+		s, ok := methods.m[string(plain)]
+		methods.RUnlock()
+		if ok {
+			return s
+		}
+	}
+	b, err := jsontext.AppendUnquote(nil, raw)
+	if err != nil {
+		return ""
+	}
+	s := string(b)
+	methods.Lock()
+	if len(methods.m) < 256 {
+		methods.m[s] = s
+	}
+	methods.Unlock()
+	return s
 }
 
 func k(v jsontext.Value) jsontext.Kind {

@@ -7,48 +7,68 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 )
 
-// ID is a JSON-RPC request id: a string or an integer, kept in canonical JSON form so that it is echoed
-// exactly and compared cheaply. The zero ID is "no id" (a notification, or null in an error response).
+// ID is a JSON-RPC request id: a string or an integer, kept in canonical form so that it is echoed
+// exactly and compared cheaply (IDs are comparable with ==, and usable as map keys). The zero ID is "no
+// id" (a notification, or null in an error response). Integer ids cost no allocation.
 type ID struct {
-	raw string // canonical JSON text: an integer, or a quoted string; "" when absent
+	str  string // a string id's canonical JSON text (quoted)
+	num  int64  // an integer id
+	kind uint8  // idNone, idNum or idStr
 }
 
+const (
+	idNone uint8 = iota
+	idNum
+	idStr
+)
+
 // Int64ID returns the integer id n.
-func Int64ID(n int64) ID { return ID{raw: strconv.FormatInt(n, 10)} }
+func Int64ID(n int64) ID { return ID{num: n, kind: idNum} }
 
 // StringID returns the string id s.
 func StringID(s string) ID {
 	b, _ := jsontext.AppendQuote(nil, s)
-	return ID{raw: string(b)}
+	return ID{str: string(b), kind: idStr}
 }
 
 // IsValid reports whether the id is present.
-func (id ID) IsValid() bool { return id.raw != "" }
+func (id ID) IsValid() bool { return id.kind != idNone }
 
 // IsString reports whether the id is a JSON string.
-func (id ID) IsString() bool { return id.raw != "" && id.raw[0] == '"' }
+func (id ID) IsString() bool { return id.kind == idStr }
 
 // Raw returns the id's canonical JSON text ("null" when absent).
 func (id ID) Raw() string {
-	if id.raw == "" {
-		return "null"
+	switch id.kind {
+	case idNum:
+		return strconv.FormatInt(id.num, 10)
+	case idStr:
+		return id.str
 	}
-	return id.raw
+	return "null"
 }
 
 // String returns the id for humans and logs: the integer, or the unquoted string.
 func (id ID) String() string {
-	if id.IsString() {
-		s, err := strconv.Unquote(id.raw)
+	if id.kind == idStr {
+		s, err := strconv.Unquote(id.str)
 		if err == nil {
 			return s
 		}
 	}
-	return id.raw
+	return id.Raw()
 }
 
 // appendTo appends the id's JSON form (null when absent).
-func (id ID) appendTo(dst []byte) []byte { return append(dst, id.Raw()...) }
+func (id ID) appendTo(dst []byte) []byte {
+	switch id.kind {
+	case idNum:
+		return strconv.AppendInt(dst, id.num, 10)
+	case idStr:
+		return append(dst, id.str...)
+	}
+	return append(dst, "null"...)
+}
 
 var errBadID = errors.New("id must be a string or an integer")
 
@@ -84,7 +104,13 @@ func parseID(v jsontext.Value) (ID, error) {
 
 // MarshalJSONTo implements json v2 marshaling.
 func (id ID) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return enc.WriteValue(jsontext.Value(id.Raw()))
+	switch id.kind {
+	case idNum:
+		return enc.WriteToken(jsontext.Int(id.num))
+	case idStr:
+		return enc.WriteValue(jsontext.Value(id.str))
+	}
+	return enc.WriteToken(jsontext.Null)
 }
 
 // UnmarshalJSONFrom implements json v2 unmarshaling.

@@ -88,7 +88,7 @@ flags:`)
 	clients := fs.Int("clients", 50, "concurrent clients (each with one call in flight)")
 	duration := fs.Duration("duration", 10*time.Second, "measurement time per case (split over the rounds)")
 	rounds := fs.Int("rounds", 5, "rounds: each case is measured duration/rounds at a time, the cases taking turns")
-	warmup := fs.Duration("warmup", -1, "warm-up before each round of a case (default: a fifth of the round, at most 1s)")
+	warmup := fs.Duration("warmup", 0, "warm-up before each round of a case (0: a fifth of the round, at most 1s)")
 	idle := fs.Int("idle-sessions", 10000, "legacy sessions to open per SDK for the idle-session figure (0: skip)")
 	cpu := fs.String("cpuprofile", "", "write each server's CPU profile over its measurement window (the case name is added to the file name)")
 	mem := fs.String("memprofile", "", "write each server's allocation profile (sampled every 4 KiB; the case name is added)")
@@ -120,6 +120,8 @@ flags:`)
 		return nil, errors.New("-clients must be at least 1")
 	case cfg.duration <= 0:
 		return nil, errors.New("-duration must be positive")
+	case cfg.warmup < 0:
+		return nil, errors.New("-warmup must not be negative")
 	case cfg.idleSessions < 0:
 		return nil, errors.New("-idle-sessions must not be negative")
 	}
@@ -140,7 +142,7 @@ func (c *config) roundDuration() time.Duration { return c.duration / time.Durati
 
 // roundWarmup is the warm-up before each round.
 func (c *config) roundWarmup() time.Duration {
-	if c.warmup >= 0 {
+	if c.warmup > 0 {
 		return c.warmup
 	}
 	return min(c.roundDuration()/5, time.Second)

@@ -112,6 +112,7 @@ func TestFlagErrors(t *testing.T) {
 	for _, args := range [][]string{
 		{"-clients", "0"},
 		{"-rounds", "0"},
+		{"-warmup", "-1s"},
 		{"-duration", "0s"},
 		{"-sdks", "nope"},
 		{"-transports", "carrier-pigeon"},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 
+	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/mcpkit/mcpkit/jsonrpc"
@@ -38,11 +39,15 @@ func (s *Session) CallTool(ctx context.Context, name string, args any) (*mcp.Cal
 		}
 	}
 	buf.B = append(buf.B, '}')
-	var res mcp.CallToolResult
-	if err := s.call(ctx, mcp.MethodToolsCall, jsontext.Value(buf.B), &res); err != nil {
+	raw, err := s.callEncoded(ctx, mcp.MethodToolsCall, buf.B)
+	if err != nil {
 		return nil, err
 	}
-	return &res, nil
+	res := new(mcp.CallToolResult)
+	if err := json.Unmarshal(raw, res); err != nil {
+		return nil, fmt.Errorf("client: decoding tools/call result: %w", err)
+	}
+	return res, nil
 }
 
 // ListTools returns one page of tools; pass the previous page's NextCursor to continue.

@@ -96,7 +96,12 @@ func (s *Session) callRaw(ctx context.Context, method string, params any) (jsont
 			return nil, fmt.Errorf("client: encoding %s params: %w", method, err)
 		}
 	}
-	body := buf.B
+	return s.callEncoded(ctx, method, buf.B)
+}
+
+// callEncoded sends one request whose params are already encoded (a JSON object, without _meta).
+func (s *Session) callEncoded(ctx context.Context, method string, params []byte) (jsontext.Value, error) {
+	body := params
 	var token string
 	if fn := progressFunc(ctx); fn != nil {
 		token = strconv.FormatInt(s.nextToken.Add(1), 10)
@@ -116,7 +121,7 @@ func (s *Session) callRaw(ctx context.Context, method string, params any) (jsont
 	if s.era == mcp.EraModern {
 		if err := checkResultType(res); err != nil {
 			if err == ErrInputRequired && interactive(method) {
-				return s.driveInput(ctx, method, buf.B, token, res)
+				return s.driveInput(ctx, method, params, token, res)
 			}
 			return nil, err
 		}
@@ -151,19 +156,20 @@ func (s *Session) appendWithMeta(dst, params []byte, token string) []byte {
 // checkResultType enforces the 2026-07-28 rule: an absent resultType means complete; input_required is
 // not something this call can finish; anything else is invalid.
 func checkResultType(res jsontext.Value) error {
-	var probe struct {
-		ResultType mcp.ResultType `json:"resultType"`
+	if res.Kind() != '{' {
+		return fmt.Errorf("client: result is not an object")
 	}
-	if err := json.Unmarshal(res, &probe); err != nil {
-		return fmt.Errorf("client: result is not an object: %w", err)
+	raw, err := jsonrpc.Member(res, "resultType")
+	if err != nil {
+		return fmt.Errorf("client: malformed result: %w", err)
 	}
-	switch probe.ResultType {
-	case "", mcp.ResultComplete:
+	switch string(raw) {
+	case "", `"` + string(mcp.ResultComplete) + `"`:
 		return nil
-	case mcp.ResultInputRequired:
+	case `"` + string(mcp.ResultInputRequired) + `"`:
 		return ErrInputRequired
 	}
-	return fmt.Errorf("client: unrecognised resultType %q", probe.ResultType)
+	return fmt.Errorf("client: unrecognised resultType %s", raw)
 }
 
 // buildMeta encodes the modern per-request _meta once (again after SetLevel).

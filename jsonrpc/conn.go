@@ -257,10 +257,14 @@ func (c *Conn) run(ctx context.Context, in *inbound, m *Message, batch *batchRep
 		in.cancel()
 	}()
 	select {
-	case c.sem <- struct{}{}:
-	case <-ctx.Done():
-		c.finish(in, m, nil, ctx.Err(), batch)
-		return
+	case c.sem <- struct{}{}: // a free slot: no need to watch ctx (which would allocate its Done channel)
+	default:
+		select {
+		case c.sem <- struct{}{}:
+		case <-ctx.Done():
+			c.finish(in, m, nil, ctx.Err(), batch)
+			return
+		}
 	}
 	defer func() { <-c.sem }()
 

@@ -148,6 +148,38 @@ func scanMessage(data []byte, w *wireFields) error {
 	return nil
 }
 
+// Member returns the raw value of the top-level member name of the JSON object obj (nil when absent),
+// without decoding anything else and without allocating. The value aliases obj. Names with escapes are not
+// matched.
+func Member(obj []byte, name string) (jsontext.Value, error) {
+	p := getDecoder(obj)
+	defer putDecoder(p)
+	dec := p.dec
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return nil, err
+	}
+	if tok.Kind() != '{' {
+		return nil, errors.New("not a JSON object")
+	}
+	for dec.PeekKind() != '}' {
+		n, err := dec.ReadValue()
+		if err != nil {
+			return nil, err
+		}
+		match := len(n) == len(name)+2 && string(n[1:len(n)-1]) == name
+		val, err := dec.ReadValue()
+		if err != nil {
+			return nil, err
+		}
+		if match {
+			end := int(dec.InputOffset())
+			return obj[end-len(val) : end : end], nil
+		}
+	}
+	return nil, nil
+}
+
 // pooledDecoder is a decoder with its reader, reused across messages.
 type pooledDecoder struct {
 	r   bytes.Reader

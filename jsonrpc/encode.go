@@ -94,8 +94,11 @@ func (b *Buffer) Write(p []byte) (int, error) {
 
 // MarshalAppend marshals v as JSON and appends it to dst.
 func MarshalAppend(dst []byte, v any) ([]byte, error) {
-	b := Buffer{B: dst}
-	if err := json.MarshalWrite(&b, v); err != nil {
+	b := GetBuffer() // a pooled Buffer as the io.Writer, so that nothing escapes per call
+	saved := b.B
+	b.B = dst
+	defer func() { b.B = saved; PutBuffer(b) }()
+	if err := json.MarshalWrite(b, v); err != nil {
 		return dst, err
 	}
 	// MarshalWrite ends with a newline only for streams of values; trim it if present.

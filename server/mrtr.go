@@ -44,7 +44,7 @@ type mrtrParams struct {
 // request's state, gathers the answers, runs the method, and turns an open question into an
 // input_required result with a freshly sealed requestState.
 func (s *Server) serveInteractive(ctx context.Context, r *Request, serve func(context.Context, *Request) (jsontext.Value, error)) (jsontext.Value, error) {
-	ia := &interaction{}
+	ia := &r.iaBox
 	var digest []byte
 	principal := s.principal(ctx)
 	// Most requests carry neither member: skip decoding them (the hot path stays as cheap as without MRTR).

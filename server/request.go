@@ -40,7 +40,8 @@ type Request struct {
 	server *Server
 	sess   *session       // nil for modern requests
 	out    transport.Peer // the request's own stream: its notifications and server-to-client requests
-	ia     *interaction   // multi round-trip state (2026-07-28 tools/call, prompts/get, resources/read)
+	ia     *interaction   // multi round-trip state (2026-07-28 tools/call, prompts/get, resources/read): &iaBox
+	iaBox  interaction
 }
 
 type requestKey struct{}
@@ -87,7 +88,8 @@ func (r *Request) finish(f *mcp.ResultFields) {
 	}
 	f.ResultType = mcp.ResultComplete
 	if f.Meta == nil {
-		f.Meta = &mcp.ResultMeta{}
+		f.Meta = r.server.resultMeta // shared and read-only: results are encoded, never changed, after finish
+		return
 	}
 	f.Meta.ServerInfo = &r.server.impl
 }

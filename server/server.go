@@ -74,7 +74,9 @@ type Server struct {
 	changes  changeFeed
 	handler  Handler // the method dispatch wrapped in middleware
 	keys     store.KeyRing
-	versions []string
+	// resultMeta is the _meta of modern results: serverInfo (shared, read-only).
+	resultMeta *mcp.ResultMeta
+	versions   []string
 }
 
 // New returns a server that identifies itself with name and version. opts may be nil.
@@ -84,6 +86,7 @@ func New(name, version string, opts *Options) *Server {
 		s.opts = *opts
 	}
 	s.impl.Title = s.opts.Title
+	s.resultMeta = &mcp.ResultMeta{ServerInfo: &s.impl}
 	s.log = s.opts.Logger
 	if s.log == nil {
 		s.log = slog.Default()

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strconv"
+	"unsafe"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -111,25 +113,59 @@ func encodeOutput[Out any](out Out, shape outputShape) (*mcp.CallToolResult, err
 			return &mcp.CallToolResult{Content: c}, nil
 		}
 	}
-	raw, err := json.Marshal(out)
-	if err != nil {
-		return nil, fmt.Errorf("encoding tool result: %w", err)
-	}
-	res := &mcp.CallToolResult{}
+	// One allocation holds the result and its one content block; one more holds the JSON, which the text
+	// block shares.
+	one := &struct {
+		res   mcp.CallToolResult
+		block [1]mcp.Content
+	}{}
+	res := &one.res
+	res.Content = one.block[:]
 	if shape == outObject {
+		raw, err := json.Marshal(out)
+		if err != nil {
+			return nil, fmt.Errorf("encoding tool result: %w", err)
+		}
 		res.StructuredContent = raw
-		res.Content = []mcp.Content{mcp.TextContent(string(raw))}
+		one.block[0] = mcp.TextContent(unsafe.String(unsafe.SliceData(raw), len(raw)))
 		return res, nil
 	}
-	wrapped := make([]byte, 0, len(raw)+11)
-	wrapped = append(append(append(wrapped, `{"result":`...), raw...), '}')
-	res.StructuredContent = wrapped
+	buf := make([]byte, 0, 32)
+	buf = append(buf, `{"result":`...)
+	var err error
+	if buf, err = appendPrimitive(buf, out); err != nil {
+		return nil, fmt.Errorf("encoding tool result: %w", err)
+	}
+	buf = append(buf, '}')
+	res.StructuredContent = buf
 	if s, ok := any(out).(string); ok {
-		res.Content = []mcp.Content{mcp.TextContent(s)}
+		one.block[0] = mcp.TextContent(s)
 	} else {
-		res.Content = []mcp.Content{mcp.TextContent(string(raw))}
+		raw := buf[len(`{"result":`) : len(buf)-1] // never written again: the text may share it
+		one.block[0] = mcp.TextContent(unsafe.String(unsafe.SliceData(raw), len(raw)))
 	}
 	return res, nil
+}
+
+// appendPrimitive appends v's JSON: common scalar types directly, anything else through the encoder.
+func appendPrimitive(dst []byte, v any) ([]byte, error) {
+	switch x := v.(type) {
+	case int:
+		return strconv.AppendInt(dst, int64(x), 10), nil
+	case int64:
+		return strconv.AppendInt(dst, x, 10), nil
+	case int32:
+		return strconv.AppendInt(dst, int64(x), 10), nil
+	case uint:
+		return strconv.AppendUint(dst, uint64(x), 10), nil
+	case uint64:
+		return strconv.AppendUint(dst, x, 10), nil
+	case bool:
+		return strconv.AppendBool(dst, x), nil
+	case string:
+		return jsontext.AppendQuote(dst, x)
+	}
+	return jsonrpc.MarshalAppend(dst, v)
 }
 
 // asProtocolError returns err as a JSON-RPC error when the handler meant one.

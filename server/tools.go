@@ -1,11 +1,13 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/transport"
 )
@@ -189,6 +191,12 @@ func marshalToolResult(r *Request, res *mcp.CallToolResult) (jsontext.Value, err
 		res.Content = []mcp.Content{}
 	}
 	r.finish(&res.ResultFields)
+	buf := jsonrpc.GetBuffer()
+	defer jsonrpc.PutBuffer(buf)
+	if b, ok := res.AppendJSON(buf.B[:0]); ok {
+		buf.B = b
+		return bytes.Clone(b), nil
+	}
 	return marshalResult(res)
 }
 

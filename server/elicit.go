@@ -64,8 +64,17 @@ func ElicitWith(ctx context.Context, p *mcp.ElicitParams) (*mcp.ElicitResult, er
 		return nil, errors.New("mcp: ElicitWith needs params")
 	}
 	if p.Mode == mcp.ElicitModeURL {
-		if p.URL == "" || p.ElicitationID == "" {
-			return nil, errors.New("mcp: a URL-mode elicitation needs url and elicitationId")
+		if p.URL == "" {
+			return nil, errors.New("mcp: a URL-mode elicitation needs a url")
+		}
+		if r := RequestFrom(ctx); r != nil && r.Era == mcp.EraModern && p.ElicitationID != "" {
+			// 2026-07-28 has no elicitationId (nor notifications/elicitation/complete): the round's
+			// requestState ties the answer to the request.
+			q := *p
+			q.ElicitationID = ""
+			p = &q
+		} else if p.ElicitationID == "" && (r == nil || r.Era != mcp.EraModern) {
+			return nil, errors.New("mcp: a URL-mode elicitation needs an elicitationId in a legacy session")
 		}
 	} else if len(p.RequestedSchema) == 0 {
 		return nil, errors.New("mcp: a form elicitation needs requestedSchema")
@@ -82,8 +91,9 @@ func ElicitWith(ctx context.Context, p *mcp.ElicitParams) (*mcp.ElicitResult, er
 }
 
 // ElicitURL sends the user to url (URL-mode elicitation, 2025-11-25 and later) for input that must not
-// pass through the client, such as credentials. id identifies the elicitation; tell the client when it is
-// done with ElicitationComplete (legacy sessions). It returns the user's action (accept means "I went").
+// pass through the client, such as credentials. id identifies the elicitation in a legacy session (tell the
+// client when it is done with ElicitationComplete); 2026-07-28 has no such id and it is left out. It
+// returns the user's action (accept means "I went"). The client must declare elicitation.url.
 func ElicitURL(ctx context.Context, message, url, id string) (mcp.ElicitAction, error) {
 	res, err := ElicitWith(ctx, &mcp.ElicitParams{Mode: mcp.ElicitModeURL, Message: message, URL: url, ElicitationID: id})
 	if err != nil {

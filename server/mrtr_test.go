@@ -276,3 +276,48 @@ func TestRootsChangedAndURLElicitation(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestElicitURLBothEras: URL-mode elicitation needs the client's elicitation.url capability; at 2026-07-28
+// the elicitationId is left out of the input request (the schema has none).
+func TestElicitURLBothEras(t *testing.T) {
+	s := server.New("t", "1", nil)
+	server.Tool(s, "connect", "", func(ctx context.Context, _ noArgs) (string, error) {
+		action, err := server.ElicitURL(ctx, "Connect your account", "https://example.com/connect", "el-1")
+		return string(action), err
+	})
+	for _, v := range []string{mcp.Version20251125, mcp.Version20260728} {
+		var got *mcp.ElicitParams
+		sess := connect(t, s, &client.Options{
+			ProtocolVersion: v,
+			Capabilities:    mcp.ClientCapabilities{Elicitation: &mcp.ElicitationCapability{URL: mcp.JSONObject{}}},
+			OnElicit: func(ctx context.Context, p *mcp.ElicitParams) (*mcp.ElicitResult, error) {
+				got = p
+				return &mcp.ElicitResult{Action: mcp.ElicitActionAccept}, nil
+			},
+		})
+		res, err := sess.CallTool(context.Background(), "connect", nil)
+		if err != nil || res.IsError || res.Content[0].Text != "accept" {
+			t.Fatalf("%s: %+v %v", v, res, err)
+		}
+		wantID := "el-1"
+		if v == mcp.Version20260728 {
+			wantID = ""
+		}
+		if got == nil || got.Mode != mcp.ElicitModeURL || got.URL != "https://example.com/connect" || got.ElicitationID != wantID {
+			t.Fatalf("%s: the client saw %+v", v, got)
+		}
+		// A client without elicitation.url cannot be asked.
+		plain := connect(t, s, &client.Options{ProtocolVersion: v, OnElicit: func(context.Context, *mcp.ElicitParams) (*mcp.ElicitResult, error) {
+			t.Error("asked a client without elicitation.url")
+			return nil, nil
+		}})
+		res, err = plain.CallTool(context.Background(), "connect", nil)
+		if v == mcp.Version20260728 {
+			if rpcCode(err) != mcp.CodeMissingRequiredClientCapability {
+				t.Fatalf("%s: %v", v, err)
+			}
+		} else if err != nil || !res.IsError || !strings.Contains(res.Content[0].Text, "elicitation.url") {
+			t.Fatalf("%s: %+v %v", v, res, err)
+		}
+	}
+}

@@ -8,6 +8,8 @@ import (
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/mcpkit/mcpkit/internal/jsonx"
 )
 
 // DecodeMessage decodes one JSON-RPC message. Member names match case-sensitively and duplicates are
@@ -88,9 +90,9 @@ func decodeInto(data []byte, m *Message) error {
 // scanMessage reads the members of one JSON object with a pooled decoder, recording each known member's
 // raw value as a slice of data. Unknown members are skipped; duplicate names and trailing data are errors.
 func scanMessage(data []byte, w *wireFields) error {
-	p := getDecoder(data)
-	defer putDecoder(p)
-	dec := p.dec
+	d := jsonx.GetDecoder(data)
+	defer d.Put()
+	dec := d.Dec
 	tok, err := dec.ReadToken()
 	if err != nil {
 		return err
@@ -152,9 +154,9 @@ func scanMessage(data []byte, w *wireFields) error {
 // without decoding anything else and without allocating. The value aliases obj. Names with escapes are not
 // matched.
 func Member(obj []byte, name string) (jsontext.Value, error) {
-	p := getDecoder(obj)
-	defer putDecoder(p)
-	dec := p.dec
+	d := jsonx.GetDecoder(obj)
+	defer d.Put()
+	dec := d.Dec
 	tok, err := dec.ReadToken()
 	if err != nil {
 		return nil, err
@@ -178,31 +180,6 @@ func Member(obj []byte, name string) (jsontext.Value, error) {
 		}
 	}
 	return nil, nil
-}
-
-// pooledDecoder is a decoder with its reader, reused across messages.
-type pooledDecoder struct {
-	r   bytes.Reader
-	dec *jsontext.Decoder
-}
-
-var decoders = sync.Pool{New: func() any {
-	p := &pooledDecoder{}
-	p.dec = jsontext.NewDecoder(&p.r)
-	return p
-}}
-
-func getDecoder(data []byte) *pooledDecoder {
-	p := decoders.Get().(*pooledDecoder)
-	p.r.Reset(data)
-	p.dec.Reset(&p.r)
-	return p
-}
-
-func putDecoder(p *pooledDecoder) {
-	p.r.Reset(nil)
-	p.dec.Reset(&p.r)
-	decoders.Put(p)
 }
 
 // methods interns method names: a handful of names repeat on every message, so each is allocated once.

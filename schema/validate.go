@@ -7,44 +7,21 @@ import (
 	"net/mail"
 	"net/url"
 	"strconv"
-	"sync"
 	"time"
 	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/mcpkit/mcpkit/internal/jsonx"
 )
-
-// pooledDecoder is a decoder with its reader, reused across validations.
-type pooledDecoder struct {
-	r   bytes.Reader
-	dec *jsontext.Decoder
-}
-
-var decoders = sync.Pool{New: func() any {
-	p := &pooledDecoder{}
-	p.dec = jsontext.NewDecoder(&p.r)
-	return p
-}}
-
-func getDecoder(data []byte) *pooledDecoder {
-	p := decoders.Get().(*pooledDecoder)
-	p.r.Reset(data)
-	p.dec.Reset(&p.r)
-	return p
-}
-
-func putDecoder(p *pooledDecoder) {
-	p.r.Reset(nil)
-	decoders.Put(p)
-}
 
 // Validate checks data against the schema and returns the first violation as a *ValidationError (or a
 // syntax error for data that is not JSON). It walks the JSON tokens directly: nothing is decoded into
 // maps or interfaces.
 func (s *Schema) Validate(data jsontext.Value) error {
-	p := getDecoder(data)
-	defer putDecoder(p)
-	dec := p.dec
+	p := jsonx.GetDecoder(data)
+	defer p.Put()
+	dec := p.Dec
 	if verr := s.validate(dec); verr != nil {
 		return verr
 	}
@@ -80,9 +57,9 @@ func (s *Schema) validate(dec *jsontext.Decoder) *ValidationError {
 			if verr := s.checkEnumConst(raw); verr != nil {
 				return verr
 			}
-			sub := getDecoder(raw)
-			defer putDecoder(sub)
-			dec = sub.dec
+			sub := jsonx.GetDecoder(raw)
+			defer sub.Put()
+			dec = sub.Dec
 		}
 		if kind == '{' {
 			return s.validateObject(dec)

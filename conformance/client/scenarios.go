@@ -101,59 +101,20 @@ func listTools(ctx context.Context, e *env) error {
 
 // toolsCall calls add_numbers with two numbers.
 func toolsCall(ctx context.Context, e *env) error {
-	s, err := e.connect(ctx)
-	if err != nil {
-		return err
-	}
-	defer e.close(s)
-	tools, err := allTools(ctx, s)
-	if err != nil {
-		return err
-	}
-	if _, err := findTool(tools, "add_numbers"); err != nil {
-		return err
-	}
-	_, err = callTool(ctx, s, "add_numbers", map[string]int{"a": 2, "b": 3})
-	return err
+	return callListed(ctx, e, "add_numbers", map[string]int{"a": 2, "b": 3})
 }
 
 // sseRetry calls test_reconnection, whose response stream the server closes after a priming event with a
 // retry interval: the transport must reconnect with GET and Last-Event-ID after that interval and receive
 // the result there.
 func sseRetry(ctx context.Context, e *env) error {
-	s, err := e.connect(ctx)
-	if err != nil {
-		return err
-	}
-	defer e.close(s)
-	tools, err := allTools(ctx, s)
-	if err != nil {
-		return err
-	}
-	if _, err := findTool(tools, "test_reconnection"); err != nil {
-		return err
-	}
-	_, err = callTool(ctx, s, "test_reconnection", nil)
-	return err
+	return callListed(ctx, e, "test_reconnection", nil)
 }
 
 // elicitationDefaults calls test_client_elicitation_defaults, during which the server sends
 // elicitation/create with a schema whose fields all have defaults; the client accepts with them.
 func elicitationDefaults(ctx context.Context, e *env) error {
-	s, err := e.connect(ctx)
-	if err != nil {
-		return err
-	}
-	defer e.close(s)
-	tools, err := allTools(ctx, s)
-	if err != nil {
-		return err
-	}
-	if _, err := findTool(tools, "test_client_elicitation_defaults"); err != nil {
-		return err
-	}
-	_, err = callTool(ctx, s, "test_client_elicitation_defaults", nil)
-	return err
+	return callListed(ctx, e, "test_client_elicitation_defaults", nil)
 }
 
 // requestState drives the multi round-trip tools: two answer input_required (one with requestState, one
@@ -317,6 +278,24 @@ func schemaPreservation(ctx context.Context, e *env) error {
 }
 
 // allTools lists every tool, following cursors.
+// callListed connects, checks that the server lists the tool, and calls it with args.
+func callListed(ctx context.Context, e *env, name string, args any) error {
+	s, err := e.connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer e.close(s)
+	tools, err := allTools(ctx, s)
+	if err != nil {
+		return err
+	}
+	if _, err := findTool(tools, name); err != nil {
+		return err
+	}
+	_, err = callTool(ctx, s, name, args)
+	return err
+}
+
 func allTools(ctx context.Context, s *client.Session) ([]mcp.Tool, error) {
 	var tools []mcp.Tool
 	for t, err := range s.Tools(ctx) {

@@ -151,9 +151,13 @@ func (s *Session) adoptDiscover(ctx context.Context, res *mcp.DiscoverResult) (b
 // initialize runs the legacy handshake.
 func (s *Session) initialize(ctx context.Context, version string) error {
 	s.era, s.version = mcp.EraLegacy, version
+	caps := s.opts.Capabilities
+	if !mcp.AtLeast(version, mcp.Version20250618) {
+		caps.Elicitation = nil // elicitation arrived in 2025-06-18: older servers must not be offered it
+	}
 	p := mcp.InitializeParams{
 		ProtocolVersion: version,
-		Capabilities:    s.opts.Capabilities,
+		Capabilities:    caps,
 		ClientInfo:      s.opts.ClientInfo,
 	}
 	var res mcp.InitializeResult

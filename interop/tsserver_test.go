@@ -257,6 +257,15 @@ func TestClientAgainstTsServer(t *testing.T) {
 			})
 			t.Run("elicitation", func(t *testing.T) {
 				before := elicits.Load()
+				if !mcp.AtLeast(tt.wantVersion, mcp.Version20250618) {
+					// Elicitation arrived in 2025-06-18: our client does not offer it to an older session, and
+					// the server must refuse to ask.
+					res, err := s.CallTool(ctx, "confirm", map[string]string{"action": "deploy"})
+					if err != nil || !res.IsError || elicits.Load() != before {
+						t.Errorf("confirm in %s: %+v %v (OnElicit called %d times)", tt.wantVersion, res, err, elicits.Load()-before)
+					}
+					return
+				}
 				asked(t, func() {
 					res, err := s.CallTool(ctx, "confirm", map[string]string{"action": "deploy"})
 					if err != nil || res.IsError || len(res.Content) != 1 || res.Content[0].Text != "deploy: confirm=true by Ada" {

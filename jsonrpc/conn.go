@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 
 	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/mcpkit/mcpkit/internal/workers"
 )
 
 // Handler serves the inbound side of a connection.
@@ -62,6 +64,7 @@ type Conn struct {
 	queued atomic.Int64
 
 	handlers sync.WaitGroup
+	workers  *workers.Pool // runs inbound handlers on reused goroutines (their stacks stay grown)
 	reader   sync.WaitGroup
 	done     chan struct{}
 }
@@ -87,6 +90,7 @@ func NewConn(s Stream, opts ConnOptions) *Conn {
 		inflight: make(map[ID]*inbound),
 		sem:      make(chan struct{}, opts.MaxInFlight),
 		done:     make(chan struct{}),
+		workers:  workers.New(0),
 	}
 	if c.log == nil {
 		c.log = slog.Default()
@@ -133,6 +137,7 @@ func (c *Conn) shutdown(reason error) error {
 	}
 	c.closed = true
 	c.err = reason
+	c.workers.Close()
 	pending := c.pending
 	c.pending = nil
 	c.mu.Unlock()
@@ -244,7 +249,7 @@ func (c *Conn) admit(m *Message, batch *batchReply) {
 	c.mu.Unlock()
 
 	c.handlers.Add(1)
-	go c.run(ctx, in, m, batch)
+	c.workers.Go(func() { c.run(ctx, in, m, batch) })
 }
 
 func (c *Conn) run(ctx context.Context, in *inbound, m *Message, batch *batchReply) {

@@ -16,6 +16,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/mcpkit/mcpkit/internal/httpx"
+	"github.com/mcpkit/mcpkit/internal/workers"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/transport"
@@ -51,6 +52,7 @@ type Handler struct {
 	sessions map[string]*session
 	closed   bool
 	wg       sync.WaitGroup
+	workers  *workers.Pool // runs requests on reused goroutines
 }
 
 // session is one open stream and the server session behind it.
@@ -90,6 +92,7 @@ func NewHandler(srv transport.Server, opts *Options) *Handler {
 		h.log = slog.Default()
 	}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
+	h.workers = workers.New(0)
 	return h
 }
 
@@ -112,6 +115,7 @@ func (h *Handler) Close(ctx context.Context) error {
 	h.closed = true
 	h.mu.Unlock()
 	h.cancel()
+	h.workers.Close()
 	done := make(chan struct{})
 	go func() { h.wg.Wait(); close(done) }()
 	select {
@@ -241,7 +245,7 @@ func (h *Handler) serveMessages(w http.ResponseWriter, r *http.Request) {
 		ss.sess.HandleNotification(ss.ctx, m)
 	default:
 		h.wg.Add(1)
-		go h.run(ss, m)
+		h.workers.Go(func() { h.run(ss, m) })
 	}
 }
 

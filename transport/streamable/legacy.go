@@ -114,14 +114,14 @@ func (h *Handler) runLegacy(w http.ResponseWriter, r *http.Request, rp *reply, r
 	stopOnClose := context.AfterFunc(h.ctx, cancel)
 	done := make(chan struct{})
 	h.wg.Add(1)
-	go func() {
+	h.workers.Go(func() {
 		defer h.wg.Done()
 		defer cancel()
 		defer stopOnClose()
 		res, err := run(hctx)
 		rp.finish(hctx, res, err, nil)
 		close(done)
-	}()
+	})
 	select {
 	case <-done:
 	case <-r.Context().Done():

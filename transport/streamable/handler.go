@@ -178,7 +178,7 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusNotAcceptable, jsonrpc.ID{}, mcp.CodeInvalidRequest, "Accept must list both application/json and text/event-stream")
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.opts.MaxBodyBytes))
+	body, err := readBody(w, r, h.opts.MaxBodyBytes)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -206,17 +206,37 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 	h.legacyPost(w, r, m)
 }
 
+// readBody reads the request body up to limit, in one allocation when the client sent Content-Length.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	rd := http.MaxBytesReader(w, r.Body, limit)
+	if n := r.ContentLength; n > 0 && n <= limit {
+		buf := make([]byte, n, n+1)
+		if _, err := io.ReadFull(rd, buf); err != nil {
+			return nil, err
+		}
+		// Nothing may follow the declared length (net/http enforces it); check for the error it reports.
+		if m, err := rd.Read(buf[n : n+1]); m > 0 || (err != nil && err != io.EOF) {
+			if err == nil {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
+		return buf, nil
+	}
+	return io.ReadAll(rd)
+}
+
 // IsLoopbackAddr reports whether a listen address binds only loopback interfaces.
 func IsLoopbackAddr(addr string) bool { return httpx.IsLoopbackAddr(addr) }
 
 // accepts reports whether the Accept header lists the media type (or a wildcard for it).
 func accepts(r *http.Request, mediaType string) bool {
 	major, _, _ := strings.Cut(mediaType, "/")
-	for _, v := range r.Header.Values("Accept") {
-		for _, part := range strings.Split(v, ",") {
-			t, _, _ := strings.Cut(strings.TrimSpace(part), ";")
-			t = strings.ToLower(strings.TrimSpace(t))
-			if t == mediaType || t == "*/*" || t == major+"/*" {
+	for _, v := range r.Header["Accept"] {
+		for part := range strings.SplitSeq(v, ",") {
+			t, _, _ := strings.Cut(part, ";")
+			t = strings.TrimSpace(t)
+			if strings.EqualFold(t, mediaType) || t == "*/*" || (len(t) == len(major)+2 && strings.EqualFold(t[:len(major)], major) && t[len(major):] == "/*") {
 				return true
 			}
 		}
@@ -231,9 +251,11 @@ func httpError(w http.ResponseWriter, status int, id jsonrpc.ID, code int64, msg
 	_, _ = w.Write(jsonrpc.AppendError(nil, id, &jsonrpc.Error{Code: code, Message: msg}))
 }
 
+var jsonContentType = []string{"application/json"}
+
 // writeJSON answers 200 with one JSON-RPC message.
 func writeJSON(w http.ResponseWriter, status int, msg []byte) {
-	w.Header().Set("Content-Type", "application/json")
+	w.Header()["Content-Type"] = jsonContentType // shared, never modified: saves Set's allocation
 	w.WriteHeader(status)
 	_, _ = w.Write(msg)
 }
@@ -247,5 +269,5 @@ func responseBytes(id jsonrpc.ID, result jsontext.Value, err error) ([]byte, *js
 		}
 		return jsonrpc.AppendError(nil, id, e), e
 	}
-	return jsonrpc.AppendResult(nil, id, result), nil
+	return jsonrpc.AppendResult(make([]byte, 0, len(result)+48), id, result), nil
 }

@@ -16,10 +16,10 @@ import (
 // Header names of the MCP HTTP binding.
 const (
 	headerSessionID       = "Mcp-Session-Id"
-	headerProtocolVersion = "MCP-Protocol-Version"
+	headerProtocolVersion = "Mcp-Protocol-Version" // canonical form: Header.Get then needs no conversion
 	headerMethod          = "Mcp-Method"
 	headerName            = "Mcp-Name"
-	headerLastEventID     = "Last-Event-ID"
+	headerLastEventID     = "Last-Event-Id"
 )
 
 // bodyFacts are the body values the 2026-07-28 headers mirror.

@@ -43,6 +43,11 @@ func (h *inbound) HandleNotification(ctx context.Context, m *jsonrpc.Message) {
 		} else if o.OnProgress != nil {
 			o.OnProgress(ctx, &p)
 		}
+	case mcp.MethodNotificationSubscriptionsAcknowledged:
+		var p mcp.SubscriptionsAcknowledgedParams
+		if h.decode(m, &p) {
+			h.s.acknowledged(p.Notifications)
+		}
 	case mcp.MethodNotificationToolsListChanged:
 		call(ctx, o.OnToolsChanged)
 	case mcp.MethodNotificationResourcesListChanged:

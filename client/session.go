@@ -34,6 +34,9 @@ type Session struct {
 	rootsMu  sync.Mutex
 	rootList []mcp.Root
 
+	acksMu sync.Mutex
+	acks   []chan mcp.SubscriptionFilter // Listen calls waiting for their acknowledgement, oldest first
+
 	progress  sync.Map // token (string) → func(*mcp.ProgressParams)
 	nextToken atomic.Int64
 }

@@ -26,6 +26,7 @@ var methods = map[string]methodSpec{
 	mcp.MethodInitialize:             {legacy: true, serve: (*Server).initialize},
 	mcp.MethodPing:                   {legacy: true, serve: (*Server).ping},
 	mcp.MethodDiscover:               {modern: true, serve: (*Server).discover},
+	mcp.MethodSubscriptionsListen:    {modern: true, serve: (*Server).listen},
 	mcp.MethodToolsList:              {legacy: true, modern: true, serve: (*Server).listTools},
 	mcp.MethodToolsCall:              {legacy: true, modern: true, serve: (*Server).callTool},
 	mcp.MethodResourcesList:          {legacy: true, modern: true, serve: (*Server).listResources},

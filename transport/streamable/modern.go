@@ -66,10 +66,10 @@ func (h *Handler) listen(w http.ResponseWriter, r *http.Request, m *jsonrpc.Mess
 	subID := m.ID.Raw() // the listen request's id identifies the subscription
 	events := make(chan []byte, 64)
 	stop := h.srv.Changes(func(method string, params jsontext.Value) {
-		if !wants(&p, method, params) {
+		if !p.Notifications.Wants(method, params) {
 			return
 		}
-		msg := jsonrpc.AppendRequest(nil, jsonrpc.ID{}, method, withSubscriptionID(params, subID))
+		msg := jsonrpc.AppendRequest(nil, jsonrpc.ID{}, method, mcp.WithSubscriptionID(params, jsontext.Value(subID)))
 		select {
 		case events <- msg:
 		default:
@@ -78,10 +78,7 @@ func (h *Handler) listen(w http.ResponseWriter, r *http.Request, m *jsonrpc.Mess
 	})
 	defer stop()
 	// Acknowledge only once changes are being collected, so none made after the ack is missed.
-	ack, _ := json.Marshal(map[string]any{
-		"_meta":         map[string]jsontext.Value{mcp.MetaSubscriptionID: jsontext.Value(subID)},
-		"notifications": p.Notifications,
-	})
+	ack := mcp.SubscriptionsAcknowledged(jsontext.Value(subID), p.Notifications)
 	if sse.Event("", jsonrpc.AppendRequest(nil, jsonrpc.ID{}, mcp.MethodNotificationSubscriptionsAcknowledged, ack), 0) != nil {
 		return
 	}
@@ -107,45 +104,4 @@ func (h *Handler) listen(w http.ResponseWriter, r *http.Request, m *jsonrpc.Mess
 			return
 		}
 	}
-}
-
-// wants reports whether a listen filter asked for a change notification.
-func wants(p *mcp.SubscriptionsListenParams, method string, params jsontext.Value) bool {
-	f := p.Notifications
-	switch method {
-	case mcp.MethodNotificationToolsListChanged:
-		return f.ToolsListChanged
-	case mcp.MethodNotificationPromptsListChanged:
-		return f.PromptsListChanged
-	case mcp.MethodNotificationResourcesListChanged:
-		return f.ResourcesListChanged
-	case mcp.MethodNotificationResourceUpdated:
-		var u mcp.ResourceUpdatedParams
-		if json.Unmarshal(params, &u) != nil {
-			return false
-		}
-		for _, uri := range f.ResourceSubscriptions {
-			if uri == u.URI {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// withSubscriptionID adds _meta["io.modelcontextprotocol/subscriptionId"] to notification params.
-func withSubscriptionID(params jsontext.Value, subID string) jsontext.Value {
-	obj := map[string]jsontext.Value{}
-	if len(params) > 0 {
-		_ = json.Unmarshal(params, &obj)
-	}
-	meta := map[string]jsontext.Value{}
-	if raw, ok := obj["_meta"]; ok {
-		_ = json.Unmarshal(raw, &meta)
-	}
-	meta[mcp.MetaSubscriptionID] = jsontext.Value(subID)
-	mb, _ := json.Marshal(meta)
-	obj["_meta"] = mb
-	out, _ := json.Marshal(obj, json.Deterministic(true))
-	return out
 }

@@ -1,0 +1,97 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/mcpkit/mcpkit/mcp"
+)
+
+// Listen receives change notifications until ctx ends, in either era, and delivers them to the Options
+// callbacks (OnToolsChanged, OnPromptsChanged, OnResourcesChanged, OnResourceUpdated). ready, when not nil,
+// is called once the subscription is in place, with what the server agreed to send.
+//
+// At 2026-07-28 it holds one subscriptions/listen request open (ending ctx cancels it: notifications/cancelled
+// on stdio, closing the stream over HTTP). In a legacy session list_changed notifications arrive without
+// asking, so it subscribes each URI of filter.ResourceSubscriptions with resources/subscribe and unsubscribes
+// them when ctx ends. It returns nil when ctx ends or the server closes the subscription gracefully.
+func (s *Session) Listen(ctx context.Context, filter mcp.SubscriptionFilter, ready func(acked mcp.SubscriptionFilter)) error {
+	if s.era == mcp.EraModern {
+		return s.listenModern(ctx, filter, ready)
+	}
+	var subscribed []string
+	defer func() {
+		if len(subscribed) == 0 {
+			return
+		}
+		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		for _, uri := range subscribed {
+			_ = s.Unsubscribe(uctx, uri)
+		}
+	}()
+	for _, uri := range filter.ResourceSubscriptions {
+		if err := s.Subscribe(ctx, uri); err != nil {
+			return err
+		}
+		subscribed = append(subscribed, uri)
+	}
+	if ready != nil {
+		ready(filter)
+	}
+	<-ctx.Done()
+	return nil
+}
+
+func (s *Session) listenModern(ctx context.Context, filter mcp.SubscriptionFilter, ready func(mcp.SubscriptionFilter)) error {
+	ack := make(chan mcp.SubscriptionFilter, 1)
+	s.acksMu.Lock()
+	s.acks = append(s.acks, ack)
+	s.acksMu.Unlock()
+	defer func() {
+		s.acksMu.Lock()
+		for i, ch := range s.acks {
+			if ch == ack {
+				s.acks = append(s.acks[:i], s.acks[i+1:]...)
+				break
+			}
+		}
+		s.acksMu.Unlock()
+	}()
+	lctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.callRaw(lctx, mcp.MethodSubscriptionsListen, &mcp.SubscriptionsListenParams{Notifications: filter})
+		done <- err
+	}()
+	for {
+		select {
+		case acked := <-ack:
+			if ready != nil {
+				ready(acked)
+			}
+			ack = nil // once
+		case err := <-done:
+			if err == nil || errors.Is(err, context.Canceled) && ctx.Err() != nil {
+				return nil // closed gracefully by the server, or ended by the caller
+			}
+			return err
+		}
+	}
+}
+
+// acknowledged hands a notifications/subscriptions/acknowledged to the oldest Listen still waiting for one.
+func (s *Session) acknowledged(f mcp.SubscriptionFilter) {
+	s.acksMu.Lock()
+	defer s.acksMu.Unlock()
+	for i, ch := range s.acks {
+		select {
+		case ch <- f:
+			s.acks = append(s.acks[:i], s.acks[i+1:]...)
+			return
+		default:
+		}
+	}
+}

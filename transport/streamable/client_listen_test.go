@@ -17,7 +17,7 @@ func TestClientListenOverHTTP(t *testing.T) {
 	for _, v := range []string{mcp.Version20251125, mcp.Version20260728} {
 		t.Run(v, func(t *testing.T) {
 			s := server.New("t", "1", nil)
-			ts, _ := serveClientTest(t, s, nil)
+			ts, rec := serveClientTest(t, s, nil)
 			tools := make(chan struct{}, 4)
 			sess, err := client.Connect(testCtx(t), newClient(t, ts, "", nil), &client.Options{
 				ProtocolVersion: v,
@@ -44,6 +44,11 @@ func TestClientListenOverHTTP(t *testing.T) {
 			select {
 			case <-tools:
 			case <-time.After(10 * time.Second):
+				rec.mu.Lock()
+				for _, r := range rec.requests {
+					t.Logf("%s %s %s last=%q", r.method, r.rpcMethod, r.session, r.lastEventID)
+				}
+				rec.mu.Unlock()
 				t.Fatal("no tools/list_changed")
 			}
 			cancel()

@@ -206,9 +206,12 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st := h.newStream(ls.id)
+	st.holdUntilAttached() // the session sees it before the writer is attached below
+	st.prime(r.Context())  // held too: the priming event comes first
 	ls.mu.Lock()
 	if ls.get != nil {
 		ls.mu.Unlock()
+		st.end()
 		httpError(w, http.StatusConflict, jsonrpc.ID{}, mcp.CodeInvalidRequest, "the session already has a GET stream open")
 		return
 	}
@@ -225,7 +228,9 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 	sse := httpx.NewSSEWriter(w)
 	sse.Start(func(hd http.Header) { hd.Set(headerSessionID, ls.id) })
 	gone, _ := st.attach(r.Context(), sse, "")
-	st.prime(r.Context())
+	for _, msg := range ls.takeEarly() {
+		_ = st.emit(r.Context(), msg, false)
+	}
 	h.hold(r, sse, gone)
 }
 

@@ -100,3 +100,26 @@ func toJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// TestNotificationsBeforeGetStream: list_changed sent while a legacy session has no GET stream yet are kept
+// (a few) and delivered when the client opens it.
+func TestNotificationsBeforeGetStream(t *testing.T) {
+	s := server.New("t", "1", nil)
+	e := newEnv(t, s, nil)
+	sid := e.initialize(mcp.Version20251125)
+	server.Tool(s, "late", "", func(ctx context.Context, _ struct{}) (string, error) { return "", nil })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	get := e.do(ctx, "GET", "", "Mcp-Session-Id: "+sid, "Accept: text/event-stream")
+	defer get.Body.Close()
+	rs := newSSE(get.Body)
+	for {
+		ev, err := rs.next()
+		if err != nil {
+			t.Fatalf("GET stream ended without the early notification: %v", err)
+		}
+		if strings.Contains(ev.data, "notifications/tools/list_changed") {
+			return
+		}
+	}
+}

@@ -24,7 +24,8 @@ type liveSession struct {
 	sess transport.Session
 
 	mu       sync.Mutex
-	get      *stream // the standalone stream, nil when none is open
+	get      *stream  // the standalone stream, nil when none is open
+	early    [][]byte // notifications sent while no GET stream was open (bounded), delivered when one opens
 	lastUsed time.Time
 	closed   bool
 
@@ -55,11 +56,34 @@ func (p sessionPeer) Notify(ctx context.Context, method string, params any) erro
 	if err != nil {
 		return err
 	}
-	st := p.ls.getStream()
+	msg := jsonrpc.AppendRequest(nil, jsonrpc.ID{}, method, raw)
+	ls := p.ls
+	ls.mu.Lock()
+	st := ls.get
 	if st == nil {
-		return errNoStream // nothing to deliver on; list_changed is re-learnt on the next list
+		// No GET stream yet (clients open it right after initialize, and reconnect it when it drops): keep
+		// the latest few for when it opens. A client that never opens one re-learns on its next list.
+		if len(ls.early) == maxEarly {
+			ls.early = append(ls.early[:0], ls.early[1:]...)
+		}
+		ls.early = append(ls.early, msg)
+		ls.mu.Unlock()
+		return nil
 	}
-	return st.emit(ctx, jsonrpc.AppendRequest(nil, jsonrpc.ID{}, method, raw), false)
+	ls.mu.Unlock()
+	return st.emit(ctx, msg, false)
+}
+
+// maxEarly bounds the notifications a session keeps while it has no GET stream.
+const maxEarly = 16
+
+// takeEarly returns and forgets the notifications kept while no GET stream was open.
+func (ls *liveSession) takeEarly() [][]byte {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	q := ls.early
+	ls.early = nil
+	return q
 }
 
 func (p sessionPeer) Call(ctx context.Context, method string, params any) (jsontext.Value, error) {

@@ -51,6 +51,10 @@ func (c *Client) startCall(m *jsonrpc.Message, msg []byte) {
 		c.mu.Lock()
 		c.initMsg, c.initID = msg, m.ID
 		c.mu.Unlock()
+	case mcp.MethodLoggingSetLevel:
+		c.mu.Lock()
+		c.setLevel, c.setLevelID = msg, m.ID
+		c.mu.Unlock()
 	}
 	c.mu.Lock()
 	c.calls[m.ID] = cl

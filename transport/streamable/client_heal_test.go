@@ -122,7 +122,7 @@ func TestClientHeals404(t *testing.T) {
 	ts, rec := serveClientTest(t, demo.New(), nil)
 	ctx := testCtx(t)
 	c := newClient(t, ts, "/", &streamable.ClientOptions{DisableStandaloneStream: true})
-	sess, err := client.Connect(ctx, c, &client.Options{ProtocolVersion: mcp.Version20251125})
+	sess, err := client.Connect(ctx, c, &client.Options{ProtocolVersion: mcp.Version20251125, LogLevel: mcp.LevelWarning})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,6 +161,10 @@ func TestClientHeals404(t *testing.T) {
 	}
 	if n := rec.count(func(r recorded) bool { return r.rpcMethod == mcp.MethodToolsCall && r.session == c.SessionID() }); n != 3 {
 		t.Errorf("%d calls replayed on the new session, want 3", n)
+	}
+	// The level the client chose is asked for again on the new session.
+	if n := rec.count(func(r recorded) bool { return r.rpcMethod == mcp.MethodLoggingSetLevel && r.session == c.SessionID() }); n != 1 {
+		t.Errorf("%d logging/setLevel on the new session, want 1", n)
 	}
 }
 

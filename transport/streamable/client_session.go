@@ -80,6 +80,7 @@ func (c *Client) heal(gen int) error {
 		return nil // healed already
 	}
 	initMsg, initID, initialized, old := c.initMsg, c.initID, c.initialized, c.sid
+	setLevel, setLevelID := c.setLevel, c.setLevelID
 	c.mu.Unlock()
 	if initMsg == nil {
 		return errors.New("no initialize request to replay")
@@ -113,6 +114,17 @@ func (c *Client) heal(gen int) error {
 	if initialized != nil {
 		if err := c.postOneWay(ctx, initialized, false, ""); err != nil {
 			return err
+		}
+	}
+	if setLevel != nil {
+		// The new session starts at the server's default level: ask for the one the client had chosen.
+		h := c.baseHeaders()
+		c.setSessionHeaders(h, false)
+		if lr, err := c.do(ctx, http.MethodPost, setLevel, h); err == nil {
+			if _, err := c.awaitResponse(lr, setLevelID); err != nil {
+				c.log.Warn("streamable: replaying logging/setLevel after healing", "err", err)
+			}
+			lr.Body.Close()
 		}
 	}
 	c.log.Info("streamable: the server lost the session; started a new one", "old", old, "new", resp.Header.Get(headerSessionID))

@@ -84,7 +84,8 @@ type Client struct {
 	modern      bool   // a 2026-07-28 request succeeded
 	initMsg     []byte // the initialize request, replayed to heal a lost session
 	initID      jsonrpc.ID
-	setLevel    []byte // the last logging/setLevel request, replayed after healing
+	refreshes   atomic.Int64 // ids of the client's own tools/list requests (re-learning header annotations)
+	setLevel    []byte       // the last logging/setLevel request, replayed after healing
 	setLevelID  jsonrpc.ID
 	initialized []byte // the notifications/initialized sent after it
 	getGen      int    // generation whose GET stream runs (0: none)

@@ -27,6 +27,7 @@ type call struct {
 	cancel  context.CancelFunc
 	aborted atomic.Bool // cancelled by the caller: deliver nothing more
 	healed  bool        // already replayed once after re-initializing
+	relearn bool        // already retried once after re-learning the tools' header annotations
 }
 
 func (cl *call) abort() {
@@ -131,6 +132,17 @@ func (c *Client) exchange(cl *call) {
 		}
 		cl.healed = true
 		c.exchange(cl)
+	case cl.modern && cl.method == mcp.MethodToolsCall && status == http.StatusBadRequest && !cl.relearn && isHeaderMismatch(body):
+		// The server wants Mcp-Param-* headers this client did not know about: list the tools again and
+		// retry once (2026-07-28).
+		resp.Body.Close()
+		cl.relearn = true
+		if err := c.refreshToolHeaders(cl); err != nil {
+			c.log.Debug("streamable: re-learning tool headers failed", "err", err)
+			c.deliver(cl, httpx.ErrorResponse(cl.id, status, body))
+			return
+		}
+		c.exchange(cl)
 	case cl.method == mcp.MethodDiscover && status >= 400 && status < 500:
 		if e := httpx.BodyError(body); e != nil && isModernError(e.Code) {
 			c.deliver(cl, httpx.ErrorResponse(cl.id, status, body))
@@ -152,6 +164,12 @@ func (c *Client) exchange(cl *call) {
 	default:
 		c.deliver(cl, httpx.ErrorResponse(cl.id, status, body))
 	}
+}
+
+// isHeaderMismatch reports whether an HTTP error body is a -32020 JSON-RPC error.
+func isHeaderMismatch(body []byte) bool {
+	e := httpx.BodyError(body)
+	return e != nil && e.Code == mcp.CodeHeaderMismatch
 }
 
 // isModernError reports whether code is one a 2026-07-28 server answers server/discover with.

@@ -168,6 +168,7 @@ func TestMRTRStateRejected(t *testing.T) {
 func TestMRTRBadInputResponses(t *testing.T) {
 	s, _ := mrtrServer(nil)
 	w := rawPeer(t, s)
+	id := 0
 	for name, extra := range map[string]string{
 		"null":           `,"inputResponses":null`,
 		"not an object":  `,"inputResponses":[1]`,
@@ -175,10 +176,12 @@ func TestMRTRBadInputResponses(t *testing.T) {
 		"bad action":     `,"inputResponses":{"elicit-1":{"action":"maybe"}}`,
 		"roots not list": `,"inputResponses":{"roots":{"roots":"x"}}`,
 	} {
-		m := call(w, 1, "two_rounds", extra)
+		tool := "two_rounds"
 		if name == "roots not list" {
-			m = call(w, 1, "three_at_once", extra)
+			tool = "three_at_once"
 		}
+		id++ // ids are never reused: the server may not have retired the last one yet
+		m := call(w, id, tool, extra)
 		if errCode(m) != mcp.CodeInvalidParams {
 			t.Errorf("%s: got %v, want -32602", name, m)
 		}

@@ -8,8 +8,6 @@ import (
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
-
-	"github.com/mcpkit/mcpkit/internal/httpx"
 )
 
 // Tag is a parsed jsonschema struct tag.
@@ -191,9 +189,6 @@ func (t Tag) apply(s *Schema) error {
 		case "string", "integer", "boolean":
 		default:
 			return fmt.Errorf("x-mcp-header applies to strings, integers and booleans, not %s", typeName(s))
-		}
-		if !httpx.IsToken(t.MCPHeader) {
-			return fmt.Errorf("x-mcp-header %q is not a valid header name", t.MCPHeader)
 		}
 		s.MCPHeader = t.MCPHeader
 	}

@@ -91,8 +91,12 @@ func TestParamHeaderRegistrationErrors(t *testing.T) {
 	s.AddRawTool(mcp.Tool{Name: "obj", InputSchema: []byte(`{"type":"object","properties":{"a":{"type":"object","x-mcp-header":"A"}}}`)}, nil)
 	s.AddRawTool(mcp.Tool{Name: "num", InputSchema: []byte(`{"type":"object","properties":{"a":{"type":"number","x-mcp-header":"A"}}}`)}, nil)
 	s.AddRawTool(mcp.Tool{Name: "nested", InputSchema: []byte(`{"type":"object","properties":{"a":{"type":"object","properties":{"b":{"type":"string","x-mcp-header":"B c"}}}}}`)}, nil)
+	type badName struct {
+		A string `json:"a" jsonschema:"x-mcp-header=Bad Name"`
+	}
+	server.Tool(s, "typed", "", func(ctx context.Context, in badName) (string, error) { return "", nil })
 	err := s.Err()
-	if err == nil || !strings.Contains(err.Error(), `"dup"`) || !strings.Contains(err.Error(), `"obj"`) || !strings.Contains(err.Error(), `"num"`) || !strings.Contains(err.Error(), `"nested"`) {
+	if err == nil || !strings.Contains(err.Error(), `"typed"`) || !strings.Contains(err.Error(), `"dup"`) || !strings.Contains(err.Error(), `"obj"`) || !strings.Contains(err.Error(), `"num"`) || !strings.Contains(err.Error(), `"nested"`) {
 		t.Fatalf("Err() = %v", err)
 	}
 }

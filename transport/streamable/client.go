@@ -90,8 +90,8 @@ type Client struct {
 	initialized []byte // the notifications/initialized sent after it
 	getGen      int    // generation whose GET stream runs (0: none)
 	calls       map[jsonrpc.ID]*call
-	toolHeaders map[string][]paramHeader // x-mcp-header annotations by tool name
-	delegate    *sse.Client              // after falling back to HTTP+SSE
+	toolHeaders map[string][]mcp.ParamHeader // x-mcp-header annotations by tool name
+	delegate    *sse.Client                  // after falling back to HTTP+SSE
 
 	healMu sync.Mutex
 }
@@ -110,7 +110,7 @@ func NewClient(endpoint string, opts *ClientOptions) (*Client, error) {
 		return nil, fmt.Errorf("streamable: endpoint %q must not have a #fragment", endpoint)
 	}
 	c := &Client{url: u.String(), origin: Origin(u), inbox: httpx.NewInbox(), calls: map[jsonrpc.ID]*call{},
-		toolHeaders: map[string][]paramHeader{}}
+		toolHeaders: map[string][]mcp.ParamHeader{}}
 	if opts != nil {
 		c.opts = *opts
 	}
@@ -258,7 +258,7 @@ func (c *Client) notify(ctx context.Context, m *jsonrpc.Message, msg []byte) err
 		}
 		return nil
 	}
-	f := readRequestFacts(m)
+	f := readBodyFacts(m)
 	return c.postOneWay(ctx, msg, f.version != "", m.Method)
 }
 
@@ -279,7 +279,7 @@ func (c *Client) postOneWay(ctx context.Context, msg []byte, modern bool, method
 			_ = json.Unmarshal(m.Params, &p)
 		}
 		h.Set(headerProtocolVersion, p.Meta.Version)
-		h.Set(headerMethod, encodeHeaderValue(method))
+		h.Set(headerMethod, mcp.EncodeHeaderValue(method))
 	} else {
 		c.setSessionHeaders(h, false)
 	}

@@ -21,7 +21,7 @@ type call struct {
 	id      jsonrpc.ID
 	method  string
 	msg     []byte
-	facts   requestFacts
+	facts   bodyFacts
 	modern  bool
 	ctx     context.Context // ends when the request is cancelled or the client closes
 	cancel  context.CancelFunc
@@ -37,7 +37,7 @@ func (cl *call) abort() {
 
 // startCall registers a request and POSTs it in the background.
 func (c *Client) startCall(m *jsonrpc.Message, msg []byte) {
-	f := readRequestFacts(m)
+	f := readBodyFacts(m)
 	cl := &call{id: m.ID, method: m.Method, msg: msg, facts: f, modern: f.version != ""}
 	cl.ctx, cl.cancel = context.WithCancel(c.life)
 	switch m.Method {
@@ -92,12 +92,13 @@ func (c *Client) exchange(cl *call) {
 	c.mu.Unlock()
 	if cl.modern {
 		h.Set(headerProtocolVersion, cl.facts.version)
-		h.Set(headerMethod, encodeHeaderValue(cl.method))
+		h.Set(headerMethod, mcp.EncodeHeaderValue(cl.method))
 		if cl.facts.hasName {
-			h.Set(headerName, encodeHeaderValue(cl.facts.name))
+			h.Set(headerName, mcp.EncodeHeaderValue(cl.facts.name))
 		}
 		if cl.method == mcp.MethodToolsCall {
-			setParamHeaders(h, tools, cl.facts.arguments)
+			args, _ := jsonrpc.Member(cl.facts.params, "arguments")
+			setParamHeaders(h, tools, args)
 		}
 	} else {
 		c.setSessionHeaders(h, cl.method == mcp.MethodInitialize)

@@ -2,9 +2,7 @@ package streamable
 
 import (
 	"bytes"
-	"encoding/base64"
 	"net/http"
-	"strings"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -22,17 +20,19 @@ const (
 	headerLastEventID     = "Last-Event-Id"
 )
 
-// bodyFacts are the body values the 2026-07-28 headers mirror.
+// bodyFacts are the body values the 2026-07-28 headers mirror (read by the server to check the headers,
+// and by the client to write them).
 type bodyFacts struct {
-	metaVersion string // params._meta["io.modelcontextprotocol/protocolVersion"]
-	name        string // params.name or params.uri, for the methods that have Mcp-Name
-	hasName     bool
+	version string // params._meta["io.modelcontextprotocol/protocolVersion"]: set for 2026-07-28 requests
+	name    string // params.name or params.uri, for the methods that have Mcp-Name
+	hasName bool
+	params  jsontext.Value // the params, for the arguments that Mcp-Param-* headers mirror
 }
 
 var metaKey = []byte(`"_meta"`)
 
 func readBodyFacts(m *jsonrpc.Message) bodyFacts {
-	var f bodyFacts
+	f := bodyFacts{params: m.Params}
 	if len(m.Params) == 0 {
 		return f
 	}
@@ -47,7 +47,7 @@ func readBodyFacts(m *jsonrpc.Message) bodyFacts {
 		_ = json.Unmarshal(m.Params, &p)
 	}
 	if p.Meta != nil {
-		f.metaVersion = p.Meta.Version
+		f.version = p.Meta.Version
 	}
 	switch nameMethod(m.Method) {
 	case "name":
@@ -79,7 +79,7 @@ func isModernRequest(r *http.Request, m *jsonrpc.Message) bool {
 	if mcp.EraOf(r.Header.Get(headerProtocolVersion)) == mcp.EraModern {
 		return true
 	}
-	return readBodyFacts(m).metaVersion != ""
+	return readBodyFacts(m).version != ""
 }
 
 // checkModernHeaders validates the mirrored headers against the body: any missing, malformed or
@@ -90,8 +90,8 @@ func checkModernHeaders(r *http.Request, m *jsonrpc.Message) *jsonrpc.Error {
 	switch {
 	case hv == "":
 		return headerMismatch("the MCP-Protocol-Version header is required")
-	case f.metaVersion != "" && hv != f.metaVersion:
-		return headerMismatch("MCP-Protocol-Version header " + quote(hv) + " does not match _meta protocolVersion " + quote(f.metaVersion))
+	case f.version != "" && hv != f.version:
+		return headerMismatch("MCP-Protocol-Version header " + quote(hv) + " does not match _meta protocolVersion " + quote(f.version))
 	}
 	if m.IsRequest() || m.IsNotification() {
 		hm, ok := headerValue(r, headerMethod)
@@ -121,20 +121,8 @@ func checkModernHeaders(r *http.Request, m *jsonrpc.Message) *jsonrpc.Error {
 // headerValue returns a header's value, decoding the =?base64?…?= form. ok is false for a malformed
 // encoding or forbidden characters.
 func headerValue(r *http.Request, name string) (string, bool) {
-	v := r.Header.Get(name)
-	for _, c := range []byte(v) {
-		if (c < 0x20 && c != '\t') || c == 0x7f {
-			return "", false
-		}
-	}
-	if strings.HasPrefix(v, "=?base64?") && strings.HasSuffix(v, "?=") && len(v) >= len("=?base64??=") {
-		b, err := base64.StdEncoding.DecodeString(v[len("=?base64?") : len(v)-2])
-		if err != nil {
-			return "", false
-		}
-		return string(b), true
-	}
-	return v, true
+	v, err := mcp.DecodeHeaderValue(r.Header.Get(name))
+	return v, err == nil
 }
 
 func headerMismatch(msg string) *jsonrpc.Error {

@@ -90,13 +90,7 @@ func authPending(context.Context, *env) error { return errAuthPending }
 // first request's protocol version once, to see the client retry) and json-schema-ref-no-deref (whose tool
 // schema has a network $ref the client must not fetch) score.
 func listTools(ctx context.Context, e *env) error {
-	s, err := e.connect(ctx)
-	if err != nil {
-		return err
-	}
-	defer e.close(s)
-	_, err = allTools(ctx, s)
-	return err
+	return withTools(ctx, e, func(*client.Session, []mcp.Tool) error { return nil })
 }
 
 // toolsCall calls add_numbers with two numbers.
@@ -121,61 +115,42 @@ func elicitationDefaults(ctx context.Context, e *env) error {
 // without), one is called between rounds and must see no input responses, and one answers without
 // resultType (which means complete).
 func requestState(ctx context.Context, e *env) error {
-	s, err := e.connect(ctx)
-	if err != nil {
-		return err
-	}
-	defer e.close(s)
-	if _, err := allTools(ctx, s); err != nil {
-		return err
-	}
-	for _, name := range []string{"test_mrtr_echo_state", "test_mrtr_unrelated", "test_mrtr_no_state", "test_mrtr_no_result_type"} {
-		if _, err := callTool(ctx, s, name, nil); err != nil {
-			return err
+	return withTools(ctx, e, func(s *client.Session, _ []mcp.Tool) error {
+		for _, name := range []string{"test_mrtr_echo_state", "test_mrtr_unrelated", "test_mrtr_no_state", "test_mrtr_no_result_type"} {
+			if _, err := callTool(ctx, s, name, nil); err != nil {
+				return err
+			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // standardHeaders sends every kind of request that carries Mcp-Method and Mcp-Name: tools/list and a
 // tools/call per tool, resources/list and a resources/read per resource, prompts/list and a prompts/get per
 // prompt.
 func standardHeaders(ctx context.Context, e *env) error {
-	s, err := e.connect(ctx)
-	if err != nil {
-		return err
-	}
-	defer e.close(s)
-	tools, err := allTools(ctx, s)
-	if err != nil {
-		return err
-	}
-	for _, t := range tools {
-		args, err := sampleArguments(t.InputSchema)
-		if err != nil {
-			return fmt.Errorf("tool %q: %w", t.Name, err)
-		}
-		if _, err := callTool(ctx, s, t.Name, args); err != nil {
+	return withTools(ctx, e, func(s *client.Session, tools []mcp.Tool) error {
+		if err := callEach(ctx, s, tools); err != nil {
 			return err
 		}
-	}
-	for r, err := range s.Resources(ctx) {
-		if err != nil {
-			return fmt.Errorf("resources/list: %w", err)
+		for r, err := range s.Resources(ctx) {
+			if err != nil {
+				return fmt.Errorf("resources/list: %w", err)
+			}
+			if _, err := s.ReadResource(ctx, r.URI); err != nil {
+				return fmt.Errorf("resources/read %s: %w", r.URI, err)
+			}
 		}
-		if _, err := s.ReadResource(ctx, r.URI); err != nil {
-			return fmt.Errorf("resources/read %s: %w", r.URI, err)
+		for p, err := range s.Prompts(ctx) {
+			if err != nil {
+				return fmt.Errorf("prompts/list: %w", err)
+			}
+			if _, err := s.GetPrompt(ctx, p.Name, nil); err != nil {
+				return fmt.Errorf("prompts/get %s: %w", p.Name, err)
+			}
 		}
-	}
-	for p, err := range s.Prompts(ctx) {
-		if err != nil {
-			return fmt.Errorf("prompts/list: %w", err)
-		}
-		if _, err := s.GetPrompt(ctx, p.Name, nil); err != nil {
-			return fmt.Errorf("prompts/get %s: %w", p.Name, err)
-		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // customHeadersContext is MCP_CONFORMANCE_CONTEXT of http-custom-headers: the calls to make, with
@@ -200,48 +175,66 @@ func customHeaders(ctx context.Context, e *env) error {
 	if len(c.ToolCalls) == 0 {
 		return fmt.Errorf("%s lists no toolCalls", envContext)
 	}
-	s, err := e.connect(ctx)
-	if err != nil {
-		return err
-	}
-	defer e.close(s)
-	tools, err := allTools(ctx, s)
-	if err != nil {
-		return err
-	}
-	for _, call := range c.ToolCalls {
-		if _, err := findTool(tools, call.Name); err != nil {
-			return err
+	return withTools(ctx, e, func(s *client.Session, tools []mcp.Tool) error {
+		for _, call := range c.ToolCalls {
+			if _, err := findTool(tools, call.Name); err != nil {
+				return err
+			}
+			var args any
+			if len(call.Arguments) > 0 {
+				args = call.Arguments
+			}
+			if _, err := callTool(ctx, s, call.Name, args); err != nil {
+				return err
+			}
 		}
-		var args any
-		if len(call.Arguments) > 0 {
-			args = call.Arguments
-		}
-		if _, err := callTool(ctx, s, call.Name, args); err != nil {
-			return err
-		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // invalidToolHeaders calls every tool the client kept from tools/list. The server lists one valid tool and
 // several whose x-mcp-header annotations are invalid: the client must drop those from the list, so only the
 // valid one is called.
 func invalidToolHeaders(ctx context.Context, e *env) error {
-	s, err := e.connect(ctx)
-	if err != nil {
+	return withTools(ctx, e, func(s *client.Session, tools []mcp.Tool) error {
+		names := make([]string, len(tools))
+		for i, t := range tools {
+			names[i] = t.Name
+		}
+		e.log.Info("tools kept", "names", strings.Join(names, ","))
+		return callEach(ctx, s, tools)
+	})
+}
+
+// schemaPreservation sends the input schema of json_schema_2020_12_tool, as the client received it, back to
+// the server through json_schema_echo, which compares it with what it sent.
+func schemaPreservation(ctx context.Context, e *env) error {
+	return withTools(ctx, e, func(s *client.Session, tools []mcp.Tool) error {
+		focal, err := findTool(tools, "json_schema_2020_12_tool")
+		if err != nil {
+			return err
+		}
+		if _, err := findTool(tools, "json_schema_echo"); err != nil {
+			return err
+		}
+		_, err = callTool(ctx, s, "json_schema_echo", map[string]jsontext.Value{"schema": focal.InputSchema})
 		return err
-	}
-	defer e.close(s)
-	tools, err := allTools(ctx, s)
-	if err != nil {
+	})
+}
+
+// callListed connects, checks that the server lists the tool, and calls it with args.
+func callListed(ctx context.Context, e *env, name string, args any) error {
+	return withTools(ctx, e, func(s *client.Session, tools []mcp.Tool) error {
+		if _, err := findTool(tools, name); err != nil {
+			return err
+		}
+		_, err := callTool(ctx, s, name, args)
 		return err
-	}
-	names := make([]string, len(tools))
-	for i, t := range tools {
-		names[i] = t.Name
-	}
-	e.log.Info("tools kept", "names", strings.Join(names, ","))
+	})
+}
+
+// callEach calls every tool with arguments made up from its input schema.
+func callEach(ctx context.Context, s *client.Session, tools []mcp.Tool) error {
 	for _, t := range tools {
 		args, err := sampleArguments(t.InputSchema)
 		if err != nil {
@@ -254,9 +247,8 @@ func invalidToolHeaders(ctx context.Context, e *env) error {
 	return nil
 }
 
-// schemaPreservation sends the input schema of json_schema_2020_12_tool, as the client received it, back to
-// the server through json_schema_echo, which compares it with what it sent.
-func schemaPreservation(ctx context.Context, e *env) error {
+// withTools connects, lists every tool, and runs fn with the session and the tools.
+func withTools(ctx context.Context, e *env, fn func(s *client.Session, tools []mcp.Tool) error) error {
 	s, err := e.connect(ctx)
 	if err != nil {
 		return err
@@ -266,36 +258,10 @@ func schemaPreservation(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	focal, err := findTool(tools, "json_schema_2020_12_tool")
-	if err != nil {
-		return err
-	}
-	if _, err := findTool(tools, "json_schema_echo"); err != nil {
-		return err
-	}
-	_, err = callTool(ctx, s, "json_schema_echo", map[string]jsontext.Value{"schema": focal.InputSchema})
-	return err
+	return fn(s, tools)
 }
 
 // allTools lists every tool, following cursors.
-// callListed connects, checks that the server lists the tool, and calls it with args.
-func callListed(ctx context.Context, e *env, name string, args any) error {
-	s, err := e.connect(ctx)
-	if err != nil {
-		return err
-	}
-	defer e.close(s)
-	tools, err := allTools(ctx, s)
-	if err != nil {
-		return err
-	}
-	if _, err := findTool(tools, name); err != nil {
-		return err
-	}
-	_, err = callTool(ctx, s, name, args)
-	return err
-}
-
 func allTools(ctx context.Context, s *client.Session) ([]mcp.Tool, error) {
 	var tools []mcp.Tool
 	for t, err := range s.Tools(ctx) {

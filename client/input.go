@@ -15,15 +15,6 @@ import (
 // defaultMaxInputRounds bounds the input_required rounds of one call when Options leave it zero.
 const defaultMaxInputRounds = 10
 
-// interactive reports whether a method may answer input_required (2026-07-28 multi round-trip requests).
-func interactive(method string) bool {
-	switch method {
-	case mcp.MethodToolsCall, mcp.MethodPromptsGet, mcp.MethodResourcesRead:
-		return true
-	}
-	return false
-}
-
 // driveInput answers the server's input requests with the session's handlers and retries the call with
 // the answers and the echoed requestState, round after round, until the server completes it. params are
 // the call's own params (without _meta).

@@ -123,7 +123,7 @@ func (s *Session) callEncoded(ctx context.Context, method string, params []byte)
 	}
 	if s.era == mcp.EraModern {
 		if err := checkResultType(res); err != nil {
-			if err == ErrInputRequired && interactive(method) {
+			if err == ErrInputRequired && mcp.AllowsInputRequired(method) {
 				return s.driveInput(ctx, method, params, token, res)
 			}
 			return nil, err

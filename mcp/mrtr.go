@@ -66,3 +66,13 @@ func NewInputRequiredResult(reqs InputRequests, state string) *InputRequiredResu
 		RequestState:  state,
 	}
 }
+
+// AllowsInputRequired reports whether a request method may be answered with an InputRequiredResult
+// (2026-07-28): tools/call, prompts/get and resources/read, and nothing else.
+func AllowsInputRequired(method string) bool {
+	switch method {
+	case MethodToolsCall, MethodPromptsGet, MethodResourcesRead:
+		return true
+	}
+	return false
+}

@@ -122,7 +122,7 @@ func (s *Server) dispatchMethod(ctx context.Context, r *Request) (jsontext.Value
 	if !ok {
 		return nil, methodNotFound(r.Method, r.ProtocolVersion)
 	}
-	if r.Era == mcp.EraModern && interactiveMethod(r.Method) {
+	if r.Era == mcp.EraModern && mcp.AllowsInputRequired(r.Method) {
 		return s.serveInteractive(ctx, r, func(ctx context.Context, r *Request) (jsontext.Value, error) {
 			return spec.serve(s, ctx, r)
 		})

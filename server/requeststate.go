@@ -15,7 +15,6 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
-	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/store"
 )
 
@@ -137,13 +136,4 @@ func paramsDigest(params jsontext.Value) ([]byte, error) {
 	}
 	sum := sha256.Sum256(v)
 	return sum[:], nil
-}
-
-// interactiveMethod reports whether a method may answer input_required (2026-07-28 MRTR).
-func interactiveMethod(method string) bool {
-	switch method {
-	case mcp.MethodToolsCall, mcp.MethodPromptsGet, mcp.MethodResourcesRead:
-		return true
-	}
-	return false
 }

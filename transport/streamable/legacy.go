@@ -205,17 +205,26 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 		h.resume(w, r, ls, last)
 		return
 	}
-	st := h.newStream(ls.id)
-	st.holdUntilAttached() // the session sees it before the writer is attached below
-	st.prime(r.Context())  // held too: the priming event comes first
 	ls.mu.Lock()
-	if ls.get != nil {
+	if ls.get != nil || ls.opening {
 		ls.mu.Unlock()
-		st.end()
 		httpError(w, http.StatusConflict, jsonrpc.ID{}, mcp.CodeInvalidRequest, "the session already has a GET stream open")
 		return
 	}
-	ls.get = st
+	ls.opening = true // until the writer is attached, notifications keep waiting in ls.early
+	ls.mu.Unlock()
+	st := h.newStream(ls.id)
+	sse := httpx.NewSSEWriter(w)
+	sse.Start(func(hd http.Header) { hd.Set(headerSessionID, ls.id) })
+	gone, _ := st.attach(r.Context(), sse, "")
+	st.prime(r.Context())
+	ls.mu.Lock()
+	ls.opening, ls.get = false, st
+	// Deliver what waited, before any newer notification: Notify takes ls.mu too.
+	for _, msg := range ls.early {
+		_ = st.emit(r.Context(), msg, false)
+	}
+	ls.early = nil
 	ls.mu.Unlock()
 	defer func() {
 		ls.mu.Lock()
@@ -225,12 +234,6 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 		ls.mu.Unlock()
 		st.end()
 	}()
-	sse := httpx.NewSSEWriter(w)
-	sse.Start(func(hd http.Header) { hd.Set(headerSessionID, ls.id) })
-	gone, _ := st.attach(r.Context(), sse, "")
-	for _, msg := range ls.takeEarly() {
-		_ = st.emit(r.Context(), msg, false)
-	}
 	h.hold(r, sse, gone)
 }
 

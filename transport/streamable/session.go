@@ -25,6 +25,7 @@ type liveSession struct {
 
 	mu       sync.Mutex
 	get      *stream  // the standalone stream, nil when none is open
+	opening  bool     // a GET stream is being opened (its writer not attached yet)
 	early    [][]byte // notifications sent while no GET stream was open (bounded), delivered when one opens
 	lastUsed time.Time
 	closed   bool
@@ -76,15 +77,6 @@ func (p sessionPeer) Notify(ctx context.Context, method string, params any) erro
 
 // maxEarly bounds the notifications a session keeps while it has no GET stream.
 const maxEarly = 16
-
-// takeEarly returns and forgets the notifications kept while no GET stream was open.
-func (ls *liveSession) takeEarly() [][]byte {
-	ls.mu.Lock()
-	defer ls.mu.Unlock()
-	q := ls.early
-	ls.early = nil
-	return q
-}
 
 func (p sessionPeer) Call(ctx context.Context, method string, params any) (jsontext.Value, error) {
 	return p.ls.call(ctx, method, params, func(msg []byte) error {

@@ -21,24 +21,6 @@ type stream struct {
 	wdone  chan struct{}
 	final  bool // the response (or, for GET, the end) has been emitted
 	doneCh chan struct{}
-
-	// A GET stream is visible to the session before its writer is attached; events emitted in between are
-	// held here and written by the first attach (bounded: it is a matter of microseconds).
-	holding bool
-	held    []heldEvent
-}
-
-type heldEvent struct {
-	id      string
-	msg     []byte
-	retryMs int
-}
-
-// holdUntilAttached makes the stream keep events emitted before its first writer is attached.
-func (st *stream) holdUntilAttached() {
-	st.mu.Lock()
-	st.holding = true
-	st.mu.Unlock()
 }
 
 func newStreamID() string {
@@ -76,15 +58,6 @@ func (st *stream) attach(ctx context.Context, w *httpx.SSEWriter, lastEventID st
 	}
 	if st.wdone != nil {
 		close(st.wdone) // a newer connection replaces the old one
-	}
-	if st.holding {
-		st.holding = false
-		for _, ev := range st.held {
-			if err := w.Event(ev.id, ev.msg, ev.retryMs); err != nil {
-				return nil, err
-			}
-		}
-		st.held = nil
 	}
 	st.w = w
 	st.wdone = make(chan struct{})
@@ -126,9 +99,6 @@ func (st *stream) emitWith(ctx context.Context, msg []byte, retryMs int, final b
 	if final {
 		st.final = true
 		close(st.doneCh)
-	}
-	if st.w == nil && st.holding && len(st.held) < 64 {
-		st.held = append(st.held, heldEvent{id, msg, retryMs})
 	}
 	if st.w != nil {
 		if err := st.w.Event(id, msg, retryMs); err != nil {

@@ -147,9 +147,11 @@ func (s *Server) callTool(ctx context.Context, r *Request) (jsontext.Value, erro
 		args = emptyObject
 	}
 	if len(t.headers) > 0 && r.Era == mcp.EraModern {
-		if h := transport.RequestHeader(ctx); h != nil {
-			if e := checkParamHeaders(t.headers, h, args); e != nil {
-				return nil, e
+		if hp, ok := r.out.(transport.HeaderPeer); ok {
+			if h := hp.RequestHeader(); h != nil {
+				if e := checkParamHeaders(t.headers, h, args); e != nil {
+					return nil, e
+				}
 			}
 		}
 	}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
-	"github.com/mcpkit/mcpkit/transport"
 )
 
 // modernPost serves one 2026-07-28 POST: stateless, headers checked against the body, the request's
@@ -35,8 +34,8 @@ func (h *Handler) modernPost(w http.ResponseWriter, r *http.Request, m *jsonrpc.
 	}
 	h.streams.Add(1)
 	defer h.streams.Done()
-	rp := &reply{h: h, w: w, id: m.ID, modern: true}
-	result, err := h.srv.Stateless().HandleRequest(transport.WithRequestHeader(r.Context(), r.Header), m, rp)
+	rp := &reply{h: h, w: w, id: m.ID, modern: true, reqHeader: r.Header}
+	result, err := h.srv.Stateless().HandleRequest(r.Context(), m, rp)
 	rp.finish(r.Context(), result, err, modernStatus)
 }
 

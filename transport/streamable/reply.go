@@ -23,6 +23,8 @@ type reply struct {
 	modern bool
 	live   *liveSession // legacy only
 	header func(http.Header)
+	// reqHeader are the request's headers (2026-07-28 requests), for transport.HeaderPeer.
+	reqHeader http.Header
 
 	mu        sync.Mutex
 	sse       *httpx.SSEWriter
@@ -47,6 +49,9 @@ func (rp *reply) cancelByPeer() {
 }
 
 var errFinished = errors.New("streamable: the request has already been answered")
+
+// RequestHeader implements transport.HeaderPeer.
+func (rp *reply) RequestHeader() http.Header { return rp.reqHeader }
 
 // Notify implements transport.Peer: a notification related to the request.
 func (rp *reply) Notify(ctx context.Context, method string, params any) error {

@@ -3,6 +3,7 @@ package httpx
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"unicode/utf8"
@@ -65,6 +66,25 @@ func snippet(body []byte) string {
 			s = s[:len(s)-1]
 		}
 		s += "…"
+	}
+	return s
+}
+
+// ReadErrorBody reads up to 64 KiB of an HTTP error answer's body, for an error message.
+func ReadErrorBody(r io.Reader) []byte {
+	b, _ := io.ReadAll(io.LimitReader(r, 64<<10))
+	return b
+}
+
+// DescribeStatus describes an HTTP error answer: the status, and the JSON-RPC error message or the start of
+// the body.
+func DescribeStatus(status int, body []byte) string {
+	s := fmt.Sprintf("HTTP %d %s", status, http.StatusText(status))
+	if e := BodyError(body); e != nil {
+		return s + ": " + e.Message
+	}
+	if t := snippet(body); t != "" {
+		s += ": " + t
 	}
 	return s
 }

@@ -111,9 +111,9 @@ func Dial(ctx context.Context, endpoint string, opts *ClientOptions) (*Client, e
 		return fail(fmt.Errorf("sse: GET %s: %w", endpoint, err))
 	}
 	if resp.StatusCode != http.StatusOK {
-		body := readSome(resp.Body)
+		body := httpx.ReadErrorBody(resp.Body)
 		resp.Body.Close()
-		return fail(fmt.Errorf("sse: GET %s: %s", endpoint, statusText(resp.StatusCode, body)))
+		return fail(fmt.Errorf("sse: GET %s: %s", endpoint, httpx.DescribeStatus(resp.StatusCode, body)))
 	}
 	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "text/event-stream" {
 		resp.Body.Close()
@@ -263,7 +263,7 @@ func (c *Client) Write(ctx context.Context, msg []byte) error {
 		c.inbox.Push(httpx.ErrorResponse(id, status, body))
 		return nil
 	}
-	return fmt.Errorf("sse: POST %s: %s", c.post, statusText(status, body))
+	return fmt.Errorf("sse: POST %s: %s", c.post, httpx.DescribeStatus(status, body))
 }
 
 // postMessage POSTs msg and returns the status and (for errors) the start of the body.
@@ -287,7 +287,7 @@ func (c *Client) postMessage(ctx context.Context, msg []byte) (int, []byte, erro
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		return resp.StatusCode, nil, nil
 	}
-	return resp.StatusCode, readSome(resp.Body), nil
+	return resp.StatusCode, httpx.ReadErrorBody(resp.Body), nil
 }
 
 func (c *Client) setHeaders(h http.Header) {
@@ -308,25 +308,4 @@ func (c *Client) Close() error {
 		c.inbox.Close(io.EOF)
 	})
 	return nil
-}
-
-// readSome reads up to 64 KiB of an error body.
-func readSome(r io.Reader) []byte {
-	b, _ := io.ReadAll(io.LimitReader(r, 64<<10))
-	return b
-}
-
-// statusText describes an HTTP error answer: status, and the JSON-RPC error or the start of the body.
-func statusText(status int, body []byte) string {
-	s := fmt.Sprintf("HTTP %d %s", status, http.StatusText(status))
-	if e := httpx.BodyError(body); e != nil {
-		return s + ": " + e.Message
-	}
-	if t := strings.TrimSpace(string(body)); t != "" {
-		if len(t) > 200 {
-			t = t[:200] + "…"
-		}
-		s += ": " + t
-	}
-	return s
 }

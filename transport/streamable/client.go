@@ -295,8 +295,8 @@ func (c *Client) postOneWay(ctx context.Context, msg []byte, modern bool, method
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		return nil
 	}
-	body := readSome(resp.Body)
-	return fmt.Errorf("streamable: POST %s: %s", c.url, describeStatus(resp.StatusCode, body))
+	body := httpx.ReadErrorBody(resp.Body)
+	return fmt.Errorf("streamable: POST %s: %s", c.url, httpx.DescribeStatus(resp.StatusCode, body))
 }
 
 // baseHeaders returns the caller's headers plus the content negotiation every POST carries.
@@ -380,25 +380,4 @@ func (c *Client) deleteSession(sid, version string) {
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
-}
-
-// readSome reads up to 64 KiB of an error body.
-func readSome(r io.Reader) []byte {
-	b, _ := io.ReadAll(io.LimitReader(r, 64<<10))
-	return b
-}
-
-// describeStatus describes an HTTP error answer: the status and the JSON-RPC error or start of the body.
-func describeStatus(status int, body []byte) string {
-	s := fmt.Sprintf("HTTP %d %s", status, http.StatusText(status))
-	if e := httpx.BodyError(body); e != nil {
-		return s + ": " + e.Message
-	}
-	if t := bytes.TrimSpace(body); len(t) > 0 {
-		if len(t) > 200 {
-			t = t[:200]
-		}
-		s += ": " + string(t)
-	}
-	return s
 }

@@ -122,7 +122,7 @@ func (c *Client) exchange(cl *call) {
 		}
 		return
 	}
-	body := readSome(resp.Body)
+	body := httpx.ReadErrorBody(resp.Body)
 	switch {
 	case status == http.StatusNotFound && sid != "" && !cl.modern && cl.method != mcp.MethodInitialize && !cl.healed:
 		// The server forgot the session: start a new one and send the request again. It never saw it.
@@ -155,7 +155,7 @@ func (c *Client) exchange(cl *call) {
 		}
 		c.deliver(cl, httpx.SyntheticError(cl.id, mcp.CodeMethodNotFound,
 			fmt.Sprintf("method not found: server/discover (the server answered %s: it speaks only initialize-based versions)",
-				describeStatus(status, body)), status))
+				httpx.DescribeStatus(status, body)), status))
 	case cl.method == mcp.MethodInitialize && !c.opts.DisableSSEFallback &&
 		(status == http.StatusBadRequest || status == http.StatusNotFound || status == http.StatusMethodNotAllowed):
 		if c.fallBackToSSE(cl) {
@@ -335,9 +335,9 @@ func (c *Client) resume(cl *call, st *streamState) {
 			last = "the resumed stream ended before the response"
 			continue
 		}
-		body := readSome(resp.Body)
+		body := httpx.ReadErrorBody(resp.Body)
 		resp.Body.Close()
-		last = describeStatus(resp.StatusCode, body)
+		last = httpx.DescribeStatus(resp.StatusCode, body)
 		if resp.StatusCode < 500 {
 			break // the server cannot resume this stream
 		}

@@ -93,7 +93,7 @@ func (c *Client) heal(gen int) error {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("initialize: %s", describeStatus(resp.StatusCode, readSome(resp.Body)))
+		return fmt.Errorf("initialize: %s", httpx.DescribeStatus(resp.StatusCode, httpx.ReadErrorBody(resp.Body)))
 	}
 	m, err := c.awaitResponse(resp, initID)
 	if err != nil {
@@ -251,7 +251,7 @@ func (c *Client) standalone(gen int, ready chan struct{}) {
 			}
 		default:
 			status := resp.StatusCode
-			body := readSome(resp.Body)
+			body := httpx.ReadErrorBody(resp.Body)
 			resp.Body.Close()
 			switch {
 			case status == http.StatusMethodNotAllowed, status == http.StatusNotFound:
@@ -263,7 +263,7 @@ func (c *Client) standalone(gen int, ready chan struct{}) {
 			case status == http.StatusConflict, status == http.StatusTooManyRequests, status >= 500:
 				delay = c.backoff(delay)
 			default:
-				c.log.Warn("streamable: the server refused the standalone GET stream", "answer", describeStatus(status, body))
+				c.log.Warn("streamable: the server refused the standalone GET stream", "answer", httpx.DescribeStatus(status, body))
 				return
 			}
 		}

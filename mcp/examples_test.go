@@ -14,8 +14,9 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 )
 
-// specDir is the shared spec checkout, which sits beside the repository.
-var specDir = filepath.Join("..", "..", "shared", "spec")
+// specDir holds the spec's JSON schemas and example messages, copied into the repository (see its README.md;
+// scripts/update-spec-testdata.sh refreshes them).
+var specDir = filepath.Join("testdata", "spec")
 
 // exampleKind says where in an example file the modelled value sits.
 type exampleKind int
@@ -190,7 +191,7 @@ func TestSpecExamplesRoundTrip(t *testing.T) {
 	root := filepath.Join(specDir, "examples", Version20260728)
 	dirs, err := os.ReadDir(root)
 	if err != nil {
-		t.Fatalf("spec examples not found at %s (the shared spec checkout must sit beside the repository): %v", root, err)
+		t.Fatalf("spec examples not found at %s (refresh with scripts/update-spec-testdata.sh): %v", root, err)
 	}
 	seen := 0
 	for _, d := range dirs {

@@ -32,7 +32,7 @@ func specSchema(t *testing.T, v, name string) *jsonschema.Schema {
 		path := filepath.Join(specDir, "schema", v, "schema.json")
 		f, err := os.Open(path)
 		if err != nil {
-			set.err = fmt.Errorf("spec schema not found at %s (the shared spec checkout must sit beside the repository): %w", path, err)
+			set.err = fmt.Errorf("spec schema not found at %s (refresh with scripts/update-spec-testdata.sh): %w", path, err)
 			return
 		}
 		defer f.Close()

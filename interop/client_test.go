@@ -34,7 +34,7 @@ func inPrivateNetwork(t *testing.T) bool {
 		return true
 	}
 	if _, err := exec.LookPath("unshare"); err != nil {
-		t.Skip("unshare is not installed: cannot isolate server-everything in a private network namespace")
+		missingPeer(t, "unshare is not installed: cannot isolate server-everything in a private network namespace")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
@@ -45,7 +45,7 @@ func inPrivateNetwork(t *testing.T) bool {
 	t.Logf("run in a private network namespace:\n%s", out)
 	switch {
 	case err != nil && strings.Contains(string(out), "unshare failed"):
-		t.Skipf("no private network namespace (needs root): %v", err)
+		missingPeer(t, "no private network namespace (needs root): %v", err)
 	case err != nil:
 		t.Fatalf("the test failed in its network namespace: %v", err)
 	case !strings.Contains(string(out), "--- PASS: "+t.Name()):

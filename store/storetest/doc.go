@@ -1,3 +1,3 @@
 // Package storetest holds behavioural tests that every implementation of the store interfaces must pass.
-// The memory implementations run them in store's tests; store/redis runs the same against a real server.
+// The memory implementations run them in store's tests; any other implementation should run the same.
 package storetest

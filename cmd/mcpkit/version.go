@@ -4,13 +4,14 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
 
-// version describes the running binary: the module version it was built at (`go install …@v1.2.3`), else
-// "devel" with the VCS revision and whether the tree was modified (`go build` in a checkout), and the Go
-// version. Without build information (a binary built without module support) it is "devel".
+// version describes the running binary: the module version it was built at (`go install …@v1.2.3`, or the
+// pseudo-version Go derives from the checkout), else "devel" with the VCS revision and whether the tree was
+// modified; then the Go version. Without build information it is "devel".
 func version() string {
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
@@ -34,7 +35,7 @@ func version() string {
 	if len(rev) > 12 {
 		rev = rev[:12]
 	}
-	if rev != "" {
+	if rev != "" && !strings.Contains(v, rev) { // Go 1.24+ puts the revision in a pseudo-version already
 		return fmt.Sprintf("%s (%s%s, %s)", v, rev, modified, info.GoVersion)
 	}
 	return fmt.Sprintf("%s (%s)", v, info.GoVersion)

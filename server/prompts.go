@@ -178,6 +178,9 @@ func (s *Server) getPrompt(ctx context.Context, r *Request) (jsontext.Value, err
 		if perr := asProtocolError(err); perr != nil {
 			return nil, perr
 		}
+		if ierr := interactionError(mcp.MethodPromptsGet, err); ierr != nil {
+			return nil, ierr
+		}
 		s.log.Error("mcp: prompt failed", "prompt", p.Name, "err", err)
 		return nil, internalError()
 	}

@@ -281,6 +281,9 @@ func (s *Server) readResource(ctx context.Context, r *Request) (jsontext.Value, 
 		if perr := asProtocolError(err); perr != nil {
 			return nil, perr
 		}
+		if ierr := interactionError(mcp.MethodResourcesRead, err); ierr != nil {
+			return nil, ierr
+		}
 		s.log.Error("mcp: reading resource failed", "uri", p.URI, "err", err)
 		return nil, internalError()
 	}

@@ -13,8 +13,9 @@ import (
 )
 
 // ToolHandler serves a tool whose arguments arrive as raw JSON (already validated against the tool's
-// input schema). A returned *jsonrpc.Error is sent as a protocol error; any other error becomes a result
-// with isError set and the error's message as text, so the model can see it and try again.
+// input schema). A *jsonrpc.Error the handler constructs (returned or wrapped) is sent as a protocol
+// error; any other error, including a *ClientError from a question the handler asked the client, becomes
+// a result with isError set and the error's message as text, so the model can see it and try again.
 type ToolHandler func(ctx context.Context, args jsontext.Value) (*mcp.CallToolResult, error)
 
 // toolEntry is a registered tool.

@@ -104,7 +104,7 @@ func (s *Server) admitModern(r *Request) error {
 		return invalidParams("_meta is missing io.modelcontextprotocol/clientCapabilities")
 	}
 	if r.Meta.LogLevel != "" && !r.Meta.LogLevel.Valid() {
-		return invalidParams(fmt.Sprintf("_meta io.modelcontextprotocol/logLevel %q is not a log level", r.Meta.LogLevel))
+		return invalidParams(fmt.Sprintf("_meta io.modelcontextprotocol/logLevel %q is not a log level", bounded(string(r.Meta.LogLevel))))
 	}
 	r.ProtocolVersion = v
 	r.ClientInfo = r.Meta.ClientInfo
@@ -187,10 +187,12 @@ func marshalResult(v any) (jsontext.Value, error) {
 	return b, nil
 }
 
+// trimJSONErr returns a decoding error's text without the "json: " prefix, bounded (it may quote the
+// caller's object names and values).
 func trimJSONErr(err error) string {
 	s := err.Error()
 	s, _ = cutPrefix(s, "json: ")
-	return s
+	return boundedTo(s, maxErrText)
 }
 
 func cutPrefix(s, p string) (string, bool) {

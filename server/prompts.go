@@ -171,7 +171,7 @@ func (s *Server) getPrompt(ctx context.Context, r *Request) (jsontext.Value, err
 	e, ok := s.prompts.get(p.Name)
 	s.mu.RUnlock()
 	if !ok {
-		return nil, invalidParams(fmt.Sprintf("unknown prompt %q", p.Name))
+		return nil, invalidParams(fmt.Sprintf("unknown prompt %q", bounded(p.Name)))
 	}
 	res, err := e.get(ctx, p.Arguments)
 	if err != nil {

@@ -141,7 +141,7 @@ func (s *Server) callTool(ctx context.Context, r *Request) (jsontext.Value, erro
 	t, ok := s.tools.get(p.Name)
 	s.mu.RUnlock()
 	if !ok {
-		return nil, invalidParams(fmt.Sprintf("unknown tool %q", p.Name))
+		return nil, invalidParams(fmt.Sprintf("unknown tool %q", bounded(p.Name)))
 	}
 	args := p.Arguments
 	if len(args) == 0 || args.Kind() == 'n' {
@@ -158,7 +158,7 @@ func (s *Server) callTool(ctx context.Context, r *Request) (jsontext.Value, erro
 	}
 	if t.in != nil {
 		if err := t.in.Validate(args); err != nil {
-			return marshalToolResult(r, toolError(fmt.Sprintf("invalid arguments for tool %q: %v", p.Name, err)))
+			return marshalToolResult(r, toolError(fmt.Sprintf("invalid arguments for tool %q: %s", p.Name, boundedTo(err.Error(), maxErrText))))
 		}
 	}
 	res, err := t.call(ctx, args)

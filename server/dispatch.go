@@ -53,7 +53,7 @@ func (s *Server) handle(ctx context.Context, sess *session, m *jsonrpc.Message, 
 
 	if m.Method == mcp.MethodInitialize && sess != nil && !sess.isInitialized() {
 		r.Era, r.sess, r.SessionID = mcp.EraLegacy, sess, sess.id
-		return s.handler(withRequest(ctx, r), r)
+		return s.chain()(withRequest(ctx, r), r)
 	}
 	legacySession := sess != nil && sess.isInitialized()
 	switch {
@@ -70,13 +70,13 @@ func (s *Server) handle(ctx context.Context, sess *session, m *jsonrpc.Message, 
 		if m.Method == mcp.MethodPing {
 			// ping is allowed before initialize.
 			r.Era = mcp.EraLegacy
-			return s.handler(withRequest(ctx, r), r)
+			return s.chain()(withRequest(ctx, r), r)
 		}
 		return nil, invalidParams("request has no io.modelcontextprotocol/protocolVersion and clientCapabilities in _meta " +
 			"(required by protocol 2026-07-28) and the connection has not been initialized (send initialize first for " +
 			"protocol 2025-11-25 and earlier)")
 	}
-	return s.handler(withRequest(ctx, r), r)
+	return s.chain()(withRequest(ctx, r), r)
 }
 
 func (s *Server) admitLegacy(r *Request, sess *session) error {

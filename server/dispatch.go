@@ -138,8 +138,8 @@ func (s *Server) handleNotification(ctx context.Context, sess *session, m *jsonr
 			sess.markClientReady()
 		}
 	case mcp.MethodNotificationRootsListChanged:
-		if s.opts.OnRootsChanged != nil && sess != nil {
-			s.opts.OnRootsChanged(ctx, sess.id)
+		if sess != nil {
+			sess.rootsChanged()
 		}
 	default:
 		s.log.Debug("mcp: ignoring notification", "method", m.Method)

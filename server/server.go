@@ -52,7 +52,9 @@ type Options struct {
 	// means 10 minutes; the request's own context bounds it too.
 	ClientRequestTimeout time.Duration
 	// OnRootsChanged is called when a legacy session's client says its roots changed
-	// (notifications/roots/list_changed); call Roots from a handler of that session to get them again.
+	// (notifications/roots/list_changed). It runs off the transport's read loop, one call at a time per
+	// session; ctx belongs to the session (Roots(ctx) asks its client for the new roots) and is cancelled
+	// when the session closes. A change that arrives while a call is still waiting to run is folded into it.
 	OnRootsChanged func(ctx context.Context, sessionID string)
 }
 

@@ -14,7 +14,8 @@ import (
 // Roots in a legacy session) with a JSON-RPC error, for example -32601 from a client that does not
 // implement elicitation/create. It is an error of that interaction, not of the request being served: a
 // tool handler that returns it (wrapped or not) produces an isError result naming the interaction, and
-// prompts/get and resources/read answer -32603 naming it. The client's code is never passed on as the
+// prompts/get, resources/read and completion/complete (which have no isError result) answer -32603
+// naming it. The client's code is never passed on as the
 // request's own error code. Use errors.As to inspect it.
 type ClientError struct {
 	// Method is the interaction that failed: mcp.MethodElicitationCreate, mcp.MethodSamplingCreateMessage
@@ -48,9 +49,9 @@ func clone(v jsontext.Value) jsontext.Value {
 	return append(jsontext.Value(nil), v...)
 }
 
-// interactionError is the protocol error of a prompts/get or resources/read whose handler returned a
-// client's error to one of its questions: -32603 naming the interaction (these methods have no isError
-// result). It returns nil when err holds no *ClientError.
+// interactionError is the protocol error of a prompts/get, resources/read or completion/complete whose
+// handler returned a client's error to one of its questions: -32603 naming the interaction (these methods
+// have no isError result). It returns nil when err holds no *ClientError.
 func interactionError(method string, err error) *jsonrpc.Error {
 	var ce *ClientError
 	if !errors.As(err, &ce) {

@@ -98,11 +98,16 @@ func TestClientErrorInPromptsAndResources(t *testing.T) {
 		_, err := server.Roots(ctx)
 		return "x", err
 	})
+	s.CompletePromptArgument("p", "a", func(ctx context.Context, value string, args map[string]string) ([]string, error) {
+		_, err := server.Roots(ctx)
+		return nil, err
+	})
 	w := rawPeer(t, s)
 	legacyInitCaps(w)
 	for _, req := range []string{
 		`{"jsonrpc":"2.0","id":8,"method":"prompts/get","params":{"name":"p"}}`,
 		`{"jsonrpc":"2.0","id":9,"method":"resources/read","params":{"uri":"file:///r"}}`,
+		`{"jsonrpc":"2.0","id":10,"method":"completion/complete","params":{"ref":{"type":"ref/prompt","name":"p"},"argument":{"name":"a","value":""}}}`,
 	} {
 		w.send(req)
 		res := answerWithError(t, w, mcp.MethodRootsList)

@@ -78,6 +78,9 @@ func (s *Server) complete(ctx context.Context, r *Request) (jsontext.Value, erro
 			if perr := asProtocolError(err); perr != nil {
 				return nil, perr
 			}
+			if ierr := interactionError(mcp.MethodCompletionComplete, err); ierr != nil {
+				return nil, ierr
+			}
 			s.log.Error("mcp: completion failed", "ref", key.ref, "argument", key.arg, "err", err)
 			return nil, internalError()
 		}

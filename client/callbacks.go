@@ -12,10 +12,7 @@ const defaultMaxPendingCallbacks = 256
 // dropped and counted (DroppedCallbacks), and logged at the 1st, 2nd, 4th, 8th, … drop (the log stays
 // bounded too): the read loop never waits for a slow callback.
 func (s *Session) later(method string, fn func(ctx context.Context)) {
-	if s.callbacks.Push(fn) {
-		return
-	}
-	if n := s.callbacks.Dropped(); n&(n-1) == 0 {
+	if ok, n := s.callbacks.Push(fn); !ok && n > 0 && n&(n-1) == 0 {
 		s.log.Warn("mcp: callback queue full, dropping a notification's callback",
 			"method", method, "limit", s.opts.MaxPendingCallbacks, "dropped", n)
 	}

@@ -26,12 +26,12 @@ func (ss *session) rootsChanged() {
 	if s.opts.OnRootsChanged == nil || ss.hooks == nil {
 		return
 	}
-	ok := ss.hooks.Push(func(ctx context.Context) {
+	_, folded := ss.hooks.Push(func(ctx context.Context) {
 		r := &Request{Method: mcp.MethodNotificationRootsListChanged, Era: mcp.EraLegacy, SessionID: ss.id, server: s, sess: ss, out: ss.out}
 		r.ProtocolVersion, r.ClientInfo, r.ClientCapabilities = ss.identity()
 		s.opts.OnRootsChanged(withRequest(ctx, r), ss.id)
 	})
-	if !ok {
+	if folded > 0 {
 		s.log.Debug("mcp: roots changed again before OnRootsChanged ran: folded into the waiting call", "session", ss.id)
 	}
 }

@@ -48,14 +48,18 @@ func New(max int) *Queue {
 	return q
 }
 
-// Push queues fn and reports whether it was accepted: false when max funcs are already waiting or the
-// queue is closed. fn receives a context cancelled when the queue closes.
-func (q *Queue) Push(fn func(ctx context.Context)) bool {
+// Push queues fn and reports whether it was accepted. It refuses fn when the queue is closed, and when
+// max funcs are already waiting: then dropped is the number of funcs refused that way so far (this one
+// included), for the caller's log; it is 0 otherwise. fn receives a context cancelled when the queue
+// closes.
+func (q *Queue) Push(fn func(ctx context.Context)) (ok bool, dropped uint64) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if q.closed || len(q.items) >= q.max {
-		q.dropped.Add(1)
-		return false
+	if q.closed {
+		return false, 0
+	}
+	if len(q.items) >= q.max {
+		return false, q.dropped.Add(1)
 	}
 	q.items = append(q.items, fn)
 	q.pushed++
@@ -64,17 +68,10 @@ func (q *Queue) Push(fn func(ctx context.Context)) bool {
 		q.done = make(chan struct{})
 		go q.run(q.done)
 	}
-	return true
+	return true, 0
 }
 
-// Waiting reports whether a func is queued and not yet started.
-func (q *Queue) Waiting() bool {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return len(q.items) > 0
-}
-
-// Dropped returns how many funcs Push refused.
+// Dropped returns how many funcs Push refused because the queue was full.
 func (q *Queue) Dropped() uint64 { return q.dropped.Load() }
 
 func (q *Queue) run(done chan struct{}) {

@@ -18,13 +18,13 @@ func TestOrderBoundAndClose(t *testing.T) {
 	q.Push(func(ctx context.Context) { close(started); <-release })
 	<-started // the runner holds the first; three may wait
 	for i := range 5 {
-		ok := q.Push(func(ctx context.Context) {
+		ok, dropped := q.Push(func(ctx context.Context) {
 			if got = append(got, i); len(got) == 3 {
 				close(done)
 			}
 		})
-		if want := i < 3; ok != want {
-			t.Fatalf("Push %d = %v, want %v", i, ok, want)
+		if want := i < 3; ok != want || (!ok && dropped != uint64(i-2)) {
+			t.Fatalf("Push %d = %v, %d; want %v", i, ok, dropped, want)
 		}
 	}
 	if q.Dropped() != 2 {
@@ -36,8 +36,8 @@ func TestOrderBoundAndClose(t *testing.T) {
 		t.Fatalf("ran %v, want [0 1 2]", got)
 	}
 	q.Close()
-	if q.Push(func(context.Context) {}) {
-		t.Fatal("Push after Close accepted")
+	if ok, dropped := q.Push(func(context.Context) {}); ok || dropped != 0 || q.Dropped() != 2 {
+		t.Fatalf("Push after Close = %v, %d (Dropped %d)", ok, dropped, q.Dropped())
 	}
 }
 

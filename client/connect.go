@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-json-experiment/json"
 
+	"github.com/mcpkit/mcpkit/internal/serial"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 )
@@ -33,6 +34,10 @@ func Connect(ctx context.Context, stream jsonrpc.Stream, opts *Options) (*Sessio
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	if s.opts.MaxPendingCallbacks <= 0 {
+		s.opts.MaxPendingCallbacks = defaultMaxPendingCallbacks
+	}
+	s.callbacks = serial.New(s.opts.MaxPendingCallbacks)
 	s.conn = jsonrpc.NewConn(stream, jsonrpc.ConnOptions{
 		Handler:      &inbound{s: s},
 		CancelMethod: mcp.MethodNotificationCancelled,

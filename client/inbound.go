@@ -23,14 +23,16 @@ func (h *inbound) HandleRequest(ctx context.Context, m *jsonrpc.Message) (jsonte
 	return nil, &jsonrpc.Error{Code: mcp.CodeMethodNotFound, Message: "method not found: " + m.Method}
 }
 
-func (h *inbound) HandleNotification(ctx context.Context, m *jsonrpc.Message) {
+// HandleNotification runs on the connection's read loop: it decodes the notification there and hands the
+// user's callback to the session's callback queue, so that a callback may use the session.
+func (h *inbound) HandleNotification(_ context.Context, m *jsonrpc.Message) {
 	o := &h.s.opts
 	switch m.Method {
 	case mcp.MethodNotificationMessage:
 		if o.OnLog != nil {
 			var p mcp.LoggingMessageParams
 			if h.decode(m, &p) {
-				o.OnLog(ctx, &p)
+				h.s.later(m.Method, func(ctx context.Context) { o.OnLog(ctx, &p) })
 			}
 		}
 	case mcp.MethodNotificationProgress:
@@ -39,34 +41,28 @@ func (h *inbound) HandleNotification(ctx context.Context, m *jsonrpc.Message) {
 			return
 		}
 		if fn, ok := h.s.progress.Load(tokenKey(p.ProgressToken)); ok {
-			fn.(func(*mcp.ProgressParams))(&p)
+			h.s.later(m.Method, func(context.Context) { fn.(func(*mcp.ProgressParams))(&p) })
 		} else if o.OnProgress != nil {
-			o.OnProgress(ctx, &p)
+			h.s.later(m.Method, func(ctx context.Context) { o.OnProgress(ctx, &p) })
 		}
 	case mcp.MethodNotificationSubscriptionsAcknowledged:
 		var p mcp.SubscriptionsAcknowledgedParams
 		if h.decode(m, &p) {
-			h.s.acknowledged(p.Notifications)
+			h.s.acknowledged(p.Notifications) // the session's own bookkeeping: it never blocks
 		}
 	case mcp.MethodNotificationToolsListChanged:
-		call(ctx, o.OnToolsChanged)
+		h.s.laterIf(m.Method, o.OnToolsChanged)
 	case mcp.MethodNotificationResourcesListChanged:
-		call(ctx, o.OnResourcesChanged)
+		h.s.laterIf(m.Method, o.OnResourcesChanged)
 	case mcp.MethodNotificationPromptsListChanged:
-		call(ctx, o.OnPromptsChanged)
+		h.s.laterIf(m.Method, o.OnPromptsChanged)
 	case mcp.MethodNotificationResourceUpdated:
 		if o.OnResourceUpdated != nil {
 			var p mcp.ResourceUpdatedParams
 			if h.decode(m, &p) {
-				o.OnResourceUpdated(ctx, p.URI)
+				h.s.later(m.Method, func(ctx context.Context) { o.OnResourceUpdated(ctx, p.URI) })
 			}
 		}
-	}
-}
-
-func call(ctx context.Context, fn func(context.Context)) {
-	if fn != nil {
-		fn(ctx)
 	}
 }
 

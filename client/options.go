@@ -33,6 +33,16 @@ type Options struct {
 	OnToolsChanged, OnResourcesChanged, OnPromptsChanged func(ctx context.Context)
 	// OnResourceUpdated receives notifications/resources/updated.
 	OnResourceUpdated func(ctx context.Context, uri string)
+	// MaxPendingCallbacks bounds the notification callbacks waiting to run (OnLog, OnProgress, the funcs of
+	// WithProgress, OnToolsChanged, OnResourcesChanged, OnPromptsChanged, OnResourceUpdated). Callbacks run
+	// one at a time in arrival order on a goroutine of the session, never on the connection's read loop, so
+	// they may call the session (ListTools from OnToolsChanged); their ctx ends when the session closes.
+	// A call returns after the callbacks of the notifications that arrived before its result have run (or
+	// its ctx ended), as the stream ordered them, except a call made from a callback, which cannot wait
+	// for itself; so a callback must not wait for a call made on another goroutine.
+	// When this many wait, the callback of a new notification is dropped and counted
+	// (Session.DroppedCallbacks; logged at Warn at the 1st, 2nd, 4th, … drop): the connection is never held up by a slow callback. Zero means 256.
+	MaxPendingCallbacks int
 
 	// OnElicit answers the server's elicitation requests (elicitation/create): in a legacy session as
 	// server-to-client requests, at 2026-07-28 as the input requests of an input_required result. Setting
@@ -56,7 +66,9 @@ type Options struct {
 
 type progressKey struct{}
 
-// WithProgress returns a context whose calls ask the server for progress and deliver it to fn.
+// WithProgress returns a context whose calls ask the server for progress and deliver it to fn. fn runs on
+// the session's callback queue (see Options.MaxPendingCallbacks), in order with the other callbacks,
+// before the call returns.
 func WithProgress(ctx context.Context, fn func(p *mcp.ProgressParams)) context.Context {
 	return context.WithValue(ctx, progressKey{}, fn)
 }

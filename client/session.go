@@ -12,6 +12,7 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/mcpkit/mcpkit/internal/serial"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 )
@@ -37,7 +38,8 @@ type Session struct {
 	acksMu sync.Mutex
 	acks   []chan mcp.SubscriptionFilter // Listen calls waiting for their acknowledgement, oldest first
 
-	progress  sync.Map // token (string) → func(*mcp.ProgressParams)
+	progress  sync.Map      // token (string) → func(*mcp.ProgressParams)
+	callbacks *serial.Queue // notification callbacks, run in order off the read loop
 	nextToken atomic.Int64
 }
 
@@ -61,9 +63,12 @@ func (s *Session) ServerCapabilities() mcp.ServerCapabilities { return s.serverC
 func (s *Session) Instructions() string { return s.instructions }
 
 // Close ends the session and closes the stream (which, for a command, shuts the server process down).
+// Callbacks still waiting are discarded; a running one has its ctx cancelled and Close waits for it to
+// return (unless Close is called from that callback).
 func (s *Session) Close() error {
 	err := s.conn.Close()
 	s.conn.Wait()
+	s.callbacks.Close()
 	return err
 }
 
@@ -118,6 +123,9 @@ func (s *Session) callEncoded(ctx context.Context, method string, params []byte)
 		body = withMeta.B
 	}
 	res, err := s.conn.CallRaw(ctx, method, body)
+	// The callbacks of the notifications that arrived before the result (its progress, its logs) run
+	// before the call returns, as the stream ordered them.
+	s.callbacks.WaitFor(ctx, s.callbacks.Mark())
 	if err != nil {
 		return nil, err
 	}

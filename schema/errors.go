@@ -1,6 +1,9 @@
 package schema
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // ValidationError says where an instance breaks its schema and which rule it breaks.
 type ValidationError struct {
@@ -34,3 +37,20 @@ func (e *ValidationError) under(seg string) *ValidationError {
 }
 
 func fail(rule, msg string) *ValidationError { return &ValidationError{Rule: rule, Message: msg} }
+
+// maxQuoted bounds the instance text (values, property names) quoted in a message: an instance may be
+// megabytes long.
+const maxQuoted = 128
+
+// short returns v as a string cut to at most maxQuoted bytes on a UTF-8 boundary, with "…" appended
+// when cut.
+func short[T ~string | ~[]byte](v T) string {
+	if len(v) <= maxQuoted {
+		return string(v)
+	}
+	n := maxQuoted
+	for n > 0 && !utf8.RuneStart(v[n]) {
+		n--
+	}
+	return string(v[:n]) + "…"
+}

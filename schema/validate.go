@@ -177,10 +177,10 @@ func (s *Schema) validateObject(dec *jsontext.Decoder) *ValidationError {
 		}
 		if ps.falseSchema {
 			_ = dec.SkipValue()
-			return fail("additionalProperties", fmt.Sprintf("unexpected property %q", nameStr))
+			return fail("additionalProperties", fmt.Sprintf("unexpected property %q", short(nameStr)))
 		}
 		if verr := ps.validate(dec); verr != nil {
-			return verr.under(string(nameStr))
+			return verr.under(short(nameStr))
 		}
 	}
 	if _, err := dec.ReadToken(); err != nil { // '}'
@@ -246,7 +246,7 @@ func (s *Schema) checkEnumConst(raw jsontext.Value) *ValidationError {
 	}
 	c := canonical(raw)
 	if s.constCanon != "" && c != s.constCanon {
-		return fail("const", fmt.Sprintf("%s is not the constant %s", raw, s.Const))
+		return fail("const", fmt.Sprintf("%s is not the constant %s", short(raw), s.Const))
 	}
 	if len(s.enumCanon) > 0 {
 		for _, e := range s.enumCanon {
@@ -254,7 +254,7 @@ func (s *Schema) checkEnumConst(raw jsontext.Value) *ValidationError {
 				return nil
 			}
 		}
-		return fail("enum", fmt.Sprintf("%s is not one of %s", raw, enumList(s.Enum)))
+		return fail("enum", fmt.Sprintf("%s is not one of %s", short(raw), enumList(s.Enum)))
 	}
 	return nil
 }
@@ -288,10 +288,10 @@ func (s *Schema) validateString(raw jsontext.Value) *ValidationError {
 		return fail("maxLength", fmt.Sprintf("is %d characters long, longer than the maximum %d", n, *s.MaxLength))
 	}
 	if s.re != nil && !s.re.Match(b) {
-		return fail("pattern", fmt.Sprintf("%s does not match the pattern %q", raw, s.Pattern))
+		return fail("pattern", fmt.Sprintf("%s does not match the pattern %q", short(raw), s.Pattern))
 	}
 	if msg := checkFormat(s.Format, string(b)); msg != "" {
-		return fail("format", fmt.Sprintf("%s is not a valid %s: %s", raw, s.Format, msg))
+		return fail("format", fmt.Sprintf("%s is not a valid %s: %s", short(raw), s.Format, msg))
 	}
 	return nil
 }
@@ -337,22 +337,22 @@ func (s *Schema) validateNumber(raw jsontext.Value) *ValidationError {
 	}
 	f, err := strconv.ParseFloat(string(raw), 64)
 	if err != nil {
-		return fail("syntax", "bad number "+string(raw))
+		return fail("syntax", "bad number "+short(raw))
 	}
 	if wantInt && f != math.Trunc(f) {
-		return fail("type", fmt.Sprintf("got %s, want integer", raw))
+		return fail("type", fmt.Sprintf("got %s, want integer", short(raw)))
 	}
 	switch {
 	case s.Minimum != nil && f < *s.Minimum:
-		return fail("minimum", fmt.Sprintf("%s is less than the minimum %s", raw, formatFloat(*s.Minimum)))
+		return fail("minimum", fmt.Sprintf("%s is less than the minimum %s", short(raw), formatFloat(*s.Minimum)))
 	case s.Maximum != nil && f > *s.Maximum:
-		return fail("maximum", fmt.Sprintf("%s is greater than the maximum %s", raw, formatFloat(*s.Maximum)))
+		return fail("maximum", fmt.Sprintf("%s is greater than the maximum %s", short(raw), formatFloat(*s.Maximum)))
 	case s.ExclusiveMinimum != nil && f <= *s.ExclusiveMinimum:
-		return fail("exclusiveMinimum", fmt.Sprintf("%s must be greater than %s", raw, formatFloat(*s.ExclusiveMinimum)))
+		return fail("exclusiveMinimum", fmt.Sprintf("%s must be greater than %s", short(raw), formatFloat(*s.ExclusiveMinimum)))
 	case s.ExclusiveMaximum != nil && f >= *s.ExclusiveMaximum:
-		return fail("exclusiveMaximum", fmt.Sprintf("%s must be less than %s", raw, formatFloat(*s.ExclusiveMaximum)))
+		return fail("exclusiveMaximum", fmt.Sprintf("%s must be less than %s", short(raw), formatFloat(*s.ExclusiveMaximum)))
 	case s.MultipleOf != nil && *s.MultipleOf > 0 && math.Abs(math.Remainder(f, *s.MultipleOf)) > 1e-9*math.Max(1, math.Abs(f)):
-		return fail("multipleOf", fmt.Sprintf("%s is not a multiple of %s", raw, formatFloat(*s.MultipleOf)))
+		return fail("multipleOf", fmt.Sprintf("%s is not a multiple of %s", short(raw), formatFloat(*s.MultipleOf)))
 	}
 	return nil
 }

@@ -61,7 +61,8 @@ func (e *MissingCapabilityError) Error() string {
 
 // Ask puts one or more questions to the client and returns the raw answers in order (an ElicitResult,
 // CreateMessageResult or ListRootsResult each). In a legacy session the questions are sent at once as
-// server-to-client requests on the request's stream; on a 2026-07-28 request they become one round of an
+// server-to-client requests on the request's stream, and a client that answers one with a JSON-RPC error
+// makes Ask return a *ClientError (see there); on a 2026-07-28 request they become one round of an
 // input_required result (see ErrInputRequired). Questions the client has no capability for fail at once.
 func Ask(ctx context.Context, inputs ...Input) ([]jsontext.Value, error) {
 	r := RequestFrom(ctx)
@@ -167,10 +168,14 @@ func (r *Request) askLegacy(ctx context.Context, inputs []Input, params []jsonte
 	for i := range inputs {
 		wg.Go(func() {
 			res, err := r.out.Call(ctx, inputs[i].Method, params[i])
-			if err == nil {
-				err = checkAnswer(inputs[i].Method, res)
-			}
 			if err != nil {
+				if err = clientError(inputs[i].Method, err); !isClientError(err) {
+					err = fmt.Errorf("mcp: %s: %w", inputs[i].Method, err)
+				}
+				errs[i] = err
+				return
+			}
+			if err := checkAnswer(inputs[i].Method, res); err != nil {
 				errs[i] = fmt.Errorf("mcp: %s: %w", inputs[i].Method, err)
 				return
 			}

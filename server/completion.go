@@ -49,7 +49,7 @@ func (s *Server) complete(ctx context.Context, r *Request) (jsontext.Value, erro
 		key.ref = p.Ref.Name
 		if _, ok := s.prompts.get(p.Ref.Name); !ok {
 			s.mu.RUnlock()
-			return nil, invalidParams(fmt.Sprintf("completion/complete: unknown prompt %q", p.Ref.Name))
+			return nil, invalidParams(fmt.Sprintf("completion/complete: unknown prompt %q", bounded(p.Ref.Name)))
 		}
 	case mcp.RefTypeResource:
 		key.ref = p.Ref.URI
@@ -57,11 +57,11 @@ func (s *Server) complete(ctx context.Context, r *Request) (jsontext.Value, erro
 		_, isResource := s.resources.get(p.Ref.URI)
 		if !isTemplate && !isResource {
 			s.mu.RUnlock()
-			return nil, invalidParams(fmt.Sprintf("completion/complete: unknown resource or template %q", p.Ref.URI))
+			return nil, invalidParams(fmt.Sprintf("completion/complete: unknown resource or template %q", bounded(p.Ref.URI)))
 		}
 	default:
 		s.mu.RUnlock()
-		return nil, invalidParams(fmt.Sprintf("completion/complete: ref.type %q is not ref/prompt or ref/resource", p.Ref.Type))
+		return nil, invalidParams(fmt.Sprintf("completion/complete: ref.type %q is not ref/prompt or ref/resource", bounded(string(p.Ref.Type))))
 	}
 	fn := s.completers[key]
 	s.mu.RUnlock()
@@ -77,6 +77,9 @@ func (s *Server) complete(ctx context.Context, r *Request) (jsontext.Value, erro
 		if err != nil {
 			if perr := asProtocolError(err); perr != nil {
 				return nil, perr
+			}
+			if ierr := interactionError(mcp.MethodCompletionComplete, err); ierr != nil {
+				return nil, ierr
 			}
 			s.log.Error("mcp: completion failed", "ref", key.ref, "argument", key.arg, "err", err)
 			return nil, internalError()

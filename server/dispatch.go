@@ -53,7 +53,7 @@ func (s *Server) handle(ctx context.Context, sess *session, m *jsonrpc.Message, 
 
 	if m.Method == mcp.MethodInitialize && sess != nil && !sess.isInitialized() {
 		r.Era, r.sess, r.SessionID = mcp.EraLegacy, sess, sess.id
-		return s.handler(withRequest(ctx, r), r)
+		return s.chain()(withRequest(ctx, r), r)
 	}
 	legacySession := sess != nil && sess.isInitialized()
 	switch {
@@ -70,13 +70,13 @@ func (s *Server) handle(ctx context.Context, sess *session, m *jsonrpc.Message, 
 		if m.Method == mcp.MethodPing {
 			// ping is allowed before initialize.
 			r.Era = mcp.EraLegacy
-			return s.handler(withRequest(ctx, r), r)
+			return s.chain()(withRequest(ctx, r), r)
 		}
 		return nil, invalidParams("request has no io.modelcontextprotocol/protocolVersion and clientCapabilities in _meta " +
 			"(required by protocol 2026-07-28) and the connection has not been initialized (send initialize first for " +
 			"protocol 2025-11-25 and earlier)")
 	}
-	return s.handler(withRequest(ctx, r), r)
+	return s.chain()(withRequest(ctx, r), r)
 }
 
 func (s *Server) admitLegacy(r *Request, sess *session) error {
@@ -104,7 +104,7 @@ func (s *Server) admitModern(r *Request) error {
 		return invalidParams("_meta is missing io.modelcontextprotocol/clientCapabilities")
 	}
 	if r.Meta.LogLevel != "" && !r.Meta.LogLevel.Valid() {
-		return invalidParams(fmt.Sprintf("_meta io.modelcontextprotocol/logLevel %q is not a log level", r.Meta.LogLevel))
+		return invalidParams(fmt.Sprintf("_meta io.modelcontextprotocol/logLevel %q is not a log level", bounded(string(r.Meta.LogLevel))))
 	}
 	r.ProtocolVersion = v
 	r.ClientInfo = r.Meta.ClientInfo
@@ -138,8 +138,8 @@ func (s *Server) handleNotification(ctx context.Context, sess *session, m *jsonr
 			sess.markClientReady()
 		}
 	case mcp.MethodNotificationRootsListChanged:
-		if s.opts.OnRootsChanged != nil && sess != nil {
-			s.opts.OnRootsChanged(ctx, sess.id)
+		if sess != nil {
+			sess.rootsChanged()
 		}
 	default:
 		s.log.Debug("mcp: ignoring notification", "method", m.Method)
@@ -187,10 +187,12 @@ func marshalResult(v any) (jsontext.Value, error) {
 	return b, nil
 }
 
+// trimJSONErr returns a decoding error's text without the "json: " prefix, bounded (it may quote the
+// caller's object names and values).
 func trimJSONErr(err error) string {
 	s := err.Error()
 	s, _ = cutPrefix(s, "json: ")
-	return s
+	return boundedTo(s, maxErrText)
 }
 
 func cutPrefix(s, p string) (string, bool) {

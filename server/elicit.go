@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -29,8 +30,9 @@ func (e *Elicitation[T]) Accepted() bool { return e.Action == mcp.ElicitActionAc
 
 // Elicit asks the user to fill in a form whose schema is inferred from T, a struct of flat primitive fields
 // (strings, numbers, integers, booleans, and string enums or lists of them), with defaults, enums, bounds
-// and descriptions from `jsonschema` tags. The submitted content is validated against the schema and
-// decoded into T. It works in both eras: see Ask and ErrInputRequired.
+// and descriptions from `jsonschema` tags. Fields the client leaves out of accepted content take the
+// schema's declared defaults (`default=`); then the content is validated against the schema and decoded
+// into T. It works in both eras: see Ask and ErrInputRequired.
 func Elicit[T any](ctx context.Context, message string) (*Elicitation[T], error) {
 	s, raw, err := elicitSchemaFor(reflect.TypeFor[T]())
 	if err != nil {
@@ -47,6 +49,9 @@ func Elicit[T any](ctx context.Context, message string) (*Elicitation[T], error)
 	content := res.Content
 	if len(content) == 0 || content.Kind() == 'n' {
 		content = jsontext.Value(`{}`)
+	}
+	if content, err = withDefaults(s, content); err != nil {
+		return nil, fmt.Errorf("mcp: the client's form content: %w", err)
 	}
 	if err := s.Validate(content); err != nil {
 		return nil, fmt.Errorf("mcp: the client's form content does not match the requested schema: %w", err)
@@ -172,4 +177,38 @@ func checkElicitSchema(s *schema.Schema) error {
 		}
 	}
 	return nil
+}
+
+// withDefaults adds the declared default of every property of s that content (a JSON object) leaves out.
+func withDefaults(s *schema.Schema, content jsontext.Value) (jsontext.Value, error) {
+	var present map[string]jsontext.Value
+	var out jsontext.Value
+	for _, p := range s.Properties {
+		if len(p.Schema.Default) == 0 {
+			continue
+		}
+		if present == nil {
+			if err := json.Unmarshal(content, &present); err != nil {
+				return nil, err
+			}
+		}
+		if _, ok := present[p.Name]; ok {
+			continue
+		}
+		if out == nil {
+			out = append(jsontext.Value(nil), content[:bytes.LastIndexByte(content, '}')]...)
+			if len(present) > 0 {
+				out = append(out, ',')
+			}
+		} else {
+			out = append(out, ',')
+		}
+		out, _ = jsontext.AppendQuote(out, p.Name)
+		out = append(out, ':')
+		out = append(out, p.Schema.Default...)
+	}
+	if out == nil {
+		return content, nil
+	}
+	return append(out, '}'), nil
 }

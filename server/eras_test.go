@@ -134,7 +134,8 @@ func TestLogsAndProgressInBothEras(t *testing.T) {
 				if err != nil || res.Content[0].Text != "Here's the file content: hi" {
 					t.Fatalf("echo = %+v, %v", res, err)
 				}
-				// Notifications are written before the response on the same ordered stream.
+				// Notifications are written before the response on the same ordered stream, and a call
+				// returns after the callbacks of the notifications before its result.
 				mu.Lock()
 				defer mu.Unlock()
 				wantLogs := 3

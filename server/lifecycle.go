@@ -77,7 +77,7 @@ func (s *Server) setLevel(ctx context.Context, r *Request) (jsontext.Value, erro
 		return nil, err
 	}
 	if !p.Level.Valid() {
-		return nil, invalidParams(fmt.Sprintf("level %q is not one of debug, info, notice, warning, error, critical, alert, emergency", p.Level))
+		return nil, invalidParams(fmt.Sprintf("level %q is not one of debug, info, notice, warning, error, critical, alert, emergency", bounded(string(p.Level))))
 	}
 	r.sess.mu.Lock()
 	r.sess.level = p.Level

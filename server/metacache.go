@@ -12,11 +12,22 @@ import (
 // Modern clients send the same _meta (version, capabilities, client info) on every request. Decoding it
 // once per distinct byte string and sharing the result keeps the per-request cost near zero. Cached values
 // are read-only.
-const metaCacheMax = 512
+//
+// The cache is bounded in entries and in bytes, because a client chooses the keys: at most metaCacheMax
+// entries whose raw keys add up to at most metaCacheBudget bytes (the decoded values are of the same order,
+// so the cache holds roughly twice that). A _meta longer than metaCacheMaxEntryBytes is decoded on every
+// request and never cached. When an entry does not fit, the cache is emptied and refills with what is in
+// use (clients repeat their _meta, so the working set comes back at once).
+const (
+	metaCacheMax           = 512
+	metaCacheBudget        = 2 << 20 // bytes of raw _meta keys
+	metaCacheMaxEntryBytes = 8 << 10
+)
 
 var metaCache = struct {
 	sync.RWMutex
-	m map[string]*mcp.RequestMeta
+	m     map[string]*mcp.RequestMeta
+	bytes int // sum of len(key)
 }{m: make(map[string]*mcp.RequestMeta)}
 
 // decodeOpts decodes MCP params: case-sensitive (the json v2 default) with _meta served from the cache.
@@ -42,12 +53,17 @@ func decodeMeta(dec *jsontext.Decoder, dst **mcp.RequestMeta) error {
 	if err := json.Unmarshal(raw, m); err != nil {
 		return err
 	}
-	if len(m.ProgressToken) == 0 { // a progress token makes the bytes unique: not worth caching
+	// A progress token makes the bytes unique: not worth caching. Nor is an oversize _meta.
+	if len(m.ProgressToken) == 0 && len(raw) <= metaCacheMaxEntryBytes {
 		metaCache.Lock()
-		if len(metaCache.m) >= metaCacheMax {
-			clear(metaCache.m)
+		if _, ok := metaCache.m[string(raw)]; !ok {
+			if len(metaCache.m) >= metaCacheMax || metaCache.bytes+len(raw) > metaCacheBudget {
+				clear(metaCache.m)
+				metaCache.bytes = 0
+			}
+			metaCache.m[string(raw)] = m
+			metaCache.bytes += len(raw)
 		}
-		metaCache.m[string(raw)] = m
 		metaCache.Unlock()
 	}
 	*dst = m

@@ -171,12 +171,15 @@ func (s *Server) getPrompt(ctx context.Context, r *Request) (jsontext.Value, err
 	e, ok := s.prompts.get(p.Name)
 	s.mu.RUnlock()
 	if !ok {
-		return nil, invalidParams(fmt.Sprintf("unknown prompt %q", p.Name))
+		return nil, invalidParams(fmt.Sprintf("unknown prompt %q", bounded(p.Name)))
 	}
 	res, err := e.get(ctx, p.Arguments)
 	if err != nil {
 		if perr := asProtocolError(err); perr != nil {
 			return nil, perr
+		}
+		if ierr := interactionError(mcp.MethodPromptsGet, err); ierr != nil {
+			return nil, ierr
 		}
 		s.log.Error("mcp: prompt failed", "prompt", p.Name, "err", err)
 		return nil, internalError()

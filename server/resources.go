@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -25,7 +26,8 @@ type ResourceHandler func(ctx context.Context, req ResourceRequest) ([]mcp.Resou
 // ResourceFunc is the set of handler shapes Resource accepts. A string result is text (text/plain unless
 // the definition says otherwise), a []byte result is a blob (application/octet-stream unless …). The
 // string argument is the URI of a static resource or the single variable of a template; the map argument
-// holds every variable of a template.
+// holds every variable of a template. The full-control shape is matched by its underlying type, so a
+// ResourceHandler, a plain func literal of that signature, or any named type of it is accepted.
 type ResourceFunc interface {
 	func(context.Context) (string, error) |
 		func(context.Context) ([]byte, error) |
@@ -33,7 +35,7 @@ type ResourceFunc interface {
 		func(context.Context, string) ([]byte, error) |
 		func(context.Context, map[string]string) (string, error) |
 		func(context.Context, map[string]string) ([]byte, error) |
-		ResourceHandler
+		~func(context.Context, ResourceRequest) ([]mcp.ResourceContents, error)
 }
 
 // ErrResourceNotFound, returned (or wrapped) by a resource handler, answers the read with the era's
@@ -184,9 +186,17 @@ func adaptResource[F ResourceFunc](fn F, vars []string) (ResourceHandler, string
 		}, "application/octet-stream", nil
 	case ResourceHandler:
 		return f, "", nil
+	case func(context.Context, ResourceRequest) ([]mcp.ResourceContents, error):
+		return f, "", nil
+	}
+	// Another named type of the full-control shape: the only other types ResourceFunc admits.
+	if v := reflect.ValueOf(fn); v.Type().ConvertibleTo(resourceHandlerType) {
+		return v.Convert(resourceHandlerType).Interface().(ResourceHandler), "", nil
 	}
 	return nil, "", fmt.Errorf("unsupported handler type %T", fn)
 }
+
+var resourceHandlerType = reflect.TypeFor[ResourceHandler]()
 
 // withMIME fills in the definition's MIME type on contents that have none.
 func withMIME(h ResourceHandler, mime string) ResourceHandler {
@@ -280,6 +290,9 @@ func (s *Server) readResource(ctx context.Context, r *Request) (jsontext.Value, 
 		}
 		if perr := asProtocolError(err); perr != nil {
 			return nil, perr
+		}
+		if ierr := interactionError(mcp.MethodResourcesRead, err); ierr != nil {
+			return nil, ierr
 		}
 		s.log.Error("mcp: reading resource failed", "uri", p.URI, "err", err)
 		return nil, internalError()

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mcpkit/mcpkit/mcp"
@@ -51,7 +52,9 @@ type Options struct {
 	// means 10 minutes; the request's own context bounds it too.
 	ClientRequestTimeout time.Duration
 	// OnRootsChanged is called when a legacy session's client says its roots changed
-	// (notifications/roots/list_changed); call Roots from a handler of that session to get them again.
+	// (notifications/roots/list_changed). It runs off the transport's read loop, one call at a time per
+	// session; ctx belongs to the session (Roots(ctx) asks its client for the new roots) and is cancelled
+	// when the session closes. A change that arrives while a call is still waiting to run is folded into it.
 	OnRootsChanged func(ctx context.Context, sessionID string)
 }
 
@@ -70,9 +73,10 @@ type Server struct {
 	completers map[completionKey]completer
 	errs       []error
 
+	useMu    sync.Mutex // serializes Use
 	sessions sessionSet
 	changes  changeFeed
-	handler  Handler // the method dispatch wrapped in middleware
+	handler  atomic.Pointer[Handler] // the method dispatch wrapped in middleware; Use swaps it
 	keys     store.KeyRing
 	// resultMeta is the _meta of modern results: serverInfo (shared, read-only).
 	resultMeta *mcp.ResultMeta
@@ -117,21 +121,30 @@ func New(name, version string, opts *Options) *Server {
 		}
 	}
 	s.completers = make(map[completionKey]completer)
-	s.handler = s.dispatchMethod
+	h := Handler(s.dispatchMethod)
 	for i := len(s.opts.Middleware) - 1; i >= 0; i-- {
-		s.handler = s.opts.Middleware[i](s.handler)
+		h = s.opts.Middleware[i](h)
 	}
+	s.handler.Store(&h)
 	return s
 }
 
-// Use adds middleware around every method, inside any already added. Call it before serving.
+// Use adds middleware around every method, around the chain so far (it runs before the Options.Middleware
+// and earlier Use calls; of mw, the first runs first). It is safe while serving: requests
+// already dispatched keep the chain they started with, requests dispatched after Use returns go through the
+// new middleware. Usually it is called once, before serving.
 func (s *Server) Use(mw ...Middleware) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.useMu.Lock()
+	defer s.useMu.Unlock()
+	h := *s.handler.Load()
 	for i := len(mw) - 1; i >= 0; i-- {
-		s.handler = mw[i](s.handler)
+		h = mw[i](h)
 	}
+	s.handler.Store(&h)
 }
+
+// chain returns the current middleware chain around the method dispatch.
+func (s *Server) chain() Handler { return *s.handler.Load() }
 
 // Err reports every registration error so far (a tool whose schema could not be inferred, a malformed URI
 // template, …), joined. Serve and the HTTP handlers refuse to start while it is non-nil.

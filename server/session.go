@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/mcpkit/mcpkit/internal/serial"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/transport"
@@ -29,6 +30,8 @@ type session struct {
 	clientCaps  *mcp.ClientCapabilities
 	level       mcp.LoggingLevel // "" until logging/setLevel: everything is sent
 	subs        map[string]struct{}
+
+	hooks *serial.Queue // runs OnRootsChanged off the read loop; nil without a hook
 }
 
 // NewSession opens a session for a transport: id names it ("" for a stream connection), out receives its
@@ -39,6 +42,7 @@ func (s *Server) NewSession(id string, out transport.Peer) transport.Session {
 
 func (s *Server) openSession(id string, out transport.Peer) *session {
 	ss := &session{srv: s, id: id, out: out}
+	ss.startHooks()
 	s.sessions.add(ss)
 	return ss
 }
@@ -56,8 +60,14 @@ func (ss *session) HandleNotification(ctx context.Context, m *jsonrpc.Message) {
 	ss.srv.handleNotification(ctx, ss, m)
 }
 
-// Close implements transport.Session: the session stops receiving broadcasts.
-func (ss *session) Close() { ss.srv.sessions.remove(ss) }
+// Close implements transport.Session: the session stops receiving broadcasts, and its hook queue stops
+// (a running OnRootsChanged has its ctx cancelled and is waited for).
+func (ss *session) Close() {
+	ss.srv.sessions.remove(ss)
+	if ss.hooks != nil {
+		ss.hooks.Close()
+	}
+}
 
 // NewSessionID returns a cryptographically random, URL-safe session id.
 func NewSessionID() string {

@@ -168,7 +168,8 @@ func appendPrimitive(dst []byte, v any) ([]byte, error) {
 	return jsonrpc.MarshalAppend(dst, v)
 }
 
-// asProtocolError returns err as a JSON-RPC error when the handler meant one.
+// asProtocolError returns err as a JSON-RPC error when the handler meant one: a *jsonrpc.Error it
+// constructed. A *ClientError (the client's error to a question the handler asked) does not wrap one.
 func asProtocolError(err error) *jsonrpc.Error {
 	var e *jsonrpc.Error
 	if errors.As(err, &e) {

@@ -50,10 +50,10 @@ func checkParamHeaders(hs []paramHeader, h http.Header, args jsontext.Value) *js
 		}
 		got, err := mcp.DecodeHeaderValue(vals[0])
 		if err != nil {
-			return paramMismatch(fmt.Sprintf("the %s header: %v", p.key, err))
+			return paramMismatch(fmt.Sprintf("the %s header: %s", p.key, bounded(err.Error())))
 		}
 		if got != want {
-			return paramMismatch(fmt.Sprintf("the %s header %q does not match argument %q (%q)", p.key, got, name, want))
+			return paramMismatch(fmt.Sprintf("the %s header %q does not match argument %q (%q)", p.key, bounded(got), name, bounded(want)))
 		}
 	}
 	return nil

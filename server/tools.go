@@ -13,8 +13,9 @@ import (
 )
 
 // ToolHandler serves a tool whose arguments arrive as raw JSON (already validated against the tool's
-// input schema). A returned *jsonrpc.Error is sent as a protocol error; any other error becomes a result
-// with isError set and the error's message as text, so the model can see it and try again.
+// input schema). A *jsonrpc.Error the handler constructs (returned or wrapped) is sent as a protocol
+// error; any other error, including a *ClientError from a question the handler asked the client, becomes
+// a result with isError set and the error's message as text, so the model can see it and try again.
 type ToolHandler func(ctx context.Context, args jsontext.Value) (*mcp.CallToolResult, error)
 
 // toolEntry is a registered tool.
@@ -140,7 +141,7 @@ func (s *Server) callTool(ctx context.Context, r *Request) (jsontext.Value, erro
 	t, ok := s.tools.get(p.Name)
 	s.mu.RUnlock()
 	if !ok {
-		return nil, invalidParams(fmt.Sprintf("unknown tool %q", p.Name))
+		return nil, invalidParams(fmt.Sprintf("unknown tool %q", bounded(p.Name)))
 	}
 	args := p.Arguments
 	if len(args) == 0 || args.Kind() == 'n' {
@@ -157,7 +158,7 @@ func (s *Server) callTool(ctx context.Context, r *Request) (jsontext.Value, erro
 	}
 	if t.in != nil {
 		if err := t.in.Validate(args); err != nil {
-			return marshalToolResult(r, toolError(fmt.Sprintf("invalid arguments for tool %q: %v", p.Name, err)))
+			return marshalToolResult(r, toolError(fmt.Sprintf("invalid arguments for tool %q: %s", p.Name, boundedTo(err.Error(), maxErrText))))
 		}
 	}
 	res, err := t.call(ctx, args)

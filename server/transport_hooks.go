@@ -23,6 +23,7 @@ func (s *Server) RestoreSession(st *store.SessionState, out transport.Peer) (tra
 	if err := ss.restore(st); err != nil {
 		return nil, err
 	}
+	ss.startHooks()
 	s.sessions.add(ss)
 	return ss, nil
 }

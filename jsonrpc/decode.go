@@ -43,6 +43,7 @@ func decodeInto(data []byte, m *Message) error {
 	}
 	id, err := parseID(w.id)
 	if err != nil {
+		m.ID = id // a number that is not an integer is named as written; anything else is null
 		return &Error{Code: CodeInvalidRequest, Message: "invalid request: " + err.Error()}
 	}
 	m.ID = id

@@ -5,6 +5,8 @@ import (
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/mcpkit/mcpkit/internal/clip"
 )
 
 // Call sends a request with params (marshaled as JSON; nil for none) and decodes the result into result
@@ -111,7 +113,7 @@ func (c *Conn) sendCancel(id ID, cause error) {
 func (c *Conn) peerCancelled(params jsontext.Value) {
 	var p cancelParams
 	if err := json.Unmarshal(params, &p); err != nil || !p.RequestID.IsValid() {
-		c.log.Debug("jsonrpc: ignoring malformed cancellation", "params", string(params))
+		c.log.Debug("jsonrpc: ignoring malformed cancellation", "params", clip.Bytes(params, clip.Max))
 		return
 	}
 	c.mu.Lock()

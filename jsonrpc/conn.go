@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/mcpkit/mcpkit/internal/clip"
 	"github.com/mcpkit/mcpkit/internal/workers"
 )
 
@@ -222,7 +223,7 @@ func (c *Conn) deliver(m *Message) {
 	}
 	c.mu.Unlock()
 	if !ok {
-		c.log.Debug("jsonrpc: response for an unknown request id", "id", m.ID.String())
+		c.log.Debug("jsonrpc: response for an unknown request id", "id", clip.String(m.ID.String(), clip.Max))
 		return
 	}
 	ch <- m
@@ -242,7 +243,7 @@ func (c *Conn) admit(m *Message, batch *batchReply) {
 		c.mu.Unlock()
 		cancel()
 		c.queued.Add(-1)
-		c.respond(m.ID, nil, &Error{Code: CodeInvalidRequest, Message: "invalid request: id " + m.ID.String() + " is already in use"}, batch)
+		c.respond(m.ID, nil, &Error{Code: CodeInvalidRequest, Message: "invalid request: id " + clip.String(m.ID.String(), clip.Max) + " is already in use"}, batch)
 		return
 	}
 	c.inflight[m.ID] = in
@@ -276,7 +277,7 @@ func (c *Conn) run(ctx context.Context, in *inbound, m *Message, batch *batchRep
 	var result jsontext.Value
 	var err error
 	if c.opts.Handler == nil {
-		err = &Error{Code: CodeMethodNotFound, Message: "method not found: " + m.Method}
+		err = &Error{Code: CodeMethodNotFound, Message: "method not found: " + clip.String(m.Method, clip.Max)}
 	} else {
 		result, err = c.callHandler(ctx, m)
 	}
@@ -286,7 +287,7 @@ func (c *Conn) run(ctx context.Context, in *inbound, m *Message, batch *batchRep
 func (c *Conn) callHandler(ctx context.Context, m *Message) (result jsontext.Value, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			c.log.Error("jsonrpc: handler panicked", "method", m.Method, "panic", p)
+			c.log.Error("jsonrpc: handler panicked", "method", clip.String(m.Method, clip.Max), "panic", p)
 			err = &Error{Code: CodeInternalError, Message: "internal error"}
 		}
 	}()
@@ -310,7 +311,7 @@ func (c *Conn) finish(in *inbound, m *Message, result jsontext.Value, err error,
 				}
 				return // connection closing; nobody to answer
 			}
-			c.log.Error("jsonrpc: handler failed", "method", m.Method, "err", err)
+			c.log.Error("jsonrpc: handler failed", "method", clip.String(m.Method, clip.Max), "err", err)
 			e = &Error{Code: CodeInternalError, Message: "internal error"}
 		}
 		c.respond(m.ID, nil, e, batch)

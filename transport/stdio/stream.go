@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/mcpkit/mcpkit/internal/clip"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 )
 
@@ -75,7 +76,7 @@ func (s *Stream) Read(ctx context.Context) ([]byte, error) {
 			continue
 		}
 		if s.opts.SkipNonJSON && line[0] != '{' && line[0] != '[' {
-			s.log.Warn("stdio: skipping a line that is not JSON-RPC", "line", truncate(line, 120))
+			s.log.Warn("stdio: skipping a line that is not JSON-RPC", "line", clip.Bytes(line, clip.Max))
 			continue
 		}
 		return line, nil
@@ -158,11 +159,4 @@ func (s *Stream) Close() error {
 		}
 	})
 	return err
-}
-
-func truncate(b []byte, n int) string {
-	if len(b) <= n {
-		return string(b)
-	}
-	return string(b[:n]) + "…"
 }

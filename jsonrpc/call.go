@@ -2,6 +2,8 @@ package jsonrpc
 
 import (
 	"context"
+	"errors"
+	"io"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -32,8 +34,7 @@ func (c *Conn) CallRaw(ctx context.Context, method string, params jsontext.Value
 	id := Int64ID(c.nextID.Add(1))
 	ch := make(chan *Message, 1)
 	c.mu.Lock()
-	if c.closed {
-		err := c.err
+	if err := c.failure(); err != nil || c.closed {
 		c.mu.Unlock()
 		return nil, closedErr(err)
 	}
@@ -52,7 +53,10 @@ func (c *Conn) CallRaw(ctx context.Context, method string, params jsontext.Value
 	select {
 	case m, ok := <-ch:
 		if !ok {
-			return nil, closedErr(c.Err())
+			c.mu.Lock()
+			err := c.failure()
+			c.mu.Unlock()
+			return nil, closedErr(err)
 		}
 		if m.Error != nil {
 			return nil, m.Error
@@ -76,7 +80,12 @@ func closedErr(err error) error {
 
 type closedError struct{ cause error }
 
-func (e *closedError) Error() string { return "jsonrpc: connection closed: " + e.cause.Error() }
+func (e *closedError) Error() string {
+	if errors.Is(e.cause, io.EOF) {
+		return "jsonrpc: connection closed: the peer closed its stream (EOF)"
+	}
+	return "jsonrpc: connection closed: " + e.cause.Error()
+}
 func (e *closedError) Unwrap() []error {
 	return []error{ErrClosed, e.cause}
 }

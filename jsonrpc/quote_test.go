@@ -13,7 +13,7 @@ import (
 // TestErrorsQuoteInputBounded: error messages quote caller input (method names, ids, decoder details)
 // only up to a small bound.
 func TestErrorsQuoteInputBounded(t *testing.T) {
-	huge := strings.Repeat("m", 300<<10) // far beyond any bound; 3 MB makes no difference but time under -race
+	huge := strings.Repeat("m", 300<<10)            // far beyond any bound; 3 MB makes no difference but time under -race
 	send, recv := rawPeer(t, jsonrpc.ConnOptions{}) // no handler: "method not found"
 	for _, msg := range []string{
 		`{"jsonrpc":"2.0","id":1,"method":"` + huge + `"}`,

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"sync"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -34,7 +35,7 @@ type Options struct {
 // Stream frames messages as lines over r and w. It implements jsonrpc.Stream.
 type Stream struct {
 	r    *bufio.Reader
-	rc   io.Closer // closed by Close to unblock a pending Read, when r was a Closer
+	rc   func() error // closes r, to unblock a pending Read, when r can be closed
 	w    io.Writer
 	wc   io.Closer
 	opts Options
@@ -45,17 +46,23 @@ type Stream struct {
 }
 
 // NewStream returns a stream reading lines from r and writing lines to w. Close closes r and w when they
-// are io.Closers.
+// are io.Closers, and interrupts a Read blocked on r. When r is an *os.File in blocking mode (os.Stdin
+// usually is), that takes putting its descriptor into non-blocking mode while the stream is open (Linux; on
+// other systems Close does not interrupt such a Read): see the package documentation.
 func NewStream(r io.Reader, w io.Writer, opts Options) *Stream {
 	if opts.MaxMessageBytes <= 0 {
 		opts.MaxMessageBytes = DefaultMaxMessageBytes
 	}
-	s := &Stream{r: bufio.NewReaderSize(r, 64<<10), w: w, opts: opts, log: opts.Logger}
+	var rc func() error
+	switch c := r.(type) {
+	case *os.File:
+		r, rc = interruptible(c)
+	case io.Closer:
+		rc = c.Close
+	}
+	s := &Stream{r: bufio.NewReaderSize(r, 64<<10), rc: rc, w: w, opts: opts, log: opts.Logger}
 	if s.log == nil {
 		s.log = slog.Default()
-	}
-	if c, ok := r.(io.Closer); ok {
-		s.rc = c
 	}
 	if c, ok := w.(io.Closer); ok {
 		s.wc = c
@@ -64,7 +71,7 @@ func NewStream(r io.Reader, w io.Writer, opts Options) *Stream {
 }
 
 // Read returns the next non-empty line without its newline. A blocked Read is not interrupted by ctx; Close
-// interrupts it when the reader can be closed.
+// interrupts it (see NewStream).
 func (s *Stream) Read(ctx context.Context) ([]byte, error) {
 	for {
 		line, err := s.readLine()
@@ -153,7 +160,7 @@ func (s *Stream) Close() error {
 			err = s.wc.Close()
 		}
 		if s.rc != nil {
-			if rerr := s.rc.Close(); err == nil {
+			if rerr := s.rc(); err == nil {
 				err = rerr
 			}
 		}

@@ -116,6 +116,9 @@ func FuzzDecodeMessage(f *testing.F) {
 		`{"jsonrpc":"2.0","method":"n","params":[1,2]}`,
 		`[{"jsonrpc":"2.0","id":1,"method":"a"}]`,
 		`{"jsonrpc":"2.0","id":1e2,"error":{"code":-1,"message":""}}`,
+		`{"jsonrpc":"2.0","id":-9223372036854775809,"method":"m"}`,
+		`{"jsonrpc":"2.0","id":2.50e1,"method":"m"}`,
+		`{"jsonrpc":"2.0","id":1e-400,"method":"m"}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -136,8 +139,18 @@ func FuzzDecodeMessage(f *testing.F) {
 		if err != nil {
 			t.Fatalf("re-encoded message does not decode: %v", err)
 		}
-		if again.ID != m.ID || again.Method != m.Method {
+		if again.ID != m.ID || again.Method != m.Method || idChanged(t, data, m.ID) {
 			t.Fatalf("round trip changed the message: %+v vs %+v", m, again)
 		}
 	})
+}
+
+// idChanged reports whether a decoded number id differs from the "id" member of data as written (ids with
+// an escaped member name are not checked).
+func idChanged(t *testing.T, data []byte, id ID) bool {
+	v, err := Member(data, "id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v != nil && id.IsValid() && !id.IsString() && id.Raw() != string(v)
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -71,5 +72,37 @@ func TestCloseInterruptsBlockingRead(t *testing.T) {
 	flags, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(other), syscall.F_GETFL, 0)
 	if errno != 0 || flags&syscall.O_NONBLOCK != 0 {
 		t.Errorf("after Close the file description is left non-blocking (flags %#x, %v)", flags, errno)
+	}
+}
+
+// TestSharedDescriptionWritesWait: when stdin and stdout are one file description (one terminal, one
+// socket), making the input interruptible must not make a large write fail with EAGAIN once the buffer is
+// full: the write waits for the reader.
+func TestSharedDescriptionWritesWait(t *testing.T) {
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	peer := os.NewFile(uintptr(fds[1]), "peer")
+	defer peer.Close()
+	out, err := syscall.Dup(fds[0]) // stdout: the same description as stdin
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewStream(os.NewFile(uintptr(fds[0]), "stdin"), os.NewFile(uintptr(out), "stdout"), Options{})
+	msg := []byte(`{"x":"` + strings.Repeat("y", 4<<20) + `"}`) // far more than a socket buffer
+	got := make(chan int, 1)
+	go func() {
+		n, _ := io.Copy(io.Discard, io.LimitReader(peer, int64(len(msg)+1)))
+		got <- int(n)
+	}()
+	if err := s.Write(context.Background(), msg); err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	if n := <-got; n != len(msg)+1 {
+		t.Fatalf("peer read %d bytes, want %d", n, len(msg)+1)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("Close: %v", err)
 	}
 }

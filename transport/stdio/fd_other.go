@@ -2,8 +2,13 @@
 
 package stdio
 
-import "os"
+import (
+	"io"
+	"os"
+)
 
-// interruptible returns f and f.Close: on this system a Read blocked on a descriptor in blocking mode is not
-// interrupted by Close (see fd_linux.go for how Linux does it).
-func interruptible(f *os.File) (*os.File, func() error) { return f, f.Close }
+// interruptible returns f and w as they are: on this system a Read blocked on a descriptor in blocking mode
+// is not interrupted by Close (see fd_linux.go for how Linux does it).
+func interruptible(f *os.File, w io.Writer) (io.Reader, func() error, io.Writer, func() error) {
+	return f, f.Close, w, nil
+}

@@ -37,7 +37,7 @@ type Stream struct {
 	r    *bufio.Reader
 	rc   func() error // closes r, to unblock a pending Read, when r can be closed
 	w    io.Writer
-	wc   io.Closer
+	wc   func() error // closes w, when it can be closed
 	opts Options
 	log  *slog.Logger
 
@@ -53,19 +53,19 @@ func NewStream(r io.Reader, w io.Writer, opts Options) *Stream {
 	if opts.MaxMessageBytes <= 0 {
 		opts.MaxMessageBytes = DefaultMaxMessageBytes
 	}
-	var rc func() error
+	var rc, wc func() error
 	switch c := r.(type) {
 	case *os.File:
-		r, rc = interruptible(c)
+		r, rc, w, wc = interruptible(c, w)
 	case io.Closer:
 		rc = c.Close
 	}
-	s := &Stream{r: bufio.NewReaderSize(r, 64<<10), rc: rc, w: w, opts: opts, log: opts.Logger}
+	if c, ok := w.(io.Closer); ok && wc == nil {
+		wc = c.Close
+	}
+	s := &Stream{r: bufio.NewReaderSize(r, 64<<10), rc: rc, w: w, wc: wc, opts: opts, log: opts.Logger}
 	if s.log == nil {
 		s.log = slog.Default()
-	}
-	if c, ok := w.(io.Closer); ok {
-		s.wc = c
 	}
 	return s
 }
@@ -157,7 +157,7 @@ func (s *Stream) Close() error {
 	var err error
 	s.closeOnce.Do(func() {
 		if s.wc != nil {
-			err = s.wc.Close()
+			err = s.wc()
 		}
 		if s.rc != nil {
 			if rerr := s.rc(); err == nil {

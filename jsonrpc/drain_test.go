@@ -20,16 +20,18 @@ import (
 // scriptStream hands out a fixed list of messages and then io.EOF, as stdin does when a client pipes its
 // requests and closes; everything written is kept. Its writes keep working after EOF (a half-closed pipe).
 type scriptStream struct {
-	in     chan []byte
-	closed chan struct{}
-	once   sync.Once
+	in      chan []byte
+	closed  chan struct{}
+	once    sync.Once
+	eof     chan struct{} // closed when Read first returns io.EOF
+	eofOnce sync.Once
 
 	mu  sync.Mutex
 	out []string
 }
 
 func newScript(msgs []string) *scriptStream {
-	s := &scriptStream{in: make(chan []byte, len(msgs)), closed: make(chan struct{})}
+	s := &scriptStream{in: make(chan []byte, len(msgs)), closed: make(chan struct{}), eof: make(chan struct{})}
 	for _, m := range msgs {
 		s.in <- []byte(m)
 	}
@@ -41,6 +43,7 @@ func (s *scriptStream) Read(ctx context.Context) ([]byte, error) {
 	select {
 	case m, ok := <-s.in:
 		if !ok {
+			s.eofOnce.Do(func() { close(s.eof) })
 			return nil, io.EOF
 		}
 		return m, nil
@@ -138,6 +141,7 @@ func TestCloseDuringDrainCancels(t *testing.T) {
 	conn := jsonrpc.NewConn(s, jsonrpc.ConnOptions{Handler: h})
 	conn.Start()
 	<-started
+	<-s.eof // the connection is draining
 	conn.Close()
 	waitDone(t, conn)
 	if got := s.written(); len(got) != 0 {
@@ -237,5 +241,21 @@ func TestPeerGoneCancelsAtOnce(t *testing.T) {
 	waitDone(t, conn)
 	if err := conn.Err(); !errors.Is(err, io.EOF) {
 		t.Errorf("Err() = %v, want io.EOF", err)
+	}
+}
+
+// TestPeerEOFAnswersBatch: a batch read before EOF is answered as one array.
+func TestPeerEOFAnswersBatch(t *testing.T) {
+	h := handlerFunc{req: func(ctx context.Context, m *jsonrpc.Message) (jsontext.Value, error) {
+		runtime.Gosched()
+		return m.Params, nil
+	}}
+	s := newScript([]string{`[{"jsonrpc":"2.0","id":1,"method":"a","params":[1]},{"jsonrpc":"2.0","id":2,"method":"a","params":[2]},{"jsonrpc":"2.0","id":3,"method":"a","params":[3]}]`})
+	conn := jsonrpc.NewConn(s, jsonrpc.ConnOptions{Handler: h, AllowBatch: func() bool { return true }})
+	conn.Start()
+	waitDone(t, conn)
+	got := s.written()
+	if len(got) != 1 || strings.Count(got[0], `"result"`) != 3 {
+		t.Fatalf("batch answered with %v", got)
 	}
 }

@@ -2,9 +2,13 @@ package jsonrpc
 
 import (
 	"context"
+	"errors"
+	"io"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/mcpkit/mcpkit/internal/clip"
 )
 
 // Call sends a request with params (marshaled as JSON; nil for none) and decodes the result into result
@@ -30,8 +34,7 @@ func (c *Conn) CallRaw(ctx context.Context, method string, params jsontext.Value
 	id := Int64ID(c.nextID.Add(1))
 	ch := make(chan *Message, 1)
 	c.mu.Lock()
-	if c.closed {
-		err := c.err
+	if err := c.failure(); err != nil || c.closed {
 		c.mu.Unlock()
 		return nil, closedErr(err)
 	}
@@ -50,7 +53,10 @@ func (c *Conn) CallRaw(ctx context.Context, method string, params jsontext.Value
 	select {
 	case m, ok := <-ch:
 		if !ok {
-			return nil, closedErr(c.Err())
+			c.mu.Lock()
+			err := c.failure()
+			c.mu.Unlock()
+			return nil, closedErr(err)
 		}
 		if m.Error != nil {
 			return nil, m.Error
@@ -74,7 +80,12 @@ func closedErr(err error) error {
 
 type closedError struct{ cause error }
 
-func (e *closedError) Error() string { return "jsonrpc: connection closed: " + e.cause.Error() }
+func (e *closedError) Error() string {
+	if errors.Is(e.cause, io.EOF) {
+		return "jsonrpc: connection closed: the peer closed its stream (EOF)"
+	}
+	return "jsonrpc: connection closed: " + e.cause.Error()
+}
 func (e *closedError) Unwrap() []error {
 	return []error{ErrClosed, e.cause}
 }
@@ -111,7 +122,7 @@ func (c *Conn) sendCancel(id ID, cause error) {
 func (c *Conn) peerCancelled(params jsontext.Value) {
 	var p cancelParams
 	if err := json.Unmarshal(params, &p); err != nil || !p.RequestID.IsValid() {
-		c.log.Debug("jsonrpc: ignoring malformed cancellation", "params", string(params))
+		c.log.Debug("jsonrpc: ignoring malformed cancellation", "params", clip.Bytes(params, clip.Max))
 		return
 	}
 	c.mu.Lock()

@@ -7,9 +7,11 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/mcpkit/mcpkit/internal/clip"
 	"github.com/mcpkit/mcpkit/internal/workers"
 )
 
@@ -40,9 +42,23 @@ type ConnOptions struct {
 	AllowBatch func() bool
 	// Logger receives internal failures. Nil uses slog.Default().
 	Logger *slog.Logger
+	// DrainTimeout bounds how long the connection finishes the requests it has already read once the
+	// peer's stream ends (Read returns io.EOF): the reading stops, handlers run on and their replies and
+	// notifications are written, then the stream is closed. Handlers still running after DrainTimeout are
+	// cancelled. Zero means DefaultDrainTimeout; a negative value cancels them at once.
+	DrainTimeout time.Duration
 }
 
+// DefaultDrainTimeout is the default ConnOptions.DrainTimeout: generous, because a client that pipes its
+// requests and closes its end (printf … | server) expects every answer.
+const DefaultDrainTimeout = 30 * time.Second
+
 // Conn runs one JSON-RPC connection over a Stream. Create it with NewConn, then call Start.
+//
+// The end of the peer's stream (io.EOF from Read) means "no more requests", not "forget the ones sent":
+// outbound calls still waiting fail at once (no reply can come), while inbound requests already read are
+// answered before the connection closes (see ConnOptions.DrainTimeout). Close, by contrast, cancels
+// everything at once.
 type Conn struct {
 	stream Stream
 	opts   ConnOptions
@@ -59,6 +75,7 @@ type Conn struct {
 	inflight map[ID]*inbound
 	closed   bool
 	err      error
+	ended    error // why the peer's stream ended, while the connection finishes what it read
 
 	sem    chan struct{}
 	queued atomic.Int64
@@ -81,6 +98,9 @@ func NewConn(s Stream, opts ConnOptions) *Conn {
 	}
 	if opts.MaxQueued <= 0 {
 		opts.MaxQueued = 1024
+	}
+	if opts.DrainTimeout == 0 {
+		opts.DrainTimeout = DefaultDrainTimeout
 	}
 	c := &Conn{
 		stream:   s,
@@ -105,7 +125,8 @@ func (c *Conn) Start() {
 	go c.readLoop()
 }
 
-// Done is closed when the connection has closed (by Close, a read error, or the peer hanging up).
+// Done is closed when the connection has closed: by Close, or once the peer's stream ended and the requests
+// read before were answered.
 func (c *Conn) Done() <-chan struct{} { return c.done }
 
 // Err reports why the connection closed: nil while open, io.EOF when the peer hung up cleanly.
@@ -161,12 +182,7 @@ func (c *Conn) readLoop() {
 				c.replyError(ID{}, &Error{Code: CodeInvalidRequest, Message: "invalid request: " + fe.Reason})
 				continue
 			}
-			if errors.Is(err, context.Canceled) || errors.Is(err, io.ErrClosedPipe) {
-				err = io.EOF
-			}
-			if cerr := c.shutdown(err); cerr != nil {
-				c.log.Debug("jsonrpc: closing stream", "err", cerr)
-			}
+			c.peerEnded(err)
 			return
 		}
 		if IsBatch(data) {
@@ -180,6 +196,64 @@ func (c *Conn) readLoop() {
 		}
 		c.dispatch(m, nil)
 	}
+}
+
+// peerEnded handles the end of the inbound stream: unless our own Close caused it, it fails the outbound
+// calls still waiting, lets the inbound requests already read finish (bounded by DrainTimeout; at once when
+// the peer is gone both ways), and closes the connection.
+func (c *Conn) peerEnded(err error) {
+	gone := errors.Is(err, io.ErrClosedPipe) // the peer cannot read our replies either
+	if gone || errors.Is(err, context.Canceled) {
+		err = io.EOF
+	}
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.ended = err
+	pending := c.pending
+	c.pending = nil
+	c.mu.Unlock()
+	for _, ch := range pending {
+		close(ch)
+	}
+	if !gone {
+		c.drain()
+	}
+	if cerr := c.shutdown(err); cerr != nil {
+		c.log.Debug("jsonrpc: closing stream", "err", cerr)
+	}
+}
+
+// drain waits until every inbound handler has returned, Close is called, or DrainTimeout passes. Only the
+// reader admits handlers, and it has stopped, so the set only shrinks.
+func (c *Conn) drain() {
+	if c.opts.DrainTimeout < 0 || c.queued.Load() == 0 {
+		return
+	}
+	idle := make(chan struct{})
+	go func() {
+		c.handlers.Wait()
+		close(idle)
+	}()
+	t := time.NewTimer(c.opts.DrainTimeout)
+	defer t.Stop()
+	select {
+	case <-idle:
+	case <-c.done:
+	case <-t.C:
+		c.log.Warn("jsonrpc: the peer closed its stream; cancelling the requests still running after the drain timeout",
+			"timeout", c.opts.DrainTimeout, "requests", c.queued.Load())
+	}
+}
+
+// failure returns why the connection cannot take new calls (nil while it can).
+func (c *Conn) failure() error {
+	if c.err != nil {
+		return c.err
+	}
+	return c.ended
 }
 
 func (c *Conn) answerBadMessage(m *Message, err error) {
@@ -222,7 +296,7 @@ func (c *Conn) deliver(m *Message) {
 	}
 	c.mu.Unlock()
 	if !ok {
-		c.log.Debug("jsonrpc: response for an unknown request id", "id", m.ID.String())
+		c.log.Debug("jsonrpc: response for an unknown request id", "id", clip.String(m.ID.String(), clip.Max))
 		return
 	}
 	ch <- m
@@ -242,7 +316,7 @@ func (c *Conn) admit(m *Message, batch *batchReply) {
 		c.mu.Unlock()
 		cancel()
 		c.queued.Add(-1)
-		c.respond(m.ID, nil, &Error{Code: CodeInvalidRequest, Message: "invalid request: id " + m.ID.String() + " is already in use"}, batch)
+		c.respond(m.ID, nil, &Error{Code: CodeInvalidRequest, Message: "invalid request: id " + clip.String(m.ID.String(), clip.Max) + " is already in use"}, batch)
 		return
 	}
 	c.inflight[m.ID] = in
@@ -276,7 +350,7 @@ func (c *Conn) run(ctx context.Context, in *inbound, m *Message, batch *batchRep
 	var result jsontext.Value
 	var err error
 	if c.opts.Handler == nil {
-		err = &Error{Code: CodeMethodNotFound, Message: "method not found: " + m.Method}
+		err = &Error{Code: CodeMethodNotFound, Message: "method not found: " + clip.String(m.Method, clip.Max)}
 	} else {
 		result, err = c.callHandler(ctx, m)
 	}
@@ -286,7 +360,7 @@ func (c *Conn) run(ctx context.Context, in *inbound, m *Message, batch *batchRep
 func (c *Conn) callHandler(ctx context.Context, m *Message) (result jsontext.Value, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			c.log.Error("jsonrpc: handler panicked", "method", m.Method, "panic", p)
+			c.log.Error("jsonrpc: handler panicked", "method", clip.String(m.Method, clip.Max), "panic", p)
 			err = &Error{Code: CodeInternalError, Message: "internal error"}
 		}
 	}()
@@ -310,7 +384,7 @@ func (c *Conn) finish(in *inbound, m *Message, result jsontext.Value, err error,
 				}
 				return // connection closing; nobody to answer
 			}
-			c.log.Error("jsonrpc: handler failed", "method", m.Method, "err", err)
+			c.log.Error("jsonrpc: handler failed", "method", clip.String(m.Method, clip.Max), "err", err)
 			e = &Error{Code: CodeInternalError, Message: "internal error"}
 		}
 		c.respond(m.ID, nil, e, batch)

@@ -9,6 +9,7 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/mcpkit/mcpkit/internal/clip"
 	"github.com/mcpkit/mcpkit/internal/jsonx"
 )
 
@@ -43,6 +44,7 @@ func decodeInto(data []byte, m *Message) error {
 	}
 	id, err := parseID(w.id)
 	if err != nil {
+		m.ID = id // a number that is not an integer is named as written; anything else is null
 		return &Error{Code: CodeInvalidRequest, Message: "invalid request: " + err.Error()}
 	}
 	m.ID = id
@@ -230,13 +232,15 @@ func salvageID(data []byte) ID {
 	return id
 }
 
+// trimErr returns a decoder error for an error message: without the package prefix, and bounded, because
+// decoder errors quote the input (a duplicate member name, a JSON pointer into the message).
 func trimErr(err error) string {
 	s := err.Error()
 	const p = "json: "
 	if len(s) > len(p) && s[:len(p)] == p {
 		s = s[len(p):]
 	}
-	return s
+	return clip.String(s, 2*clip.Max)
 }
 
 // IsBatch reports whether data is a JSON array (a batch), looking only at its first non-space byte.

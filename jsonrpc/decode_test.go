@@ -15,7 +15,8 @@ func TestDecodeMessage(t *testing.T) {
 	}{
 		{"request int id", `{"jsonrpc":"2.0","id":1,"method":"ping"}`, 0, "request", "1"},
 		{"request string id", `{"jsonrpc":"2.0","id":"a\u0062","method":"ping","params":{}}`, 0, "request", `"ab"`},
-		{"integral float id", `{"jsonrpc":"2.0","id":2.0,"method":"ping"}`, 0, "request", "2"},
+		{"integral float id", `{"jsonrpc":"2.0","id":2.0,"method":"ping"}`, 0, "request", "2.0"},
+		{"id beyond int64", `{"jsonrpc":"2.0","id":-9223372036854775809,"method":"ping"}`, 0, "request", "-9223372036854775809"},
 		{"notification", `{"jsonrpc":"2.0","method":"notifications/initialized"}`, 0, "notification", "null"},
 		{"result", `{"jsonrpc":"2.0","id":7,"result":{"x":1}}`, 0, "response", "7"},
 		{"error null id", `{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"bad"}}`, 0, "response", "null"},
@@ -27,7 +28,8 @@ func TestDecodeMessage(t *testing.T) {
 		{"duplicate member", `{"jsonrpc":"2.0","id":1,"method":"a","method":"b"}`, CodeInvalidRequest, "", "1"},
 		{"null id request", `{"jsonrpc":"2.0","id":null,"method":"ping"}`, CodeInvalidRequest, "", ""},
 		{"object id", `{"jsonrpc":"2.0","id":{},"method":"ping"}`, CodeInvalidRequest, "", ""},
-		{"fractional id", `{"jsonrpc":"2.0","id":1.5,"method":"ping"}`, CodeInvalidRequest, "", ""},
+		{"fractional id", `{"jsonrpc":"2.0","id":1.5,"method":"ping"}`, CodeInvalidRequest, "", "1.5"},
+		{"tiny id", `{"jsonrpc":"2.0","id":1e-400,"method":"ping"}`, CodeInvalidRequest, "", "1e-400"},
 		{"params scalar", `{"jsonrpc":"2.0","id":1,"method":"ping","params":3}`, CodeInvalidRequest, "", "1"},
 		{"method wrong type", `{"jsonrpc":"2.0","id":4,"method":3}`, CodeInvalidRequest, "", "4"},
 		{"both result and error", `{"jsonrpc":"2.0","id":1,"result":{},"error":{"code":1,"message":"x"}}`, CodeInvalidRequest, "", "1"},
@@ -114,6 +116,9 @@ func FuzzDecodeMessage(f *testing.F) {
 		`{"jsonrpc":"2.0","method":"n","params":[1,2]}`,
 		`[{"jsonrpc":"2.0","id":1,"method":"a"}]`,
 		`{"jsonrpc":"2.0","id":1e2,"error":{"code":-1,"message":""}}`,
+		`{"jsonrpc":"2.0","id":-9223372036854775809,"method":"m"}`,
+		`{"jsonrpc":"2.0","id":2.50e1,"method":"m"}`,
+		`{"jsonrpc":"2.0","id":1e-400,"method":"m"}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -134,8 +139,18 @@ func FuzzDecodeMessage(f *testing.F) {
 		if err != nil {
 			t.Fatalf("re-encoded message does not decode: %v", err)
 		}
-		if again.ID != m.ID || again.Method != m.Method {
+		if again.ID != m.ID || again.Method != m.Method || idChanged(t, data, m.ID) {
 			t.Fatalf("round trip changed the message: %+v vs %+v", m, again)
 		}
 	})
+}
+
+// idChanged reports whether a decoded number id differs from the "id" member of data as written (ids with
+// an escaped member name are not checked).
+func idChanged(t *testing.T, data []byte, id ID) bool {
+	v, err := Member(data, "id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v != nil && id.IsValid() && !id.IsString() && id.Raw() != string(v)
 }

@@ -8,9 +8,11 @@ import (
 // Stream carries whole JSON-RPC messages (a single message or a batch array) in both directions. Transports
 // (stdio, in-memory, a legacy SSE session) implement it; Conn runs on top of it.
 //
-// Read returns the next message; the returned slice belongs to the caller. Write sends one message and does
-// not retain msg after it returns. Read and Write may be called concurrently with each other, but Conn never
-// calls Read (or Write) from two goroutines at once. Close unblocks a pending Read.
+// Read returns the next message; the returned slice belongs to the caller. It returns io.EOF when the peer
+// will send nothing more but may still read (a closed stdin: Conn answers the requests it has read), and
+// io.ErrClosedPipe when the peer is gone both ways (Conn cancels what is in flight). Write sends one message
+// and does not retain msg after it returns. Read and Write may be called concurrently with each other, but
+// Conn never calls Read (or Write) from two goroutines at once. Close unblocks a pending Read.
 type Stream interface {
 	Read(ctx context.Context) ([]byte, error)
 	Write(ctx context.Context, msg []byte) error

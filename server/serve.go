@@ -16,7 +16,11 @@ import (
 
 // Serve runs the server on one connection until the peer hangs up or ctx ends. The connection serves
 // either era: an initialize handshake makes it a legacy session; requests carrying the 2026-07-28 _meta
-// are served statelessly. It returns nil when the peer closed the stream.
+// are served statelessly.
+//
+// When the peer's stream ends, Serve stops reading, answers the requests it has already read (bounded by
+// Options.DrainTimeout), closes the stream and returns nil. When ctx ends, it cancels the requests in flight,
+// closes the stream at once and returns ctx.Err().
 func (s *Server) Serve(ctx context.Context, stream jsonrpc.Stream) error {
 	if err := s.Err(); err != nil {
 		stream.Close()
@@ -30,6 +34,7 @@ func (s *Server) Serve(ctx context.Context, stream jsonrpc.Stream) error {
 		CancelMethod: mcp.MethodNotificationCancelled,
 		MaxInFlight:  s.opts.MaxInFlight,
 		MaxQueued:    s.opts.MaxQueued,
+		DrainTimeout: s.opts.DrainTimeout,
 		AllowBatch: func() bool {
 			v, _, _ := sess.identity()
 			return mcp.AllowsBatches(v)
@@ -50,7 +55,9 @@ func (s *Server) Serve(ctx context.Context, stream jsonrpc.Stream) error {
 	return ctx.Err()
 }
 
-// ServeStdio serves the process's stdin and stdout until stdin closes. Write logs to stderr: stdout
+// ServeStdio serves the process's stdin and stdout until stdin closes (then it answers the requests already
+// read, closes stdout and returns nil) or ctx ends (then it cancels them and returns nil at once, even while
+// stdin stays open: tie ctx to SIGTERM and SIGINT with signal.NotifyContext). Write logs to stderr: stdout
 // carries only protocol messages.
 func (s *Server) ServeStdio(ctx context.Context) error {
 	err := s.Serve(ctx, stdio.NewStream(os.Stdin, os.Stdout, stdio.Options{Logger: s.log}))

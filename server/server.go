@@ -37,6 +37,9 @@ type Options struct {
 	Versions []string
 	// MaxInFlight and MaxQueued bound inbound requests per connection (see jsonrpc.ConnOptions).
 	MaxInFlight, MaxQueued int
+	// DrainTimeout bounds how long Serve (and ServeStdio) keeps answering the requests it has read once the
+	// client's stream ends (stdin closed). Zero means jsonrpc.DefaultDrainTimeout (30 s).
+	DrainTimeout time.Duration
 	// Middleware wraps every method, outermost first.
 	Middleware []Middleware
 

@@ -8,8 +8,10 @@ import (
 	"github.com/mcpkit/mcpkit/jsonrpc"
 )
 
-// Pipe returns two connected streams: what one writes, the other reads, in order. Closing either end makes
-// the other's Read return io.EOF once the messages already sent are drained.
+// Pipe returns two connected streams: what one writes, the other reads, in order. Closing either end closes
+// the pipe both ways: the other end's Write fails, and its Read returns the messages already sent and then
+// io.ErrClosedPipe (not io.EOF: the closed end will read no reply, so a jsonrpc.Conn does not wait to answer
+// the requests it holds). Read on an end that was itself closed returns io.EOF.
 func Pipe() (jsonrpc.Stream, jsonrpc.Stream) {
 	ab := make(chan []byte, 64)
 	ba := make(chan []byte, 64)
@@ -38,7 +40,7 @@ func (s *stream) Read(ctx context.Context) ([]byte, error) {
 		case m := <-s.in:
 			return m, nil
 		default:
-			return nil, io.EOF
+			return nil, io.ErrClosedPipe
 		}
 	case <-ctx.Done():
 		return nil, ctx.Err()

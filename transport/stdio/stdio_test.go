@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -93,6 +94,29 @@ func TestMain(m *testing.M) {
 			}
 			_ = s.Write(context.Background(), msg)
 		}
+	case "answer-then-exit":
+		// Answers requests named "answer" until it has answered STDIO_TEST_N of them, then exits at once
+		// (stdin still open). A request named "never" is acknowledged with a notification, not answered.
+		n, _ := strconv.Atoi(os.Getenv("STDIO_TEST_N"))
+		s := NewStream(os.Stdin, os.Stdout, Options{})
+		for answered := 0; answered < n; {
+			line, err := s.Read(context.Background())
+			if err != nil {
+				os.Exit(1)
+			}
+			m, err := jsonrpc.DecodeMessage(line)
+			if err != nil {
+				os.Exit(1)
+			}
+			switch m.Method {
+			case "answer":
+				_ = s.Write(context.Background(), jsonrpc.AppendResult(nil, m.ID, []byte(`{}`)))
+				answered++
+			case "never":
+				_ = s.Write(context.Background(), jsonrpc.AppendRequest(nil, jsonrpc.ID{}, "got-never", nil))
+			}
+		}
+		os.Exit(0)
 	case "stubborn":
 		// Ignores stdin EOF and SIGTERM.
 		os.Stdout.WriteString("{\"ready\":true}\n")

@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"sync"
 
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/mcpkit/mcpkit/internal/clip"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 )
 
@@ -33,9 +35,9 @@ type Options struct {
 // Stream frames messages as lines over r and w. It implements jsonrpc.Stream.
 type Stream struct {
 	r    *bufio.Reader
-	rc   io.Closer // closed by Close to unblock a pending Read, when r was a Closer
+	rc   func() error // closes r, to unblock a pending Read, when r can be closed
 	w    io.Writer
-	wc   io.Closer
+	wc   func() error // closes w, when it can be closed
 	opts Options
 	log  *slog.Logger
 
@@ -44,26 +46,32 @@ type Stream struct {
 }
 
 // NewStream returns a stream reading lines from r and writing lines to w. Close closes r and w when they
-// are io.Closers.
+// are io.Closers, and interrupts a Read blocked on r. When r is an *os.File in blocking mode (os.Stdin
+// usually is), that takes putting its descriptor into non-blocking mode while the stream is open (Linux; on
+// other systems Close does not interrupt such a Read): see the package documentation.
 func NewStream(r io.Reader, w io.Writer, opts Options) *Stream {
 	if opts.MaxMessageBytes <= 0 {
 		opts.MaxMessageBytes = DefaultMaxMessageBytes
 	}
-	s := &Stream{r: bufio.NewReaderSize(r, 64<<10), w: w, opts: opts, log: opts.Logger}
+	var rc, wc func() error
+	switch c := r.(type) {
+	case *os.File:
+		r, rc, w, wc = interruptible(c, w)
+	case io.Closer:
+		rc = c.Close
+	}
+	if c, ok := w.(io.Closer); ok && wc == nil {
+		wc = c.Close
+	}
+	s := &Stream{r: bufio.NewReaderSize(r, 64<<10), rc: rc, w: w, wc: wc, opts: opts, log: opts.Logger}
 	if s.log == nil {
 		s.log = slog.Default()
-	}
-	if c, ok := r.(io.Closer); ok {
-		s.rc = c
-	}
-	if c, ok := w.(io.Closer); ok {
-		s.wc = c
 	}
 	return s
 }
 
 // Read returns the next non-empty line without its newline. A blocked Read is not interrupted by ctx; Close
-// interrupts it when the reader can be closed.
+// interrupts it (see NewStream).
 func (s *Stream) Read(ctx context.Context) ([]byte, error) {
 	for {
 		line, err := s.readLine()
@@ -75,7 +83,7 @@ func (s *Stream) Read(ctx context.Context) ([]byte, error) {
 			continue
 		}
 		if s.opts.SkipNonJSON && line[0] != '{' && line[0] != '[' {
-			s.log.Warn("stdio: skipping a line that is not JSON-RPC", "line", truncate(line, 120))
+			s.log.Warn("stdio: skipping a line that is not JSON-RPC", "line", clip.Bytes(line, clip.Max))
 			continue
 		}
 		return line, nil
@@ -149,20 +157,13 @@ func (s *Stream) Close() error {
 	var err error
 	s.closeOnce.Do(func() {
 		if s.wc != nil {
-			err = s.wc.Close()
+			err = s.wc()
 		}
 		if s.rc != nil {
-			if rerr := s.rc.Close(); err == nil {
+			if rerr := s.rc(); err == nil {
 				err = rerr
 			}
 		}
 	})
 	return err
-}
-
-func truncate(b []byte, n int) string {
-	if len(b) <= n {
-		return string(b)
-	}
-	return string(b[:n]) + "…"
 }

@@ -1,0 +1,58 @@
+package server_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/mcpkit/mcpkit/jsonrpc"
+	"github.com/mcpkit/mcpkit/server"
+	"github.com/mcpkit/mcpkit/transport/stdio"
+)
+
+// TestServeAnswersEveryRequestAtEOF: a client that writes its requests and closes its end at once (printf …
+// | server) gets every answer: the end of input stops the reading, not the requests already read. 1,000
+// requests, 25 runs (jsonrpc's TestPeerEOFAnswersEveryRequest does 100 on the bare connection; -count=4 makes
+// 100 here).
+func TestServeAnswersEveryRequestAtEOF(t *testing.T) {
+	const n, runs = 1000, 25
+	s := server.New("t", "1", nil)
+	server.Tool(s, "add", "add", func(ctx context.Context, in struct{ A, B int }) (int, error) {
+		runtime.Gosched() // let the reader run ahead to the end of input
+		return in.A + in.B, nil
+	})
+	var input strings.Builder
+	for i := range n {
+		fmt.Fprintf(&input, `{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":"add","arguments":{"A":%d,"B":1},%s}}`+"\n", i, i, modernMeta)
+	}
+	for run := range runs {
+		inR, inW := io.Pipe()
+		outR, outW := io.Pipe()
+		done := make(chan error, 1)
+		go func() { done <- s.Serve(context.Background(), stdio.NewStream(inR, outW, stdio.Options{})) }()
+		go func() {
+			_, _ = io.WriteString(inW, input.String())
+			inW.Close()
+		}()
+		seen := make(map[string]bool, n)
+		sc := bufio.NewScanner(outR)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			m, err := jsonrpc.DecodeMessage(sc.Bytes())
+			if err != nil || m.Error != nil || strings.Contains(string(m.Result), `"isError":true`) {
+				t.Fatalf("run %d: reply %s (%v)", run, sc.Bytes(), err)
+			}
+			seen[m.ID.Raw()] = true
+		}
+		if err := <-done; err != nil {
+			t.Fatalf("run %d: Serve = %v, want nil at the end of input", run, err)
+		}
+		if len(seen) != n {
+			t.Fatalf("run %d: %d distinct replies to %d requests", run, len(seen), n)
+		}
+	}
+}

@@ -40,6 +40,10 @@ type ConnOptions struct {
 	MaxQueued int
 	// AllowBatch reports whether a JSON array of messages may be processed now. Nil refuses every batch.
 	AllowBatch func() bool
+	// Barrier reports whether a request must be answered before the next inbound message is read: what
+	// follows it depends on its outcome (MCP's initialize, which a client may pipeline with its first
+	// requests). Such a request runs on the reading goroutine. Nil: every request runs concurrently.
+	Barrier func(m *Message) bool
 	// Logger receives internal failures. Nil uses slog.Default().
 	Logger *slog.Logger
 	// DrainTimeout bounds how long the connection finishes the requests it has already read once the
@@ -323,6 +327,10 @@ func (c *Conn) admit(m *Message, batch *batchReply) {
 	c.mu.Unlock()
 
 	c.handlers.Add(1)
+	if batch == nil && c.opts.Barrier != nil && c.opts.Barrier(m) {
+		c.run(ctx, in, m, nil)
+		return
+	}
 	c.workers.Go(func() { c.run(ctx, in, m, batch) })
 }
 

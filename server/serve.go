@@ -39,7 +39,9 @@ func (s *Server) Serve(ctx context.Context, stream jsonrpc.Stream) error {
 			v, _, _ := sess.identity()
 			return mcp.AllowsBatches(v)
 		},
-		Logger: s.log,
+		// A client may pipeline its first requests behind initialize: they are served once it is answered.
+		Barrier: func(m *jsonrpc.Message) bool { return m.Method == mcp.MethodInitialize },
+		Logger:  s.log,
 	})
 	peer.Conn = conn
 	conn.Start()

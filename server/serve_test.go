@@ -56,3 +56,40 @@ func TestServeAnswersEveryRequestAtEOF(t *testing.T) {
 		}
 	}
 }
+
+// A client may pipeline its first requests behind initialize without waiting for its answer (`printf
+// '<initialize>\n<tools/call>\n' | mcpkit serve --stdio`): they are served as part of the session that
+// initialize opens, never refused as "not initialized".
+func TestServePipelinedAfterInitialize(t *testing.T) {
+	const runs = 200
+	s := server.New("t", "1", nil)
+	server.Tool(s, "add", "add", func(ctx context.Context, in struct{ A, B int }) (int, error) { return in.A + in.B, nil })
+	input := `{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}` + "\n" +
+		`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add","arguments":{"A":2,"B":3}}}` + "\n" +
+		`{"jsonrpc":"2.0","id":2,"method":"tools/list"}` + "\n"
+	for run := range runs {
+		inR, inW := io.Pipe()
+		outR, outW := io.Pipe()
+		done := make(chan error, 1)
+		go func() { done <- s.Serve(context.Background(), stdio.NewStream(inR, outW, stdio.Options{})) }()
+		go func() {
+			_, _ = io.WriteString(inW, input)
+			inW.Close()
+		}()
+		replies := 0
+		sc := bufio.NewScanner(outR)
+		for sc.Scan() {
+			m, err := jsonrpc.DecodeMessage(sc.Bytes())
+			if err != nil || m.Error != nil || strings.Contains(string(m.Result), `"isError":true`) {
+				t.Fatalf("run %d: reply %s (%v)", run, sc.Bytes(), err)
+			}
+			replies++
+		}
+		if err := <-done; err != nil {
+			t.Fatalf("run %d: Serve = %v", run, err)
+		}
+		if replies != 3 {
+			t.Fatalf("run %d: %d replies, want 3", run, replies)
+		}
+	}
+}

@@ -26,7 +26,7 @@ func (s *Server) Serve(ctx context.Context, stream jsonrpc.Stream) error {
 		stream.Close()
 		return err
 	}
-	peer := &transport.ConnPeer{}
+	peer := &connPeer{}
 	sess := s.openSession("", peer)
 	defer sess.Close()
 	conn := jsonrpc.NewConn(stream, jsonrpc.ConnOptions{
@@ -43,7 +43,7 @@ func (s *Server) Serve(ctx context.Context, stream jsonrpc.Stream) error {
 		Barrier: func(m *jsonrpc.Message) bool { return m.Method == mcp.MethodInitialize },
 		Logger:  s.log,
 	})
-	peer.Conn = conn
+	peer.conn = conn
 	conn.Start()
 	select {
 	case <-conn.Done():
@@ -81,4 +81,17 @@ func (h connHandler) HandleRequest(ctx context.Context, m *jsonrpc.Message) (jso
 
 func (h connHandler) HandleNotification(ctx context.Context, m *jsonrpc.Message) {
 	h.sess.HandleNotification(ctx, m)
+}
+
+// connPeer is the Peer of a stream connection: the server's messages go down the connection itself.
+type connPeer struct{ conn *jsonrpc.Conn }
+
+func (p *connPeer) Notify(ctx context.Context, method string, params any) error {
+	return p.conn.Notify(ctx, method, params)
+}
+
+func (p *connPeer) Call(ctx context.Context, method string, params any) (jsontext.Value, error) {
+	var raw jsontext.Value
+	err := p.conn.Call(ctx, method, params, &raw)
+	return raw, err
 }

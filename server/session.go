@@ -2,8 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"sync"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -67,13 +65,6 @@ func (ss *session) Close() {
 	if ss.hooks != nil {
 		ss.hooks.Close()
 	}
-}
-
-// NewSessionID returns a cryptographically random, URL-safe session id.
-func NewSessionID() string {
-	var b [18]byte
-	_, _ = rand.Read(b[:])
-	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
 func (ss *session) isInitialized() bool {

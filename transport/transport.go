@@ -45,21 +45,6 @@ type Server interface {
 	Changes(fn func(method string, params jsontext.Value)) (stop func())
 }
 
-// ConnPeer adapts a jsonrpc.Conn to a Peer.
-type ConnPeer struct{ Conn *jsonrpc.Conn }
-
-// Notify sends a notification on the connection.
-func (p ConnPeer) Notify(ctx context.Context, method string, params any) error {
-	return p.Conn.Notify(ctx, method, params)
-}
-
-// Call sends a request on the connection and returns its raw result.
-func (p ConnPeer) Call(ctx context.Context, method string, params any) (jsontext.Value, error) {
-	var raw jsontext.Value
-	err := p.Conn.Call(ctx, method, params, &raw)
-	return raw, err
-}
-
 // StreamCloser is implemented by a Peer whose stream the server may close before the request ends, for
 // the client to resume it later (Streamable HTTP's SSE polling, legacy sessions).
 type StreamCloser interface {

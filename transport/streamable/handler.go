@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -38,6 +39,14 @@ type Options struct {
 	SessionIdleTimeout time.Duration
 	// KeepAlive is the interval of keep-alive comments on open streams (default 15s; negative disables).
 	KeepAlive time.Duration
+	// WriteTimeout bounds each write of an SSE event or keep-alive (default 30s; negative disables): a
+	// client that stops reading loses its stream after it (a legacy client resumes from the event log).
+	// Streams themselves may stay open for any time.
+	WriteTimeout time.Duration
+	// MaxQueuedBytes bounds, per legacy session, the bytes of events waiting to be written to its streams
+	// (default 1 MiB). A stream whose reader falls further behind is ended; its client resumes with
+	// Last-Event-ID, so no event is lost. Notifications never wait for a slow client.
+	MaxQueuedBytes int64
 	// RetryMs is the SSE retry hint sent with the priming event of legacy streams (default 1000).
 	RetryMs int
 	// JSONResponse answers legacy requests with JSON even when the handler sends notifications first
@@ -69,6 +78,7 @@ type Handler struct {
 	wg       sync.WaitGroup // background goroutines and detached legacy handlers
 	streams  sync.WaitGroup // open response streams (for Close to drain)
 	workers  *workers.Pool  // runs legacy handlers on reused goroutines (grown stacks: less CPU per call)
+	queued   atomic.Int64   // bytes of events waiting to be written, all sessions
 }
 
 // NewHandler returns a handler serving srv.
@@ -89,6 +99,12 @@ func NewHandler(srv transport.Server, opts *Options) *Handler {
 	}
 	if o.KeepAlive == 0 {
 		o.KeepAlive = 15 * time.Second
+	}
+	if o.WriteTimeout == 0 {
+		o.WriteTimeout = 30 * time.Second
+	}
+	if o.MaxQueuedBytes <= 0 {
+		o.MaxQueuedBytes = 1 << 20
 	}
 	if o.RetryMs <= 0 {
 		o.RetryMs = 1000

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
-	"github.com/mcpkit/mcpkit/internal/httpx"
 	"net/http"
 	"strings"
 
@@ -100,19 +99,18 @@ func (h *Handler) legacyPost(w http.ResponseWriter, r *http.Request, m *jsonrpc.
 	})
 }
 
-// runLegacy runs a legacy request. A client that disconnects does not cancel it (legacy clients cancel
-// with notifications/cancelled): its events keep going to the event log for a resume.
+// runLegacy runs a legacy request on a worker and writes its response from this goroutine (serveReply).
+// A client that disconnects does not cancel it (legacy clients cancel with notifications/cancelled): its
+// events keep going to the event log for a resume.
 func (h *Handler) runLegacy(w http.ResponseWriter, r *http.Request, rp *reply, run func(context.Context) (jsontext.Value, error)) {
 	h.streams.Add(1)
 	defer h.streams.Done()
 	hctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
 	rp.mu.Lock()
 	rp.cancel = cancel
-	rp.closeReq = make(chan struct{})
-	closeReq := rp.closeReq
+	rp.out = newOutbox(&rp.live.queued, &h.queued, h.opts.MaxQueuedBytes)
 	rp.mu.Unlock()
 	stopOnClose := context.AfterFunc(h.ctx, cancel)
-	done := make(chan struct{})
 	h.wg.Add(1)
 	h.workers.Go(func() {
 		defer h.wg.Done()
@@ -120,15 +118,8 @@ func (h *Handler) runLegacy(w http.ResponseWriter, r *http.Request, rp *reply, r
 		defer stopOnClose()
 		res, err := run(hctx)
 		rp.finish(hctx, res, err, nil)
-		close(done)
 	})
-	select {
-	case <-done:
-	case <-r.Context().Done():
-		rp.detach()
-	case <-closeReq:
-		rp.detach() // the server ended the response (SSE polling); the client resumes with GET
-	}
+	h.serveReply(w, r, rp)
 }
 
 // legacyBatch serves a JSON array of messages, allowed only in a 2025-03-26 session. The requests'
@@ -211,12 +202,11 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusConflict, jsonrpc.ID{}, mcp.CodeInvalidRequest, "the session already has a GET stream open")
 		return
 	}
-	ls.opening = true // until the writer is attached, notifications keep waiting in ls.early
+	ls.opening = true // until the outbox is attached, notifications keep waiting in ls.early
 	ls.mu.Unlock()
-	st := h.newStream(ls.id)
-	sse := httpx.NewSSEWriter(w)
-	sse.Start(func(hd http.Header) { hd.Set(headerSessionID, ls.id) })
-	gone, _ := st.attach(r.Context(), sse, "")
+	ob := newOutbox(&ls.queued, &h.queued, h.opts.MaxQueuedBytes)
+	st := h.newStream(ls)
+	_ = st.attach(r.Context(), ob, "")
 	st.prime(r.Context())
 	ls.mu.Lock()
 	ls.opening, ls.get = false, st
@@ -233,66 +223,68 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 		}
 		ls.mu.Unlock()
 		st.end()
+		ob.close()
 	}()
-	h.hold(r, sse, gone)
+	sse := h.newSSE(w)
+	sse.Start(func(hd http.Header) { hd.Set(headerSessionID, ls.id) })
+	h.hold(r, ob, sse, nil)
 }
 
-// resume replays a stream after lastEventID and then follows it live while it is open on this node.
+// resume replays a stream after lastEventID and then follows it live while it is open on this node. When
+// the events after lastEventID are no longer held (the stream ended and its events expired, or the
+// session's event budget evicted them) the answer is 410 Gone rather than a stream that silently lacks them.
 func (h *Handler) resume(w http.ResponseWriter, r *http.Request, ls *liveSession, lastEventID string) {
 	streamID, _, err := store.ParseEventID(lastEventID)
 	if err != nil {
 		httpError(w, http.StatusBadRequest, jsonrpc.ID{}, mcp.CodeInvalidRequest, "bad request: malformed Last-Event-ID")
 		return
 	}
+	setSession := func(hd http.Header) { hd.Set(headerSessionID, ls.id) }
 	st := h.liveStream(ls, streamID)
-	sse := httpx.NewSSEWriter(w)
-	sse.Start(func(hd http.Header) { hd.Set(headerSessionID, ls.id) })
 	if st == nil {
 		// Not open here: replay what the log holds and end.
-		if _, err := h.opts.Events.Replay(r.Context(), ls.id, lastEventID, func(id string, data []byte) error {
+		sse := h.newSSE(w)
+		started := false
+		_, err := h.opts.Events.Replay(r.Context(), ls.id, lastEventID, func(id string, data []byte) error {
 			if len(data) == 0 {
 				return nil
 			}
+			if !started {
+				sse.Start(setSession)
+				started = true
+			}
 			return sse.Event(id, data, 0)
-		}); err != nil {
-			h.log.Debug("streamable: resume found nothing to replay", "session", ls.id, "err", err)
+		})
+		switch {
+		case started:
+		case errors.Is(err, store.ErrNotFound):
+			h.gone(w)
+		default:
+			sse.Start(setSession)
 		}
 		return
 	}
-	gone, err := st.attach(r.Context(), sse, lastEventID)
-	if err != nil {
+	ob := newOutbox(&ls.queued, &h.queued, h.opts.MaxQueuedBytes)
+	if err := st.attach(r.Context(), ob, lastEventID); err != nil {
+		ob.close()
+		if errors.Is(err, store.ErrNotFound) {
+			h.gone(w)
+			return
+		}
 		h.log.Debug("streamable: resume failed", "session", ls.id, "err", err)
+		httpError(w, http.StatusInternalServerError, jsonrpc.ID{}, mcp.CodeInternalError, "internal error")
 		return
 	}
-	defer st.detach(sse)
-	h.hold(r, sse, gone)
+	defer func() { st.detach(ob); ob.close() }()
+	sse := h.newSSE(w)
+	sse.Start(setSession)
+	h.hold(r, ob, sse, st)
 }
 
-// hold keeps a stream's HTTP response open until it ends, the client leaves, or the handler closes,
-// writing keep-alive comments meanwhile.
-func (h *Handler) hold(r *http.Request, sse *httpx.SSEWriter, gone <-chan struct{}) {
-	var tick <-chan struct{}
-	var stop func()
-	if h.opts.KeepAlive > 0 {
-		c := make(chan struct{})
-		tick = c
-		stop = keepAliveTicker(h, c)
-		defer stop()
-	}
-	for {
-		select {
-		case <-gone:
-			return
-		case <-r.Context().Done():
-			return
-		case <-h.ctx.Done():
-			return
-		case <-tick:
-			if sse.Comment() != nil {
-				return
-			}
-		}
-	}
+// gone answers a resume whose events are no longer held.
+func (h *Handler) gone(w http.ResponseWriter) {
+	httpError(w, http.StatusGone, jsonrpc.ID{}, mcp.CodeInvalidRequest,
+		"the events after Last-Event-ID are no longer held (the stream ended more than the resumability window ago, or the session's event budget evicted them)")
 }
 
 // delete ends a legacy session.

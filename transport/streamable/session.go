@@ -30,6 +30,7 @@ type liveSession struct {
 	lastUsed time.Time
 	closed   bool
 
+	queued   atomic.Int64 // bytes of events waiting to be written to this session's streams
 	nextCall atomic.Int64
 	calls    sync.Map // jsonrpc.ID → chan *jsonrpc.Message
 	inflight sync.Map // jsonrpc.ID → *reply: requests running, for notifications/cancelled

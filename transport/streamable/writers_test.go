@@ -14,6 +14,7 @@ import (
 
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/server"
+	"github.com/mcpkit/mcpkit/store"
 	"github.com/mcpkit/mcpkit/transport/streamable"
 )
 
@@ -315,4 +316,33 @@ func TestNoWriteAfterListenLeaves(t *testing.T) {
 		server.Tool(s, fmt.Sprint("late", i), "", func(ctx context.Context, in struct{}) (string, error) { return "", nil })
 	}
 	g.check(t)
+}
+
+// TestDeliveredStreamIsForgotten: a POST stream whose response reached the client leaves nothing in the
+// event log (finished streams used to keep every event until the session ended).
+func TestDeliveredStreamIsForgotten(t *testing.T) {
+	step := make(chan struct{})
+	close(step)
+	events := store.NewMemoryEventStore(store.MemoryEventOptions{})
+	e := newEnv(t, progressServer(step), &streamable.Options{Events: events})
+	sid := e.initialize(mcp.Version20251125)
+	var last string
+	for i := range 5 {
+		resp := e.post(countCall(10+i, 3), "Mcp-Session-Id: "+sid)
+		rs := newSSE(resp.Body)
+		for {
+			ev, err := rs.next()
+			if err != nil {
+				break
+			}
+			last = ev.id
+		}
+		resp.Body.Close()
+	}
+	if _, err := events.Replay(context.Background(), sid, last, func(string, []byte) error { return nil }); err == nil {
+		t.Error("the events of a delivered stream are still held")
+	}
+	if n := events.Bytes(); n != 0 {
+		t.Errorf("the event log holds %d bytes after every stream was delivered", n)
+	}
 }

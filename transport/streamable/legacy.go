@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"net"
 	"net/http"
 	"strings"
 
@@ -31,6 +32,14 @@ func checkLegacyVersion(r *http.Request) (string, bool) {
 	return v, mcp.IsSupported(v) && mcp.EraOf(v) == mcp.EraLegacy
 }
 
+// clientAddr is the IP address of the client (the connection's peer), for per-client limits.
+func clientAddr(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
+}
+
 // legacyPost serves one POST of the 2025-03-26 … 2025-11-25 transport.
 func (h *Handler) legacyPost(w http.ResponseWriter, r *http.Request, m *jsonrpc.Message) {
 	ctx := r.Context()
@@ -39,10 +48,16 @@ func (h *Handler) legacyPost(w http.ResponseWriter, r *http.Request, m *jsonrpc.
 	switch {
 	case m.Method == mcp.MethodInitialize && sid == "":
 		var err error
-		ls, err = h.openSession(ctx)
+		ls, err = h.openSession(ctx, clientAddr(r))
 		if errors.Is(err, store.ErrLimit) {
 			w.Header().Set("Retry-After", "30")
 			httpError(w, http.StatusServiceUnavailable, m.ID, jsonrpc.CodeOverloaded, "server overloaded: the maximum number of sessions is reached, retry later")
+			return
+		}
+		if errors.Is(err, errTooManyForClient) {
+			w.Header().Set("Retry-After", "30")
+			httpError(w, http.StatusTooManyRequests, m.ID, jsonrpc.CodeOverloaded,
+				"too many sessions from this client address (limit "+itoa(int64(h.opts.MaxSessionsPerClient))+"): end unused ones with DELETE, or retry later")
 			return
 		}
 		if err != nil {
@@ -82,13 +97,22 @@ func (h *Handler) legacyPost(w http.ResponseWriter, r *http.Request, m *jsonrpc.
 		return
 	}
 
+	if n := ls.running.Add(1); int(n) > h.opts.MaxRequestsPerSession {
+		ls.running.Add(-1)
+		w.Header().Set("Retry-After", "1")
+		httpError(w, http.StatusTooManyRequests, m.ID, jsonrpc.CodeOverloaded,
+			"server overloaded: this session has "+itoa(int64(h.opts.MaxRequestsPerSession))+" requests running (the limit), retry later")
+		return
+	}
 	setSession := func(hd http.Header) { hd.Set(headerSessionID, ls.id) }
 	rp := &reply{h: h, w: w, id: m.ID, live: ls, header: setSession}
 	if _, dup := ls.inflight.LoadOrStore(m.ID, rp); dup {
-		httpError(w, http.StatusBadRequest, m.ID, mcp.CodeInvalidRequest, "invalid request: id "+m.ID.String()+" is already in use in this session")
+		ls.running.Add(-1)
+		httpError(w, http.StatusBadRequest, m.ID, mcp.CodeInvalidRequest, "invalid request: id "+quoteID(m.ID)+" is already in use in this session")
 		return
 	}
 	h.runLegacy(w, r, rp, func(hctx context.Context) (jsontext.Value, error) {
+		defer ls.running.Add(-1)
 		res, err := ls.sess.HandleRequest(hctx, m, rp)
 		ls.inflight.Delete(m.ID)
 		h.save(hctx, ls, m.Method)

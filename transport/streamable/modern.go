@@ -28,6 +28,14 @@ func (h *Handler) modernPost(w http.ResponseWriter, r *http.Request, m *jsonrpc.
 		httpError(w, http.StatusBadRequest, m.ID, mcp.CodeInvalidRequest, "protocol 2026-07-28 has no client-to-server responses")
 		return
 	}
+	if n := h.inflight.Add(1); n > int64(h.opts.MaxInFlight) {
+		h.inflight.Add(-1)
+		w.Header().Set("Retry-After", "1")
+		httpError(w, http.StatusServiceUnavailable, m.ID, jsonrpc.CodeOverloaded,
+			"server overloaded: "+itoa(int64(h.opts.MaxInFlight))+" requests are in flight (the limit), retry later")
+		return
+	}
+	defer h.inflight.Add(-1)
 	if m.Method == mcp.MethodSubscriptionsListen {
 		h.listen(w, r, m)
 		return

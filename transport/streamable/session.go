@@ -34,6 +34,7 @@ type liveSession struct {
 
 	running atomic.Int32 // requests running, including those whose client left (MaxRequestsPerSession)
 
+	ended    atomic.Bool  // closed: its streams record nothing more
 	queued   atomic.Int64 // bytes of events waiting to be written to this session's streams
 	nextCall atomic.Int64
 	calls    sync.Map // jsonrpc.ID → chan *jsonrpc.Message
@@ -151,6 +152,7 @@ func (ls *liveSession) close() {
 		return
 	}
 	ls.closed = true
+	ls.ended.Store(true)
 	get := ls.get
 	ls.get = nil
 	ls.mu.Unlock()

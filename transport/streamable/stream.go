@@ -89,8 +89,8 @@ func (st *stream) emit(ctx context.Context, msg []byte, final bool) error {
 func (st *stream) emitWith(ctx context.Context, msg []byte, retryMs int, final bool) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if st.final {
-		return httpx.ErrBroken
+	if st.final || st.ls.ended.Load() {
+		return httpx.ErrBroken // a handler still running after its session ended: nothing to record
 	}
 	id, err := st.h.opts.Events.Append(ctx, st.session, st.id, msg)
 	if err != nil {

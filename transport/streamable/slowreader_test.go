@@ -192,3 +192,41 @@ func slowest(ds []time.Duration) time.Duration {
 	}
 	return m
 }
+
+// TestListenSlowReaderIsEnded: a subscriptions/listen client that does not keep up gets its stream ended,
+// never a stream that goes on with notifications silently missing.
+func TestListenSlowReaderIsEnded(t *testing.T) {
+	s := server.New("t", "1", nil)
+	e := newEnv(t, s, &streamable.Options{KeepAlive: -1, WriteTimeout: 200 * time.Millisecond})
+	bigURI := "big://" + strings.Repeat("x", 64<<10)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	resp := e.do(ctx, "POST", `{"jsonrpc":"2.0","id":"l","method":"subscriptions/listen","params":{"notifications":{"resourceSubscriptions":["`+bigURI+`"]},`+modernMeta+`}}`,
+		modernHeaders("subscriptions/listen")...)
+	defer resp.Body.Close()
+	rs := newSSE(resp.Body)
+	if _, err := rs.next(); err != nil { // the acknowledgement
+		t.Fatal(err)
+	}
+	const sent = 500 // 32 MB: far beyond the socket buffers and the 64-notification queue
+	for range sent {
+		s.ResourceUpdated(bigURI)
+	}
+	// Read now: either every notification, or some and then the end of the stream.
+	timer := time.AfterFunc(30*time.Second, cancel) // a bound against a hang, not a speed goal
+	defer timer.Stop()
+	got := 0
+	for got < sent {
+		ev, err := rs.next()
+		if err != nil {
+			if ctx.Err() != nil {
+				t.Fatalf("got %d of %d notifications and the stream is still open: the rest were dropped silently", got, sent)
+			}
+			break // the stream ended: the client knows to listen again
+		}
+		if strings.Contains(ev.data, "notifications/resources/updated") {
+			got++
+		}
+	}
+	t.Logf("a listen client that did not read got %d of %d notifications, then its stream ended", got, sent)
+}

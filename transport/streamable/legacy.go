@@ -240,15 +240,7 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 	}
 	ls.early = nil
 	ls.mu.Unlock()
-	defer func() {
-		ls.mu.Lock()
-		if ls.get == st {
-			ls.get = nil
-		}
-		ls.mu.Unlock()
-		st.end()
-		ob.close()
-	}()
+	defer h.leaveStream(ls, st, ob)
 	sse := h.newSSE(w)
 	sse.Start(func(hd http.Header) { hd.Set(headerSessionID, ls.id) })
 	h.hold(r, ob, sse, nil)
@@ -299,10 +291,31 @@ func (h *Handler) resume(w http.ResponseWriter, r *http.Request, ls *liveSession
 		httpError(w, http.StatusInternalServerError, jsonrpc.ID{}, mcp.CodeInternalError, "internal error")
 		return
 	}
-	defer func() { st.detach(ob); ob.close() }()
+	defer h.leaveStream(ls, st, ob)
 	sse := h.newSSE(w)
 	sse.Start(setSession)
 	h.hold(r, ob, sse, st)
+}
+
+// leaveStream is the end of a GET response that followed st. The session's standalone stream ends with
+// the last connection that follows it (a client that reconnects with Last-Event-ID takes it over, and
+// the connection it replaced must not end it); a POST stream just loses its reader.
+func (h *Handler) leaveStream(ls *liveSession, st *stream, ob *outbox) {
+	st.detach(ob)
+	replaced := ob.wasReplaced()
+	ob.close()
+	if replaced {
+		return
+	}
+	ls.mu.Lock()
+	isGet := ls.get == st
+	if isGet {
+		ls.get = nil
+	}
+	ls.mu.Unlock()
+	if isGet {
+		st.end()
+	}
 }
 
 // gone answers a resume whose events are no longer held.

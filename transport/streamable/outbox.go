@@ -23,6 +23,8 @@ type outbox struct {
 	budget *atomic.Int64 // the session's queued bytes (nil: no session, no limit)
 	total  *atomic.Int64 // the handler's queued bytes
 	limit  int64
+	// replaced: a newer connection resuming the same stream took over (the stream is not this one's to end).
+	replaced bool
 }
 
 type outState uint8
@@ -111,7 +113,24 @@ func (ob *outbox) close() {
 	ob.mu.Unlock()
 }
 
-// state reports the outbox's state.
+// replace closes the outbox because a newer connection took its stream over.
+func (ob *outbox) replace() {
+	ob.mu.Lock()
+	ob.state = outGone
+	ob.replaced = true
+	ob.releaseLocked()
+	ob.mu.Unlock()
+	ob.wake()
+}
+
+// wasReplaced reports whether a newer connection took the stream over.
+func (ob *outbox) wasReplaced() bool {
+	ob.mu.Lock()
+	defer ob.mu.Unlock()
+	return ob.replaced
+}
+
+// current reports the outbox's state.
 func (ob *outbox) current() outState {
 	ob.mu.Lock()
 	defer ob.mu.Unlock()

@@ -60,8 +60,7 @@ func (st *stream) attach(ctx context.Context, ob *outbox, lastEventID string) er
 		return nil
 	}
 	if st.out != nil {
-		st.out.close()
-		st.out.wake()
+		st.out.replace()
 	}
 	st.out = ob
 	return nil

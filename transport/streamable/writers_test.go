@@ -346,3 +346,27 @@ func TestDeliveredStreamIsForgotten(t *testing.T) {
 		t.Errorf("the event log holds %d bytes after every stream was delivered", n)
 	}
 }
+
+// TestGetStreamTakenOverByResume: a client reconnecting its GET stream with Last-Event-ID before the
+// server noticed the old connection drop takes the stream over; the old connection's end must not end it.
+func TestGetStreamTakenOverByResume(t *testing.T) {
+	s := server.New("t", "1", nil)
+	e := newEnv(t, s, nil)
+	sid := e.initialize(mcp.Version20251125)
+	old := e.do(context.Background(), "GET", "", "Mcp-Session-Id: "+sid, "Accept: text/event-stream")
+	defer old.Body.Close()
+	prime, err := newSSE(old.Body).next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	resumed := e.do(context.Background(), "GET", "", "Mcp-Session-Id: "+sid, "Accept: text/event-stream", "Last-Event-ID: "+prime.id)
+	defer resumed.Body.Close()
+	if resumed.StatusCode != 200 {
+		t.Fatalf("resume: %d", resumed.StatusCode)
+	}
+	server.Tool(s, "late", "", func(ctx context.Context, in struct{}) (string, error) { return "", nil })
+	ev, err := newSSE(resumed.Body).next()
+	if err != nil || !strings.Contains(ev.data, "tools/list_changed") {
+		t.Fatalf("the resumed GET stream: %+v, %v (ended when the connection it replaced went away)", ev, err)
+	}
+}

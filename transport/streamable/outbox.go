@@ -10,8 +10,8 @@ import (
 // touches the ResponseWriter, so nothing can write to a response after its handler returned, and a client
 // that stops reading blocks no one but its own handler goroutine.
 //
-// The queue is bounded in bytes by a budget shared by all the streams of a session: a push that would
-// exceed it closes the outbox instead (the client is disconnected; every event is in the event log, so it
+// The queue is bounded in bytes by a budget shared by all the streams of a session (plus, per response,
+// the one event it is writing): a push that would exceed it closes the outbox instead (the client is disconnected; every event is in the event log, so it
 // resumes with Last-Event-ID). Nothing is ever dropped silently.
 type outbox struct {
 	signal chan struct{} // one pending wake-up for the writer
@@ -65,7 +65,9 @@ func (ob *outbox) push(ev outEvent, force bool) bool {
 		ob.mu.Unlock()
 		return false
 	}
-	if !force && ob.budget != nil && ob.limit > 0 && ob.budget.Load()+n > ob.limit {
+	// An event is always taken when nothing is queued for this response, however large: the budget
+	// bounds a backlog, not the size of one event (a big tool result must reach a client that reads).
+	if !force && ob.bytes > 0 && ob.budget != nil && ob.limit > 0 && ob.budget.Load()+n > ob.limit {
 		ob.state = outOverflow
 		ob.releaseLocked()
 		ob.mu.Unlock()

@@ -230,3 +230,22 @@ func TestListenSlowReaderIsEnded(t *testing.T) {
 	}
 	t.Logf("a listen client that did not read got %d of %d notifications, then its stream ended", got, sent)
 }
+
+// TestBigEventReachesReader: one event larger than the queue budget still reaches a client that reads
+// (the budget bounds a backlog, not one event).
+func TestBigEventReachesReader(t *testing.T) {
+	s := server.New("t", "1", nil)
+	big := strings.Repeat("b", 2<<20)
+	server.Tool(s, "big", "", func(ctx context.Context, in struct{}) (string, error) {
+		_ = server.Progress(ctx, 1, 1, "switching to SSE")
+		return big, nil
+	})
+	e := newEnv(t, s, &streamable.Options{MaxQueuedBytes: 64 << 10})
+	sid := e.initialize(mcp.Version20251125)
+	resp := e.post(`{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"big","arguments":{},"_meta":{"progressToken":1}}}`, "Mcp-Session-Id: "+sid)
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.Header.Get("Content-Type") != "text/event-stream" || !strings.Contains(string(b), big) {
+		t.Fatalf("a 2 MiB result on an SSE stream did not arrive (%d bytes read)", len(b))
+	}
+}

@@ -13,8 +13,10 @@ type MemoryEventOptions struct {
 	MaxEventsPerStream int
 	// MaxAge is the resumability window: events older than this are dropped (default 10 minutes).
 	MaxAge time.Duration
-	// MaxBytesPerSession bounds the event data a session holds, over all its streams (default 1 MiB); the
-	// oldest events go first. The newest event is always kept, even when it alone is larger.
+	// MaxBytesPerSession bounds the event data a session holds, over all its streams (default 4 MiB); the
+	// oldest events go first. The newest event is always kept, even when it alone is larger. It should exceed
+	// the transport's queue budget (streamable.Options.MaxQueuedBytes, 1 MiB), so that a client ended for
+	// reading too slowly finds its events when it resumes.
 	MaxBytesPerSession int64
 	// MaxBytes bounds the event data held for all sessions (default 256 MiB); the oldest events go first.
 	MaxBytes int64
@@ -68,7 +70,7 @@ func NewMemoryEventStore(opts MemoryEventOptions) *MemoryEventStore {
 		opts.MaxAge = 10 * time.Minute
 	}
 	if opts.MaxBytesPerSession <= 0 {
-		opts.MaxBytesPerSession = 1 << 20
+		opts.MaxBytesPerSession = 4 << 20
 	}
 	if opts.MaxBytes <= 0 {
 		opts.MaxBytes = 256 << 20

@@ -249,3 +249,66 @@ func TestBigEventReachesReader(t *testing.T) {
 		t.Fatalf("a 2 MiB result on an SSE stream did not arrive (%d bytes read)", len(b))
 	}
 }
+
+// TestSlowReaderResumesWithoutLoss: a client whose POST stream was ended for reading too slowly resumes
+// with Last-Event-ID and gets every event it missed, in order, and the result.
+func TestSlowReaderResumesWithoutLoss(t *testing.T) {
+	const n = 100 // × 64 KiB: beyond the socket buffers and the queue budget
+	s := server.New("t", "1", nil)
+	done := make(chan struct{})
+	server.Tool(s, "flood", "", func(ctx context.Context, in struct{}) (string, error) {
+		defer close(done)
+		msg := strings.Repeat("p", 64<<10)
+		for i := 1; i <= n; i++ {
+			_ = server.Progress(ctx, float64(i), n, msg)
+		}
+		return "flooded", nil
+	})
+	events := store.NewMemoryEventStore(store.MemoryEventOptions{MaxBytesPerSession: 16 << 20})
+	e := newEnv(t, s, &streamable.Options{Events: events, MaxQueuedBytes: 128 << 10, WriteTimeout: 100 * time.Millisecond, KeepAlive: -1})
+	sid := e.initialize(mcp.Version20251125)
+	resp := e.post(`{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"flood","arguments":{},"_meta":{"progressToken":1}}}`, "Mcp-Session-Id: "+sid)
+	<-done // read nothing until the tool has sent everything
+	var seen []int
+	result := false
+	last := ""
+	collect := func(rs *sseReader) {
+		for {
+			ev, err := rs.next()
+			if err != nil {
+				return
+			}
+			if ev.id != "" {
+				last = ev.id
+			}
+			var p int
+			if i := strings.Index(ev.data, `"progress":`); i >= 0 {
+				fmt.Sscanf(ev.data[i+len(`"progress":`):], "%d", &p)
+				seen = append(seen, p)
+			}
+			if strings.Contains(ev.data, "flooded") {
+				result = true
+			}
+		}
+	}
+	collect(newSSE(resp.Body))
+	resp.Body.Close()
+	firstPart := len(seen)
+	if !result {
+		get := e.do(context.Background(), "GET", "", "Mcp-Session-Id: "+sid, "Accept: text/event-stream", "Last-Event-ID: "+last)
+		if get.StatusCode != 200 {
+			t.Fatalf("resume after %d events: %d", firstPart, get.StatusCode)
+		}
+		collect(newSSE(get.Body))
+		get.Body.Close()
+	}
+	for i, p := range seen {
+		if p != i+1 {
+			t.Fatalf("event %d is progress %d: events lost or repeated (first connection gave %d)", i, p, firstPart)
+		}
+	}
+	if len(seen) != n || !result {
+		t.Fatalf("got %d of %d progress events, result %v", len(seen), n, result)
+	}
+	t.Logf("the first connection delivered %d of %d events before it was ended; the resume delivered the rest", firstPart, n)
+}

@@ -249,6 +249,9 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 // isJSONContentType reports whether a Content-Type header names application/json: parsed as a media type
 // (application/jsonx is not JSON); a charset parameter, if any, must be UTF-8.
 func isJSONContentType(v string) bool {
+	if v == "application/json" {
+		return true // the usual value: no parsing, no allocation
+	}
 	mt, params, err := mime.ParseMediaType(v)
 	if err != nil || mt != "application/json" {
 		return false

@@ -17,6 +17,7 @@ type outbox struct {
 	signal chan struct{} // one pending wake-up for the writer
 
 	mu     sync.Mutex
+	first  [4]outEvent // q's first backing array: most responses queue a handful of events
 	q      []outEvent
 	bytes  int64
 	state  outState
@@ -46,7 +47,9 @@ type outEvent struct {
 }
 
 func newOutbox(budget, total *atomic.Int64, limit int64) *outbox {
-	return &outbox{signal: make(chan struct{}, 1), budget: budget, total: total, limit: limit}
+	ob := &outbox{signal: make(chan struct{}, 1), budget: budget, total: total, limit: limit}
+	ob.q = ob.first[:0]
+	return ob
 }
 
 func (ob *outbox) wake() {
@@ -98,13 +101,16 @@ func (ob *outbox) end() {
 	ob.wake()
 }
 
-// take returns the queued events and the state. An overflowed outbox returns no events.
-func (ob *outbox) take() ([]outEvent, outState) {
+// take appends the queued events to dst (the writer's buffer, reused from call to call) and returns it
+// with the state. An overflowed or closed outbox returns no events.
+func (ob *outbox) take(dst []outEvent) ([]outEvent, outState) {
 	ob.mu.Lock()
 	defer ob.mu.Unlock()
-	q := ob.q
-	ob.releaseLocked()
-	return q, ob.state
+	dst = append(dst[:0], ob.q...)
+	clear(ob.q)
+	ob.q = ob.q[:0]
+	ob.releaseCountsLocked()
+	return dst, ob.state
 }
 
 // close marks the writer gone and releases what is queued.
@@ -139,12 +145,19 @@ func (ob *outbox) current() outState {
 	return ob.state
 }
 
+// releaseLocked drops what is queued.
 func (ob *outbox) releaseLocked() {
+	ob.releaseCountsLocked()
+	ob.q = nil
+}
+
+// releaseCountsLocked gives the queued bytes back to the budgets.
+func (ob *outbox) releaseCountsLocked() {
 	if ob.bytes != 0 {
 		if ob.budget != nil {
 			ob.budget.Add(-ob.bytes)
 		}
 		ob.total.Add(-ob.bytes)
 	}
-	ob.q, ob.bytes = nil, 0
+	ob.bytes = 0
 }

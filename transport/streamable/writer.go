@@ -30,10 +30,12 @@ func (h *Handler) keepAlive() (<-chan time.Time, func()) {
 func (h *Handler) hold(r *http.Request, ob *outbox, sse *httpx.SSEWriter, st *stream) {
 	tick, stop := h.keepAlive()
 	defer stop()
+	var evs []outEvent
 	for {
 		select {
 		case <-ob.signal:
-			evs, state := ob.take()
+			var state outState
+			evs, state = ob.take(evs)
 			for _, ev := range evs {
 				if sse.Event(ev.id, ev.data, ev.retry) != nil {
 					return
@@ -77,6 +79,8 @@ func (h *Handler) serveReply(w http.ResponseWriter, r *http.Request, rp *reply) 
 	ob := rp.out
 	defer rp.release()
 	var sse *httpx.SSEWriter
+	var buf [4]outEvent
+	evs := buf[:0]
 	var tick <-chan time.Time
 	stop := func() {}
 	defer func() { stop() }()
@@ -93,7 +97,8 @@ func (h *Handler) serveReply(w http.ResponseWriter, r *http.Request, rp *reply) 
 		case <-h.ctx.Done():
 			return
 		}
-		evs, state := ob.take()
+		var state outState
+		evs, state = ob.take(evs)
 		for _, ev := range evs {
 			if sse == nil {
 				sse = h.newSSE(w)

@@ -76,10 +76,18 @@ func (s *SSEWriter) Event(id string, data []byte, retryMs int) error {
 		b.WriteString("event: message\n")
 	}
 	b.WriteString("data: ")
+	if len(data) > bigEvent {
+		// Written in place rather than copied: a big event would otherwise be held twice while a slow
+		// client's write blocks.
+		return s.write(b.Bytes(), data, []byte("\n\n"))
+	}
 	b.Write(data)
 	b.WriteString("\n\n")
 	return s.write(b.Bytes())
 }
+
+// bigEvent is the data size above which Event writes the data without copying it.
+const bigEvent = 32 << 10
 
 // Detach marks the writer finished: later writes fail with ErrBroken. An HTTP handler calls it before it
 // returns, so that no other goroutine writes to a response the server has already finished.
@@ -103,7 +111,7 @@ func (s *SSEWriter) Named(event string, data []byte) error {
 	return s.write(b.Bytes())
 }
 
-func (s *SSEWriter) write(p []byte) error {
+func (s *SSEWriter) write(parts ...[]byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.broken {
@@ -114,9 +122,11 @@ func (s *SSEWriter) write(p []byte) error {
 		_ = s.rc.SetWriteDeadline(time.Now().Add(s.timeout))
 	}
 	s.startLocked(nil)
-	if _, err := s.w.Write(p); err != nil {
-		s.broken = true
-		return err
+	for _, p := range parts {
+		if _, err := s.w.Write(p); err != nil {
+			s.broken = true
+			return err
+		}
 	}
 	if err := s.flushLocked(); err != nil {
 		s.broken = true

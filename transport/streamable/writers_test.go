@@ -158,8 +158,17 @@ func TestNoWriteAfterDisconnectMidStream(t *testing.T) {
 // TestNoWriteAfterDisconnectBeforeFirstEvent: the client leaves while the reply is still a plain JSON
 // answer; the handler's later notification must not start an SSE response (or its keep-alive) on it.
 func TestNoWriteAfterDisconnectBeforeFirstEvent(t *testing.T) {
-	step := make(chan struct{})
-	e, g := guardEnv(t, progressServer(step), nil)
+	started, step := make(chan struct{}), make(chan struct{})
+	s := server.New("t", "1", nil)
+	server.Tool(s, "count", "", func(ctx context.Context, in countArgs) (string, error) {
+		close(started)
+		for i := 1; i <= in.N; i++ {
+			<-step
+			_ = server.Progress(ctx, float64(i), float64(in.N), "")
+		}
+		return "counted", nil
+	})
+	e, g := guardEnv(t, s, nil)
 	sid := e.initialize(mcp.Version20251125)
 	ctx, cut := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
@@ -171,7 +180,7 @@ func TestNoWriteAfterDisconnectBeforeFirstEvent(t *testing.T) {
 		}
 		errc <- err
 	}()
-	time.Sleep(20 * time.Millisecond) // let the request reach its handler
+	<-started // the handler runs; nothing sent yet
 	cut()
 	<-errc
 	<-g.returned

@@ -25,6 +25,21 @@ type HTTPOptions struct {
 	Streamable streamable.Options
 	// ShutdownTimeout bounds the drain of open streams when ctx ends (default 10s).
 	ShutdownTimeout time.Duration
+
+	// ReadHeaderTimeout bounds reading a request's headers (default 10s).
+	ReadHeaderTimeout time.Duration
+	// BodyReadTimeout bounds reading a request's body (default 30s): a body sent at one byte a second
+	// gets 400 instead of holding its connection. It is a per-request read deadline, lifted once the body
+	// is read, so long-lived SSE responses are not cut (http.Server's ReadTimeout and WriteTimeout would
+	// cut them; the transports bound each SSE write instead).
+	BodyReadTimeout time.Duration
+	// IdleTimeout closes keep-alive connections idle this long between requests (default 2 minutes).
+	IdleTimeout time.Duration
+	// MaxHeaderBytes bounds a request's header block (default 64 KiB; larger gets 431).
+	MaxHeaderBytes int
+	// MaxConns bounds the open connections (default 4,096); further clients wait in the listen backlog
+	// until one closes. Each open SSE stream holds one.
+	MaxConns int
 }
 
 // Handler returns the Streamable HTTP handler for this server (both protocol eras on one endpoint), to
@@ -63,6 +78,21 @@ func (s *Server) ListenAndServeContext(ctx context.Context, addr string, opts *H
 	if o.ShutdownTimeout <= 0 {
 		o.ShutdownTimeout = 10 * time.Second
 	}
+	if o.ReadHeaderTimeout <= 0 {
+		o.ReadHeaderTimeout = 10 * time.Second
+	}
+	if o.BodyReadTimeout <= 0 {
+		o.BodyReadTimeout = 30 * time.Second
+	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = 2 * time.Minute
+	}
+	if o.MaxHeaderBytes <= 0 {
+		o.MaxHeaderBytes = 64 << 10
+	}
+	if o.MaxConns <= 0 {
+		o.MaxConns = 4096
+	}
 	if !streamable.IsLoopbackAddr(addr) && len(o.Streamable.AllowedHosts) == 0 && !o.Streamable.AllowAnyHost {
 		return fmt.Errorf("server: %s is not a loopback address: set HTTPOptions.Streamable.AllowedHosts to the host names clients use (or AllowAnyHost behind a proxy that checks Host) to keep DNS rebinding out", addr)
 	}
@@ -89,9 +119,14 @@ func (s *Server) serveListener(ctx context.Context, ln net.Listener, o *HTTPOpti
 		mux.Handle(o.SSEPath, legacy.SSE())
 		mux.Handle(o.MessagesPath, legacy.Messages())
 	}
-	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil}
+	hs := &http.Server{
+		Handler:           bodyDeadline(o.BodyReadTimeout, mux),
+		ReadHeaderTimeout: o.ReadHeaderTimeout,
+		IdleTimeout:       o.IdleTimeout,
+		MaxHeaderBytes:    o.MaxHeaderBytes,
+	}
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() { errc <- hs.Serve(httpx.LimitListener(ln, o.MaxConns)) }()
 	s.log.Info("mcp: serving Streamable HTTP", "url", "http://"+ln.Addr().String()+o.Path)
 	if legacy != nil {
 		s.log.Info("mcp: serving HTTP+SSE (2024-11-05)", "url", "http://"+ln.Addr().String()+o.SSEPath)

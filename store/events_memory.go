@@ -11,21 +11,41 @@ import (
 type MemoryEventOptions struct {
 	// MaxEventsPerStream keeps only the newest events of a stream (default 1000).
 	MaxEventsPerStream int
-	// MaxAge drops events older than this (default 10 minutes).
+	// MaxAge is the resumability window: events older than this are dropped (default 10 minutes).
 	MaxAge time.Duration
+	// MaxBytesPerSession bounds the event data a session holds, over all its streams (default 4 MiB); the
+	// oldest events go first. The newest event is always kept, even when it alone is larger. It should exceed
+	// the transport's queue budget (streamable.Options.MaxQueuedBytes, 1 MiB), so that a client ended for
+	// reading too slowly finds its events when it resumes.
+	MaxBytesPerSession int64
+	// MaxBytes bounds the event data held for all sessions (default 256 MiB); the oldest events go first.
+	MaxBytes int64
 	// Now is the clock (tests). Nil uses time.Now.
 	Now func() time.Time
 }
 
-// MemoryEventStore is an EventStore in this process's memory.
+// MemoryEventStore is an EventStore in this process's memory. Dropped events are never skipped over: a
+// Replay that would need one fails with ErrNotFound.
 type MemoryEventStore struct {
 	opts MemoryEventOptions
 	mu   sync.Mutex
-	m    map[string]map[string]*eventStream // session → stream → events
+	m    map[string]*eventSession // session → its streams
+	seq  uint64                   // the last sequence number given (one counter for the whole store)
+	// fifo lists events in append order (oldest first) for the age and MaxBytes sweeps. Entries of events
+	// already dropped another way stay until reached (or compacted).
+	fifo  []fifoEntry
+	live  int   // events held
+	bytes int64 // event data held
+}
+
+type eventSession struct {
+	streams map[string]*eventStream
+	bytes   int64
 }
 
 type eventStream struct {
-	next   uint64 // sequence number of the next event
+	// floor: events with seq ≤ floor may have been dropped, so a replay after an id below it fails.
+	floor  uint64
 	events []storedEvent
 }
 
@@ -33,6 +53,12 @@ type storedEvent struct {
 	seq  uint64
 	at   time.Time
 	data []byte
+}
+
+type fifoEntry struct {
+	session, stream string
+	seq             uint64
+	at              time.Time
 }
 
 // NewMemoryEventStore returns an empty in-memory event log.
@@ -43,10 +69,16 @@ func NewMemoryEventStore(opts MemoryEventOptions) *MemoryEventStore {
 	if opts.MaxAge <= 0 {
 		opts.MaxAge = 10 * time.Minute
 	}
+	if opts.MaxBytesPerSession <= 0 {
+		opts.MaxBytesPerSession = 4 << 20
+	}
+	if opts.MaxBytes <= 0 {
+		opts.MaxBytes = 256 << 20
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &MemoryEventStore{opts: opts, m: make(map[string]map[string]*eventStream)}
+	return &MemoryEventStore{opts: opts, m: make(map[string]*eventSession)}
 }
 
 // Append implements EventStore.
@@ -57,33 +89,107 @@ func (st *MemoryEventStore) Append(_ context.Context, sessionID, streamID string
 	now := st.opts.Now()
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	streams := st.m[sessionID]
-	if streams == nil {
-		streams = make(map[string]*eventStream)
-		st.m[sessionID] = streams
+	st.sweepLocked(now)
+	sess := st.m[sessionID]
+	if sess == nil {
+		sess = &eventSession{streams: make(map[string]*eventStream)}
+		st.m[sessionID] = sess
 	}
-	s := streams[streamID]
+	s := sess.streams[streamID]
 	if s == nil {
-		s = &eventStream{next: 1}
-		streams[streamID] = s
+		// Nothing before this point belongs to the stream as held now (it may have been dropped whole).
+		s = &eventStream{floor: st.seq}
+		sess.streams[streamID] = s
 	}
-	seq := s.next
-	s.next++
+	st.seq++
+	seq := st.seq
 	s.events = append(s.events, storedEvent{seq: seq, at: now, data: append([]byte(nil), data...)})
-	st.trimLocked(s, now)
+	st.fifo = append(st.fifo, fifoEntry{session: sessionID, stream: streamID, seq: seq, at: now})
+	st.live++
+	n := int64(len(data))
+	sess.bytes += n
+	st.bytes += n
+	if over := len(s.events) - st.opts.MaxEventsPerStream; over > 0 {
+		st.dropFirstLocked(sess, s, over)
+	}
+	for sess.bytes > st.opts.MaxBytesPerSession && st.dropOldestLocked(sess, seq) {
+	}
+	for st.bytes > st.opts.MaxBytes && len(st.fifo) > 0 && st.popLocked() {
+	}
 	return EventID(streamID, seq), nil
 }
 
-func (st *MemoryEventStore) trimLocked(s *eventStream, now time.Time) {
-	drop := 0
-	if n := len(s.events) - st.opts.MaxEventsPerStream; n > 0 {
-		drop = n
+// dropFirstLocked drops the first n events of s.
+func (st *MemoryEventStore) dropFirstLocked(sess *eventSession, s *eventStream, n int) {
+	for _, e := range s.events[:n] {
+		sess.bytes -= int64(len(e.data))
+		st.bytes -= int64(len(e.data))
 	}
-	for drop < len(s.events) && now.Sub(s.events[drop].at) > st.opts.MaxAge {
-		drop++
+	st.live -= n
+	s.floor = s.events[n-1].seq
+	clear(s.events[:n])
+	s.events = s.events[n:]
+	if len(s.events) == 0 {
+		s.events = nil
 	}
-	if drop > 0 {
-		s.events = append(s.events[:0], s.events[drop:]...)
+}
+
+// dropOldestLocked drops the session's oldest event other than keep; false when there is none.
+func (st *MemoryEventStore) dropOldestLocked(sess *eventSession, keep uint64) bool {
+	var oldest *eventStream
+	for _, s := range sess.streams {
+		if len(s.events) > 0 && s.events[0].seq != keep && (oldest == nil || s.events[0].seq < oldest.events[0].seq) {
+			oldest = s
+		}
+	}
+	if oldest == nil {
+		return false
+	}
+	st.dropFirstLocked(sess, oldest, 1)
+	return true
+}
+
+// popLocked drops the event at the front of the fifo if it is still held; it reports whether the fifo
+// moved.
+func (st *MemoryEventStore) popLocked() bool {
+	e := st.fifo[0]
+	st.fifo[0] = fifoEntry{}
+	st.fifo = st.fifo[1:]
+	sess := st.m[e.session]
+	if sess == nil {
+		return true
+	}
+	s := sess.streams[e.stream]
+	if s != nil && len(s.events) > 0 && s.events[0].seq == e.seq {
+		st.dropFirstLocked(sess, s, 1)
+	}
+	if s != nil && len(s.events) == 0 {
+		delete(sess.streams, e.stream) // nothing left to replay; a later event starts above the floor
+	}
+	if len(sess.streams) == 0 {
+		delete(st.m, e.session)
+	}
+	return true
+}
+
+// sweepLocked drops events older than MaxAge, and compacts the fifo when it is mostly stale.
+func (st *MemoryEventStore) sweepLocked(now time.Time) {
+	for len(st.fifo) > 0 && now.Sub(st.fifo[0].at) > st.opts.MaxAge {
+		st.popLocked()
+	}
+	if len(st.fifo) > 1024 && len(st.fifo) > 2*st.live {
+		kept := make([]fifoEntry, 0, st.live)
+		for _, e := range st.fifo {
+			if s := st.m[e.session]; s != nil {
+				if es := s.streams[e.stream]; es != nil && len(es.events) > 0 && es.events[0].seq <= e.seq {
+					kept = append(kept, e)
+				}
+			}
+		}
+		st.fifo = kept
+	}
+	if len(st.fifo) == 0 {
+		st.fifo = nil
 	}
 }
 
@@ -95,15 +201,13 @@ func (st *MemoryEventStore) Replay(ctx context.Context, sessionID, lastEventID s
 	}
 	now := st.opts.Now()
 	st.mu.Lock()
-	s := st.m[sessionID][streamID]
-	if s == nil || seq >= s.next {
-		st.mu.Unlock()
-		return "", ErrNotFound
+	st.sweepLocked(now)
+	var s *eventStream
+	if sess := st.m[sessionID]; sess != nil {
+		s = sess.streams[streamID]
 	}
-	st.trimLocked(s, now)
-	// The event after lastEventID must still be held, or events were lost: refuse rather than skip.
-	firstHeld := s.next - uint64(len(s.events)) // events are contiguous up to next-1
-	if firstHeld > seq+1 {
+	// The events after lastEventID must all still be held, or some were lost: refuse rather than skip.
+	if s == nil || seq < s.floor || seq > st.seq {
 		st.mu.Unlock()
 		return "", ErrNotFound
 	}
@@ -128,15 +232,46 @@ func (st *MemoryEventStore) Replay(ctx context.Context, sessionID, lastEventID s
 // DeleteStream implements EventStore.
 func (st *MemoryEventStore) DeleteStream(_ context.Context, sessionID, streamID string) error {
 	st.mu.Lock()
-	delete(st.m[sessionID], streamID)
-	st.mu.Unlock()
+	defer st.mu.Unlock()
+	sess := st.m[sessionID]
+	if sess == nil {
+		return nil
+	}
+	if s := sess.streams[streamID]; s != nil {
+		st.forgetLocked(sess, s)
+		delete(sess.streams, streamID)
+	}
+	if len(sess.streams) == 0 {
+		delete(st.m, sessionID)
+	}
 	return nil
 }
 
 // DeleteSession implements EventStore.
 func (st *MemoryEventStore) DeleteSession(_ context.Context, sessionID string) error {
 	st.mu.Lock()
-	delete(st.m, sessionID)
-	st.mu.Unlock()
+	defer st.mu.Unlock()
+	if sess := st.m[sessionID]; sess != nil {
+		for _, s := range sess.streams {
+			st.forgetLocked(sess, s)
+		}
+		delete(st.m, sessionID)
+	}
 	return nil
+}
+
+func (st *MemoryEventStore) forgetLocked(sess *eventSession, s *eventStream) {
+	for _, e := range s.events {
+		sess.bytes -= int64(len(e.data))
+		st.bytes -= int64(len(e.data))
+	}
+	st.live -= len(s.events)
+	s.events = nil
+}
+
+// Bytes returns the event data held, for metrics and tests.
+func (st *MemoryEventStore) Bytes() int64 {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.bytes
 }

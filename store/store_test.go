@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"testing"
 	"time"
@@ -91,6 +92,74 @@ func TestEventEviction(t *testing.T) {
 	}
 	if _, err := st.Append(ctx, "s", "bad/stream", nil); err == nil {
 		t.Error("a stream id with '/' was accepted")
+	}
+}
+
+// TestEventSessionBudget: a session's log keeps at most MaxBytesPerSession (oldest events go first, the
+// newest is always kept) and refuses a replay across what it dropped.
+func TestEventSessionBudget(t *testing.T) {
+	ctx := context.Background()
+	st := store.NewMemoryEventStore(store.MemoryEventOptions{MaxBytesPerSession: 100})
+	first, _ := st.Append(ctx, "s", "A", make([]byte, 40))
+	second, _ := st.Append(ctx, "s", "B", make([]byte, 40))
+	if _, err := st.Append(ctx, "other", "A", make([]byte, 90)); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = st.Append(ctx, "s", "A", make([]byte, 40)) // 120 > 100: the oldest (first) goes
+	if got := st.Bytes(); got != 80+90 {
+		t.Errorf("held %d bytes, want 170", got)
+	}
+	n := 0
+	if _, err := st.Replay(ctx, "s", first, func(string, []byte) error { n++; return nil }); err != nil || n != 1 {
+		t.Errorf("replay after the dropped event itself: %d events, %v", n, err)
+	}
+	if _, err := st.Replay(ctx, "s", second, func(string, []byte) error { return nil }); err != nil {
+		t.Errorf("stream B lost: %v", err)
+	}
+	big, err := st.Append(ctx, "s", "C", make([]byte, 500))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := st.Bytes(); got != 500+90 {
+		t.Errorf("after an event larger than the budget: %d bytes held, want 590 (only it, and the other session)", got)
+	}
+	if _, err := st.Replay(ctx, "s", second, func(string, []byte) error { return nil }); err != nil {
+		// B's only event was dropped, but nothing after it was: resuming after it is still exact.
+		t.Errorf("replay after B's last event: %v", err)
+	}
+	if _, err := st.Replay(ctx, "s", big, func(string, []byte) error { return nil }); err != nil {
+		t.Errorf("the newest event must be kept: %v", err)
+	}
+}
+
+// TestEventsOfEndedStreamsExpire: a stream nobody appends to any more (a finished POST response whose
+// client never came back) is dropped after MaxAge, not kept until the session ends; MaxBytes bounds all
+// sessions together.
+func TestEventsOfEndedStreamsExpire(t *testing.T) {
+	ctx := context.Background()
+	clk := &fakeClock{now: time.Unix(1000, 0)}
+	st := store.NewMemoryEventStore(store.MemoryEventOptions{MaxAge: time.Minute, MaxBytes: 1000, Now: clk.Now})
+	var ids []string
+	for i := range 50 {
+		id, _ := st.Append(ctx, "s", fmt.Sprint("post", i), make([]byte, 10))
+		ids = append(ids, id)
+	}
+	if got := st.Bytes(); got != 500 {
+		t.Fatalf("held %d", got)
+	}
+	clk.now = clk.now.Add(2 * time.Minute)
+	_, _ = st.Append(ctx, "s", "get", []byte("x"))
+	if got := st.Bytes(); got != 1 {
+		t.Errorf("after the window %d bytes held, want 1: ended streams are kept until the session ends", got)
+	}
+	if _, err := st.Replay(ctx, "s", ids[0], func(string, []byte) error { return nil }); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("replay of an expired stream: %v", err)
+	}
+	for i := range 300 {
+		_, _ = st.Append(ctx, fmt.Sprint("sess", i), "A", make([]byte, 10))
+	}
+	if got := st.Bytes(); got > 1000 {
+		t.Errorf("held %d bytes over MaxBytes 1000", got)
 	}
 }
 

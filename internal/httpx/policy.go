@@ -22,10 +22,10 @@ type Policy struct {
 // Check returns "" when r passes, or the reason it is forbidden (answer 403).
 func (p Policy) Check(r *http.Request) string {
 	if !p.hostAllowed(r) {
-		return "forbidden: Host " + r.Host + " is not allowed"
+		return "forbidden: Host " + Quote(r.Host) + " is not allowed"
 	}
 	if !p.originAllowed(r) {
-		return "forbidden: Origin " + r.Header.Get("Origin") + " is not allowed"
+		return "forbidden: Origin " + Quote(r.Header.Get("Origin")) + " is not allowed"
 	}
 	return ""
 }

@@ -88,3 +88,23 @@ func DescribeStatus(status int, body []byte) string {
 	}
 	return s
 }
+
+// MaxQuoted is how many bytes of caller input an error message quotes.
+const MaxQuoted = 128
+
+// Quote quotes caller input for an error message (JSON string syntax), cut to MaxQuoted bytes at a rune
+// boundary with the full length noted, so a huge method name or header is never echoed whole.
+func Quote(s string) string {
+	cut := s
+	if len(cut) > MaxQuoted {
+		cut = cut[:MaxQuoted]
+		for len(cut) > 0 && !utf8.ValidString(cut) {
+			cut = cut[:len(cut)-1]
+		}
+	}
+	b, _ := jsontext.AppendQuote(nil, cut)
+	if len(cut) < len(s) {
+		b = fmt.Appendf(b[:len(b)-1], "…\" (%d bytes)", len(s))
+	}
+	return string(b)
+}

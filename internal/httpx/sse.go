@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"time"
 )
 
 // SSEWriter writes Server-Sent Events to one HTTP response. It is safe for concurrent use; a write error
@@ -15,6 +16,15 @@ type SSEWriter struct {
 	rc      *http.ResponseController
 	broken  bool
 	started bool
+	timeout time.Duration
+}
+
+// SetWriteTimeout bounds each later write (and its flush): a client that stops reading makes the write
+// fail after d instead of blocking forever, and the writer is broken. Zero means no deadline.
+func (s *SSEWriter) SetWriteTimeout(d time.Duration) {
+	s.mu.Lock()
+	s.timeout = d
+	s.mu.Unlock()
 }
 
 // NewSSEWriter returns a writer for w; nothing is written until Start or the first event.
@@ -43,7 +53,9 @@ func (s *SSEWriter) startLocked(extra func(h http.Header)) {
 		extra(h)
 	}
 	s.w.WriteHeader(http.StatusOK)
-	s.flushLocked()
+	if s.flushLocked() != nil {
+		s.broken = true
+	}
 }
 
 // Event writes one event. id may be empty; retryMs ≤ 0 omits the retry field. data must not contain
@@ -64,10 +76,18 @@ func (s *SSEWriter) Event(id string, data []byte, retryMs int) error {
 		b.WriteString("event: message\n")
 	}
 	b.WriteString("data: ")
+	if len(data) > bigEvent {
+		// Written in place rather than copied: a big event would otherwise be held twice while a slow
+		// client's write blocks.
+		return s.write(b.Bytes(), data, []byte("\n\n"))
+	}
 	b.Write(data)
 	b.WriteString("\n\n")
 	return s.write(b.Bytes())
 }
+
+// bigEvent is the data size above which Event writes the data without copying it.
+const bigEvent = 32 << 10
 
 // Detach marks the writer finished: later writes fail with ErrBroken. An HTTP handler calls it before it
 // returns, so that no other goroutine writes to a response the server has already finished.
@@ -91,20 +111,29 @@ func (s *SSEWriter) Named(event string, data []byte) error {
 	return s.write(b.Bytes())
 }
 
-func (s *SSEWriter) write(p []byte) error {
+func (s *SSEWriter) write(parts ...[]byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.broken {
 		return ErrBroken
 	}
+	if s.timeout > 0 {
+		// ErrNotSupported (a ResponseWriter without deadlines) leaves the write unbounded.
+		_ = s.rc.SetWriteDeadline(time.Now().Add(s.timeout))
+	}
 	s.startLocked(nil)
-	if _, err := s.w.Write(p); err != nil {
-		s.broken = true
-		return err
+	for _, p := range parts {
+		if _, err := s.w.Write(p); err != nil {
+			s.broken = true
+			return err
+		}
 	}
 	if err := s.flushLocked(); err != nil {
 		s.broken = true
 		return err
+	}
+	if s.timeout > 0 {
+		_ = s.rc.SetWriteDeadline(time.Time{}) // idle streams must not time out between events
 	}
 	return nil
 }

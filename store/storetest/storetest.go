@@ -126,6 +126,34 @@ func TestEventStore(t *testing.T, newStore func(t *testing.T) store.EventStore) 
 			return nil
 		})
 	})
+	t.Run("delete one stream", func(t *testing.T) {
+		st := newStore(t)
+		a0, _ := st.Append(ctx, "s", "A", []byte("a0"))
+		_, _ = st.Append(ctx, "s", "A", []byte("a1"))
+		b0, _ := st.Append(ctx, "s", "B", []byte("b0"))
+		_, _ = st.Append(ctx, "s", "B", []byte("b1"))
+		if err := st.DeleteStream(ctx, "s", "A"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Replay(ctx, "s", a0, func(string, []byte) error { return nil }); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("replay of a deleted stream: %v, want ErrNotFound", err)
+		}
+		var got []string
+		if _, err := st.Replay(ctx, "s", b0, func(_ string, d []byte) error { got = append(got, string(d)); return nil }); err != nil || fmt.Sprint(got) != "[b1]" {
+			t.Errorf("the other stream after DeleteStream: %v, %v", got, err)
+		}
+		// A stream appended to again after its deletion never replays across the gap.
+		a2, _ := st.Append(ctx, "s", "A", []byte("a2"))
+		if a2 == a0 {
+			t.Errorf("event id %s reused after DeleteStream", a2)
+		}
+		if _, err := st.Replay(ctx, "s", a0, func(string, []byte) error { return nil }); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("replay from before a deletion: %v, want ErrNotFound", err)
+		}
+		if err := st.DeleteStream(ctx, "s", "never"); err != nil {
+			t.Errorf("deleting an unknown stream: %v", err)
+		}
+	})
 	t.Run("delete", func(t *testing.T) {
 		st := newStore(t)
 		id, _ := st.Append(ctx, "s", "A", []byte("x"))

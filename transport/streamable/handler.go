@@ -7,9 +7,11 @@ import (
 	"github.com/mcpkit/mcpkit/internal/workers"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -34,10 +36,29 @@ type Options struct {
 	MaxBodyBytes int64
 	// MaxSessions limits live legacy sessions (default 10,000); past it initialize gets 503.
 	MaxSessions int
+	// MaxSessionsPerClient limits the legacy sessions opened from one client IP address (default 1,000;
+	// negative: no limit); past it initialize gets 429. Behind a proxy every client shares its address:
+	// raise it or turn it off there.
+	MaxSessionsPerClient int
+	// MaxRequestsPerSession limits the requests running at once in one legacy session, counting those
+	// whose client disconnected (their handlers go on); past it a request gets 429 with Retry-After and a
+	// JSON-RPC -32000 error (default 64).
+	MaxRequestsPerSession int
+	// MaxInFlight limits the 2026-07-28 requests (subscriptions/listen streams included) in flight on the
+	// handler; past it a request gets 503 with Retry-After and a JSON-RPC -32000 error (default 1,000).
+	MaxInFlight int
 	// SessionIdleTimeout ends legacy sessions idle this long (default 30 minutes).
 	SessionIdleTimeout time.Duration
 	// KeepAlive is the interval of keep-alive comments on open streams (default 15s; negative disables).
 	KeepAlive time.Duration
+	// WriteTimeout bounds each write of an SSE event or keep-alive (default 30s; negative disables): a
+	// client that stops reading loses its stream after it (a legacy client resumes from the event log).
+	// Streams themselves may stay open for any time.
+	WriteTimeout time.Duration
+	// MaxQueuedBytes bounds, per legacy session, the bytes of events waiting to be written to its streams
+	// (default 1 MiB). A stream whose reader falls further behind is ended; its client resumes with
+	// Last-Event-ID, so no event is lost. Notifications never wait for a slow client.
+	MaxQueuedBytes int64
 	// RetryMs is the SSE retry hint sent with the priming event of legacy streams (default 1000).
 	RetryMs int
 	// JSONResponse answers legacy requests with JSON even when the handler sends notifications first
@@ -61,19 +82,23 @@ type Handler struct {
 	ctx    context.Context // ends at Close: stops background work and handlers of legacy requests
 	cancel context.CancelFunc
 
-	mu       sync.Mutex
-	sessions map[string]*liveSession
-	open     map[streamKey]*stream // resumable streams open on this node
-	closed   bool
-	janitor  sync.Once
-	wg       sync.WaitGroup // background goroutines and detached legacy handlers
-	streams  sync.WaitGroup // open response streams (for Close to drain)
-	workers  *workers.Pool  // runs legacy handlers on reused goroutines (grown stacks: less CPU per call)
+	mu        sync.Mutex
+	sessions  map[string]*liveSession
+	reserved  int                   // sessions being created (counted against MaxSessions)
+	perClient map[string]int        // sessions per client address
+	open      map[streamKey]*stream // resumable streams open on this node
+	closed    bool
+	janitor   sync.Once
+	wg        sync.WaitGroup // background goroutines and detached legacy handlers
+	streams   sync.WaitGroup // open response streams (for Close to drain)
+	workers   *workers.Pool  // runs legacy handlers on reused goroutines (grown stacks: less CPU per call)
+	queued    atomic.Int64   // bytes of events waiting to be written, all sessions
+	inflight  atomic.Int64   // 2026-07-28 requests in flight (MaxInFlight)
 }
 
 // NewHandler returns a handler serving srv.
 func NewHandler(srv transport.Server, opts *Options) *Handler {
-	h := &Handler{srv: srv, sessions: make(map[string]*liveSession)}
+	h := &Handler{srv: srv, sessions: make(map[string]*liveSession), perClient: make(map[string]int)}
 	if opts != nil {
 		h.opts = *opts
 	}
@@ -84,11 +109,26 @@ func NewHandler(srv transport.Server, opts *Options) *Handler {
 	if o.MaxSessions <= 0 {
 		o.MaxSessions = 10000
 	}
+	if o.MaxSessionsPerClient == 0 {
+		o.MaxSessionsPerClient = 1000
+	}
+	if o.MaxRequestsPerSession <= 0 {
+		o.MaxRequestsPerSession = 64
+	}
+	if o.MaxInFlight <= 0 {
+		o.MaxInFlight = 1000
+	}
 	if o.SessionIdleTimeout <= 0 {
 		o.SessionIdleTimeout = 30 * time.Minute
 	}
 	if o.KeepAlive == 0 {
 		o.KeepAlive = 15 * time.Second
+	}
+	if o.WriteTimeout == 0 {
+		o.WriteTimeout = 30 * time.Second
+	}
+	if o.MaxQueuedBytes <= 0 {
+		o.MaxQueuedBytes = 1 << 20
 	}
 	if o.RetryMs <= 0 {
 		o.RetryMs = 1000
@@ -128,7 +168,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.delete(w, r)
 	default:
 		w.Header().Set("Allow", "GET, POST, DELETE")
-		httpError(w, http.StatusMethodNotAllowed, jsonrpc.ID{}, mcp.CodeInvalidRequest, "method "+r.Method+" not allowed")
+		httpError(w, http.StatusMethodNotAllowed, jsonrpc.ID{}, mcp.CodeInvalidRequest, "method "+quote(r.Method)+" not allowed")
 	}
 }
 
@@ -170,8 +210,8 @@ func (h *Handler) Close(ctx context.Context) error {
 
 // post reads and classifies one POST.
 func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
-	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(strings.ToLower(strings.TrimSpace(ct)), "application/json") {
-		httpError(w, http.StatusUnsupportedMediaType, jsonrpc.ID{}, mcp.CodeInvalidRequest, "Content-Type must be application/json")
+	if !isJSONContentType(r.Header.Get("Content-Type")) {
+		httpError(w, http.StatusUnsupportedMediaType, jsonrpc.ID{}, mcp.CodeInvalidRequest, "Content-Type must be application/json (charset, if given, utf-8)")
 		return
 	}
 	if !accepts(r, "application/json") || !accepts(r, "text/event-stream") {
@@ -204,6 +244,20 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.legacyPost(w, r, m)
+}
+
+// isJSONContentType reports whether a Content-Type header names application/json: parsed as a media type
+// (application/jsonx is not JSON); a charset parameter, if any, must be UTF-8.
+func isJSONContentType(v string) bool {
+	if v == "application/json" {
+		return true // the usual value: no parsing, no allocation
+	}
+	mt, params, err := mime.ParseMediaType(v)
+	if err != nil || mt != "application/json" {
+		return false
+	}
+	cs, ok := params["charset"]
+	return !ok || strings.EqualFold(cs, "utf-8")
 }
 
 // readBody reads the request body up to limit, in one allocation when the client sent Content-Length.

@@ -7,6 +7,7 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/mcpkit/mcpkit/internal/httpx"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 )
@@ -129,10 +130,11 @@ func headerMismatch(msg string) *jsonrpc.Error {
 	return &jsonrpc.Error{Code: mcp.CodeHeaderMismatch, Message: "Header mismatch: " + msg}
 }
 
-func quote(s string) string {
-	b, _ := jsontext.AppendQuote(nil, s)
-	return string(b)
-}
+// quote quotes caller input for an error message, bounded (httpx.Quote).
+func quote(s string) string { return httpx.Quote(s) }
+
+// quoteID quotes a request id for an error message, bounded.
+func quoteID(id jsonrpc.ID) string { return httpx.Quote(id.String()) }
 
 // modernStatus is the HTTP status of a 2026-07-28 error answered as JSON.
 func modernStatus(e *jsonrpc.Error) int {

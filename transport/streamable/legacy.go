@@ -5,7 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
-	"github.com/mcpkit/mcpkit/internal/httpx"
+	"net"
 	"net/http"
 	"strings"
 
@@ -32,6 +32,14 @@ func checkLegacyVersion(r *http.Request) (string, bool) {
 	return v, mcp.IsSupported(v) && mcp.EraOf(v) == mcp.EraLegacy
 }
 
+// clientAddr is the IP address of the client (the connection's peer), for per-client limits.
+func clientAddr(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
+}
+
 // legacyPost serves one POST of the 2025-03-26 … 2025-11-25 transport.
 func (h *Handler) legacyPost(w http.ResponseWriter, r *http.Request, m *jsonrpc.Message) {
 	ctx := r.Context()
@@ -40,10 +48,16 @@ func (h *Handler) legacyPost(w http.ResponseWriter, r *http.Request, m *jsonrpc.
 	switch {
 	case m.Method == mcp.MethodInitialize && sid == "":
 		var err error
-		ls, err = h.openSession(ctx)
+		ls, err = h.openSession(ctx, clientAddr(r))
 		if errors.Is(err, store.ErrLimit) {
 			w.Header().Set("Retry-After", "30")
 			httpError(w, http.StatusServiceUnavailable, m.ID, jsonrpc.CodeOverloaded, "server overloaded: the maximum number of sessions is reached, retry later")
+			return
+		}
+		if errors.Is(err, errTooManyForClient) {
+			w.Header().Set("Retry-After", "30")
+			httpError(w, http.StatusTooManyRequests, m.ID, jsonrpc.CodeOverloaded,
+				"too many sessions from this client address (limit "+itoa(int64(h.opts.MaxSessionsPerClient))+"): end unused ones with DELETE, or retry later")
 			return
 		}
 		if err != nil {
@@ -83,13 +97,22 @@ func (h *Handler) legacyPost(w http.ResponseWriter, r *http.Request, m *jsonrpc.
 		return
 	}
 
+	if n := ls.running.Add(1); int(n) > h.opts.MaxRequestsPerSession {
+		ls.running.Add(-1)
+		w.Header().Set("Retry-After", "1")
+		httpError(w, http.StatusTooManyRequests, m.ID, jsonrpc.CodeOverloaded,
+			"server overloaded: this session has "+itoa(int64(h.opts.MaxRequestsPerSession))+" requests running (the limit), retry later")
+		return
+	}
 	setSession := func(hd http.Header) { hd.Set(headerSessionID, ls.id) }
 	rp := &reply{h: h, w: w, id: m.ID, live: ls, header: setSession}
 	if _, dup := ls.inflight.LoadOrStore(m.ID, rp); dup {
-		httpError(w, http.StatusBadRequest, m.ID, mcp.CodeInvalidRequest, "invalid request: id "+m.ID.String()+" is already in use in this session")
+		ls.running.Add(-1)
+		httpError(w, http.StatusBadRequest, m.ID, mcp.CodeInvalidRequest, "invalid request: id "+quoteID(m.ID)+" is already in use in this session")
 		return
 	}
 	h.runLegacy(w, r, rp, func(hctx context.Context) (jsontext.Value, error) {
+		defer ls.running.Add(-1)
 		res, err := ls.sess.HandleRequest(hctx, m, rp)
 		ls.inflight.Delete(m.ID)
 		h.save(hctx, ls, m.Method)
@@ -100,19 +123,18 @@ func (h *Handler) legacyPost(w http.ResponseWriter, r *http.Request, m *jsonrpc.
 	})
 }
 
-// runLegacy runs a legacy request. A client that disconnects does not cancel it (legacy clients cancel
-// with notifications/cancelled): its events keep going to the event log for a resume.
+// runLegacy runs a legacy request on a worker and writes its response from this goroutine (serveReply).
+// A client that disconnects does not cancel it (legacy clients cancel with notifications/cancelled): its
+// events keep going to the event log for a resume.
 func (h *Handler) runLegacy(w http.ResponseWriter, r *http.Request, rp *reply, run func(context.Context) (jsontext.Value, error)) {
 	h.streams.Add(1)
 	defer h.streams.Done()
 	hctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
 	rp.mu.Lock()
 	rp.cancel = cancel
-	rp.closeReq = make(chan struct{})
-	closeReq := rp.closeReq
+	rp.out = newOutbox(&rp.live.queued, &h.queued, h.opts.MaxQueuedBytes)
 	rp.mu.Unlock()
 	stopOnClose := context.AfterFunc(h.ctx, cancel)
-	done := make(chan struct{})
 	h.wg.Add(1)
 	h.workers.Go(func() {
 		defer h.wg.Done()
@@ -120,15 +142,8 @@ func (h *Handler) runLegacy(w http.ResponseWriter, r *http.Request, rp *reply, r
 		defer stopOnClose()
 		res, err := run(hctx)
 		rp.finish(hctx, res, err, nil)
-		close(done)
 	})
-	select {
-	case <-done:
-	case <-r.Context().Done():
-		rp.detach()
-	case <-closeReq:
-		rp.detach() // the server ended the response (SSE polling); the client resumes with GET
-	}
+	h.serveReply(w, r, rp)
 }
 
 // legacyBatch serves a JSON array of messages, allowed only in a 2025-03-26 session. The requests'
@@ -211,12 +226,11 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusConflict, jsonrpc.ID{}, mcp.CodeInvalidRequest, "the session already has a GET stream open")
 		return
 	}
-	ls.opening = true // until the writer is attached, notifications keep waiting in ls.early
+	ls.opening = true // until the outbox is attached, notifications keep waiting in ls.early
 	ls.mu.Unlock()
-	st := h.newStream(ls.id)
-	sse := httpx.NewSSEWriter(w)
-	sse.Start(func(hd http.Header) { hd.Set(headerSessionID, ls.id) })
-	gone, _ := st.attach(r.Context(), sse, "")
+	ob := newOutbox(&ls.queued, &h.queued, h.opts.MaxQueuedBytes)
+	st := h.newStream(ls)
+	_ = st.attach(r.Context(), ob, "")
 	st.prime(r.Context())
 	ls.mu.Lock()
 	ls.opening, ls.get = false, st
@@ -226,73 +240,88 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 	}
 	ls.early = nil
 	ls.mu.Unlock()
-	defer func() {
-		ls.mu.Lock()
-		if ls.get == st {
-			ls.get = nil
-		}
-		ls.mu.Unlock()
-		st.end()
-	}()
-	h.hold(r, sse, gone)
+	defer h.leaveStream(ls, st, ob)
+	sse := h.newSSE(w)
+	sse.Start(func(hd http.Header) { hd.Set(headerSessionID, ls.id) })
+	h.hold(r, ob, sse, nil)
 }
 
-// resume replays a stream after lastEventID and then follows it live while it is open on this node.
+// resume replays a stream after lastEventID and then follows it live while it is open on this node. When
+// the events after lastEventID are no longer held (the stream ended and its events expired, or the
+// session's event budget evicted them) the answer is 410 Gone rather than a stream that silently lacks them.
 func (h *Handler) resume(w http.ResponseWriter, r *http.Request, ls *liveSession, lastEventID string) {
 	streamID, _, err := store.ParseEventID(lastEventID)
 	if err != nil {
 		httpError(w, http.StatusBadRequest, jsonrpc.ID{}, mcp.CodeInvalidRequest, "bad request: malformed Last-Event-ID")
 		return
 	}
+	setSession := func(hd http.Header) { hd.Set(headerSessionID, ls.id) }
 	st := h.liveStream(ls, streamID)
-	sse := httpx.NewSSEWriter(w)
-	sse.Start(func(hd http.Header) { hd.Set(headerSessionID, ls.id) })
 	if st == nil {
 		// Not open here: replay what the log holds and end.
-		if _, err := h.opts.Events.Replay(r.Context(), ls.id, lastEventID, func(id string, data []byte) error {
+		sse := h.newSSE(w)
+		started := false
+		_, err := h.opts.Events.Replay(r.Context(), ls.id, lastEventID, func(id string, data []byte) error {
 			if len(data) == 0 {
 				return nil
 			}
+			if !started {
+				sse.Start(setSession)
+				started = true
+			}
 			return sse.Event(id, data, 0)
-		}); err != nil {
-			h.log.Debug("streamable: resume found nothing to replay", "session", ls.id, "err", err)
+		})
+		switch {
+		case started:
+		case errors.Is(err, store.ErrNotFound):
+			h.gone(w)
+		default:
+			sse.Start(setSession)
 		}
 		return
 	}
-	gone, err := st.attach(r.Context(), sse, lastEventID)
-	if err != nil {
+	ob := newOutbox(&ls.queued, &h.queued, h.opts.MaxQueuedBytes)
+	if err := st.attach(r.Context(), ob, lastEventID); err != nil {
+		ob.close()
+		if errors.Is(err, store.ErrNotFound) {
+			h.gone(w)
+			return
+		}
 		h.log.Debug("streamable: resume failed", "session", ls.id, "err", err)
+		httpError(w, http.StatusInternalServerError, jsonrpc.ID{}, mcp.CodeInternalError, "internal error")
 		return
 	}
-	defer st.detach(sse)
-	h.hold(r, sse, gone)
+	defer h.leaveStream(ls, st, ob)
+	sse := h.newSSE(w)
+	sse.Start(setSession)
+	h.hold(r, ob, sse, st)
 }
 
-// hold keeps a stream's HTTP response open until it ends, the client leaves, or the handler closes,
-// writing keep-alive comments meanwhile.
-func (h *Handler) hold(r *http.Request, sse *httpx.SSEWriter, gone <-chan struct{}) {
-	var tick <-chan struct{}
-	var stop func()
-	if h.opts.KeepAlive > 0 {
-		c := make(chan struct{})
-		tick = c
-		stop = keepAliveTicker(h, c)
-		defer stop()
+// leaveStream is the end of a GET response that followed st. The session's standalone stream ends with
+// the last connection that follows it (a client that reconnects with Last-Event-ID takes it over, and
+// the connection it replaced must not end it); a POST stream just loses its reader.
+func (h *Handler) leaveStream(ls *liveSession, st *stream, ob *outbox) {
+	st.detach(ob)
+	replaced := ob.wasReplaced()
+	ob.close()
+	if replaced {
+		return
 	}
-	for {
-		select {
-		case <-gone:
-			return
-		case <-r.Context().Done():
-			return
-		case <-h.ctx.Done():
-			return
-		case <-tick:
-			if sse.Comment() != nil {
-				return
-			}
-		}
+	ls.mu.Lock()
+	isGet := ls.get == st
+	if isGet {
+		ls.get = nil
 	}
+	ls.mu.Unlock()
+	if isGet {
+		st.end()
+	}
+}
+
+// gone answers a resume whose events are no longer held.
+func (h *Handler) gone(w http.ResponseWriter) {
+	httpError(w, http.StatusGone, jsonrpc.ID{}, mcp.CodeInvalidRequest,
+		"the events after Last-Event-ID are no longer held (the stream ended more than the resumability window ago, or the session's event budget evicted them)")
 }
 
 // delete ends a legacy session.

@@ -1,8 +1,8 @@
 package streamable
 
 import (
-	"github.com/mcpkit/mcpkit/internal/httpx"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/go-json-experiment/json"
@@ -28,6 +28,14 @@ func (h *Handler) modernPost(w http.ResponseWriter, r *http.Request, m *jsonrpc.
 		httpError(w, http.StatusBadRequest, m.ID, mcp.CodeInvalidRequest, "protocol 2026-07-28 has no client-to-server responses")
 		return
 	}
+	if n := h.inflight.Add(1); n > int64(h.opts.MaxInFlight) {
+		h.inflight.Add(-1)
+		w.Header().Set("Retry-After", "1")
+		httpError(w, http.StatusServiceUnavailable, m.ID, jsonrpc.CodeOverloaded,
+			"server overloaded: "+itoa(int64(h.opts.MaxInFlight))+" requests are in flight (the limit), retry later")
+		return
+	}
+	defer h.inflight.Add(-1)
 	if m.Method == mcp.MethodSubscriptionsListen {
 		h.listen(w, r, m)
 		return
@@ -35,6 +43,7 @@ func (h *Handler) modernPost(w http.ResponseWriter, r *http.Request, m *jsonrpc.
 	h.streams.Add(1)
 	defer h.streams.Done()
 	rp := &reply{h: h, w: w, id: m.ID, modern: true, reqHeader: r.Header}
+	defer rp.release() // stops the keep-alive goroutine: nothing writes w after this handler returns
 	result, err := h.srv.Stateless().HandleRequest(r.Context(), m, rp)
 	rp.finish(r.Context(), result, err, modernStatus)
 }
@@ -60,10 +69,12 @@ func (h *Handler) listen(w http.ResponseWriter, r *http.Request, m *jsonrpc.Mess
 	}
 	h.streams.Add(1)
 	defer h.streams.Done()
-	sse := httpx.NewSSEWriter(w)
+	sse := h.newSSE(w)
 	sse.Start(nil)
 	subID := m.ID.Raw() // the listen request's id identifies the subscription
-	events := make(chan []byte, 64)
+	events := make(chan []byte, maxListenQueue)
+	overflow := make(chan struct{})
+	var overflowOnce sync.Once
 	stop := h.srv.Changes(func(method string, params jsontext.Value) {
 		if !p.Notifications.Wants(method, params) {
 			return
@@ -72,7 +83,12 @@ func (h *Handler) listen(w http.ResponseWriter, r *http.Request, m *jsonrpc.Mess
 		select {
 		case events <- msg:
 		default:
-			h.log.Warn("streamable: a subscriptions/listen client is too slow; dropping a notification")
+			// The client reads too slowly: end its stream rather than drop a notification silently; it
+			// listens again and re-reads the lists.
+			overflowOnce.Do(func() {
+				h.log.Warn("streamable: a subscriptions/listen client reads too slowly; ending its stream")
+				close(overflow)
+			})
 		}
 	})
 	defer stop()
@@ -97,6 +113,8 @@ func (h *Handler) listen(w http.ResponseWriter, r *http.Request, m *jsonrpc.Mess
 			if sse.Comment() != nil {
 				return
 			}
+		case <-overflow:
+			return
 		case <-r.Context().Done():
 			return
 		case <-h.ctx.Done():
@@ -104,3 +122,7 @@ func (h *Handler) listen(w http.ResponseWriter, r *http.Request, m *jsonrpc.Mess
 		}
 	}
 }
+
+// maxListenQueue bounds the notifications waiting for a subscriptions/listen client; past it the stream
+// ends.
+const maxListenQueue = 64

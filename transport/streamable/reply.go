@@ -3,19 +3,24 @@ package streamable
 import (
 	"context"
 	"errors"
-	"github.com/mcpkit/mcpkit/internal/httpx"
 	"net/http"
 	"sync"
 	"time"
 
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/mcpkit/mcpkit/internal/httpx"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 )
 
 // reply answers one request. It is the transport.Peer the server uses for the request's own messages:
 // while nothing but the result is sent the answer is one JSON body; the first notification turns it into
 // an SSE stream (resumable for legacy sessions), which the result then ends.
+//
+// Who writes: a legacy reply never touches the ResponseWriter from the handler's goroutine; it queues
+// events and its answer in out, which the HTTP handler goroutine (runLegacy) writes. A 2026-07-28 reply
+// runs its handler on the HTTP handler goroutine and writes directly; its keep-alive goroutine is stopped
+// and waited for (release) before the HTTP handler returns.
 type reply struct {
 	h      *Handler
 	w      http.ResponseWriter
@@ -27,14 +32,17 @@ type reply struct {
 	reqHeader http.Header
 
 	mu        sync.Mutex
-	sse       *httpx.SSEWriter
-	stream    *stream // legacy, once streaming
-	done      bool    // the response has been produced
-	detached  bool    // the HTTP handler returned: w must not be touched
-	cancelled bool    // the client cancelled the request: no response is sent
+	out       *outbox          // legacy: what the HTTP handler goroutine writes
+	stream    *stream          // legacy, once streaming
+	sse       *httpx.SSEWriter // 2026-07-28, once streaming
+	done      bool             // the response has been produced
+	detached  bool             // the HTTP handler returned (or ended the response): w must not be touched
+	cancelled bool             // the client cancelled the request: no response is sent
+	msg       []byte           // legacy JSON answer (nil with status 202: cancelled)
+	status    int
 	cancel    context.CancelFunc
-	stopKA    chan struct{}
-	closeReq  chan struct{} // closed by CloseStream: the HTTP handler ends the response, the request goes on
+	kaStop    chan struct{} // 2026-07-28 keep-alive goroutine: closed to stop it
+	kaDone    chan struct{} // closed when it has stopped
 }
 
 // cancelByPeer ends the request's context; finish will send no response.
@@ -70,60 +78,57 @@ func (rp *reply) Call(ctx context.Context, method string, params any) (jsontext.
 	return rp.live.call(ctx, method, params, func(msg []byte) error { return rp.send(ctx, msg) })
 }
 
-// send writes one message before the response, switching to SSE on the first.
+// send emits one message before the response, switching to SSE on the first.
 func (rp *reply) send(ctx context.Context, msg []byte) error {
 	rp.mu.Lock()
 	defer rp.mu.Unlock()
 	if rp.done {
 		return errFinished
 	}
-	if !rp.modern && rp.h.opts.JSONResponse {
+	if rp.modern {
+		if rp.detached {
+			return httpx.ErrBroken
+		}
+		if rp.sse == nil {
+			rp.sse = rp.h.newSSE(rp.w)
+			rp.sse.Start(rp.header)
+			rp.startKeepAlive()
+		}
+		return rp.sse.Event("", msg, 0)
+	}
+	if rp.h.opts.JSONResponse {
 		return nil // the caller chose JSON answers: notifications have nowhere to go
 	}
-	if rp.sse == nil {
-		rp.startSSELocked(ctx)
+	if rp.stream == nil {
+		rp.startStreamLocked(ctx)
 	}
-	if rp.stream != nil {
-		return rp.stream.emit(ctx, msg, false)
-	}
-	if rp.detached {
-		return httpx.ErrBroken
-	}
-	return rp.sse.Event("", msg, 0)
+	return rp.stream.emit(ctx, msg, false)
 }
 
-func (rp *reply) startSSELocked(ctx context.Context) {
-	rp.sse = httpx.NewSSEWriter(rp.w)
-	if !rp.detached {
-		rp.sse.Start(rp.header)
+// startStreamLocked turns a legacy reply into a resumable stream; its events reach the response only
+// while the HTTP handler still serves it.
+func (rp *reply) startStreamLocked(ctx context.Context) {
+	rp.stream = rp.h.newStream(rp.live)
+	if !rp.detached && rp.out != nil {
+		_ = rp.stream.attach(ctx, rp.out, "")
 	}
-	if !rp.modern && rp.live != nil {
-		rp.stream = rp.h.newStream(rp.live.id)
-		if !rp.detached {
-			_, _ = rp.stream.attach(ctx, rp.sse, "")
-		}
-		rp.stream.prime(ctx)
-	}
-	rp.startKeepAlive()
+	rp.stream.prime(ctx)
 }
 
-// startKeepAlive writes comments on the stream while it is open.
+// startKeepAlive writes comments on a 2026-07-28 stream while its handler runs.
 func (rp *reply) startKeepAlive() {
 	if rp.h.opts.KeepAlive <= 0 {
 		return
 	}
-	rp.stopKA = make(chan struct{})
-	sse, stop := rp.sse, rp.stopKA
-	rp.h.wg.Add(1)
+	rp.kaStop, rp.kaDone = make(chan struct{}), make(chan struct{})
+	sse, stop, done := rp.sse, rp.kaStop, rp.kaDone
 	go func() {
-		defer rp.h.wg.Done()
+		defer close(done)
 		t := time.NewTicker(rp.h.opts.KeepAlive)
 		defer t.Stop()
 		for {
 			select {
 			case <-stop:
-				return
-			case <-rp.h.ctx.Done():
 				return
 			case <-t.C:
 				if sse.Comment() != nil {
@@ -134,7 +139,18 @@ func (rp *reply) startKeepAlive() {
 	}()
 }
 
-// finish sends the response: a JSON body (status from statusFor) or the stream's last event.
+// stopKeepAliveLocked stops the keep-alive goroutine and waits until it no longer writes.
+func (rp *reply) stopKeepAliveLocked() {
+	if rp.kaStop == nil {
+		return
+	}
+	close(rp.kaStop)
+	<-rp.kaDone
+	rp.kaStop = nil
+}
+
+// finish produces the response: for 2026-07-28 a JSON body (status from statusFor) or the stream's last
+// event, written here; for legacy requests the answer is queued for the HTTP handler goroutine.
 func (rp *reply) finish(ctx context.Context, result jsontext.Value, err error, statusFor func(*jsonrpc.Error) int) {
 	msg, rpcErr := responseBytes(rp.id, result, err)
 	rp.mu.Lock()
@@ -143,30 +159,35 @@ func (rp *reply) finish(ctx context.Context, result jsontext.Value, err error, s
 		return
 	}
 	rp.done = true
-	if rp.stopKA != nil {
-		close(rp.stopKA)
+	if rp.modern {
+		rp.stopKeepAliveLocked()
+		switch {
+		case rp.detached:
+		case rp.sse != nil:
+			_ = rp.sse.Event("", msg, 0)
+		default:
+			status := http.StatusOK
+			if rpcErr != nil && statusFor != nil {
+				status = statusFor(rpcErr)
+			}
+			if rp.header != nil {
+				rp.header(rp.w.Header())
+			}
+			writeJSON(rp.w, status, msg)
+		}
+		return
 	}
 	switch {
 	case rp.cancelled && rp.stream != nil:
 		rp.stream.end() // the client cancelled: the stream ends without a response
-	case rp.cancelled && !rp.detached && rp.sse == nil:
-		rp.w.WriteHeader(http.StatusAccepted)
-	case rp.cancelled:
 	case rp.stream != nil:
 		_ = rp.stream.emit(ctx, msg, true)
-	case rp.detached:
-		// The client left before anything was sent: a JSON answer cannot be resumed.
-	case rp.sse != nil:
-		_ = rp.sse.Event("", msg, 0)
+	case rp.cancelled:
+		rp.status = http.StatusAccepted
+		rp.out.end()
 	default:
-		status := http.StatusOK
-		if rpcErr != nil && statusFor != nil {
-			status = statusFor(rpcErr)
-		}
-		if rp.header != nil {
-			rp.header(rp.w.Header())
-		}
-		writeJSON(rp.w, status, msg)
+		rp.msg, rp.status = msg, http.StatusOK
+		rp.out.end()
 	}
 }
 
@@ -178,30 +199,37 @@ func (rp *reply) finish(ctx context.Context, result jsontext.Value, err error, s
 func (rp *reply) CloseStream(retryMs int) bool {
 	rp.mu.Lock()
 	defer rp.mu.Unlock()
-	if rp.modern || rp.live == nil || rp.done || rp.detached || rp.h.opts.JSONResponse || rp.closeReq == nil {
+	if rp.modern || rp.live == nil || rp.done || rp.detached || rp.h.opts.JSONResponse || rp.out == nil {
 		return false
 	}
-	if rp.sse == nil {
-		rp.startSSELocked(context.Background())
+	if rp.stream == nil {
+		rp.startStreamLocked(context.Background())
 	}
-	if retryMs > 0 && rp.stream != nil {
-		_ = rp.sse.Event("", nil, retryMs) // a retry hint for the reconnection (no id: not a resume point)
+	if retryMs > 0 {
+		// A retry hint for the reconnection (no id: not a resume point).
+		rp.out.push(outEvent{retry: retryMs}, true)
 	}
-	select {
-	case <-rp.closeReq:
-	default:
-		close(rp.closeReq)
-	}
+	rp.stream.detach(rp.out)
+	rp.out.end()
+	rp.detached = true
 	return true
 }
 
-// detach marks the HTTP response as gone: nothing more is written to it.
-func (rp *reply) detach() {
+// release marks the HTTP response as gone: nothing more is written to it. The HTTP handler goroutine
+// calls it before it returns.
+func (rp *reply) release() {
 	rp.mu.Lock()
 	defer rp.mu.Unlock()
 	rp.detached = true
-	if rp.stream != nil && rp.sse != nil {
-		rp.stream.detach(rp.sse)
+	rp.stopKeepAliveLocked()
+	if rp.sse != nil {
+		rp.sse.Detach()
+	}
+	if rp.out != nil {
+		if rp.stream != nil {
+			rp.stream.detach(rp.out)
+		}
+		rp.out.close()
 	}
 }
 

@@ -29,7 +29,13 @@ type liveSession struct {
 	early    [][]byte // notifications sent while no GET stream was open (bounded), delivered when one opens
 	lastUsed time.Time
 	closed   bool
+	addr     string // the client address that opened it (counted toward MaxSessionsPerClient)
+	counted  bool   // opened here (restored sessions count toward no address)
 
+	running atomic.Int32 // requests running, including those whose client left (MaxRequestsPerSession)
+
+	ended    atomic.Bool  // closed: its streams record nothing more
+	queued   atomic.Int64 // bytes of events waiting to be written to this session's streams
 	nextCall atomic.Int64
 	calls    sync.Map // jsonrpc.ID → chan *jsonrpc.Message
 	inflight sync.Map // jsonrpc.ID → *reply: requests running, for notifications/cancelled
@@ -146,6 +152,7 @@ func (ls *liveSession) close() {
 		return
 	}
 	ls.closed = true
+	ls.ended.Store(true)
 	get := ls.get
 	ls.get = nil
 	ls.mu.Unlock()
@@ -187,25 +194,47 @@ func (h *Handler) session(ctx context.Context, id string) *liveSession {
 	return ls
 }
 
-// openSession creates a new legacy session, or fails with store.ErrLimit.
-func (h *Handler) openSession(ctx context.Context) (*liveSession, error) {
+// errTooManyForClient: the client's address holds MaxSessionsPerClient sessions already.
+var errTooManyForClient = errors.New("streamable: too many sessions for this client address")
+
+// openSession creates a new legacy session for the client at addr, or fails with store.ErrLimit (the
+// handler's MaxSessions) or errTooManyForClient. Both limits are checked and the slot reserved under one
+// lock, so concurrent initializes cannot overshoot them.
+func (h *Handler) openSession(ctx context.Context, addr string) (*liveSession, error) {
 	h.mu.Lock()
-	n := len(h.sessions)
-	h.mu.Unlock()
-	if n >= h.opts.MaxSessions {
+	if len(h.sessions)+h.reserved >= h.opts.MaxSessions {
+		h.mu.Unlock()
 		return nil, store.ErrLimit
 	}
+	if h.opts.MaxSessionsPerClient > 0 && h.perClient[addr] >= h.opts.MaxSessionsPerClient {
+		h.mu.Unlock()
+		return nil, errTooManyForClient
+	}
+	h.reserved++
+	h.perClient[addr]++
+	h.mu.Unlock()
 	id := newSessionID()
 	if err := h.opts.Sessions.Create(ctx, &store.SessionState{ID: id}); err != nil {
+		h.mu.Lock()
+		h.reserved--
+		h.releaseClientLocked(addr)
+		h.mu.Unlock()
 		return nil, err
 	}
-	ls := &liveSession{h: h, id: id, lastUsed: time.Now()}
+	ls := &liveSession{h: h, id: id, addr: addr, counted: true, lastUsed: time.Now()}
 	ls.sess = h.srv.NewSession(id, sessionPeer{ls})
 	h.mu.Lock()
+	h.reserved--
 	h.sessions[id] = ls
 	h.mu.Unlock()
 	h.janitor.Do(h.startJanitor)
 	return ls, nil
+}
+
+func (h *Handler) releaseClientLocked(addr string) {
+	if h.perClient[addr]--; h.perClient[addr] <= 0 {
+		delete(h.perClient, addr)
+	}
 }
 
 // save writes the session's state to the store after a request that may have changed it.
@@ -230,7 +259,12 @@ func (h *Handler) save(ctx context.Context, ls *liveSession, method string) {
 // endSession removes a session everywhere.
 func (h *Handler) endSession(ctx context.Context, ls *liveSession) {
 	h.mu.Lock()
-	delete(h.sessions, ls.id)
+	if h.sessions[ls.id] == ls {
+		delete(h.sessions, ls.id)
+		if ls.counted {
+			h.releaseClientLocked(ls.addr)
+		}
+	}
 	h.mu.Unlock()
 	ls.close()
 	_ = h.opts.Sessions.Delete(ctx, ls.id)

@@ -4,22 +4,24 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"github.com/mcpkit/mcpkit/internal/httpx"
 	"sync"
+
+	"github.com/mcpkit/mcpkit/internal/httpx"
 )
 
 // stream is one resumable SSE stream of a legacy session: the events of one POST's response, or of the
-// session's standalone GET stream. Every event goes to the store's event log first, then to the attached
-// writer when there is one; a client that lost the connection resumes with GET and Last-Event-ID.
+// session's standalone GET stream. Every event goes to the store's event log first, then to the outbox of
+// the HTTP response attached to the stream, if any; a client that lost the connection resumes with GET
+// and Last-Event-ID.
 type stream struct {
 	h       *Handler
+	ls      *liveSession
 	session string
 	id      string
 
 	mu     sync.Mutex
-	w      *httpx.SSEWriter // attached writer, nil while detached
-	wdone  chan struct{}
-	final  bool // the response (or, for GET, the end) has been emitted
+	out    *outbox // the attached response's queue, nil while detached
+	final  bool    // the response (or, for GET, the end) has been emitted
 	doneCh chan struct{}
 }
 
@@ -29,15 +31,16 @@ func newStreamID() string {
 	return base64.RawURLEncoding.EncodeToString(b[:]) // never contains '/'
 }
 
-func (h *Handler) newStream(sessionID string) *stream {
-	st := &stream{h: h, session: sessionID, id: newStreamID(), doneCh: make(chan struct{})}
+func (h *Handler) newStream(ls *liveSession) *stream {
+	st := &stream{h: h, ls: ls, session: ls.id, id: newStreamID(), doneCh: make(chan struct{})}
 	h.track(st)
 	return st
 }
 
-// attach makes w the stream's writer, first replaying the events after lastEventID ("" replays nothing).
-// It returns a channel closed when the writer is detached or the stream ends.
-func (st *stream) attach(ctx context.Context, w *httpx.SSEWriter, lastEventID string) (<-chan struct{}, error) {
+// attach makes ob the stream's outbox, first queueing the events after lastEventID ("" replays nothing).
+// A previously attached outbox is closed (a newer connection replaces the old one). When the stream has
+// already ended, ob is ended too, after the replay.
+func (st *stream) attach(ctx context.Context, ob *outbox, lastEventID string) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if lastEventID != "" {
@@ -45,42 +48,39 @@ func (st *stream) attach(ctx context.Context, w *httpx.SSEWriter, lastEventID st
 			if len(data) == 0 {
 				return nil // the priming event
 			}
-			return w.Event(id, data, 0)
+			ob.push(outEvent{id: id, data: data}, true)
+			return nil
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if st.final {
-		ch := make(chan struct{})
-		close(ch)
-		return ch, nil
+		ob.end()
+		return nil
 	}
-	if st.wdone != nil {
-		close(st.wdone) // a newer connection replaces the old one
+	if st.out != nil {
+		st.out.replace()
 	}
-	st.w = w
-	st.wdone = make(chan struct{})
-	return st.wdone, nil
+	st.out = ob
+	return nil
 }
 
-// detach drops the writer if it is still w.
-func (st *stream) detach(w *httpx.SSEWriter) {
+// detach drops the outbox if it is still ob.
+func (st *stream) detach(ob *outbox) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if st.w == w {
-		st.w = nil
-		close(st.wdone)
-		st.wdone = nil
+	if st.out == ob {
+		st.out = nil
 	}
 }
 
 // prime emits the priming event: an id and empty data, with the retry hint.
 func (st *stream) prime(ctx context.Context) {
-	st.emitWith(ctx, nil, st.h.opts.RetryMs, false)
+	_ = st.emitWith(ctx, nil, st.h.opts.RetryMs, false)
 }
 
-// emit records msg and sends it to the attached writer. final marks the stream's last event.
+// emit records msg and queues it for the attached response. final marks the stream's last event.
 func (st *stream) emit(ctx context.Context, msg []byte, final bool) error {
 	return st.emitWith(ctx, msg, 0, final)
 }
@@ -88,8 +88,8 @@ func (st *stream) emit(ctx context.Context, msg []byte, final bool) error {
 func (st *stream) emitWith(ctx context.Context, msg []byte, retryMs int, final bool) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if st.final {
-		return httpx.ErrBroken
+	if st.final || st.ls.ended.Load() {
+		return httpx.ErrBroken // a handler still running after its session ended: nothing to record
 	}
 	id, err := st.h.opts.Events.Append(ctx, st.session, st.id, msg)
 	if err != nil {
@@ -100,20 +100,22 @@ func (st *stream) emitWith(ctx context.Context, msg []byte, retryMs int, final b
 		st.final = true
 		close(st.doneCh)
 	}
-	if st.w != nil {
-		if err := st.w.Event(id, msg, retryMs); err != nil {
-			st.w = nil
-			close(st.wdone)
-			st.wdone = nil
+	if st.out != nil {
+		if !st.out.push(outEvent{id: id, data: msg, retry: retryMs, final: final}, false) {
+			// Closed, or the reader fell too far behind: the response ends; the client resumes.
+			if st.out.current() == outOverflow {
+				st.h.log.Warn("streamable: a client reads too slowly; ending its stream (it can resume)", "session", st.session)
+			}
+			st.out = nil
 		} else if final {
-			close(st.wdone)
-			st.w, st.wdone = nil, nil
+			st.out = nil
 		}
 	}
 	return nil
 }
 
-// end closes the stream without a final message (the standalone GET stream).
+// end closes the stream without a final message (the standalone GET stream): the attached response ends
+// once its queue is written.
 func (st *stream) end() {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -122,8 +124,8 @@ func (st *stream) end() {
 	}
 	st.final = true
 	close(st.doneCh)
-	if st.wdone != nil {
-		close(st.wdone)
-		st.w, st.wdone = nil, nil
+	if st.out != nil {
+		st.out.end()
+		st.out = nil
 	}
 }

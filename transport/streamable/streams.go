@@ -1,7 +1,5 @@
 package streamable
 
-import "time"
-
 // liveStream finds a stream of the session that is open on this node: its standalone GET stream, or a
 // POST stream still being written.
 func (h *Handler) liveStream(ls *liveSession, streamID string) *stream {
@@ -32,30 +30,4 @@ func (h *Handler) track(st *stream) {
 		delete(h.open, streamKey{st.session, st.id})
 		h.mu.Unlock()
 	}()
-}
-
-// keepAliveTicker sends on c every KeepAlive until stopped.
-func keepAliveTicker(h *Handler, c chan<- struct{}) (stop func()) {
-	done := make(chan struct{})
-	h.wg.Add(1)
-	go func() {
-		defer h.wg.Done()
-		t := time.NewTicker(h.opts.KeepAlive)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-h.ctx.Done():
-				return
-			case <-t.C:
-				select {
-				case c <- struct{}{}:
-				case <-done:
-					return
-				}
-			}
-		}
-	}()
-	return func() { close(done) }
 }

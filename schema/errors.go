@@ -3,6 +3,8 @@ package schema
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/mcpkit/mcpkit/internal/clip"
 )
 
 // ValidationError says where an instance breaks its schema and which rule it breaks.
@@ -38,19 +40,11 @@ func (e *ValidationError) under(seg string) *ValidationError {
 
 func fail(rule, msg string) *ValidationError { return &ValidationError{Rule: rule, Message: msg} }
 
-// maxQuoted bounds the instance text (values, property names) quoted in a message: an instance may be
-// megabytes long.
-const maxQuoted = 128
-
-// short returns v as a string cut to at most maxQuoted bytes on a UTF-8 boundary, with "…" appended
-// when cut.
+// short returns v (instance text: values, property names — an instance may be megabytes long) as a string
+// cut for a message to clip.Max bytes on a UTF-8 boundary, marked when cut.
 func short[T ~string | ~[]byte](v T) string {
-	if len(v) <= maxQuoted {
-		return string(v)
+	if len(v) > clip.Max+utf8.UTFMax {
+		v = v[:clip.Max+utf8.UTFMax] // convert only what can be quoted
 	}
-	n := maxQuoted
-	for n > 0 && !utf8.RuneStart(v[n]) {
-		n--
-	}
-	return string(v[:n]) + "…"
+	return clip.String(string(v), clip.Max)
 }

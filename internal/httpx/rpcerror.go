@@ -11,6 +11,7 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/mcpkit/mcpkit/internal/clip"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 )
 
@@ -90,17 +91,15 @@ func DescribeStatus(status int, body []byte) string {
 }
 
 // MaxQuoted is how many bytes of caller input an error message quotes.
-const MaxQuoted = 128
+const MaxQuoted = clip.Max
 
 // Quote quotes caller input for an error message (JSON string syntax), cut to MaxQuoted bytes at a rune
 // boundary with the full length noted, so a huge method name or header is never echoed whole.
 func Quote(s string) string {
 	cut := s
 	if len(cut) > MaxQuoted {
-		cut = cut[:MaxQuoted]
-		for len(cut) > 0 && !utf8.ValidString(cut) {
-			cut = cut[:len(cut)-1]
-		}
+		cut = strings.ToValidUTF8(clip.String(cut, MaxQuoted), "")
+		cut = strings.TrimSuffix(cut, clip.Ellipsis)
 	}
 	b, _ := jsontext.AppendQuote(nil, cut)
 	if len(cut) < len(s) {

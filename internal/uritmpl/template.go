@@ -106,13 +106,10 @@ func (t *Template) String() string { return t.raw }
 // Varnames returns the template's variable names in order of appearance.
 func (t *Template) Varnames() []string { return append([]string(nil), t.names...) }
 
-// Expand substitutes vars into the template. Missing variables expand to nothing, as RFC 6570 says.
+// Expand substitutes vars into the template. Missing variables expand to nothing, as RFC 6570 says; values
+// are percent-encoded as UTF-8.
 func (t *Template) Expand(vars map[string]string) (string, error) {
-	values := uritemplate.Values{}
-	for k, v := range vars {
-		values.Set(k, uritemplate.String(v))
-	}
-	s, err := t.t.Expand(values)
+	s, err := expand(t.raw, vars)
 	if err != nil {
 		return "", fmt.Errorf("uritmpl: expanding %q: %w", t.raw, err)
 	}

@@ -205,6 +205,9 @@ func check(k *kase, o outcome, c *counts) []string {
 			problems = append(problems, fmt.Sprintf("id %s answered as %s", snippetS(k.id), snippet(r.ID)))
 		}
 	}
+	if k.count > 0 && o.status < 400 && len(o.replies) != k.count {
+		problems = append(problems, fmt.Sprintf("%d responses, want %d", len(o.replies), k.count))
+	}
 	answered := o.status >= 400 || len(o.replies) > 0
 	switch k.want {
 	case wantError:

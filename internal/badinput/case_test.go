@@ -42,6 +42,10 @@ type kase struct {
 	http     httpSpec
 	// fresh asks for a connection (or legacy HTTP request) without an initialized session.
 	fresh bool
+	// version, on legacy targets, serves the case in a new session negotiated at this version.
+	version string
+	// count, when set, is the number of responses the case must get (a batch).
+	count int
 	// hold, when set, makes the case a duplicate-id-in-flight pair: first a hold call with this key and
 	// the same id as body, then body while the hold is in flight, then the hold is released.
 	hold string

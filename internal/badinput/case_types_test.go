@@ -226,6 +226,28 @@ func batchCases(e era) []*kase {
 	c("notifications-only", join(3, func(int) []byte { return req(e, "", "notifications/cancelled", `{"requestId":1}`) }), wantAnswer)
 	c("same-id-twice", join(2, func(int) []byte { return addCall(e, "64") }), wantAnswer)
 	c("truncated", join(3, func(int) []byte { return addCall(e, "65") })[:40], wantError)
+	if e == modern {
+		return ks
+	}
+	// 2025-03-26 is the one version with batches: there they are served, not refused.
+	v := func(name string, body []byte, want expect, count int) {
+		ks = append(ks, &kase{class: "batches", name: name + "@2025-03-26", body: body, want: want, version: "2025-03-26", count: count})
+	}
+	v("empty", []byte(`[]`), wantError, 1)
+	v("one", join(1, func(i int) []byte { return addCall(e, "66") }), wantAnswer, 1)
+	v("1000-calls", join(1000, func(i int) []byte { return addCall(e, fmt.Sprint(20_000+i)) }), wantAnswer, 1000)
+	v("1000-numbers", join(1000, func(i int) []byte { return []byte("1") }), wantError, 1000)
+	v("1000-mixed", join(1000, func(i int) []byte {
+		if i%2 == 0 {
+			return addCall(e, fmt.Sprint(30_000+i))
+		}
+		return []byte(`{"jsonrpc":"2.0","id":` + fmt.Sprint(30_000+i) + `,"method":"tools/call","params":{"name":"add","arguments":{"a":"x"}}}`)
+	}), wantAnswer, 1000)
+	v("garbage-items", []byte(`[1,"x",null,{}]`), wantError, 4)
+	v("initialize-in-batch", []byte(`[`+string(req(e, "67", "initialize", `{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"c","version":"1"}}`))+`]`), wantError, 1)
+	v("notifications-only", join(3, func(int) []byte { return req(e, "", "notifications/cancelled", `{"requestId":1}`) }), wantNothing, 0)
+	v("same-id-twice", join(2, func(int) []byte { return addCall(e, "68") }), wantAnswer, 2)
+	v("nested", []byte(`[[]]`), wantError, 1)
 	return ks
 }
 

@@ -67,17 +67,28 @@ type streamableTarget struct {
 func newStreamableTarget(s *httpServer, e era) (*streamableTarget, error) {
 	t := &streamableTarget{srv: s, era: e, c: s.client()}
 	if e == legacy {
-		o, resp := t.post(&kase{fresh: true, body: req(legacy, "1", "initialize", `{"protocolVersion":"`+legacyVersion+`","capabilities":{},"clientInfo":{"name":"badinput","version":"1"}}`)})
-		if o.err != nil || resp == nil || resp.Header.Get("Mcp-Session-Id") == "" {
-			return nil, fmt.Errorf("initialize: %v, status %d", o.err, o.status)
+		sid, err := t.openSession(legacyVersion)
+		if err != nil {
+			return nil, err
 		}
-		t.session = resp.Header.Get("Mcp-Session-Id")
-		o, _ = t.post(&kase{body: []byte(`{"jsonrpc":"2.0","method":"notifications/initialized"}`)})
-		if o.status != http.StatusAccepted {
-			return nil, fmt.Errorf("notifications/initialized: %d %v", o.status, o.err)
-		}
+		t.session = sid
 	}
 	return t, nil
+}
+
+// openSession runs the legacy handshake at version and returns the session id.
+func (t *streamableTarget) openSession(version string) (string, error) {
+	o, resp := t.post(&kase{fresh: true, body: req(legacy, "1", "initialize", `{"protocolVersion":"`+version+`","capabilities":{},"clientInfo":{"name":"badinput","version":"1"}}`)})
+	if o.err != nil || resp == nil || resp.Header.Get("Mcp-Session-Id") == "" {
+		return "", fmt.Errorf("initialize: %v, status %d", o.err, o.status)
+	}
+	sid := resp.Header.Get("Mcp-Session-Id")
+	o, _ = t.post(&kase{body: []byte(`{"jsonrpc":"2.0","method":"notifications/initialized"}`),
+		http: httpSpec{session: sid, set: map[string][]string{"Mcp-Protocol-Version": {version}}}})
+	if o.status != http.StatusAccepted {
+		return "", fmt.Errorf("notifications/initialized: %d %v", o.status, o.err)
+	}
+	return sid, nil
 }
 
 func (t *streamableTarget) name() string { return "http-" + t.era.String() }
@@ -92,6 +103,18 @@ func (t *streamableTarget) normalCall(n int) error {
 }
 
 func (t *streamableTarget) send(k *kase) outcome {
+	if k.version != "" && t.era == legacy {
+		sid, err := t.openSession(k.version)
+		if err != nil {
+			return outcome{err: err}
+		}
+		defer t.deleteSession(sid)
+		k2 := *k
+		k2.http.session = sid
+		k2.http.set = map[string][]string{"Mcp-Protocol-Version": {k.version}}
+		o, _ := t.post(&k2)
+		return o
+	}
 	if k.hold == "" {
 		o, resp := t.post(k)
 		if k.fresh && resp != nil && resp.Header.Get("Mcp-Session-Id") != "" {
@@ -311,7 +334,7 @@ func newSSETarget(s *httpServer) (*sseTarget, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := initializeStream(&t.stream); err != nil {
+	if err := initializeStream(&t.stream, legacyVersion); err != nil {
 		t.stop()
 		return nil, err
 	}
@@ -430,13 +453,18 @@ func (t *sseTarget) send(k *kase) outcome {
 
 func (t *sseTarget) send1(k *kase) outcome {
 	if !k.httpOnly {
-		if k.fresh {
-			// A fresh session for initialize cases.
+		if k.fresh || k.version != "" {
+			// A fresh session for initialize cases, or one at another version.
 			f, err := openSSE(t.srv)
 			if err != nil {
 				return outcome{err: err}
 			}
 			defer f.stop()
+			if k.version != "" {
+				if err := initializeStream(&f.stream, k.version); err != nil {
+					return outcome{err: err}
+				}
+			}
 			return f.stream.exchange(k)
 		}
 		return t.stream.exchange(k)

@@ -210,7 +210,7 @@ func dialStdio(srv *server.Server) *stdioConn {
 func newStdioTarget(srv *server.Server, e era) (*stdioTarget, error) {
 	t := &stdioTarget{name_: "stdio-" + e.String(), era: e, srv: srv, conn: dialStdio(srv)}
 	if e == legacy {
-		if err := initializeStream(&t.conn.streamIO); err != nil {
+		if err := initializeStream(&t.conn.streamIO, legacyVersion); err != nil {
 			t.conn.stop()
 			return nil, err
 		}
@@ -226,8 +226,8 @@ func (e era) String() string {
 }
 
 // initializeStream runs the legacy handshake on a stream.
-func initializeStream(s *streamIO) error {
-	o := s.exchange(&kase{body: req(legacy, `"init"`, "initialize", `{"protocolVersion":"`+legacyVersion+`","capabilities":{},"clientInfo":{"name":"badinput","version":"1"}}`)})
+func initializeStream(s *streamIO, version string) error {
+	o := s.exchange(&kase{body: req(legacy, `"init"`, "initialize", `{"protocolVersion":"`+version+`","capabilities":{},"clientInfo":{"name":"badinput","version":"1"}}`)})
 	if o.err != nil || len(o.replies) != 1 || !bytes.Contains(o.replies[0], []byte(`"result"`)) {
 		return fmt.Errorf("initialize: %v %s", o.err, o.replies)
 	}
@@ -240,9 +240,14 @@ func (t *stdioTarget) name() string { return t.name_ }
 func (t *stdioTarget) accepts(k *kase) bool { return !k.httpOnly }
 
 func (t *stdioTarget) send(k *kase) outcome {
-	if k.fresh {
+	if k.fresh || (k.version != "" && t.era == legacy) {
 		c := dialStdio(t.srv)
 		defer c.stop()
+		if k.version != "" && t.era == legacy {
+			if err := initializeStream(&c.streamIO, k.version); err != nil {
+				return outcome{err: err}
+			}
+		}
 		return c.exchange(k)
 	}
 	return t.conn.exchange(k)

@@ -237,7 +237,7 @@ func snippetS(s string) string { return snippet([]byte(s)) }
 func logTable(t *testing.T, table map[string]map[string]*counts, targets []string) {
 	var b strings.Builder
 	w := tabwriter.NewWriter(&b, 0, 0, 1, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "class\ttarget\trequests\tJSON-RPC errors\tisError results\tresults\t4xx\t5xx\tpanics\thangs\tviolations\tknown defects\tseconds\t")
+	fmt.Fprintln(w, "class\ttarget\tcases\tJSON-RPC errors\tisError results\tresults\t4xx\t5xx\tpanics\thangs\tviolations\tlisted defects\tseconds\t")
 	row := func(class, target string, c *counts) {
 		fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%.1f\t\n", class, target, c.requests, c.rpcErrors, c.toolErrors,
 			c.results, c.status4xx, c.status5xx, c.panics, c.hangs, c.violations, c.known, c.elapsed.Seconds())
@@ -257,7 +257,8 @@ func logTable(t *testing.T, table map[string]map[string]*counts, targets []strin
 	}
 	row("total", "", &total)
 	w.Flush()
-	t.Log("bad-input corpus, counts per class and target:\n" + b.String())
+	t.Log("bad-input corpus, counts per class and target (cases are messages or HTTP requests sent; errors and\n" +
+		"results count responses, one per element of a batch; listed defects are knownDefects and openDefects):\n" + b.String())
 }
 
 func index(list []string, s string) int {

@@ -86,6 +86,7 @@ func recoverMiddleware(next server.Handler) server.Handler {
 		defer func() {
 			if p := recover(); p != nil {
 				panics.Add(1)
+				panicLog.add(fmt.Sprintf("%s %s: %v", req.Method, snippet(req.Params), p))
 				err = fmt.Errorf("panic in %s: %v", req.Method, p)
 			}
 		}()

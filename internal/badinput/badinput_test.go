@@ -283,11 +283,11 @@ var knownDefects = []defect{
 	{cases: "ids/exponent|ids/tiny-exponent|ids/negative-zero|ids/int64-min-minus-1",
 		why: "issue 11 item 5: ids are not echoed as received (jsonrpc/id.go decodes numbers to int64)"},
 	{cases: "huge-strings/method-2MiB|huge-strings/tool-name-2MiB|huge-strings/unknown-uri-2MiB|huge-strings/prompt-name-2MiB|template-uris/long-1MiB",
-		why: "issue 11: error messages quote caller input unbounded (jsonrpc method not found; server/tools.go, prompts.go, resources.go)"},
+		why: "issue 11: error messages quote caller input unbounded (server/errors.go method not found and resource not found, the URI twice: message and data; server/tools.go unknown tool; server/prompts.go unknown prompt)"},
 	{cases: "headers/oversized-protocol-version|mcp-headers/method-huge|mcp-headers/param-huge",
 		why: "issue 11: error messages quote header values unbounded (transport/streamable/headers.go quote(); server/toolheaders.go)"},
 	{targets: "http-legacy http-2026", cases: "content-types/application/jsonx|content-types/application/json; charset=utf-16|content-types/application/json;;;|content-types/application/json, text/plain|content-types/duplicated-conflicting",
-		why: "issue 11: Content-Type is prefix-matched, not parsed (transport/streamable)"},
+		why: "issue 11: Content-Type is prefix-matched, not parsed (transport/streamable/handler.go, HasPrefix \"application/json\")"},
 	{targets: "http+sse", cases: "content-types/*",
 		why: "issue 11: Content-Type is not checked at all on /messages (transport/sse/handler.go serveMessages)"},
 }

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/yosida95/uritemplate/v3"
 )
@@ -105,13 +106,10 @@ func (t *Template) String() string { return t.raw }
 // Varnames returns the template's variable names in order of appearance.
 func (t *Template) Varnames() []string { return append([]string(nil), t.names...) }
 
-// Expand substitutes vars into the template. Missing variables expand to nothing, as RFC 6570 says.
+// Expand substitutes vars into the template. Missing variables expand to nothing, as RFC 6570 says; values
+// are percent-encoded as UTF-8.
 func (t *Template) Expand(vars map[string]string) (string, error) {
-	values := uritemplate.Values{}
-	for k, v := range vars {
-		values.Set(k, uritemplate.String(v))
-	}
-	s, err := t.t.Expand(values)
+	s, err := expand(t.raw, vars)
 	if err != nil {
 		return "", fmt.Errorf("uritmpl: expanding %q: %w", t.raw, err)
 	}
@@ -119,7 +117,7 @@ func (t *Template) Expand(vars map[string]string) (string, error) {
 }
 
 // Match reports whether uri is an expansion of the whole template and returns the values of its variables,
-// percent-decoded. A variable of a simple {name} expression never matches across '/' (nor '?' or '#');
+// percent-decoded. A URI whose percent-encoded bytes decode to invalid UTF-8 does not match. A variable of a simple {name} expression never matches across '/' (nor '?' or '#');
 // {+name} matches anything. List values are joined with ','.
 func (t *Template) Match(uri string) (map[string]string, bool) {
 	if t.fast != nil {
@@ -133,6 +131,9 @@ func (t *Template) Match(uri string) (map[string]string, bool) {
 			if strings.IndexByte(v, '%') >= 0 {
 				if dec, err := url.PathUnescape(v); err == nil {
 					v = dec
+				}
+				if !utf8.ValidString(v) {
+					return nil, false // percent-encoded bytes that are not UTF-8 name no value
 				}
 			}
 			if prev, dup := out[name]; dup && prev != v {
@@ -151,6 +152,9 @@ func (t *Template) Match(uri string) (map[string]string, bool) {
 		s := strings.Join(v.V, ",")
 		if t.simple[name] && strings.Contains(s, "/") {
 			return nil, false
+		}
+		if !utf8.ValidString(s) {
+			return nil, false // percent-encoded bytes that are not UTF-8 name no value
 		}
 		out[name] = s
 	}

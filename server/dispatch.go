@@ -8,6 +8,7 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/mcpkit/mcpkit/internal/jsonx"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/transport"
@@ -167,8 +168,23 @@ func peekMeta(params jsontext.Value) (*mcp.RequestMeta, error) {
 	return p.Meta, nil
 }
 
-// decodeParams decodes a method's params into p; absent params decode as {}.
+// decodeParams decodes a method's params into p; absent params decode as {}. A null member outside _meta
+// is -32602: no member of the protocol's params is nullable, and the decoder would read it as the zero
+// value (an initialize without clientInfo, a completion/complete without its argument).
 func decodeParams(params jsontext.Value, p any) error {
+	if err := unmarshalParams(params, p); err != nil {
+		return err
+	}
+	if at, ok := jsonx.NullMember(params, "_meta"); ok {
+		return invalidParams("params" + bounded(at) + ": null is not allowed here")
+	}
+	return nil
+}
+
+// unmarshalParams decodes params into p without the null check: for tools/call, whose only members are
+// its name (an empty name is refused anyway), _meta, and the tool's arguments (nulls there are the tool's
+// schema's business).
+func unmarshalParams(params jsontext.Value, p any) error {
 	if len(params) == 0 {
 		return nil
 	}

@@ -83,7 +83,7 @@ func open(ctx context.Context, ring store.KeyRing, sealed, method string, digest
 	if err != nil {
 		return nil, errBadState
 	}
-	box, err := base64.RawURLEncoding.DecodeString(body)
+	box, err := base64.RawURLEncoding.Strict().DecodeString(body) // Strict: one text per sealed state
 	if err != nil {
 		return nil, errBadState
 	}

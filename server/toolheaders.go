@@ -34,7 +34,7 @@ func toolParamHeaders(schema jsontext.Value) ([]paramHeader, error) {
 
 // checkParamHeaders compares the Mcp-Param-* headers of a 2026-07-28 HTTP request with the arguments they
 // mirror: a header must be present exactly when its argument has a value, and carry the same value (plain,
-// or in the =?base64?…?= form, which must be valid padded base64). A mismatch is -32020.
+// or in the =?base64?…?= form, which must be valid padded base64), once. A mismatch is -32020.
 func checkParamHeaders(hs []paramHeader, h http.Header, args jsontext.Value) *jsonrpc.Error {
 	for _, p := range hs {
 		want, inBody := mcp.ParamValue(args, p.Path)
@@ -47,6 +47,9 @@ func checkParamHeaders(hs []paramHeader, h http.Header, args jsontext.Value) *js
 			return paramMismatch(fmt.Sprintf("the %s header is required: argument %q is in the body", p.key, name))
 		case !inBody:
 			return paramMismatch(fmt.Sprintf("the %s header is set but argument %q has no value in the body", p.key, name))
+		}
+		if len(vals) > 1 {
+			return paramMismatch(fmt.Sprintf("the %s header appears more than once", p.key))
 		}
 		got, err := mcp.DecodeHeaderValue(vals[0])
 		if err != nil {

@@ -131,7 +131,7 @@ func gateTool(t mcp.Tool, version string) mcp.Tool {
 
 func (s *Server) callTool(ctx context.Context, r *Request) (jsontext.Value, error) {
 	var p mcp.CallToolParams
-	if err := decodeParams(r.Params, &p); err != nil {
+	if err := unmarshalParams(r.Params, &p); err != nil {
 		return nil, err
 	}
 	if p.Name == "" {

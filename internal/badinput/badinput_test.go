@@ -280,29 +280,12 @@ type defect struct {
 
 // knownDefects are defects of issue 11 that other changes in progress fix.
 var knownDefects = []defect{
-	{cases: "ids/exponent|ids/tiny-exponent|ids/negative-zero|ids/int64-min-minus-1",
-		why: "issue 11 item 5: ids are not echoed as received (jsonrpc/id.go decodes numbers to int64)"},
-	{cases: "huge-strings/method-2MiB|huge-strings/tool-name-2MiB|huge-strings/unknown-uri-2MiB|huge-strings/prompt-name-2MiB|template-uris/long-1MiB",
-		why: "issue 11: error messages quote caller input unbounded (server/errors.go method not found and resource not found, the URI twice: message and data; server/tools.go unknown tool; server/prompts.go unknown prompt)"},
-	{cases: "headers/oversized-protocol-version|mcp-headers/method-huge|mcp-headers/param-huge",
-		why: "issue 11: error messages quote header values unbounded (transport/streamable/headers.go quote(); server/toolheaders.go)"},
-	{targets: "http-legacy http-2026", cases: "content-types/application/jsonx|content-types/application/json; charset=utf-16|content-types/application/json;;;|content-types/application/json, text/plain|content-types/duplicated-conflicting",
-		why: "issue 11: Content-Type is prefix-matched, not parsed (transport/streamable/handler.go, HasPrefix \"application/json\")"},
 	{targets: "http+sse", cases: "content-types/*",
 		why: "issue 11: Content-Type is not checked at all on /messages (transport/sse/handler.go serveMessages)"},
 }
 
-// openDefects are defects this corpus found that no change of issue 11 names yet: the report lists them.
-var openDefects = []defect{
-	{targets: "http-2026", cases: "mcp-headers/method-duplicated|mcp-headers/name-duplicated|mcp-headers/version-duplicated",
-		why: "a mirrored header sent twice with different values is checked on its first value only (transport/streamable/headers.go: Header.Get); a proxy routing on another value sees another request"},
-	{targets: "http-2026", cases: "mcp-headers/param-duplicated",
-		why: "an Mcp-Param-* header sent twice with different values is checked on its first value only (server/toolheaders.go checkParamHeaders: vals[0])"},
-	{cases: "wrong-types/initialize:params.capabilities=null|wrong-types/initialize:params.clientInfo=null|wrong-types/initialize:params.clientInfo.name=null|wrong-types/initialize:params.clientInfo.version=null|" +
-		"wrong-types/prompts/get:params.arguments.name=null|wrong-types/completion/complete:params.argument=null|wrong-types/completion/complete:params.argument.name=null|" +
-		"wrong-types/completion/complete:params.argument.value=null|wrong-types/completion/complete:params.context.arguments.x=null|wrong-types/subscriptions/listen:params.notifications=null",
-		why: "null for a required member is taken as its zero value instead of -32602 (server decodes params with go-json, where null means zero: server/lifecycle.go, prompts.go, completion.go, listen.go)"},
-}
+// openDefects are defects this corpus found that no change names yet: the report lists them.
+var openDefects = []defect{}
 
 func (d defect) matches(target string, k *kase) bool {
 	if d.targets != "" && !strings.Contains(" "+d.targets+" ", " "+target+" ") {

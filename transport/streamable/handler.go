@@ -210,7 +210,7 @@ func (h *Handler) Close(ctx context.Context) error {
 
 // post reads and classifies one POST.
 func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
-	if !isJSONContentType(r.Header.Get("Content-Type")) {
+	if ct := r.Header["Content-Type"]; len(ct) != 1 || !isJSONContentType(ct[0]) {
 		httpError(w, http.StatusUnsupportedMediaType, jsonrpc.ID{}, mcp.CodeInvalidRequest, "Content-Type must be application/json (charset, if given, utf-8)")
 		return
 	}

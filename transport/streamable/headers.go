@@ -83,9 +83,18 @@ func isModernRequest(r *http.Request, m *jsonrpc.Message) bool {
 	return readBodyFacts(m).version != ""
 }
 
+// mirroredHeaders are the headers that repeat the body of a 2026-07-28 request, canonical keys.
+var mirroredHeaders = [...]string{headerProtocolVersion, headerMethod, headerName}
+
 // checkModernHeaders validates the mirrored headers against the body: any missing, malformed or
-// mismatching header is -32020 (HeaderMismatch).
+// mismatching header, or one sent twice, is -32020 (HeaderMismatch).
 func checkModernHeaders(r *http.Request, m *jsonrpc.Message) *jsonrpc.Error {
+	for _, h := range mirroredHeaders {
+		if len(r.Header[h]) > 1 {
+			// Two values: a proxy routing on one of them would see another request than the server.
+			return headerMismatch("the " + h + " header appears more than once")
+		}
+	}
 	f := readBodyFacts(m)
 	hv := r.Header.Get(headerProtocolVersion)
 	switch {

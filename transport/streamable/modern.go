@@ -8,6 +8,8 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/mcpkit/mcpkit/internal/clip"
+	"github.com/mcpkit/mcpkit/internal/jsonx"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 )
@@ -55,7 +57,11 @@ func (h *Handler) listen(w http.ResponseWriter, r *http.Request, m *jsonrpc.Mess
 	var p mcp.SubscriptionsListenParams
 	if len(m.Params) > 0 {
 		if err := json.Unmarshal(m.Params, &p); err != nil {
-			httpError(w, http.StatusBadRequest, m.ID, mcp.CodeInvalidParams, "invalid params: "+err.Error())
+			httpError(w, http.StatusBadRequest, m.ID, mcp.CodeInvalidParams, "invalid params: "+clip.String(err.Error(), 256))
+			return
+		}
+		if at, ok := jsonx.NullMember(m.Params, "_meta"); ok {
+			httpError(w, http.StatusBadRequest, m.ID, mcp.CodeInvalidParams, "invalid params: params"+clip.String(at, clip.Max)+": null is not allowed here")
 			return
 		}
 	}

@@ -1,0 +1,72 @@
+package sse
+
+import (
+	"sync"
+
+	"github.com/mcpkit/mcpkit/jsonrpc"
+)
+
+// outQueue holds the messages waiting for a session's stream writer, bounded in bytes. Producers never
+// block: a push that does not fit fails with errBehind (the session then ends), so a client that stops
+// reading costs at most max bytes and no goroutine.
+type outQueue struct {
+	mu     sync.Mutex
+	msgs   [][]byte
+	bytes  int
+	max    int
+	closed bool
+	signal chan struct{} // one pending wake-up for the writer
+}
+
+func newOutQueue(max int) *outQueue {
+	return &outQueue{max: max, signal: make(chan struct{}, 1)}
+}
+
+// push queues msg. One message larger than the bound is accepted when the queue is empty.
+func (q *outQueue) push(msg []byte) error {
+	q.mu.Lock()
+	switch {
+	case q.closed:
+		q.mu.Unlock()
+		return jsonrpc.ErrClosed
+	case q.bytes > 0 && q.bytes+len(msg) > q.max:
+		q.mu.Unlock()
+		return errBehind
+	}
+	q.msgs = append(q.msgs, msg)
+	q.bytes += len(msg)
+	q.mu.Unlock()
+	select {
+	case q.signal <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// ready is signalled after a push.
+func (q *outQueue) ready() <-chan struct{} { return q.signal }
+
+// pop returns the oldest queued message.
+func (q *outQueue) pop() ([]byte, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.msgs) == 0 {
+		return nil, false
+	}
+	msg := q.msgs[0]
+	q.msgs[0] = nil
+	q.msgs = q.msgs[1:]
+	if len(q.msgs) == 0 {
+		q.msgs = nil // let the backing array go
+	}
+	q.bytes -= len(msg)
+	return msg, true
+}
+
+// close refuses later pushes and drops what is queued.
+func (q *outQueue) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.msgs, q.bytes = nil, 0
+	q.mu.Unlock()
+}

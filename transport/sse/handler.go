@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mcpkit/mcpkit/internal/httpx"
@@ -38,11 +39,14 @@ type Options struct {
 	// MaxRequestsPerSession limits the requests of one session handled at once (default 64); past it a
 	// request's POST is answered 429 with Retry-After and a JSON-RPC overload error (-32000) for its id.
 	MaxRequestsPerSession int
-	// MaxQueueBytes bounds what waits to be written to one session's stream (default 8 MiB). A client that
+	// MaxQueueBytes bounds what waits to be written to one session's stream (default 4 MiB). A client that
 	// reads so slowly that more would wait is disconnected: its stream ends, and with it the session (an
 	// HTTP+SSE stream cannot be resumed, so nothing is dropped silently). One message larger than the bound
 	// is still sent when nothing else waits.
 	MaxQueueBytes int
+	// MaxTotalQueueBytes bounds what waits for all streams together (default 256 MiB): past it, a session
+	// that has messages waiting and would add more is disconnected.
+	MaxTotalQueueBytes int64
 	// WriteTimeout bounds writing one event to a stream (default 30s; negative disables). A client that
 	// does not take an event within it is disconnected.
 	WriteTimeout time.Duration
@@ -71,6 +75,7 @@ type Handler struct {
 	open      int            // streams admitted (counted before their session exists: the check and the count are one step)
 	perClient map[string]int // streams admitted by client address
 	closed    bool
+	queued    atomic.Int64 // bytes waiting in every session's queue
 	wg        sync.WaitGroup
 	workers   *workers.Pool // runs requests on reused goroutines
 }
@@ -98,7 +103,10 @@ func NewHandler(srv transport.Server, opts *Options) *Handler {
 		o.MaxRequestsPerSession = 64
 	}
 	if o.MaxQueueBytes <= 0 {
-		o.MaxQueueBytes = 8 << 20
+		o.MaxQueueBytes = 4 << 20
+	}
+	if o.MaxTotalQueueBytes <= 0 {
+		o.MaxTotalQueueBytes = 256 << 20
 	}
 	if o.WriteTimeout == 0 {
 		o.WriteTimeout = 30 * time.Second
@@ -127,6 +135,9 @@ func (h *Handler) Sessions() int {
 	defer h.mu.Unlock()
 	return len(h.sessions)
 }
+
+// QueuedBytes returns the bytes waiting to be written to the sessions' streams, for monitoring.
+func (h *Handler) QueuedBytes() int64 { return h.queued.Load() }
 
 // Close ends every stream and waits for requests in flight until ctx ends.
 func (h *Handler) Close(ctx context.Context) error {
@@ -212,7 +223,7 @@ func (h *Handler) serveSSE(w http.ResponseWriter, r *http.Request) {
 	}
 	defer h.release(addr)
 
-	ss := newSession(newID(), h.opts.MaxQueueBytes)
+	ss := newSession(newID(), newOutQueue(h.opts.MaxQueueBytes, &h.queued, h.opts.MaxTotalQueueBytes))
 	ss.ctx, ss.cancel = context.WithCancelCause(r.Context())
 	stop := context.AfterFunc(h.ctx, func() { ss.cancel(errShutdown) })
 	defer stop()
@@ -229,7 +240,7 @@ func (h *Handler) serveSSE(w http.ResponseWriter, r *http.Request) {
 	}()
 	defer ss.out.close() // later messages are refused, not queued for a stream nobody writes
 
-	if why := h.stream(w, ss); errors.Is(why, errBehind) || errors.Is(why, errWriteTimeout) {
+	if why := h.stream(w, ss); errors.Is(why, errBehind) || errors.Is(why, errServerBehind) || errors.Is(why, errWriteTimeout) {
 		h.log.Warn("sse: disconnected a client that does not read its stream", "session", ss.id, "client", addr, "reason", why)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/go-json-experiment/json/jsontext"
 
@@ -69,12 +70,26 @@ func TestRequestsPerSessionCapped(t *testing.T) {
 }
 
 // TestSlowReaderDisconnected: a client that never reads its stream while its requests keep producing output
-// is disconnected once MaxQueueBytes wait for it: its session ends and later POSTs get 404. Before, every
-// response waited on its own goroutine, holding its bytes, for as long as the stream stayed open.
+// is disconnected once MaxQueueBytes wait for it (or MaxTotalQueueBytes for all sessions): its session ends,
+// later POSTs get 404 and the queued bytes are released. Before, every response waited on its own
+// goroutine, holding its bytes, for as long as the stream stayed open.
 func TestSlowReaderDisconnected(t *testing.T) {
 	const size = 64 << 10
+	for _, tt := range []struct {
+		name string
+		opts sse.Options
+	}{
+		{"session budget", sse.Options{MaxQueueBytes: 4 * size}},
+		{"server budget", sse.Options{MaxQueueBytes: 1 << 30, MaxTotalQueueBytes: 4 * size}},
+	} {
+		t.Run(tt.name, func(t *testing.T) { testSlowReader(t, size, tt.opts) })
+	}
+}
+
+func testSlowReader(t *testing.T, size int, opts sse.Options) {
 	b := newBlockingServer(size)
-	h := sse.NewHandler(b, &sse.Options{MaxQueueBytes: 4 * size, KeepAlive: -1, Logger: slog.New(slog.DiscardHandler)})
+	opts.KeepAlive, opts.Logger = -1, slog.New(slog.DiscardHandler)
+	h := sse.NewHandler(b, &opts)
 	ts, gs, _ := serve(t, h)
 	endpoint, _, closeStream := openSession(t, ts) // its events are never read from here on
 	defer closeStream()
@@ -92,6 +107,12 @@ func TestSlowReaderDisconnected(t *testing.T) {
 	waitFor(t, "the stream's handler to return", func() bool { return gs.finished.Load() == 1 })
 	if h.Sessions() != 0 {
 		t.Fatalf("sessions = %d", h.Sessions())
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = h.Close(ctx) // the requests still running end too
+	if n := h.QueuedBytes(); n != 0 {
+		t.Fatalf("%d bytes still queued after the session ended", n)
 	}
 }
 

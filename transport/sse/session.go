@@ -18,7 +18,9 @@ import (
 
 var (
 	// errBehind ends a session whose client reads its stream too slowly for the queue.
-	errBehind = errors.New("sse: the client fell too far behind reading its stream (queue full)")
+	errBehind = errors.New("sse: the client fell too far behind reading its stream (MaxQueueBytes)")
+	// errServerBehind ends a session with a backlog when the handler's queues together are full.
+	errServerBehind = errors.New("sse: the client fell behind reading its stream while the server's queues are full (MaxTotalQueueBytes)")
 	// errWriteTimeout ends a session whose client did not take an event within WriteTimeout.
 	errWriteTimeout = errors.New("sse: writing to the client's stream timed out")
 	// errShutdown ends every session when the handler closes.
@@ -40,16 +42,16 @@ type session struct {
 	inflight sync.Map // jsonrpc.ID → context.CancelFunc
 }
 
-func newSession(id string, maxQueue int) *session {
-	return &session{id: id, out: newOutQueue(maxQueue), calls: map[jsonrpc.ID]chan *jsonrpc.Message{}}
+func newSession(id string, out *outQueue) *session {
+	return &session{id: id, out: out, calls: map[jsonrpc.ID]chan *jsonrpc.Message{}}
 }
 
 // send queues one message for the stream. When the queue is full the client is too far behind: the
 // session ends (its stream is closed) and send fails.
 func (ss *session) send(msg []byte) error {
 	switch err := ss.out.push(msg); {
-	case errors.Is(err, errBehind):
-		ss.cancel(errBehind)
+	case errors.Is(err, errBehind), errors.Is(err, errServerBehind):
+		ss.cancel(err)
 		return err
 	case err != nil:
 		return err

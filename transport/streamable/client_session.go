@@ -160,7 +160,7 @@ func (c *Client) awaitResponse(resp *http.Response, id jsonrpc.ID) (*jsonrpc.Mes
 			}
 		}
 	}
-	return nil, fmt.Errorf("unexpected Content-Type %q", resp.Header.Get("Content-Type"))
+	return nil, fmt.Errorf("unexpected Content-Type %s", httpx.QuoteBounded(resp.Header.Get("Content-Type"), 64))
 }
 
 // standaloneWait bounds how long the notifications/initialized write waits for the GET stream's answer.
@@ -297,6 +297,8 @@ func (c *Client) follow(resp *http.Response, lastID *string, seen map[string]boo
 			continue
 		}
 		n++
-		c.inbox.Push(ev.Data)
+		if c.inbox.Put(c.life, ev.Data) != nil {
+			return n // closing
+		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/mcpkit/mcpkit/jsonrpc"
+	"github.com/mcpkit/mcpkit/server"
 	"github.com/mcpkit/mcpkit/store"
 	"github.com/mcpkit/mcpkit/transport"
 	"github.com/mcpkit/mcpkit/transport/sse"
@@ -269,4 +270,52 @@ func TestSessionLimitAtomic(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestStuckReaderDoesNotBlockOthers: a client whose stream is stuck (its writer blocked on a full socket,
+// still within its budgets) does not block a broadcast (AddTool's tools/list_changed) nor the other
+// sessions. Before, the notification waited for the stuck writer, so AddTool hung with it.
+func TestStuckReaderDoesNotBlockOthers(t *testing.T) {
+	const size = 16 << 20 // more than the loopback socket buffers hold
+	b := newBlockingServer(size)
+	h := sse.NewHandler(b, &sse.Options{MaxQueueBytes: 4 * size, WriteTimeout: time.Hour, KeepAlive: -1})
+	ts, _, _ := serve(t, h)
+	stuck, _, closeStuck := openSession(t, ts)
+	defer closeStuck()
+	if c := post(t, ts, stuck, `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"big","arguments":{}}}`); c != 202 {
+		t.Fatalf("POST: %d", c)
+	}
+	other, next, closeOther := openSession(t, ts)
+	defer closeOther()
+	waitFor(t, "a stream writer blocked on the full socket", sseWriterBlocked)
+	added := make(chan struct{})
+	go func() {
+		server.Tool(b.Server, "late", "added while a client is stuck", func(ctx context.Context, _ struct{}) (string, error) { return "", nil })
+		close(added)
+	}()
+	select {
+	case <-added:
+	case <-time.After(10 * time.Second): // a hang guard
+		t.Fatal("AddTool hangs behind a client that does not read")
+	}
+	if got := next(); !strings.Contains(got, "notifications/tools/list_changed") {
+		t.Fatalf("the other session got %s", got)
+	}
+	post(t, ts, other, `{"jsonrpc":"2.0","id":2,"method":"ping"}`)
+	if got := next(); !strings.Contains(got, `"id":2`) {
+		t.Fatalf("the other session's ping: %s", got)
+	}
+}
+
+// sseWriterBlocked reports whether a goroutine waits in a network write under httpx.SSEWriter (the stuck
+// stream's writer), from the goroutine dump.
+func sseWriterBlocked() bool {
+	buf := make([]byte, 4<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, "[IO wait") && strings.Contains(g, "(*SSEWriter).write") {
+			return true
+		}
+	}
+	return false
 }

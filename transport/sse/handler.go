@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mcpkit/mcpkit/internal/httpx"
 	"github.com/mcpkit/mcpkit/internal/workers"
@@ -160,7 +161,19 @@ func fail(w http.ResponseWriter, status int, msg string) {
 	failID(w, status, jsonrpc.ID{}, &jsonrpc.Error{Code: mcp.CodeInvalidRequest, Message: msg})
 }
 
+// maxErrorMessage bounds the message of an HTTP error answer: some quote caller input (Host, Origin).
+const maxErrorMessage = 512
+
 func failID(w http.ResponseWriter, status int, id jsonrpc.ID, e *jsonrpc.Error) {
+	if len(e.Message) > maxErrorMessage {
+		cut := *e
+		n := maxErrorMessage
+		for n > 0 && !utf8.RuneStart(cut.Message[n]) {
+			n--
+		}
+		cut.Message = cut.Message[:n] + "… (" + strconv.Itoa(len(e.Message)) + " bytes)"
+		e = &cut
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(jsonrpc.AppendError(nil, id, e))

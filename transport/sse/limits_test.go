@@ -319,3 +319,22 @@ func sseWriterBlocked() bool {
 	}
 	return false
 }
+
+// TestErrorsQuoteBounded: an error answer that quotes caller input (here the Origin header) stays small.
+func TestErrorsQuoteBounded(t *testing.T) {
+	_, ts := newServer(t)
+	req, _ := http.NewRequest("GET", ts.URL+"/sse", nil)
+	req.Header.Set("Origin", "http://"+strings.Repeat("é", 50<<10)+".example")
+	resp, err := ts.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || len(raw) > 1024 {
+		t.Fatalf("HTTP %d with %d bytes: %.200s", resp.StatusCode, len(raw), raw)
+	}
+	if m, err := jsonrpc.DecodeMessage(raw); err != nil || m.Error == nil || !strings.Contains(m.Error.Message, "Origin") {
+		t.Fatalf("not a JSON-RPC error naming the Origin: %.200s", raw)
+	}
+}

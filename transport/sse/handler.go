@@ -371,7 +371,7 @@ func (h *Handler) serveMessages(w http.ResponseWriter, r *http.Request) {
 	h.mu.Lock()
 	ss := h.sessions[id]
 	h.mu.Unlock()
-	if ss == nil {
+	if ss == nil || ss.ctx.Err() != nil {
 		fail(w, http.StatusNotFound, "session not found: its SSE stream is closed; open a new one")
 		return
 	}

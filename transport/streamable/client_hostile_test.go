@@ -29,6 +29,9 @@ type hostileServer struct {
 	gone    atomic.Int64  // tools/call handlers that saw the client go away
 	onCall  func(s *hostileServer, m *jsonrpc.Message, w http.ResponseWriter, r *http.Request)
 	check   func(t *testing.T)
+	inits   atomic.Int64
+	// onReinit, when set, answers the initialize requests after the first.
+	onReinit func(w http.ResponseWriter)
 }
 
 func newHostileServer(setup func(s *hostileServer)) *hostileServer {
@@ -52,6 +55,8 @@ func newHostileServer(setup func(s *hostileServer)) *hostileServer {
 			w.WriteHeader(202)
 		case m.IsNotification():
 			w.WriteHeader(202)
+		case m.Method == mcp.MethodInitialize && s.inits.Add(1) > 1 && s.onReinit != nil:
+			s.onReinit(w)
 		case m.Method == mcp.MethodInitialize:
 			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set("Mcp-Session-Id", "sid-1")
@@ -144,6 +149,15 @@ func TestClientHostileServer(t *testing.T) {
 						return
 					}
 				}
+			}
+		}, callErr: "larger than the limit of 1048576 bytes"},
+		{name: "session lost, huge answer to the new initialize", setup: func(s *hostileServer) {
+			s.onCall = func(s *hostileServer, m *jsonrpc.Message, w http.ResponseWriter, r *http.Request) {
+				http.Error(w, "no such session", http.StatusNotFound)
+			}
+			s.onReinit = func(w http.ResponseWriter) {
+				w.Header().Set("Content-Type", "application/json")
+				io.WriteString(w, `{"jsonrpc":"2.0","id":1,"result":{"x":"`+strings.Repeat("x", 2*limit)+`"}}`)
 			}
 		}, callErr: "larger than the limit of 1048576 bytes"},
 		{name: "malformed JSON answer", setup: func(s *hostileServer) {

@@ -136,9 +136,12 @@ func (c *Client) heal(gen int) error {
 func (c *Client) awaitResponse(resp *http.Response, id jsonrpc.ID) (*jsonrpc.Message, error) {
 	switch mediaType(resp) {
 	case "application/json":
-		body, err := io.ReadAll(io.LimitReader(resp.Body, int64(c.opts.MaxMessageBytes)))
+		body, err := io.ReadAll(io.LimitReader(resp.Body, int64(c.opts.MaxMessageBytes)+1))
 		if err != nil {
 			return nil, err
+		}
+		if len(body) > c.opts.MaxMessageBytes {
+			return nil, fmt.Errorf("the answer is larger than the limit of %d bytes (ClientOptions.MaxMessageBytes)", c.opts.MaxMessageBytes)
 		}
 		m, err := jsonrpc.DecodeMessage(body)
 		if err != nil {
@@ -152,6 +155,9 @@ func (c *Client) awaitResponse(resp *http.Response, id jsonrpc.ID) (*jsonrpc.Mes
 		rd := httpx.NewSSEReader(resp.Body, c.opts.MaxMessageBytes)
 		for {
 			ev, err := rd.Next()
+			if errors.Is(err, httpx.ErrEventTooLarge) {
+				return nil, errors.New(c.tooLarge())
+			}
 			if err != nil {
 				return nil, fmt.Errorf("the event stream ended before the response: %w", err)
 			}

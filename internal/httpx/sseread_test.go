@@ -3,10 +3,12 @@ package httpx
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 func readAll(t *testing.T, in string) []Event {
@@ -76,17 +78,33 @@ func FuzzSSEReader(f *testing.F) {
 	f.Add("id: 1\ndata: x\n\n")
 	f.Add("event: endpoint\r\ndata: /m\r\n\r\n")
 	f.Add(":c\rretry: 5\r\r")
+	f.Add("data: a\r\ndata: b\r\rid: \x00\ndata\n\n")
+	f.Add("data:" + strings.Repeat("z", 2000) + "\n\n")
 	f.Fuzz(func(t *testing.T, in string) {
-		r := NewSSEReader(strings.NewReader(in), 1024)
-		for i := 0; i < len(in)+1; i++ {
-			ev, err := r.Next()
-			if err != nil {
-				return
-			}
-			if len(ev.Data) > 1024 {
-				t.Fatalf("event larger than the limit: %d", len(ev.Data))
-			}
+		got := fuzzEvents(t, strings.NewReader(in))
+		// Line ends are equivalent (CRLF, CR, LF), and how the body arrives does not matter.
+		norm := strings.ReplaceAll(strings.ReplaceAll(in, "\r\n", "\n"), "\r", "\n")
+		if want := fuzzEvents(t, iotest.OneByteReader(strings.NewReader(norm))); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("events differ after normalizing line ends:\n%q\n%q", got, want)
 		}
-		t.Fatal("more events than input bytes")
 	})
+}
+
+// fuzzEvents reads every event of r with a 1 KiB limit, checking the limit and that reading ends.
+func fuzzEvents(t *testing.T, r io.Reader) []string {
+	rd := NewSSEReader(r, 1024)
+	var out []string
+	for i := 0; ; i++ {
+		ev, err := rd.Next()
+		if err != nil {
+			return append(out, "err:"+err.Error())
+		}
+		if len(ev.Data) > 1024 {
+			t.Fatalf("event larger than the limit: %d", len(ev.Data))
+		}
+		if i > 1<<20 {
+			t.Fatal("no end")
+		}
+		out = append(out, fmt.Sprintf("%s|%s|%s|%v|%d", ev.Name, ev.Data, ev.ID, ev.HasID, ev.RetryMs))
+	}
 }

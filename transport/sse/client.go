@@ -10,7 +10,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,7 +27,9 @@ type ClientOptions struct {
 	Header http.Header
 	// EndpointTimeout bounds the wait for the stream's endpoint event (default 10s).
 	EndpointTimeout time.Duration
-	// MaxEventBytes bounds one server-sent event (default 16 MiB).
+	// MaxEventBytes bounds one server-sent event, and the messages received but not yet read (default
+	// 16 MiB). A larger event ends the stream with an error; while that much waits unread, the client stops
+	// reading the stream (the server is slowed down through TCP).
 	MaxEventBytes int
 	// Logger receives diagnostics. Nil uses slog.Default().
 	Logger *slog.Logger
@@ -42,11 +43,12 @@ var ErrStreamClosed = errors.New("sse: the server closed the event stream")
 // Read yields the messages of the GET event stream and whose Write POSTs to the URL the endpoint event
 // named. Hand it to client.Connect.
 type Client struct {
-	hc     *http.Client
-	header http.Header
-	log    *slog.Logger
-	stream *url.URL // the SSE endpoint
-	post   string   // the message endpoint
+	hc       *http.Client
+	header   http.Header
+	log      *slog.Logger
+	stream   *url.URL // the SSE endpoint
+	post     string   // the message endpoint
+	maxEvent int
 
 	life   context.Context // ends at Close: the GET and every POST
 	cancel context.CancelFunc
@@ -73,11 +75,15 @@ func Dial(ctx context.Context, endpoint string, opts *ClientOptions) (*Client, e
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	if o.MaxEventBytes <= 0 {
+		o.MaxEventBytes = 16 << 20
+	}
 	u, err := parseHTTPURL(endpoint)
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{hc: o.HTTPClient, header: o.Header, log: o.Logger, stream: u, inbox: httpx.NewInbox(), done: make(chan struct{})}
+	c := &Client{hc: httpx.SameOriginRedirects(o.HTTPClient), header: o.Header, log: o.Logger, stream: u, maxEvent: o.MaxEventBytes,
+		inbox: httpx.NewInbox(o.MaxEventBytes), done: make(chan struct{})}
 	c.life, c.cancel = context.WithCancel(context.Background())
 
 	// Until the endpoint event arrives, the caller's ctx and the timeout may end the stream too.
@@ -117,8 +123,8 @@ func Dial(ctx context.Context, endpoint string, opts *ClientOptions) (*Client, e
 	}
 	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "text/event-stream" {
 		resp.Body.Close()
-		return fail(fmt.Errorf("sse: GET %s answered Content-Type %q, not text/event-stream: not an HTTP+SSE endpoint",
-			endpoint, resp.Header.Get("Content-Type")))
+		return fail(fmt.Errorf("sse: GET %s answered Content-Type %s, not text/event-stream: not an HTTP+SSE endpoint",
+			endpoint, httpx.QuoteBounded(resp.Header.Get("Content-Type"), 64)))
 	}
 	rd := httpx.NewSSEReader(resp.Body, o.MaxEventBytes)
 	var early [][]byte // messages before the endpoint event (the format puts it first; be lenient)
@@ -129,7 +135,7 @@ func Dial(ctx context.Context, endpoint string, opts *ClientOptions) (*Client, e
 			if errors.Is(err, io.EOF) {
 				err = ErrStreamClosed
 			}
-			return fail(fmt.Errorf("sse: the stream from %s ended before its endpoint event: %w", endpoint, err))
+			return fail(fmt.Errorf("sse: the stream from %s ended before its endpoint event: %w", endpoint, c.describe(err)))
 		}
 		switch ev.Name {
 		case "endpoint":
@@ -141,6 +147,10 @@ func Dial(ctx context.Context, endpoint string, opts *ClientOptions) (*Client, e
 			c.post = post
 		case "", "message":
 			if len(ev.Data) > 0 {
+				if len(early) == maxEarly {
+					resp.Body.Close()
+					return fail(fmt.Errorf("sse: the stream from %s sent more than %d messages before its endpoint event", endpoint, maxEarly))
+				}
 				early = append(early, ev.Data)
 			}
 		}
@@ -154,6 +164,17 @@ func Dial(ctx context.Context, endpoint string, opts *ClientOptions) (*Client, e
 	}
 	go c.readLoop(rd, resp.Body)
 	return c, nil
+}
+
+// maxEarly bounds the messages kept from before the endpoint event.
+const maxEarly = 16
+
+// describe adds the limit to an oversized event's error.
+func (c *Client) describe(err error) error {
+	if errors.Is(err, httpx.ErrEventTooLarge) {
+		return fmt.Errorf("%w (limit %d bytes: ClientOptions.MaxEventBytes)", err, c.maxEvent)
+	}
+	return err
 }
 
 // parseHTTPURL checks that s is an absolute http or https URL.
@@ -176,24 +197,14 @@ func resolveEndpoint(base *url.URL, ref string) (string, error) {
 	}
 	u, err := base.Parse(ref)
 	if err != nil {
-		return "", fmt.Errorf("sse: the endpoint event of %s names a malformed URL %q: %w", base, ref, err)
+		return "", fmt.Errorf("sse: the endpoint event of %s names a malformed URL %s", base, httpx.QuoteBounded(ref, 128))
 	}
-	if u.Scheme != base.Scheme || !strings.EqualFold(hostPort(u), hostPort(base)) {
-		return "", fmt.Errorf("sse: the endpoint event of %s names %s, which is another origin; refusing to send messages there", base, u.Redacted())
+	if !httpx.SameOrigin(u, base) {
+		return "", fmt.Errorf("sse: the endpoint event of %s names %s, which is another origin; refusing to send messages there",
+			base, httpx.QuoteBounded(u.Redacted(), 128))
 	}
 	u.Fragment = ""
 	return u.String(), nil
-}
-
-// hostPort returns host:port with the scheme's default port filled in.
-func hostPort(u *url.URL) string {
-	if u.Port() != "" {
-		return u.Host
-	}
-	if u.Scheme == "https" {
-		return u.Host + ":443"
-	}
-	return u.Host + ":80"
 }
 
 // MessageURL returns the URL messages are POSTed to (from the endpoint event).
@@ -215,12 +226,14 @@ func (c *Client) readLoop(rd *httpx.SSEReader, body io.ReadCloser) {
 			if errors.Is(err, io.EOF) {
 				c.inbox.Close(fmt.Errorf("%w (%s)", ErrStreamClosed, c.stream.Redacted()))
 			} else {
-				c.inbox.Close(fmt.Errorf("sse: reading the event stream of %s: %w", c.stream.Redacted(), err))
+				c.inbox.Close(fmt.Errorf("sse: reading the event stream of %s: %w", c.stream.Redacted(), c.describe(err)))
 			}
 			return
 		}
 		if (ev.Name == "" || ev.Name == "message") && len(ev.Data) > 0 {
-			c.inbox.Push(ev.Data)
+			if c.inbox.Put(c.life, ev.Data) != nil {
+				continue // closing: the next read fails and ends the loop
+			}
 		}
 	}
 }

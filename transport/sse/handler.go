@@ -2,18 +2,19 @@ package sse
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"io"
 	"log/slog"
+	"mime"
+	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
-
-	"github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
+	"unicode/utf8"
 
 	"github.com/mcpkit/mcpkit/internal/httpx"
 	"github.com/mcpkit/mcpkit/internal/workers"
@@ -30,8 +31,26 @@ type Options struct {
 	Policy httpx.Policy
 	// MaxBodyBytes limits a POST body (default 4 MiB).
 	MaxBodyBytes int64
-	// MaxSessions limits open streams (default 10,000).
+	// MaxSessions limits open streams (default 10,000); past it GET is answered 503 with Retry-After.
 	MaxSessions int
+	// MaxSessionsPerClient limits the open streams of one client IP address (default 1,000; negative: no
+	// limit); past it GET is answered 429 with Retry-After. Behind a proxy every client shares the proxy's
+	// address: raise it or turn it off there.
+	MaxSessionsPerClient int
+	// MaxRequestsPerSession limits the requests of one session handled at once (default 64); past it a
+	// request's POST is answered 429 with Retry-After and a JSON-RPC overload error (-32000) for its id.
+	MaxRequestsPerSession int
+	// MaxQueueBytes bounds what waits to be written to one session's stream (default 4 MiB). A client that
+	// reads so slowly that more would wait is disconnected: its stream ends, and with it the session (an
+	// HTTP+SSE stream cannot be resumed, so nothing is dropped silently). One message larger than the bound
+	// is still sent when nothing else waits.
+	MaxQueueBytes int
+	// MaxTotalQueueBytes bounds what waits for all streams together (default 256 MiB): past it, a session
+	// that has messages waiting and would add more is disconnected.
+	MaxTotalQueueBytes int64
+	// WriteTimeout bounds writing one event to a stream (default 30s; negative disables). A client that
+	// does not take an event within it is disconnected.
+	WriteTimeout time.Duration
 	// KeepAlive is the interval of keep-alive comments (default 15s; negative disables).
 	KeepAlive time.Duration
 	// Logger receives diagnostics. Nil uses slog.Default().
@@ -40,6 +59,10 @@ type Options struct {
 
 // Handler serves the HTTP+SSE transport. Mount SSE() at the stream path (e.g. /sse) and Messages() at
 // the POST path (e.g. /messages).
+//
+// Only the goroutine serving a stream's GET writes to that stream: requests, notifications and
+// server-to-client requests queue their messages (bounded in bytes) and that goroutine writes them, so
+// nothing touches a response after its handler returned.
 type Handler struct {
 	srv  transport.Server
 	opts Options
@@ -48,46 +71,51 @@ type Handler struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	mu       sync.Mutex
-	sessions map[string]*session
-	closed   bool
-	wg       sync.WaitGroup
-	workers  *workers.Pool // runs requests on reused goroutines
-}
-
-// session is one open stream and the server session behind it.
-type session struct {
-	id     string
-	sse    *httpx.SSEWriter
-	sess   transport.Session
-	ctx    context.Context // ends when the stream closes
-	cancel context.CancelFunc
-
-	nextCall int64
-	callsMu  sync.Mutex
-	calls    map[jsonrpc.ID]chan *jsonrpc.Message
-	inflight sync.Map // jsonrpc.ID → context.CancelFunc
+	mu        sync.Mutex
+	sessions  map[string]*session
+	open      int            // streams admitted (counted before their session exists: the check and the count are one step)
+	perClient map[string]int // streams admitted by client address
+	closed    bool
+	queued    atomic.Int64 // bytes waiting in every session's queue
+	wg        sync.WaitGroup
+	workers   *workers.Pool // runs requests on reused goroutines
 }
 
 // NewHandler returns a handler serving srv.
 func NewHandler(srv transport.Server, opts *Options) *Handler {
-	h := &Handler{srv: srv, sessions: make(map[string]*session)}
+	h := &Handler{srv: srv, sessions: make(map[string]*session), perClient: make(map[string]int)}
 	if opts != nil {
 		h.opts = *opts
 	}
-	if h.opts.MessagesPath == "" {
-		h.opts.MessagesPath = "/messages"
+	o := &h.opts
+	if o.MessagesPath == "" {
+		o.MessagesPath = "/messages"
 	}
-	if h.opts.MaxBodyBytes <= 0 {
-		h.opts.MaxBodyBytes = 4 << 20
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = 4 << 20
 	}
-	if h.opts.MaxSessions <= 0 {
-		h.opts.MaxSessions = 10000
+	if o.MaxSessions <= 0 {
+		o.MaxSessions = 10000
 	}
-	if h.opts.KeepAlive == 0 {
-		h.opts.KeepAlive = 15 * time.Second
+	if o.MaxSessionsPerClient == 0 {
+		o.MaxSessionsPerClient = 1000
 	}
-	h.log = h.opts.Logger
+	if o.MaxRequestsPerSession <= 0 {
+		o.MaxRequestsPerSession = 64
+	}
+	if o.MaxQueueBytes <= 0 {
+		o.MaxQueueBytes = 4 << 20
+	}
+	if o.MaxTotalQueueBytes <= 0 {
+		o.MaxTotalQueueBytes = 256 << 20
+	}
+	if o.WriteTimeout == 0 {
+		o.WriteTimeout = 30 * time.Second
+	}
+	if o.KeepAlive == 0 {
+		o.KeepAlive = 15 * time.Second
+	}
+	h.log = o.Logger
 	if h.log == nil {
 		h.log = slog.Default()
 	}
@@ -109,6 +137,9 @@ func (h *Handler) Sessions() int {
 	return len(h.sessions)
 }
 
+// QueuedBytes returns the bytes waiting to be written to the sessions' streams, for monitoring.
+func (h *Handler) QueuedBytes() int64 { return h.queued.Load() }
+
 // Close ends every stream and waits for requests in flight until ctx ends.
 func (h *Handler) Close(ctx context.Context) error {
 	h.mu.Lock()
@@ -127,9 +158,64 @@ func (h *Handler) Close(ctx context.Context) error {
 }
 
 func fail(w http.ResponseWriter, status int, msg string) {
+	failID(w, status, jsonrpc.ID{}, &jsonrpc.Error{Code: mcp.CodeInvalidRequest, Message: msg})
+}
+
+// maxErrorMessage bounds the message of an HTTP error answer: some quote caller input (Host, Origin).
+const maxErrorMessage = 512
+
+func failID(w http.ResponseWriter, status int, id jsonrpc.ID, e *jsonrpc.Error) {
+	if len(e.Message) > maxErrorMessage {
+		cut := *e
+		n := maxErrorMessage
+		for n > 0 && !utf8.RuneStart(cut.Message[n]) {
+			n--
+		}
+		cut.Message = cut.Message[:n] + "… (" + strconv.Itoa(len(e.Message)) + " bytes)"
+		e = &cut
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_, _ = w.Write(jsonrpc.AppendError(nil, jsonrpc.ID{}, &jsonrpc.Error{Code: mcp.CodeInvalidRequest, Message: msg}))
+	_, _ = w.Write(jsonrpc.AppendError(nil, id, e))
+}
+
+// clientAddr is the key of the per-client stream limit: the remote IP address.
+func clientAddr(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
+}
+
+// admit counts a new stream in, or returns the status and reason it is refused. The check and the count
+// happen under one lock, so concurrent GETs cannot all pass a check that only one of them fits.
+func (h *Handler) admit(addr string) (int, string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	switch {
+	case h.closed:
+		return http.StatusServiceUnavailable, "server shutting down, retry later"
+	case h.open >= h.opts.MaxSessions:
+		return http.StatusServiceUnavailable, "server overloaded: too many open streams, retry later"
+	case h.opts.MaxSessionsPerClient > 0 && h.perClient[addr] >= h.opts.MaxSessionsPerClient:
+		return http.StatusTooManyRequests, "too many open streams from " + addr + " (limit " +
+			strconv.Itoa(h.opts.MaxSessionsPerClient) + "), close some or retry later"
+	}
+	h.open++
+	h.perClient[addr]++
+	h.wg.Add(1)
+	return 0, ""
+}
+
+// release undoes admit when the stream ends.
+func (h *Handler) release(addr string) {
+	h.mu.Lock()
+	h.open--
+	if h.perClient[addr]--; h.perClient[addr] <= 0 {
+		delete(h.perClient, addr)
+	}
+	h.mu.Unlock()
+	h.wg.Done()
 }
 
 func (h *Handler) serveSSE(w http.ResponseWriter, r *http.Request) {
@@ -142,22 +228,19 @@ func (h *Handler) serveSSE(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusMethodNotAllowed, "the SSE endpoint takes GET")
 		return
 	}
-	h.mu.Lock()
-	if h.closed || len(h.sessions) >= h.opts.MaxSessions {
-		h.mu.Unlock()
+	addr := clientAddr(r)
+	if status, reason := h.admit(addr); status != 0 {
 		w.Header().Set("Retry-After", "30")
-		fail(w, http.StatusServiceUnavailable, "server overloaded: too many open streams, retry later")
+		fail(w, status, reason)
 		return
 	}
-	h.wg.Add(1)
-	h.mu.Unlock()
-	defer h.wg.Done()
+	defer h.release(addr)
 
-	ss := &session{id: newID(), sse: httpx.NewSSEWriter(w), calls: map[jsonrpc.ID]chan *jsonrpc.Message{}}
-	ss.ctx, ss.cancel = context.WithCancel(r.Context())
-	stop := context.AfterFunc(h.ctx, ss.cancel)
+	ss := newSession(newID(), newOutQueue(h.opts.MaxQueueBytes, &h.queued, h.opts.MaxTotalQueueBytes))
+	ss.ctx, ss.cancel = context.WithCancelCause(r.Context())
+	stop := context.AfterFunc(h.ctx, func() { ss.cancel(errShutdown) })
 	defer stop()
-	defer ss.cancel()
+	defer ss.cancel(nil)
 	ss.sess = h.srv.NewSession(ss.id, peer{ss})
 	h.mu.Lock()
 	h.sessions[ss.id] = ss
@@ -168,11 +251,73 @@ func (h *Handler) serveSSE(w http.ResponseWriter, r *http.Request) {
 		h.mu.Unlock()
 		ss.sess.Close()
 	}()
-	defer ss.sse.Detach() // requests still running must not write to the finished response
+	defer ss.out.close() // later messages are refused, not queued for a stream nobody writes
 
-	ss.sse.Start(nil)
+	if why := h.stream(w, ss); errors.Is(why, errBehind) || errors.Is(why, errServerBehind) || errors.Is(why, errWriteTimeout) {
+		h.log.Warn("sse: disconnected a client that does not read its stream", "session", ss.id, "client", addr, "reason", why)
+	}
+}
+
+// stream writes the session's stream: the endpoint event, then queued messages and keep-alives, until the
+// session ends, and returns why it ended. It runs on the GET's own goroutine, the only one that writes to w.
+func (h *Handler) stream(w http.ResponseWriter, ss *session) (ended error) {
+	sw := httpx.NewSSEWriter(w)
+	defer sw.Detach()
+	rc := http.NewResponseController(w)
+	// When the session ends (queue full, shutdown, client gone) while a write is blocked on a client that
+	// does not read, a deadline in the past ends the write at once. dmu orders that deadline against the
+	// writes' own, and keeps it from touching w once this function returns.
+	var dmu sync.Mutex
+	finished, interrupted, failed := false, false, false
+	stopInterrupt := context.AfterFunc(ss.ctx, func() {
+		dmu.Lock()
+		defer dmu.Unlock()
+		if !finished {
+			interrupted = true
+			_ = rc.SetWriteDeadline(time.Now())
+		}
+	})
+	defer func() {
+		stopInterrupt()
+		dmu.Lock()
+		finished = true
+		dmu.Unlock()
+		if !failed {
+			// A clean end: the server's closing chunk gets a deadline of its own, not the past one.
+			_ = rc.SetWriteDeadline(h.writeDeadline())
+		}
+		if ended == nil {
+			ended = context.Cause(ss.ctx)
+		}
+	}()
+	write := func(f func() error) bool {
+		dmu.Lock()
+		if ss.ctx.Err() != nil {
+			dmu.Unlock()
+			return false
+		}
+		_ = rc.SetWriteDeadline(h.writeDeadline()) // ErrNotSupported: no deadline
+		dmu.Unlock()
+		err := f()
+		if err == nil {
+			return true
+		}
+		failed = true
+		dmu.Lock()
+		wasInterrupted := interrupted
+		dmu.Unlock()
+		switch {
+		case wasInterrupted:
+			err = context.Cause(ss.ctx) // the session ended for another reason
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			err = errWriteTimeout
+		}
+		ss.cancel(err)
+		ended = err
+		return false
+	}
 	endpoint := h.opts.MessagesPath + "?session_id=" + url.QueryEscape(ss.id)
-	if err := ss.sse.Named("endpoint", []byte(endpoint)); err != nil {
+	if !write(func() error { sw.Start(nil); return sw.Named("endpoint", []byte(endpoint)) }) {
 		return
 	}
 	var tick <-chan time.Time
@@ -186,8 +331,18 @@ func (h *Handler) serveSSE(w http.ResponseWriter, r *http.Request) {
 		case <-ss.ctx.Done():
 			return
 		case <-tick:
-			if ss.sse.Comment() != nil {
+			if !write(sw.Comment) {
 				return
+			}
+		case <-ss.out.ready():
+			for {
+				msg, ok := ss.out.pop()
+				if !ok {
+					break
+				}
+				if !write(func() error { return sw.Event("", msg, 0) }) {
+					return
+				}
 			}
 		}
 	}
@@ -203,6 +358,11 @@ func (h *Handler) serveMessages(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusMethodNotAllowed, "the message endpoint takes POST")
 		return
 	}
+	if ct := r.Header.Get("Content-Type"); !isJSON(ct) {
+		fail(w, http.StatusUnsupportedMediaType, "unsupported media type: the message endpoint takes Content-Type application/json, not "+
+			httpx.QuoteBounded(ct, 64))
+		return
+	}
 	id := r.URL.Query().Get("session_id")
 	if id == "" {
 		fail(w, http.StatusBadRequest, "bad request: the session_id query parameter is required (open the SSE stream first)")
@@ -211,7 +371,7 @@ func (h *Handler) serveMessages(w http.ResponseWriter, r *http.Request) {
 	h.mu.Lock()
 	ss := h.sessions[id]
 	h.mu.Unlock()
-	if ss == nil {
+	if ss == nil || ss.ctx.Err() != nil {
 		fail(w, http.StatusNotFound, "session not found: its SSE stream is closed; open a new one")
 		return
 	}
@@ -219,7 +379,7 @@ func (h *Handler) serveMessages(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			fail(w, http.StatusRequestEntityTooLarge, "request body larger than the limit")
+			fail(w, http.StatusRequestEntityTooLarge, "request body larger than the limit of "+strconv.FormatInt(h.opts.MaxBodyBytes, 10)+" bytes")
 			return
 		}
 		fail(w, http.StatusBadRequest, "reading the body: "+err.Error())
@@ -229,132 +389,44 @@ func (h *Handler) serveMessages(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var e *jsonrpc.Error
 		errors.As(err, &e)
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusBadRequest)
-		_, _ = w.Write(jsonrpc.AppendError(nil, m.ID, e))
+		failID(w, http.StatusBadRequest, m.ID, e)
 		return
 	}
-	w.WriteHeader(http.StatusAccepted)
 	switch {
 	case m.IsResponse():
+		w.WriteHeader(http.StatusAccepted)
 		ss.deliver(m)
 	case m.IsNotification():
+		w.WriteHeader(http.StatusAccepted)
 		if m.Method == mcp.MethodNotificationCancelled {
 			ss.cancelRequest(m.Params)
 		}
 		ss.sess.HandleNotification(ss.ctx, m)
 	default:
+		if ss.active.Add(1) > int64(h.opts.MaxRequestsPerSession) {
+			ss.active.Add(-1)
+			w.Header().Set("Retry-After", "1")
+			failID(w, http.StatusTooManyRequests, m.ID, &jsonrpc.Error{Code: jsonrpc.CodeOverloaded,
+				Message: "server overloaded: this session already has " + strconv.Itoa(h.opts.MaxRequestsPerSession) +
+					" requests in flight, retry later"})
+			return
+		}
+		w.WriteHeader(http.StatusAccepted)
 		h.wg.Add(1)
 		h.workers.Go(func() { h.run(ss, m) })
 	}
 }
 
-// run serves one request; the response goes down the stream (unless the client cancelled it).
-func (h *Handler) run(ss *session, m *jsonrpc.Message) {
-	defer h.wg.Done()
-	ctx, cancel := context.WithCancel(ss.ctx)
-	defer cancel()
-	var cancelledByPeer bool
-	var mu sync.Mutex
-	ss.inflight.Store(m.ID, context.CancelFunc(func() { mu.Lock(); cancelledByPeer = true; mu.Unlock(); cancel() }))
-	defer ss.inflight.Delete(m.ID)
-	res, err := ss.sess.HandleRequest(ctx, m, peer{ss})
-	mu.Lock()
-	skip := cancelledByPeer
-	mu.Unlock()
-	if skip || ss.ctx.Err() != nil {
-		return
+// writeDeadline is the deadline of a write starting now (zero: none).
+func (h *Handler) writeDeadline() time.Time {
+	if h.opts.WriteTimeout <= 0 {
+		return time.Time{}
 	}
-	var msg []byte
-	if err != nil {
-		var e *jsonrpc.Error
-		if !errors.As(err, &e) {
-			e = &jsonrpc.Error{Code: mcp.CodeInternalError, Message: "internal error"}
-		}
-		msg = jsonrpc.AppendError(nil, m.ID, e)
-	} else {
-		msg = jsonrpc.AppendResult(nil, m.ID, res)
-	}
-	if err := ss.sse.Event("", msg, 0); err != nil {
-		h.log.Debug("sse: writing a response", "session", ss.id, "err", err)
-	}
+	return time.Now().Add(h.opts.WriteTimeout)
 }
 
-func (ss *session) cancelRequest(params jsontext.Value) {
-	var p struct {
-		RequestID jsonrpc.ID `json:"requestId"`
-	}
-	if json.Unmarshal(params, &p) != nil {
-		return
-	}
-	if v, ok := ss.inflight.Load(p.RequestID); ok {
-		v.(context.CancelFunc)()
-	}
-}
-
-func (ss *session) deliver(m *jsonrpc.Message) {
-	ss.callsMu.Lock()
-	ch := ss.calls[m.ID]
-	delete(ss.calls, m.ID)
-	ss.callsMu.Unlock()
-	if ch != nil {
-		ch <- m
-	}
-}
-
-// peer sends everything down the session's one stream: notifications, and server-to-client requests
-// whose responses come back as POSTs.
-type peer struct{ ss *session }
-
-func (p peer) Notify(ctx context.Context, method string, params any) error {
-	raw, err := marshal(params)
-	if err != nil {
-		return err
-	}
-	return p.ss.sse.Event("", jsonrpc.AppendRequest(nil, jsonrpc.ID{}, method, raw), 0)
-}
-
-func (p peer) Call(ctx context.Context, method string, params any) (jsontext.Value, error) {
-	raw, err := marshal(params)
-	if err != nil {
-		return nil, err
-	}
-	ss := p.ss
-	ch := make(chan *jsonrpc.Message, 1)
-	ss.callsMu.Lock()
-	ss.nextCall++
-	id := jsonrpc.StringID("s" + jsonrpc.Int64ID(ss.nextCall).Raw())
-	ss.calls[id] = ch
-	ss.callsMu.Unlock()
-	defer func() { ss.callsMu.Lock(); delete(ss.calls, id); ss.callsMu.Unlock() }()
-	if err := ss.sse.Event("", jsonrpc.AppendRequest(nil, id, method, raw), 0); err != nil {
-		return nil, err
-	}
-	select {
-	case m := <-ch:
-		if m.Error != nil {
-			return nil, m.Error
-		}
-		return m.Result, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-ss.ctx.Done():
-		return nil, jsonrpc.ErrClosed
-	}
-}
-
-func marshal(params any) (jsontext.Value, error) {
-	switch p := params.(type) {
-	case nil:
-		return nil, nil
-	case jsontext.Value:
-		return p, nil
-	}
-	return json.Marshal(params)
-}
-
-func newID() string {
-	var b [24]byte
-	_, _ = rand.Read(b[:])
-	return base64.RawURLEncoding.EncodeToString(b[:])
+// isJSON reports whether a Content-Type header value is application/json (parameters allowed).
+func isJSON(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && mt == "application/json"
 }

@@ -44,7 +44,9 @@ type ClientOptions struct {
 	MaxResumeAttempts int
 	// CloseTimeout bounds the DELETE that ends a legacy session at Close (default 2s).
 	CloseTimeout time.Duration
-	// MaxMessageBytes bounds one JSON answer or one server-sent event (default 16 MiB).
+	// MaxMessageBytes bounds one JSON answer or one server-sent event, and the messages received but not
+	// yet read (default 16 MiB). A larger answer or event fails its request with an error naming the limit;
+	// while that much waits unread, the client stops reading responses (the server is slowed down through TCP).
 	MaxMessageBytes int
 	// Logger receives diagnostics. Nil uses slog.Default().
 	Logger *slog.Logger
@@ -109,7 +111,7 @@ func NewClient(endpoint string, opts *ClientOptions) (*Client, error) {
 	if u.Fragment != "" {
 		return nil, fmt.Errorf("streamable: endpoint %q must not have a #fragment", endpoint)
 	}
-	c := &Client{url: u.String(), origin: Origin(u), inbox: httpx.NewInbox(), calls: map[jsonrpc.ID]*call{},
+	c := &Client{url: u.String(), origin: Origin(u), calls: map[jsonrpc.ID]*call{},
 		toolHeaders: map[string][]mcp.ParamHeader{}}
 	if opts != nil {
 		c.opts = *opts
@@ -130,10 +132,8 @@ func NewClient(endpoint string, opts *ClientOptions) (*Client, error) {
 	if o.MaxMessageBytes <= 0 {
 		o.MaxMessageBytes = 16 << 20
 	}
-	c.hc = o.HTTPClient
-	if c.hc == nil {
-		c.hc = http.DefaultClient
-	}
+	c.inbox = httpx.NewInbox(o.MaxMessageBytes)
+	c.hc = httpx.SameOriginRedirects(o.HTTPClient) // never send a session's messages or headers to another host
 	c.log = o.Logger
 	if c.log == nil {
 		c.log = slog.Default()

@@ -117,8 +117,8 @@ func (c *Client) exchange(cl *call) {
 		case "text/event-stream":
 			c.readStream(cl, resp)
 		default:
-			c.fail(cl, fmt.Sprintf("the server answered HTTP %d with Content-Type %q and no JSON-RPC response", status,
-				resp.Header.Get("Content-Type")), status)
+			c.fail(cl, fmt.Sprintf("the server answered HTTP %d with Content-Type %s and no JSON-RPC response", status,
+				httpx.QuoteBounded(resp.Header.Get("Content-Type"), 64)), status)
 		}
 		return
 	}
@@ -195,7 +195,7 @@ func (c *Client) readJSON(cl *call, resp *http.Response) {
 		c.fail(cl, fmt.Sprintf("reading the answer: %v", err), 0)
 		return
 	case len(body) > c.opts.MaxMessageBytes:
-		c.fail(cl, fmt.Sprintf("the answer is larger than %d bytes", c.opts.MaxMessageBytes), 0)
+		c.fail(cl, fmt.Sprintf("the answer is larger than the limit of %d bytes (ClientOptions.MaxMessageBytes)", c.opts.MaxMessageBytes), 0)
 		return
 	}
 	if jsonrpc.IsBatch(body) {
@@ -237,9 +237,13 @@ type streamState struct {
 	lastID string
 	retry  time.Duration // the server's latest retry hint, or RetryDelay
 	seen   map[string]bool
-	fresh  int  // events delivered by the current connection
-	hinted bool // the current connection carried a retry hint (the server closes it on purpose: polling)
+	fresh  int   // events delivered by the current connection
+	hinted bool  // the current connection carried a retry hint (the server closes it on purpose: polling)
+	broke  error // why the last connection ended, when it was not the end of the stream
 }
+
+// maxSeenIDs bounds the event ids remembered to drop replays; past it the set starts again.
+const maxSeenIDs = 10000
 
 // readStream delivers an SSE answer and, when the stream breaks before the response, resumes it.
 func (c *Client) readStream(cl *call, resp *http.Response) {
@@ -249,6 +253,10 @@ func (c *Client) readStream(cl *call, resp *http.Response) {
 	}
 	if cl.ctx.Err() != nil {
 		return // cancelled, or the client closed: nobody waits for the answer
+	}
+	if errors.Is(st.broke, httpx.ErrEventTooLarge) {
+		c.fail(cl, c.tooLarge(), 0)
+		return
 	}
 	if cl.modern || st.lastID == "" {
 		c.fail(cl, "the server closed the event stream before the response (it cannot be resumed)", 0)
@@ -261,11 +269,12 @@ func (c *Client) readStream(cl *call, resp *http.Response) {
 // whose id was seen before are dropped, so a replay delivers nothing twice.
 func (c *Client) consume(cl *call, resp *http.Response, st *streamState) bool {
 	rd := httpx.NewSSEReader(resp.Body, c.opts.MaxMessageBytes)
-	st.fresh, st.hinted = 0, false
+	st.fresh, st.hinted, st.broke = 0, false, nil
 	for {
 		ev, err := rd.Next()
 		if err != nil {
 			if !errors.Is(err, io.EOF) && cl.ctx.Err() == nil {
+				st.broke = err
 				c.log.Debug("streamable: response stream broke", "method", cl.method, "err", err)
 			}
 			return false
@@ -277,6 +286,9 @@ func (c *Client) consume(cl *call, resp *http.Response, st *streamState) bool {
 		if ev.HasID {
 			if st.seen[ev.ID] {
 				continue
+			}
+			if len(st.seen) >= maxSeenIDs {
+				clear(st.seen) // an endless stream must not grow memory
 			}
 			st.seen[ev.ID] = true
 			st.lastID = ev.ID
@@ -327,6 +339,10 @@ func (c *Client) resume(cl *call, st *streamState) {
 			if done || cl.ctx.Err() != nil {
 				return
 			}
+			if errors.Is(st.broke, httpx.ErrEventTooLarge) {
+				c.fail(cl, c.tooLarge(), 0)
+				return
+			}
 			if st.fresh > 0 || st.hinted {
 				attempt, delay = 0, st.retry // progress, or the server polls: start counting again
 			} else {
@@ -374,12 +390,18 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// deliver queues a message for Read unless the caller cancelled the request.
+// deliver queues a message for Read unless the caller cancelled the request, waiting while the inbox is
+// full (so a server that floods a response stream is slowed down, not buffered).
 func (c *Client) deliver(cl *call, msg []byte) {
 	if cl.aborted.Load() {
 		return
 	}
-	c.inbox.Push(msg)
+	_ = c.inbox.Put(cl.ctx, msg)
+}
+
+// tooLarge describes a response stream cut by an oversized event.
+func (c *Client) tooLarge() string {
+	return fmt.Sprintf("an event of the response stream is larger than the limit of %d bytes (ClientOptions.MaxMessageBytes)", c.opts.MaxMessageBytes)
 }
 
 // fail answers the request with an error made up here (no answer can come from the server).

@@ -53,6 +53,8 @@ func (c *Client) pump(d *sse.Client) {
 			}
 			return
 		}
-		c.inbox.Push(msg)
+		if c.inbox.Put(c.life, msg) != nil {
+			return
+		}
 	}
 }

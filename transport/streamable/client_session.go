@@ -136,9 +136,12 @@ func (c *Client) heal(gen int) error {
 func (c *Client) awaitResponse(resp *http.Response, id jsonrpc.ID) (*jsonrpc.Message, error) {
 	switch mediaType(resp) {
 	case "application/json":
-		body, err := io.ReadAll(io.LimitReader(resp.Body, int64(c.opts.MaxMessageBytes)))
+		body, err := io.ReadAll(io.LimitReader(resp.Body, int64(c.opts.MaxMessageBytes)+1))
 		if err != nil {
 			return nil, err
+		}
+		if len(body) > c.opts.MaxMessageBytes {
+			return nil, fmt.Errorf("the answer is larger than the limit of %d bytes (ClientOptions.MaxMessageBytes)", c.opts.MaxMessageBytes)
 		}
 		m, err := jsonrpc.DecodeMessage(body)
 		if err != nil {
@@ -152,6 +155,9 @@ func (c *Client) awaitResponse(resp *http.Response, id jsonrpc.ID) (*jsonrpc.Mes
 		rd := httpx.NewSSEReader(resp.Body, c.opts.MaxMessageBytes)
 		for {
 			ev, err := rd.Next()
+			if errors.Is(err, httpx.ErrEventTooLarge) {
+				return nil, errors.New(c.tooLarge())
+			}
 			if err != nil {
 				return nil, fmt.Errorf("the event stream ended before the response: %w", err)
 			}
@@ -160,7 +166,7 @@ func (c *Client) awaitResponse(resp *http.Response, id jsonrpc.ID) (*jsonrpc.Mes
 			}
 		}
 	}
-	return nil, fmt.Errorf("unexpected Content-Type %q", resp.Header.Get("Content-Type"))
+	return nil, fmt.Errorf("unexpected Content-Type %s", httpx.QuoteBounded(resp.Header.Get("Content-Type"), 64))
 }
 
 // standaloneWait bounds how long the notifications/initialized write waits for the GET stream's answer.
@@ -297,6 +303,8 @@ func (c *Client) follow(resp *http.Response, lastID *string, seen map[string]boo
 			continue
 		}
 		n++
-		c.inbox.Push(ev.Data)
+		if c.inbox.Put(c.life, ev.Data) != nil {
+			return n // closing
+		}
 	}
 }

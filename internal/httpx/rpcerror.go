@@ -11,7 +11,6 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
-	"github.com/mcpkit/mcpkit/internal/clip"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 )
 
@@ -88,22 +87,4 @@ func DescribeStatus(status int, body []byte) string {
 		s += ": " + t
 	}
 	return s
-}
-
-// MaxQuoted is how many bytes of caller input an error message quotes.
-const MaxQuoted = clip.Max
-
-// Quote quotes caller input for an error message (JSON string syntax), cut to MaxQuoted bytes at a rune
-// boundary with the full length noted, so a huge method name or header is never echoed whole.
-func Quote(s string) string {
-	cut := s
-	if len(cut) > MaxQuoted {
-		cut = strings.ToValidUTF8(clip.String(cut, MaxQuoted), "")
-		cut = strings.TrimSuffix(cut, clip.Ellipsis)
-	}
-	b, _ := jsontext.AppendQuote(nil, cut)
-	if len(cut) < len(s) {
-		b = fmt.Appendf(b[:len(b)-1], "…\" (%d bytes)", len(s))
-	}
-	return string(b)
 }

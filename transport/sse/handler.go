@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -358,7 +357,7 @@ func (h *Handler) serveMessages(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusMethodNotAllowed, "the message endpoint takes POST")
 		return
 	}
-	if ct := r.Header.Get("Content-Type"); !isJSON(ct) {
+	if ct := r.Header.Get("Content-Type"); !httpx.IsJSONBody(r.Header) {
 		fail(w, http.StatusUnsupportedMediaType, "unsupported media type: the message endpoint takes Content-Type application/json, not "+
 			httpx.QuoteBounded(ct, 64))
 		return
@@ -425,8 +424,3 @@ func (h *Handler) writeDeadline() time.Time {
 	return time.Now().Add(h.opts.WriteTimeout)
 }
 
-// isJSON reports whether a Content-Type header value is application/json (parameters allowed).
-func isJSON(ct string) bool {
-	mt, _, err := mime.ParseMediaType(ct)
-	return err == nil && mt == "application/json"
-}

@@ -7,7 +7,6 @@ import (
 	"github.com/mcpkit/mcpkit/internal/workers"
 	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"strings"
 	"sync"
@@ -210,7 +209,7 @@ func (h *Handler) Close(ctx context.Context) error {
 
 // post reads and classifies one POST.
 func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
-	if ct := r.Header["Content-Type"]; len(ct) != 1 || !isJSONContentType(ct[0]) {
+	if !httpx.IsJSONBody(r.Header) {
 		httpError(w, http.StatusUnsupportedMediaType, jsonrpc.ID{}, mcp.CodeInvalidRequest, "Content-Type must be application/json (charset, if given, utf-8)")
 		return
 	}
@@ -244,20 +243,6 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.legacyPost(w, r, m)
-}
-
-// isJSONContentType reports whether a Content-Type header names application/json: parsed as a media type
-// (application/jsonx is not JSON); a charset parameter, if any, must be UTF-8.
-func isJSONContentType(v string) bool {
-	if v == "application/json" {
-		return true // the usual value: no parsing, no allocation
-	}
-	mt, params, err := mime.ParseMediaType(v)
-	if err != nil || mt != "application/json" {
-		return false
-	}
-	cs, ok := params["charset"]
-	return !ok || strings.EqualFold(cs, "utf-8")
 }
 
 // readBody reads the request body up to limit, in one allocation when the client sent Content-Length.

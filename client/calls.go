@@ -8,7 +8,7 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
-	"github.com/mcpkit/mcpkit/jsonrpc"
+	"github.com/mcpkit/mcpkit/internal/bufpool"
 	"github.com/mcpkit/mcpkit/mcp"
 )
 
@@ -25,8 +25,8 @@ func (s *Session) Ping(ctx context.Context) error {
 // jsontext.Value); nil sends no arguments. A tool that failed returns a result with IsError set, not an
 // error: errors are for protocol failures.
 func (s *Session) CallTool(ctx context.Context, name string, args any) (*mcp.CallToolResult, error) {
-	buf := jsonrpc.GetBuffer()
-	defer jsonrpc.PutBuffer(buf)
+	buf := bufpool.Get()
+	defer bufpool.Put(buf)
 	buf.B = append(buf.B, `{"name":`...)
 	buf.B, _ = jsontext.AppendQuote(buf.B, name)
 	if args != nil {
@@ -34,7 +34,7 @@ func (s *Session) CallTool(ctx context.Context, name string, args any) (*mcp.Cal
 		var err error
 		if raw, ok := args.(jsontext.Value); ok {
 			buf.B = append(buf.B, raw...)
-		} else if buf.B, err = jsonrpc.MarshalAppend(buf.B, args); err != nil {
+		} else if buf.B, err = bufpool.MarshalAppend(buf.B, args); err != nil {
 			return nil, fmt.Errorf("client: encoding arguments of tool %q: %w", name, err)
 		}
 	}

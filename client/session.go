@@ -12,6 +12,7 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/mcpkit/mcpkit/internal/bufpool"
 	"github.com/mcpkit/mcpkit/internal/serial"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
@@ -91,8 +92,8 @@ func (s *Session) call(ctx context.Context, method string, params any, out any) 
 }
 
 func (s *Session) callRaw(ctx context.Context, method string, params any) (jsontext.Value, error) {
-	buf := jsonrpc.GetBuffer()
-	defer jsonrpc.PutBuffer(buf)
+	buf := bufpool.Get()
+	defer bufpool.Put(buf)
 	var err error
 	switch p := params.(type) {
 	case nil:
@@ -100,7 +101,7 @@ func (s *Session) callRaw(ctx context.Context, method string, params any) (jsont
 	case jsontext.Value:
 		buf.B = append(buf.B, p...)
 	default:
-		if buf.B, err = jsonrpc.MarshalAppend(buf.B, params); err != nil {
+		if buf.B, err = bufpool.MarshalAppend(buf.B, params); err != nil {
 			return nil, fmt.Errorf("client: encoding %s params: %w", method, err)
 		}
 	}
@@ -117,8 +118,8 @@ func (s *Session) callEncoded(ctx context.Context, method string, params []byte)
 		defer s.progress.Delete(token)
 	}
 	if s.era == mcp.EraModern || token != "" {
-		withMeta := jsonrpc.GetBuffer()
-		defer jsonrpc.PutBuffer(withMeta)
+		withMeta := bufpool.Get()
+		defer bufpool.Put(withMeta)
 		withMeta.B = s.appendWithMeta(withMeta.B, body, token)
 		body = withMeta.B
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/mcpkit/mcpkit/internal/bufpool"
 	"github.com/mcpkit/mcpkit/internal/clip"
 )
 
@@ -41,10 +42,10 @@ func (c *Conn) CallRaw(ctx context.Context, method string, params jsontext.Value
 	c.pending[id] = ch
 	c.mu.Unlock()
 
-	buf := GetBuffer()
+	buf := bufpool.Get()
 	buf.B = AppendRequest(buf.B, id, method, params)
 	err := c.write(ctx, buf.B)
-	PutBuffer(buf)
+	bufpool.Put(buf)
 	if err != nil {
 		c.forget(id)
 		return nil, err
@@ -146,10 +147,10 @@ func (c *Conn) Notify(ctx context.Context, method string, params any) error {
 
 // NotifyRaw sends a notification with raw params.
 func (c *Conn) NotifyRaw(ctx context.Context, method string, params jsontext.Value) error {
-	buf := GetBuffer()
+	buf := bufpool.Get()
 	buf.B = AppendRequest(buf.B, ID{}, method, params)
 	err := c.write(ctx, buf.B)
-	PutBuffer(buf)
+	bufpool.Put(buf)
 	return err
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/mcpkit/mcpkit/internal/bufpool"
 	"github.com/mcpkit/mcpkit/internal/clip"
 	"github.com/mcpkit/mcpkit/internal/workers"
 )
@@ -406,7 +407,7 @@ func (c *Conn) respond(id ID, result jsontext.Value, e *Error, batch *batchReply
 		batch.add(id, result, e)
 		return
 	}
-	buf := GetBuffer()
+	buf := bufpool.Get()
 	if e != nil {
 		buf.B = AppendError(buf.B, id, e)
 	} else {
@@ -415,7 +416,7 @@ func (c *Conn) respond(id ID, result jsontext.Value, e *Error, batch *batchReply
 	if err := c.write(c.ctx, buf.B); err != nil && c.ctx.Err() == nil {
 		c.log.Warn("jsonrpc: writing response", "err", err)
 	}
-	PutBuffer(buf)
+	bufpool.Put(buf)
 }
 
 func (c *Conn) replyError(id ID, e *Error) { c.respond(id, nil, e, nil) }

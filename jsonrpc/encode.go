@@ -2,9 +2,7 @@ package jsonrpc
 
 import (
 	"strconv"
-	"sync"
 
-	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 )
 
@@ -64,46 +62,4 @@ func AppendMessage(dst []byte, m *Message) []byte {
 	default:
 		return AppendResult(dst, m.ID, m.Result)
 	}
-}
-
-// Buffer is a reusable byte slice for building messages; get one with GetBuffer and return it with PutBuffer.
-type Buffer struct{ B []byte }
-
-var bufPool = sync.Pool{New: func() any { return &Buffer{B: make([]byte, 0, 1024)} }}
-
-// GetBuffer returns an empty pooled buffer.
-func GetBuffer() *Buffer {
-	b := bufPool.Get().(*Buffer)
-	b.B = b.B[:0]
-	return b
-}
-
-// PutBuffer returns b to the pool. Buffers that grew very large are dropped so the pool stays small.
-func PutBuffer(b *Buffer) {
-	if cap(b.B) > 1<<20 {
-		return
-	}
-	bufPool.Put(b)
-}
-
-// Write implements io.Writer so json.MarshalWrite can fill a Buffer.
-func (b *Buffer) Write(p []byte) (int, error) {
-	b.B = append(b.B, p...)
-	return len(p), nil
-}
-
-// MarshalAppend marshals v as JSON and appends it to dst.
-func MarshalAppend(dst []byte, v any) ([]byte, error) {
-	b := GetBuffer() // a pooled Buffer as the io.Writer, so that nothing escapes per call
-	saved := b.B
-	b.B = dst
-	defer func() { b.B = saved; PutBuffer(b) }()
-	if err := json.MarshalWrite(b, v); err != nil {
-		return dst, err
-	}
-	// MarshalWrite ends with a newline only for streams of values; trim it if present.
-	if n := len(b.B); n > len(dst) && b.B[n-1] == '\n' {
-		b.B = b.B[:n-1]
-	}
-	return b.B, nil
 }

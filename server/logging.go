@@ -6,7 +6,7 @@ import (
 
 	"github.com/go-json-experiment/json/jsontext"
 
-	"github.com/mcpkit/mcpkit/jsonrpc"
+	"github.com/mcpkit/mcpkit/internal/bufpool"
 	"github.com/mcpkit/mcpkit/mcp"
 )
 
@@ -65,7 +65,7 @@ func (h *clientLogHandler) Handle(ctx context.Context, rec slog.Record) error {
 		data = obj
 	}
 	p := mcp.LoggingMessageParams{Level: levelFromSlog(rec.Level), Logger: h.logger}
-	raw, err := jsonrpc.MarshalAppend(nil, data)
+	raw, err := bufpool.MarshalAppend(nil, data)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/mcpkit/mcpkit/internal/bufpool"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 )
@@ -165,7 +166,7 @@ func appendPrimitive(dst []byte, v any) ([]byte, error) {
 	case string:
 		return jsontext.AppendQuote(dst, x)
 	}
-	return jsonrpc.MarshalAppend(dst, v)
+	return bufpool.MarshalAppend(dst, v)
 }
 
 // asProtocolError returns err as a JSON-RPC error when the handler meant one: a *jsonrpc.Error it

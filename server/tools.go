@@ -7,7 +7,7 @@ import (
 
 	"github.com/go-json-experiment/json/jsontext"
 
-	"github.com/mcpkit/mcpkit/jsonrpc"
+	"github.com/mcpkit/mcpkit/internal/bufpool"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/transport"
 )
@@ -194,8 +194,8 @@ func marshalToolResult(r *Request, res *mcp.CallToolResult) (jsontext.Value, err
 		res.Content = []mcp.Content{}
 	}
 	r.finish(&res.ResultFields)
-	buf := jsonrpc.GetBuffer()
-	defer jsonrpc.PutBuffer(buf)
+	buf := bufpool.Get()
+	defer bufpool.Put(buf)
 	if b, ok := res.AppendJSON(buf.B[:0]); ok {
 		buf.B = b
 		return bytes.Clone(b), nil

@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/mcpkit/mcpkit/internal/bufpool"
 	"github.com/mcpkit/mcpkit/internal/clip"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 )
@@ -145,10 +146,10 @@ func (s *Stream) Write(ctx context.Context, msg []byte) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	// One write call per message keeps concurrent writers on a shared pipe from interleaving.
-	buf := jsonrpc.GetBuffer()
+	buf := bufpool.Get()
 	buf.B = append(append(buf.B, msg...), '\n')
 	_, err := s.w.Write(buf.B)
-	jsonrpc.PutBuffer(buf)
+	bufpool.Put(buf)
 	return err
 }
 

@@ -34,7 +34,7 @@ type ClientOptions struct {
 	// DisableStandaloneStream skips the GET stream a legacy session opens after initialization (for
 	// server-initiated requests and notifications).
 	DisableStandaloneStream bool
-	// EraCache is where what was learned about each origin is remembered. Nil uses DefaultEraCache.
+	// EraCache is where what was learned about each origin is remembered. Nil uses one cache shared by every client of the process.
 	EraCache *EraCache
 	// RetryDelay is the first reconnection delay when the server gave no retry hint (default 1s).
 	RetryDelay time.Duration
@@ -140,7 +140,7 @@ func NewClient(endpoint string, opts *ClientOptions) (*Client, error) {
 	}
 	c.cache = o.EraCache
 	if c.cache == nil {
-		c.cache = DefaultEraCache
+		c.cache = sharedEraCache
 	}
 	c.life, c.cancel = context.WithCancel(context.Background())
 	return c, nil

@@ -43,8 +43,8 @@ type EraCache struct {
 	m  map[string]ServerKind
 }
 
-// DefaultEraCache is the cache clients share unless ClientOptions.EraCache names another.
-var DefaultEraCache = &EraCache{}
+// sharedEraCache is the process-wide cache clients share unless ClientOptions.EraCache names another.
+var sharedEraCache = &EraCache{}
 
 // Get returns what is known about origin.
 func (c *EraCache) Get(origin string) ServerKind {

@@ -26,6 +26,8 @@ type outbox struct {
 	limit  int64
 	// replaced: a newer connection resuming the same stream took over (the stream is not this one's to end).
 	replaced bool
+	// taken: the writer has taken events; before that, an overflow keeps the first one (see push).
+	taken bool
 }
 
 type outState uint8
@@ -46,6 +48,9 @@ type outEvent struct {
 	final bool
 }
 
+// size is what ev counts against the queue budgets.
+func (ev outEvent) size() int64 { return int64(len(ev.data) + len(ev.id) + 16) }
+
 func newOutbox(budget, total *atomic.Int64, limit int64) *outbox {
 	ob := &outbox{signal: make(chan struct{}, 1), budget: budget, total: total, limit: limit}
 	ob.q = ob.first[:0]
@@ -62,7 +67,7 @@ func (ob *outbox) wake() {
 // push queues ev; force skips the budget (replays, bounded by the event log's own cap). It reports false
 // when the outbox no longer takes events (closed, or the push overflowed it).
 func (ob *outbox) push(ev outEvent, force bool) bool {
-	n := int64(len(ev.data) + len(ev.id) + 16)
+	n := ev.size()
 	ob.mu.Lock()
 	if ob.state != outOpen {
 		ob.mu.Unlock()
@@ -72,7 +77,13 @@ func (ob *outbox) push(ev outEvent, force bool) bool {
 	// bounds a backlog, not the size of one event (a big tool result must reach a client that reads).
 	if !force && ob.bytes > 0 && ob.budget != nil && ob.limit > 0 && ob.budget.Load()+n > ob.limit {
 		ob.state = outOverflow
-		ob.releaseLocked()
+		if ob.taken {
+			ob.releaseLocked()
+		} else {
+			// The writer has sent nothing yet: keep the first event (a stream's priming event, or the first
+			// replayed one), so that the client learns an event id to resume from.
+			ob.keepFirstLocked()
+		}
 		ob.mu.Unlock()
 		ob.wake()
 		return false
@@ -102,11 +113,13 @@ func (ob *outbox) end() {
 }
 
 // take appends the queued events to dst (the writer's buffer, reused from call to call) and returns it
-// with the state. An overflowed or closed outbox returns no events.
+// with the state. A closed outbox returns no events; an overflowed one at most the first event, when the
+// writer had taken none before.
 func (ob *outbox) take(dst []outEvent) ([]outEvent, outState) {
 	ob.mu.Lock()
 	defer ob.mu.Unlock()
 	dst = append(dst[:0], ob.q...)
+	ob.taken = ob.taken || len(ob.q) > 0
 	clear(ob.q)
 	ob.q = ob.q[:0]
 	ob.releaseCountsLocked()
@@ -160,4 +173,22 @@ func (ob *outbox) releaseCountsLocked() {
 		ob.total.Add(-ob.bytes)
 	}
 	ob.bytes = 0
+}
+
+// keepFirstLocked drops what is queued but the first event.
+func (ob *outbox) keepFirstLocked() {
+	if len(ob.q) == 0 {
+		ob.releaseLocked()
+		return
+	}
+	first := ob.q[0]
+	ob.releaseLocked()
+	n := first.size()
+	ob.q = append(ob.first[:0], first)
+	clear(ob.first[1:])
+	ob.bytes = n
+	if ob.budget != nil {
+		ob.budget.Add(n)
+	}
+	ob.total.Add(n)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/mcpkit/mcpkit/internal/bufpool"
 	"github.com/mcpkit/mcpkit/internal/httpx"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 )
@@ -242,5 +243,5 @@ func marshalParams(params any) (jsontext.Value, error) {
 	case jsontext.Value:
 		return p, nil
 	}
-	return jsonrpc.MarshalAppend(nil, params)
+	return bufpool.MarshalAppend(nil, params)
 }

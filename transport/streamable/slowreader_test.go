@@ -295,6 +295,9 @@ func TestSlowReaderResumesWithoutLoss(t *testing.T) {
 	resp.Body.Close()
 	firstPart := len(seen)
 	if !result {
+		if last == "" {
+			t.Fatalf("the stream ended after %d events without an event id to resume from", firstPart)
+		}
 		get := e.do(context.Background(), "GET", "", "Mcp-Session-Id: "+sid, "Accept: text/event-stream", "Last-Event-ID: "+last)
 		if get.StatusCode != 200 {
 			t.Fatalf("resume after %d events: %d", firstPart, get.StatusCode)

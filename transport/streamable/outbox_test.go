@@ -1,0 +1,45 @@
+package streamable
+
+import (
+	"sync/atomic"
+	"testing"
+)
+
+// An outbox that overflows before its writer took anything keeps its first event: a stream's priming
+// event carries the id the client resumes from, and without it the client gets an empty response it
+// cannot resume (the reply would be lost). Once the writer has taken events, an overflow drops the rest.
+func TestOutboxOverflowKeepsFirstEvent(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		takeFirst bool
+		want      int
+	}{
+		{"nothing taken yet", false, 1},
+		{"writer already took events", true, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var session, total atomic.Int64
+			ob := newOutbox(&session, &total, 1000)
+			if tc.takeFirst {
+				ob.push(outEvent{id: "s-0", data: []byte("x")}, false)
+				ob.take(nil)
+			}
+			ob.push(outEvent{id: "s-1"}, false) // the priming event: an id, no data
+			big := make([]byte, 600)
+			ob.push(outEvent{id: "s-2", data: big}, false)
+			if ob.push(outEvent{id: "s-3", data: big}, false) {
+				t.Fatal("a push over the budget was taken")
+			}
+			evs, state := ob.take(nil)
+			if state != outOverflow || len(evs) != tc.want {
+				t.Fatalf("after the overflow: %d events, state %d; want %d events, overflow", len(evs), state, tc.want)
+			}
+			if tc.want == 1 && evs[0].id != "s-1" {
+				t.Fatalf("kept event %q, want the first (s-1)", evs[0].id)
+			}
+			if session.Load() != 0 || total.Load() != 0 {
+				t.Fatalf("queued bytes after take: session %d, total %d; want 0", session.Load(), total.Load())
+			}
+		})
+	}
+}

@@ -423,4 +423,3 @@ func (h *Handler) writeDeadline() time.Time {
 	}
 	return time.Now().Add(h.opts.WriteTimeout)
 }
-

@@ -77,11 +77,13 @@ func (q *Queue) Dropped() uint64 { return q.dropped.Load() }
 func (q *Queue) run(done chan struct{}) {
 	defer close(done)
 	q.runner.Store(goid())
-	defer q.runner.Store(0)
 	for {
 		q.mu.Lock()
 		if len(q.items) == 0 || q.closed {
 			q.items = nil
+			// Clear the runner id before a Push can start the next runner (it does once running is false),
+			// so that this runner never overwrites the next one's id.
+			q.runner.Store(0)
 			q.running = false
 			q.mu.Unlock()
 			return

@@ -299,6 +299,18 @@ func writeJSON(w http.ResponseWriter, status int, msg []byte) {
 	_, _ = w.Write(msg)
 }
 
+// largeJSON is the size from which a JSON answer's write gets a deadline: smaller ones fit in the socket
+// buffers, larger ones would block the handler (and hold the answer) for as long as a client does not read.
+const largeJSON = 32 << 10
+
+// writeAnswer writes a JSON answer; a large one under the handler's WriteTimeout.
+func (h *Handler) writeAnswer(w http.ResponseWriter, status int, msg []byte) {
+	if len(msg) >= largeJSON && h.opts.WriteTimeout > 0 {
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(h.opts.WriteTimeout))
+	}
+	writeJSON(w, status, msg)
+}
+
 // responseBytes encodes the response to request id.
 func responseBytes(id jsonrpc.ID, result jsontext.Value, err error) ([]byte, *jsonrpc.Error) {
 	if err != nil {

@@ -133,7 +133,11 @@ func (h *Handler) runLegacy(w http.ResponseWriter, r *http.Request, rp *reply, r
 	rp.mu.Lock()
 	rp.cancel = cancel
 	rp.out = newOutbox(&rp.live.queued, &h.queued, h.opts.MaxQueuedBytes)
+	ended := rp.ended
 	rp.mu.Unlock()
+	if ended || rp.live.ended.Load() {
+		rp.endWithSession() // the session ended before the request started
+	}
 	stopOnClose := context.AfterFunc(h.ctx, cancel)
 	h.wg.Add(1)
 	h.workers.Go(func() {
@@ -189,7 +193,7 @@ func (h *Handler) legacyBatch(w http.ResponseWriter, r *http.Request, body []byt
 		return
 	}
 	w.Header().Set(headerSessionID, ls.id)
-	writeJSON(w, http.StatusOK, []byte("["+strings.Join(parts, ",")+"]"))
+	h.writeAnswer(w, http.StatusOK, []byte("["+strings.Join(parts, ",")+"]"))
 }
 
 // get opens the session's standalone stream, or resumes a stream with Last-Event-ID.

@@ -12,6 +12,7 @@ import (
 	"github.com/mcpkit/mcpkit/internal/bufpool"
 	"github.com/mcpkit/mcpkit/internal/httpx"
 	"github.com/mcpkit/mcpkit/jsonrpc"
+	"github.com/mcpkit/mcpkit/mcp"
 )
 
 // reply answers one request. It is the transport.Peer the server uses for the request's own messages:
@@ -39,6 +40,7 @@ type reply struct {
 	done      bool             // the response has been produced
 	detached  bool             // the HTTP handler returned (or ended the response): w must not be touched
 	cancelled bool             // the client cancelled the request: no response is sent
+	ended     bool             // the session ended (DELETE, expiry, shutdown) while the request ran
 	msg       []byte           // legacy JSON answer (nil with status 202: cancelled)
 	status    int
 	cancel    context.CancelFunc
@@ -50,6 +52,18 @@ type reply struct {
 func (rp *reply) cancelByPeer() {
 	rp.mu.Lock()
 	rp.cancelled = true
+	cancel := rp.cancel
+	rp.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+}
+
+// endWithSession ends the request because its session ended: its context ends, a stream it opened is
+// closed, and a client still waiting for a JSON answer gets 404 (the session is gone).
+func (rp *reply) endWithSession() {
+	rp.mu.Lock()
+	rp.ended = true
 	cancel := rp.cancel
 	rp.mu.Unlock()
 	if cancel != nil {
@@ -174,11 +188,17 @@ func (rp *reply) finish(ctx context.Context, result jsontext.Value, err error, s
 			if rp.header != nil {
 				rp.header(rp.w.Header())
 			}
-			writeJSON(rp.w, status, msg)
+			rp.h.writeAnswer(rp.w, status, msg)
 		}
 		return
 	}
 	switch {
+	case rp.ended && rp.stream != nil:
+		rp.stream.end()
+	case rp.ended:
+		rp.msg, _ = responseBytes(rp.id, nil, &jsonrpc.Error{Code: mcp.CodeInvalidRequest, Message: "session ended while the request ran"})
+		rp.status = http.StatusNotFound
+		rp.out.end()
 	case rp.cancelled && rp.stream != nil:
 		rp.stream.end() // the client cancelled: the stream ends without a response
 	case rp.stream != nil:

@@ -159,6 +159,13 @@ func (ls *liveSession) close() {
 	if get != nil {
 		get.end()
 	}
+	// Its requests end with it: a handler waiting for the client (elicitation) or still working would
+	// otherwise outlive the session, past MaxRequestsPerSession and MaxSessionsPerClient, and keep its
+	// client's POST stream open for an answer that can no longer be recorded.
+	ls.inflight.Range(func(_, v any) bool {
+		v.(*reply).endWithSession()
+		return true
+	})
 	ls.sess.Close()
 }
 

@@ -88,8 +88,21 @@ func (st *stream) emit(ctx context.Context, msg []byte, final bool) error {
 func (st *stream) emitWith(ctx context.Context, msg []byte, retryMs int, final bool) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if st.final || st.ls.ended.Load() {
-		return httpx.ErrBroken // a handler still running after its session ended: nothing to record
+	if st.final {
+		return httpx.ErrBroken
+	}
+	if st.ls.ended.Load() {
+		// A handler still running after its session ended: nothing to record, but its last event still
+		// ends the stream (its client's response ends; the stream stops being tracked).
+		if final {
+			st.final = true
+			close(st.doneCh)
+			if st.out != nil {
+				st.out.end()
+				st.out = nil
+			}
+		}
+		return httpx.ErrBroken
 	}
 	id, err := st.h.opts.Events.Append(ctx, st.session, st.id, msg)
 	if err != nil {

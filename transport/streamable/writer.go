@@ -130,7 +130,7 @@ func (h *Handler) serveReply(w http.ResponseWriter, r *http.Request, rp *reply) 
 					if rp.header != nil {
 						rp.header(w.Header())
 					}
-					writeJSON(w, status, msg)
+					h.writeAnswer(w, status, msg)
 				}
 			}
 		}

@@ -55,9 +55,13 @@ type Options struct {
 	// Streams themselves may stay open for any time.
 	WriteTimeout time.Duration
 	// MaxQueuedBytes bounds, per legacy session, the bytes of events waiting to be written to its streams
-	// (default 1 MiB). A stream whose reader falls further behind is ended; its client resumes with
+	// or being written (default 1 MiB; an event is always taken when nothing else is queued for its
+	// response, however large). A stream whose reader falls further behind is ended; its client resumes with
 	// Last-Event-ID, so no event is lost. Notifications never wait for a slow client.
 	MaxQueuedBytes int64
+	// MaxTotalQueuedBytes bounds the same for all sessions together (default 256 MiB): past it, the
+	// stream that would grow the queue is ended the same way, whichever session it belongs to.
+	MaxTotalQueuedBytes int64
 	// RetryMs is the SSE retry hint sent with the priming event of legacy streams (default 1000).
 	RetryMs int
 	// JSONResponse answers legacy requests with JSON even when the handler sends notifications first
@@ -128,6 +132,9 @@ func NewHandler(srv transport.Server, opts *Options) *Handler {
 	}
 	if o.MaxQueuedBytes <= 0 {
 		o.MaxQueuedBytes = 1 << 20
+	}
+	if o.MaxTotalQueuedBytes <= 0 {
+		o.MaxTotalQueuedBytes = 256 << 20
 	}
 	if o.RetryMs <= 0 {
 		o.RetryMs = 1000
@@ -321,4 +328,10 @@ func responseBytes(id jsonrpc.ID, result jsontext.Value, err error) ([]byte, *js
 		return jsonrpc.AppendError(nil, id, e), e
 	}
 	return jsonrpc.AppendResult(make([]byte, 0, len(result)+48), id, result), nil
+}
+
+// newOutbox returns an outbox for one response of session ls, under the session's and the handler's
+// queue budgets.
+func (h *Handler) newOutbox(ls *liveSession) *outbox {
+	return newOutbox(&ls.queued, &h.queued, h.opts.MaxQueuedBytes, h.opts.MaxTotalQueuedBytes)
 }

@@ -132,7 +132,7 @@ func (h *Handler) runLegacy(w http.ResponseWriter, r *http.Request, rp *reply, r
 	hctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
 	rp.mu.Lock()
 	rp.cancel = cancel
-	rp.out = newOutbox(&rp.live.queued, &h.queued, h.opts.MaxQueuedBytes)
+	rp.out = h.newOutbox(rp.live)
 	ended := rp.ended
 	rp.mu.Unlock()
 	if ended || rp.live.ended.Load() {
@@ -232,7 +232,7 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 	}
 	ls.opening = true // until the outbox is attached, notifications keep waiting in ls.early
 	ls.mu.Unlock()
-	ob := newOutbox(&ls.queued, &h.queued, h.opts.MaxQueuedBytes)
+	ob := h.newOutbox(ls)
 	st := h.newStream(ls)
 	_ = st.attach(r.Context(), ob, "")
 	st.prime(r.Context())
@@ -284,7 +284,7 @@ func (h *Handler) resume(w http.ResponseWriter, r *http.Request, ls *liveSession
 		}
 		return
 	}
-	ob := newOutbox(&ls.queued, &h.queued, h.opts.MaxQueuedBytes)
+	ob := h.newOutbox(ls)
 	if err := st.attach(r.Context(), ob, lastEventID); err != nil {
 		ob.close()
 		if errors.Is(err, store.ErrNotFound) {

@@ -16,14 +16,18 @@ import (
 type outbox struct {
 	signal chan struct{} // one pending wake-up for the writer
 
-	mu     sync.Mutex
-	first  [4]outEvent // q's first backing array: most responses queue a handful of events
-	q      []outEvent
-	bytes  int64
-	state  outState
-	budget *atomic.Int64 // the session's queued bytes (nil: no session, no limit)
-	total  *atomic.Int64 // the handler's queued bytes
-	limit  int64
+	mu         sync.Mutex
+	first      [4]outEvent // q's first backing array: most responses queue a handful of events
+	q          []outEvent
+	bytes      int64
+	state      outState
+	budget     *atomic.Int64 // the session's queued bytes (nil: no session, no limit)
+	total      *atomic.Int64 // the handler's queued bytes
+	limit      int64         // for budget
+	totalLimit int64         // for total (0: none)
+	// writing is the size of the events the writer took last (counted in bytes until it takes again or
+	// leaves: they are held until written).
+	writing int64
 	// replaced: a newer connection resuming the same stream took over (the stream is not this one's to end).
 	replaced bool
 	// taken: the writer has taken events; before that, an overflow keeps the first one (see push).
@@ -51,8 +55,8 @@ type outEvent struct {
 // size is what ev counts against the queue budgets.
 func (ev outEvent) size() int64 { return int64(len(ev.data) + len(ev.id) + 16) }
 
-func newOutbox(budget, total *atomic.Int64, limit int64) *outbox {
-	ob := &outbox{signal: make(chan struct{}, 1), budget: budget, total: total, limit: limit}
+func newOutbox(budget, total *atomic.Int64, limit, totalLimit int64) *outbox {
+	ob := &outbox{signal: make(chan struct{}, 1), budget: budget, total: total, limit: limit, totalLimit: totalLimit}
 	ob.q = ob.first[:0]
 	return ob
 }
@@ -75,7 +79,7 @@ func (ob *outbox) push(ev outEvent, force bool) bool {
 	}
 	// An event is always taken when nothing is queued for this response, however large: the budget
 	// bounds a backlog, not the size of one event (a big tool result must reach a client that reads).
-	if !force && ob.bytes > 0 && ob.budget != nil && ob.limit > 0 && ob.budget.Load()+n > ob.limit {
+	if !force && ob.bytes > 0 && ob.overBudget(n) {
 		ob.state = outOverflow
 		if ob.taken {
 			ob.releaseLocked()
@@ -102,6 +106,14 @@ func (ob *outbox) push(ev outEvent, force bool) bool {
 	return true
 }
 
+// overBudget reports whether n more bytes would exceed the session's or the handler's budget.
+func (ob *outbox) overBudget(n int64) bool {
+	if ob.budget != nil && ob.limit > 0 && ob.budget.Load()+n > ob.limit {
+		return true
+	}
+	return ob.totalLimit > 0 && ob.total.Load()+n > ob.totalLimit
+}
+
 // end asks the writer to finish the response once the queue is written.
 func (ob *outbox) end() {
 	ob.mu.Lock()
@@ -118,11 +130,17 @@ func (ob *outbox) end() {
 func (ob *outbox) take(dst []outEvent) ([]outEvent, outState) {
 	ob.mu.Lock()
 	defer ob.mu.Unlock()
+	// The batch taken before this call has been written: its bytes go back to the budgets. This batch's
+	// stay counted until the next take (or close): the writer holds them until they are written.
+	ob.releaseBytesLocked(ob.writing)
+	ob.writing = 0
 	dst = append(dst[:0], ob.q...)
 	ob.taken = ob.taken || len(ob.q) > 0
+	for _, ev := range ob.q {
+		ob.writing += ev.size()
+	}
 	clear(ob.q)
 	ob.q = ob.q[:0]
-	ob.releaseCountsLocked()
 	return dst, ob.state
 }
 
@@ -164,15 +182,22 @@ func (ob *outbox) releaseLocked() {
 	ob.q = nil
 }
 
-// releaseCountsLocked gives the queued bytes back to the budgets.
+// releaseCountsLocked gives all counted bytes (queued and being written) back to the budgets.
 func (ob *outbox) releaseCountsLocked() {
-	if ob.bytes != 0 {
-		if ob.budget != nil {
-			ob.budget.Add(-ob.bytes)
-		}
-		ob.total.Add(-ob.bytes)
+	ob.releaseBytesLocked(ob.bytes)
+	ob.writing = 0
+}
+
+// releaseBytesLocked gives n of the counted bytes back to the budgets.
+func (ob *outbox) releaseBytesLocked(n int64) {
+	if n == 0 {
+		return
 	}
-	ob.bytes = 0
+	ob.bytes -= n
+	if ob.budget != nil {
+		ob.budget.Add(-n)
+	}
+	ob.total.Add(-n)
 }
 
 // keepFirstLocked drops what is queued but the first event.

@@ -59,8 +59,9 @@ func (s *Server) Serve(ctx context.Context, stream jsonrpc.Stream) error {
 
 // ServeStdio serves the process's stdin and stdout until stdin closes (then it answers the requests already
 // read, closes stdout and returns nil) or ctx ends (then it cancels them and returns nil at once, even while
-// stdin stays open: tie ctx to SIGTERM and SIGINT with signal.NotifyContext). Write logs to stderr: stdout
-// carries only protocol messages.
+// stdin stays open — on Linux, where a blocked read of stdin can be interrupted; elsewhere it returns when
+// stdin next delivers data or closes: tie ctx to SIGTERM and SIGINT with signal.NotifyContext). Write logs
+// to stderr: stdout carries only protocol messages.
 func (s *Server) ServeStdio(ctx context.Context) error {
 	err := s.Serve(ctx, stdio.NewStream(os.Stdin, os.Stdout, stdio.Options{Logger: s.log}))
 	if errors.Is(err, context.Canceled) {

@@ -137,15 +137,21 @@ func (st *MemoryEventStore) dropFirstLocked(sess *eventSession, s *eventStream, 
 // dropOldestLocked drops the session's oldest event other than keep; false when there is none.
 func (st *MemoryEventStore) dropOldestLocked(sess *eventSession, keep uint64) bool {
 	var oldest *eventStream
-	for _, s := range sess.streams {
+	var oldestID string
+	for id, s := range sess.streams {
 		if len(s.events) > 0 && s.events[0].seq != keep && (oldest == nil || s.events[0].seq < oldest.events[0].seq) {
-			oldest = s
+			oldest, oldestID = s, id
 		}
 	}
 	if oldest == nil {
 		return false
 	}
 	st.dropFirstLocked(sess, oldest, 1)
+	if len(oldest.events) == 0 {
+		// Nothing left to replay (a resume past it is told the events are gone); kept, emptied streams would
+		// pile up in a session that keeps opening streams, and every append scans them.
+		delete(sess.streams, oldestID)
+	}
 	return true
 }
 
@@ -274,4 +280,14 @@ func (st *MemoryEventStore) Bytes() int64 {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	return st.bytes
+}
+
+// Streams returns how many streams the store holds for a session (for monitoring and tests).
+func (st *MemoryEventStore) Streams(sessionID string) int {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if sess := st.m[sessionID]; sess != nil {
+		return len(sess.streams)
+	}
+	return 0
 }

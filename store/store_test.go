@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strconv"
 	"testing"
 	"time"
 
@@ -123,9 +124,10 @@ func TestEventSessionBudget(t *testing.T) {
 	if got := st.Bytes(); got != 500+90 {
 		t.Errorf("after an event larger than the budget: %d bytes held, want 590 (only it, and the other session)", got)
 	}
-	if _, err := st.Replay(ctx, "s", second, func(string, []byte) error { return nil }); err != nil {
-		// B's only event was dropped, but nothing after it was: resuming after it is still exact.
-		t.Errorf("replay after B's last event: %v", err)
+	if _, err := st.Replay(ctx, "s", second, func(string, []byte) error { return nil }); !errors.Is(err, store.ErrNotFound) {
+		// B's only event was dropped and the emptied stream with it (a session opening streams without end
+		// must not pile up empty ones): a resume after it is told the events are gone.
+		t.Errorf("replay after B's dropped last event: %v, want ErrNotFound", err)
 	}
 	if _, err := st.Replay(ctx, "s", big, func(string, []byte) error { return nil }); err != nil {
 		t.Errorf("the newest event must be kept: %v", err)
@@ -208,5 +210,20 @@ func TestIdleSessionMemory(t *testing.T) {
 	t.Logf("memory session store: %.0f bytes per idle session", per)
 	if st.Len() != 10000 {
 		t.Fatalf("len = %d", st.Len())
+	}
+}
+
+// TestEmptiedStreamsDoNotPileUp: a session that keeps opening streams whose events the session's budget
+// evicts holds no trace of them.
+func TestEmptiedStreamsDoNotPileUp(t *testing.T) {
+	ctx := context.Background()
+	st := store.NewMemoryEventStore(store.MemoryEventOptions{MaxBytesPerSession: 1000})
+	for i := range 10000 {
+		if _, err := st.Append(ctx, "s", "stream-"+strconv.Itoa(i), make([]byte, 100)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := st.Streams("s"); n > 10 {
+		t.Errorf("%d streams held for 1,000 bytes of events (100 each): emptied streams pile up", n)
 	}
 }

@@ -279,6 +279,9 @@ func (h *Handler) resume(w http.ResponseWriter, r *http.Request, ls *liveSession
 		case started:
 		case errors.Is(err, store.ErrNotFound):
 			h.gone(w)
+		case err != nil:
+			h.log.Warn("streamable: replaying events for a resume", "session", ls.id, "err", err)
+			httpError(w, http.StatusInternalServerError, jsonrpc.ID{}, mcp.CodeInternalError, "internal error: the event log could not be read")
 		default:
 			sse.Start(setSession)
 		}

@@ -90,6 +90,9 @@ func (rp *reply) Call(ctx context.Context, method string, params any) (jsontext.
 	if rp.modern || rp.live == nil {
 		return nil, errNoServerRequests
 	}
+	if rp.h.opts.JSONResponse {
+		return nil, errJSONOnly // the request would be dropped like a notification, and the call wait for nothing
+	}
 	return rp.live.call(ctx, method, params, func(msg []byte) error { return rp.send(ctx, msg) })
 }
 
@@ -253,6 +256,8 @@ func (rp *reply) release() {
 		rp.out.close()
 	}
 }
+
+var errJSONOnly = errors.New("streamable: the handler answers with JSON only (Options.JSONResponse): a request cannot ask the client anything on its own response")
 
 var errNoServerRequests = errors.New("streamable: server-to-client requests are not part of protocol 2026-07-28 (the server returns input_required instead)")
 

@@ -23,14 +23,15 @@ type liveSession struct {
 	id   string
 	sess transport.Session
 
-	mu       sync.Mutex
-	get      *stream  // the standalone stream, nil when none is open
-	opening  bool     // a GET stream is being opened (its writer not attached yet)
-	early    [][]byte // notifications sent while no GET stream was open (bounded), delivered when one opens
-	lastUsed time.Time
-	closed   bool
-	addr     string // the client address that opened it (counted toward MaxSessionsPerClient)
-	counted  bool   // opened here (restored sessions count toward no address)
+	mu           sync.Mutex
+	get          *stream  // the standalone stream, nil when none is open
+	opening      bool     // a GET stream is being opened (its writer not attached yet)
+	early        [][]byte // notifications sent while no GET stream was open (bounded), delivered when one opens
+	earlyDropped bool     // early overflowed once (logged)
+	lastUsed     time.Time
+	closed       bool
+	addr         string // the client address that opened it (counted toward MaxSessionsPerClient)
+	counted      bool   // opened here (restored sessions count toward no address)
 
 	running atomic.Int32 // requests running, including those whose client left (MaxRequestsPerSession)
 
@@ -72,6 +73,10 @@ func (p sessionPeer) Notify(ctx context.Context, method string, params any) erro
 		// the latest few for when it opens. A client that never opens one re-learns on its next list.
 		if len(ls.early) == maxEarly {
 			ls.early = append(ls.early[:0], ls.early[1:]...)
+			if !ls.earlyDropped {
+				ls.earlyDropped = true // said once per session: the client is told nothing, so the log says it
+				ls.h.log.Warn("streamable: a session without a GET stream missed notifications (the oldest of more than 16 are dropped; it re-learns on its next list)", "session", ls.id)
+			}
 		}
 		ls.early = append(ls.early, msg)
 		ls.mu.Unlock()

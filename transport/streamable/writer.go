@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/mcpkit/mcpkit/internal/httpx"
+	"github.com/mcpkit/mcpkit/mcp"
 )
 
 // newSSE returns an SSE writer for w whose writes have the handler's write deadline.
@@ -95,6 +96,11 @@ func (h *Handler) serveReply(w http.ResponseWriter, r *http.Request, rp *reply) 
 		case <-r.Context().Done():
 			return
 		case <-h.ctx.Done():
+			if sse == nil {
+				// Shutting down before anything was written: say so, rather than an empty 200.
+				w.Header().Set("Retry-After", "1")
+				httpError(w, http.StatusServiceUnavailable, rp.id, mcp.CodeInternalError, "the server is shutting down; retry")
+			}
 			return
 		}
 		var state outState

@@ -186,6 +186,18 @@ func clientAddr(r *http.Request) string {
 	return r.RemoteAddr
 }
 
+// enter counts a request in (Close waits for it) unless the handler is closed: both under h.mu, so that
+// no request starts after Close began waiting.
+func (h *Handler) enter() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return false
+	}
+	h.wg.Add(1)
+	return true
+}
+
 // admit counts a new stream in, or returns the status and reason it is refused. The check and the count
 // happen under one lock, so concurrent GETs cannot all pass a check that only one of them fits.
 func (h *Handler) admit(addr string) (int, string) {
@@ -410,8 +422,12 @@ func (h *Handler) serveMessages(w http.ResponseWriter, r *http.Request) {
 					" requests in flight, retry later"})
 			return
 		}
+		if !h.enter() {
+			ss.active.Add(-1)
+			fail(w, http.StatusServiceUnavailable, "server shutting down, retry later")
+			return
+		}
 		w.WriteHeader(http.StatusAccepted)
-		h.wg.Add(1)
 		h.workers.Go(func() { h.run(ss, m) })
 	}
 }

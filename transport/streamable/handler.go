@@ -161,10 +161,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusForbidden, jsonrpc.ID{}, mcp.CodeInvalidRequest, reason)
 		return
 	}
-	if h.isClosed() {
+	if !h.enter() {
 		httpError(w, http.StatusServiceUnavailable, jsonrpc.ID{}, jsonrpc.CodeOverloaded, "server is shutting down")
 		return
 	}
+	defer h.streams.Done()
 	switch r.Method {
 	case http.MethodPost:
 		h.post(w, r)
@@ -178,10 +179,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (h *Handler) isClosed() bool {
+// enter counts a request in (Close waits for it) unless the handler is closed: both under h.mu, so that
+// no request starts after Close began waiting.
+func (h *Handler) enter() bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.closed
+	if h.closed {
+		return false
+	}
+	h.streams.Add(1)
+	return true
 }
 
 // Close stops the handler: open streams end, legacy sessions are closed (their state stays in the

@@ -127,8 +127,6 @@ func (h *Handler) legacyPost(w http.ResponseWriter, r *http.Request, m *jsonrpc.
 // A client that disconnects does not cancel it (legacy clients cancel with notifications/cancelled): its
 // events keep going to the event log for a resume.
 func (h *Handler) runLegacy(w http.ResponseWriter, r *http.Request, rp *reply, run func(context.Context) (jsontext.Value, error)) {
-	h.streams.Add(1)
-	defer h.streams.Done()
 	hctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
 	rp.mu.Lock()
 	rp.cancel = cancel
@@ -218,8 +216,6 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusNotFound, jsonrpc.ID{}, mcp.CodeInvalidRequest, "session not found")
 		return
 	}
-	h.streams.Add(1)
-	defer h.streams.Done()
 	if last := r.Header.Get(headerLastEventID); last != "" {
 		h.resume(w, r, ls, last)
 		return

@@ -42,8 +42,6 @@ func (h *Handler) modernPost(w http.ResponseWriter, r *http.Request, m *jsonrpc.
 		h.listen(w, r, m)
 		return
 	}
-	h.streams.Add(1)
-	defer h.streams.Done()
 	rp := &reply{h: h, w: w, id: m.ID, modern: true, reqHeader: r.Header}
 	defer rp.release() // stops the keep-alive goroutine: nothing writes w after this handler returns
 	result, err := h.srv.Stateless().HandleRequest(r.Context(), m, rp)
@@ -73,8 +71,6 @@ func (h *Handler) listen(w http.ResponseWriter, r *http.Request, m *jsonrpc.Mess
 		httpError(w, modernStatus(e), m.ID, e.Code, e.Message)
 		return
 	}
-	h.streams.Add(1)
-	defer h.streams.Done()
 	sse := h.newSSE(w)
 	sse.Start(nil)
 	subID := m.ID.Raw() // the listen request's id identifies the subscription

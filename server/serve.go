@@ -4,10 +4,14 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"os"
+	"sync/atomic"
+	"time"
 
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/mcpkit/mcpkit/internal/serial"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/transport"
@@ -27,7 +31,11 @@ func (s *Server) Serve(ctx context.Context, stream jsonrpc.Stream) error {
 		return err
 	}
 	peer := &connPeer{}
-	sess := s.openSession("", peer)
+	// Unsolicited notifications (list_changed, resources/updated) go through a queue of their own, so that
+	// a client that stops reading never blocks the broadcast (AddTool, ResourceUpdated) or other sessions.
+	unsolicited := &queuedPeer{connPeer: peer, q: serial.New(maxUnsolicited), log: s.log}
+	defer unsolicited.q.Close()
+	sess := s.openSession("", unsolicited)
 	defer sess.Close()
 	conn := jsonrpc.NewConn(stream, jsonrpc.ConnOptions{
 		Handler:      connHandler{sess: sess, peer: peer},
@@ -95,4 +103,50 @@ func (p *connPeer) Call(ctx context.Context, method string, params any) (jsontex
 	var raw jsontext.Value
 	err := p.conn.Call(ctx, method, params, &raw)
 	return raw, err
+}
+
+// maxUnsolicited bounds the unsolicited notifications waiting for a stream connection's writer.
+const maxUnsolicited = 256
+
+// unsolicitedWait is how long a broadcast waits for a stream connection to take its notification: while
+// the client reads, a notification goes out before the broadcast returns (before the response of the
+// request that caused it); a client that does not read costs the broadcast this once, until it reads again.
+const unsolicitedWait = 500 * time.Millisecond
+
+// queuedPeer sends a stream session's unsolicited notifications from a queue (in order, bounded: past
+// maxUnsolicited waiting, one is dropped and logged); its server→client requests go straight through.
+type queuedPeer struct {
+	*connPeer
+	q     *serial.Queue
+	log   *slog.Logger
+	stuck atomic.Bool // a notification waited longer than unsolicitedWait and has not been written yet
+}
+
+func (p *queuedPeer) Notify(ctx context.Context, method string, params any) error {
+	written := make(chan struct{})
+	ok, dropped := p.q.Push(func(qctx context.Context) {
+		if err := p.connPeer.Notify(qctx, method, params); err != nil {
+			p.log.Debug("mcp: notifying a stream connection", "method", method, "err", err)
+		}
+		p.stuck.Store(false)
+		close(written)
+	})
+	if !ok {
+		if dropped > 0 && dropped&(dropped-1) == 0 { // the 1st, 2nd, 4th, … drop (not a closed queue)
+			p.log.Warn("mcp: a stream connection does not read its notifications; dropping one", "method", method, "dropped", dropped)
+		}
+		return nil
+	}
+	if p.stuck.Load() {
+		return nil
+	}
+	t := time.NewTimer(unsolicitedWait)
+	defer t.Stop()
+	select {
+	case <-written:
+	case <-t.C:
+		p.stuck.Store(true)
+	case <-ctx.Done():
+	}
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/server"
@@ -92,4 +93,37 @@ func TestServePipelinedAfterInitialize(t *testing.T) {
 			t.Fatalf("run %d: %d replies, want 3", run, replies)
 		}
 	}
+}
+
+// A stream client that stops reading never blocks the broadcast: registering tools (list_changed to every
+// session) returns while the client's pipe is full (found in review; the broadcast wrote synchronously).
+func TestBroadcastDoesNotWaitForStreamReader(t *testing.T) {
+	s := server.New("t", "1", nil)
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, stdio.NewStream(inR, outW, stdio.Options{})) }()
+	go func() {
+		_, _ = io.WriteString(inW, `{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`+"\n")
+	}()
+	if _, err := bufio.NewReader(outR).ReadString('\n'); err != nil { // the initialize answer; then never read again
+		t.Fatal(err)
+	}
+	registered := make(chan struct{})
+	go func() {
+		for i := range 1000 {
+			server.Tool(s, fmt.Sprintf("t%d", i), "", func(ctx context.Context, in struct{}) (int, error) { return 1, nil })
+		}
+		close(registered)
+	}()
+	select {
+	case <-registered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("registering tools blocked on a client that does not read")
+	}
+	cancel()
+	inW.Close()
+	outR.Close()
+	<-done
 }

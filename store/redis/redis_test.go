@@ -1,0 +1,404 @@
+package redis
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+	"go.uber.org/goleak"
+
+	"github.com/mcpkit/mcpkit/internal/redistest"
+	"github.com/mcpkit/mcpkit/store"
+	"github.com/mcpkit/mcpkit/store/storetest"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+var prefixes atomic.Int64
+
+// newStore returns a Store on srv under a prefix no other store of this run uses (an empty store), closed
+// at t's end.
+func newStore(t testing.TB, srv *redistest.Server, opts Options) *Store {
+	t.Helper()
+	if opts.Prefix == "" {
+		opts.Prefix = fmt.Sprintf("test%d:", prefixes.Add(1))
+	}
+	st, err := Open(srv.URL(0), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	if err := st.Ping(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func TestStoretestSessions(t *testing.T) {
+	srv := redistest.Start(t)
+	storetest.TestSessionStore(t, func(t *testing.T) store.SessionStore { return newStore(t, srv, Options{}).Sessions })
+}
+
+func TestStoretestEvents(t *testing.T) {
+	srv := redistest.Start(t)
+	storetest.TestEventStore(t, func(t *testing.T) store.EventStore { return newStore(t, srv, Options{}).Events })
+}
+
+func TestStoretestBus(t *testing.T) {
+	srv := redistest.Start(t)
+	storetest.TestBus(t, func(t *testing.T) store.Bus { return newStore(t, srv, Options{}).Bus })
+}
+
+func TestStoretestKeyRing(t *testing.T) {
+	srv := redistest.Start(t)
+	storetest.TestKeyRing(t, func(t *testing.T) store.KeyRing { return newStore(t, srv, Options{}).Keys })
+}
+
+// rawClient is a plain client on srv, to look at keys and their TTLs.
+func rawClient(t *testing.T, srv *redistest.Server) *goredis.Client {
+	c := goredis.NewClient(&goredis.Options{Addr: srv.Addr})
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// TestSessionTTL: a session's key carries SessionTTL; Load and Save set it again; Redis expires an idle
+// session; a negative SessionTTL keeps it.
+func TestSessionTTL(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	raw := rawClient(t, srv)
+	st := newStore(t, srv, Options{Prefix: "ttl:", SessionTTL: time.Hour})
+	if err := st.Sessions.Create(ctx, &store.SessionState{ID: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	key := "ttl:s:{a}"
+	checkTTL := func(when string) {
+		t.Helper()
+		if d := raw.PTTL(ctx, key).Val(); d <= 59*time.Minute || d > time.Hour {
+			t.Errorf("%s: TTL %v, want about 1h", when, d)
+		}
+	}
+	checkTTL("after Create")
+	raw.PExpire(ctx, key, time.Minute) // as if 59 idle minutes went by
+	s, err := st.Sessions.Load(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkTTL("after Load")
+	raw.PExpire(ctx, key, time.Minute)
+	s.Initialized = true
+	if err := st.Sessions.Save(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	checkTTL("after Save")
+
+	raw.PExpire(ctx, key, time.Millisecond) // the idle timeout passes
+	for range 1000 {
+		if raw.Exists(ctx, key).Val() == 0 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if _, err := st.Sessions.Load(ctx, "a"); err != store.ErrNotFound {
+		t.Errorf("load of an expired session: %v, want ErrNotFound", err)
+	}
+	if err := st.Sessions.Save(ctx, s); err != store.ErrNotFound {
+		t.Errorf("save of an expired session: %v, want ErrNotFound", err)
+	}
+
+	forever := newStore(t, srv, Options{Prefix: "forever:", SessionTTL: -1})
+	if err := forever.Sessions.Create(ctx, &store.SessionState{ID: "b"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := forever.Sessions.Load(ctx, "b"); err != nil {
+		t.Fatal(err)
+	}
+	if d := raw.PTTL(ctx, "forever:s:{b}").Val(); d != -1 {
+		t.Errorf("SessionTTL -1: TTL %v, want none (-1)", d)
+	}
+}
+
+// TestEventKeysExpire: every key of a session's log carries EventMaxAge from its last append, so the log of
+// a session that expired (or whose node died) leaves Redis by itself; DeleteSession removes every key.
+func TestEventKeysExpire(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	raw := rawClient(t, srv)
+	st := newStore(t, srv, Options{Prefix: "ev:", EventMaxAge: time.Hour})
+	if _, err := st.Events.Append(ctx, "s", "A", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Events.Append(ctx, "s", "B", []byte("y")); err != nil {
+		t.Fatal(err)
+	}
+	keys := raw.Keys(ctx, "ev:*").Val()
+	if len(keys) != 4 { // m, z, s:A, s:B
+		t.Fatalf("keys %v, want 4", keys)
+	}
+	for _, k := range keys {
+		if d := raw.PTTL(ctx, k).Val(); d <= 59*time.Minute || d > time.Hour {
+			t.Errorf("%s: TTL %v, want about 1h", k, d)
+		}
+	}
+	if err := st.Events.DeleteSession(ctx, "s"); err != nil {
+		t.Fatal(err)
+	}
+	if keys := raw.Keys(ctx, "ev:*").Val(); len(keys) != 0 {
+		t.Errorf("after DeleteSession: keys %v left", keys)
+	}
+}
+
+// clock is a settable clock for the event log's ages.
+type clock struct{ now time.Time }
+
+func (c *clock) Now() time.Time { return c.now }
+
+// TestEventEviction: count, age and byte budgets drop the oldest events, and a replay across a dropped
+// event fails (the memory store's rules, same cases).
+func TestEventEviction(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	clk := &clock{now: time.Unix(1_800_000_000, 0)}
+	st := newStore(t, srv, Options{MaxEventsPerStream: 3, EventMaxAge: time.Minute}).Events
+	st.now = clk.Now
+	var ids []string
+	for range 5 {
+		id, err := st.Append(ctx, "s", "A", []byte("x"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if _, err := st.Replay(ctx, "s", ids[0], func(string, []byte) error { return nil }); err != store.ErrNotFound {
+		t.Errorf("resume across evicted events: %v", err)
+	}
+	n := 0
+	if _, err := st.Replay(ctx, "s", ids[1], func(string, []byte) error { n++; return nil }); err != nil || n != 3 {
+		t.Errorf("resume after ids[1]: %d events, %v", n, err)
+	}
+	clk.now = clk.now.Add(2 * time.Minute)
+	if _, err := st.Replay(ctx, "s", ids[2], func(string, []byte) error { return nil }); err != store.ErrNotFound {
+		t.Errorf("resume after the events aged out: %v", err)
+	}
+	if _, err := st.Append(ctx, "s", "bad/stream", nil); err == nil {
+		t.Error("a stream id with '/' was accepted")
+	}
+	// A new event on A after its events aged out starts a new stream: an id from before the aged-out events
+	// never replays across them; the last id before the new event resumes exactly.
+	a, err := st.Append(ctx, "s", "A", []byte("y"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Replay(ctx, "s", ids[3], func(string, []byte) error { return nil }); err != store.ErrNotFound {
+		t.Errorf("resume from before the gap: %v", err)
+	}
+	var got []string
+	if _, err := st.Replay(ctx, "s", ids[4], func(_ string, d []byte) error { got = append(got, string(d)); return nil }); err != nil || fmt.Sprint(got) != "[y]" {
+		t.Errorf("resume after the last aged-out event: %v, %v", got, err)
+	}
+	if _, err := st.Replay(ctx, "s", a, func(string, []byte) error { return nil }); err != nil {
+		t.Errorf("resume after the new event: %v", err)
+	}
+}
+
+func TestEventSessionBudget(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	raw := rawClient(t, srv)
+	st := newStore(t, srv, Options{Prefix: "budget:", MaxEventBytesPerSession: 100}).Events
+	bytes := func() int64 { n, _ := raw.HGet(ctx, "budget:e:{s}:m", "b").Int64(); return n }
+	first, _ := st.Append(ctx, "s", "A", make([]byte, 40))
+	second, _ := st.Append(ctx, "s", "B", make([]byte, 40))
+	if _, err := st.Append(ctx, "other", "A", make([]byte, 90)); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = st.Append(ctx, "s", "A", make([]byte, 40)) // 120 > 100: the oldest (first) goes
+	if got := bytes(); got != 80 {
+		t.Errorf("session holds %d bytes, want 80", got)
+	}
+	n := 0
+	if _, err := st.Replay(ctx, "s", first, func(string, []byte) error { n++; return nil }); err != nil || n != 1 {
+		t.Errorf("replay after the dropped event itself: %d events, %v", n, err)
+	}
+	if _, err := st.Replay(ctx, "s", second, func(string, []byte) error { return nil }); err != nil {
+		t.Errorf("stream B lost: %v", err)
+	}
+	big, err := st.Append(ctx, "s", "C", make([]byte, 500))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := bytes(); got != 500 {
+		t.Errorf("after an event larger than the budget: %d bytes held, want 500", got)
+	}
+	if _, err := st.Replay(ctx, "s", second, func(string, []byte) error { return nil }); err != nil {
+		t.Errorf("replay after B's last event: %v", err)
+	}
+	if _, err := st.Replay(ctx, "s", big, func(string, []byte) error { return nil }); err != nil {
+		t.Errorf("the newest event must be kept: %v", err)
+	}
+	if err := st.DeleteStream(ctx, "s", "C"); err != nil {
+		t.Fatal(err)
+	}
+	if got := bytes(); got != 0 {
+		t.Errorf("after deleting the only stream with events: %d bytes counted", got)
+	}
+}
+
+// TestEndedStreamsExpire: a stream nobody appends to any more is dropped after EventMaxAge.
+func TestEndedStreamsExpire(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	raw := rawClient(t, srv)
+	clk := &clock{now: time.Unix(1_800_000_000, 0)}
+	st := newStore(t, srv, Options{Prefix: "ended:", EventMaxAge: time.Minute}).Events
+	st.now = clk.Now
+	var ids []string
+	for i := range 50 {
+		id, _ := st.Append(ctx, "s", fmt.Sprint("post", i), make([]byte, 10))
+		ids = append(ids, id)
+	}
+	clk.now = clk.now.Add(2 * time.Minute)
+	_, _ = st.Append(ctx, "s", "get", []byte("x"))
+	if n, _ := raw.HGet(ctx, "ended:e:{s}:m", "b").Int64(); n != 1 {
+		t.Errorf("after the window %d bytes held, want 1", n)
+	}
+	if keys := raw.Keys(ctx, "ended:e:{s}:s:*").Val(); len(keys) != 1 {
+		t.Errorf("stream keys after the window: %v, want only get's", keys)
+	}
+	if _, err := st.Replay(ctx, "s", ids[0], func(string, []byte) error { return nil }); err != store.ErrNotFound {
+		t.Errorf("replay of an expired stream: %v", err)
+	}
+}
+
+// TestTwoNodes: two Stores with their own connections on one Redis behave as one store: what one writes,
+// the other reads.
+func TestTwoNodes(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	a := newStore(t, srv, Options{Prefix: "two:", KeyCacheTTL: time.Hour})
+	b := newStore(t, srv, Options{Prefix: "two:", KeyCacheTTL: time.Hour})
+
+	if err := a.Sessions.Create(ctx, &store.SessionState{ID: "s", ProtocolVersion: "2025-11-25"}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := b.Sessions.Load(ctx, "s")
+	if err != nil || s.ProtocolVersion != "2025-11-25" {
+		t.Fatalf("node B loads A's session: %+v, %v", s, err)
+	}
+	s.LogLevel = "debug"
+	if err := b.Sessions.Save(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := a.Sessions.Load(ctx, "s"); s == nil || s.LogLevel != "debug" {
+		t.Errorf("node A does not see B's save: %+v", s)
+	}
+	if err := b.Sessions.Create(ctx, &store.SessionState{ID: "s"}); err != store.ErrExists {
+		t.Errorf("node B creating A's session id: %v, want ErrExists", err)
+	}
+
+	first, _ := a.Events.Append(ctx, "s", "get", []byte("1"))
+	_, _ = b.Events.Append(ctx, "s", "get", []byte("2"))
+	_, _ = a.Events.Append(ctx, "s", "get", []byte("3"))
+	var got []string
+	if _, err := b.Events.Replay(ctx, "s", first, func(_ string, d []byte) error { got = append(got, string(d)); return nil }); err != nil || fmt.Sprint(got) != "[2 3]" {
+		t.Errorf("node B replays both nodes' events: %v, %v", got, err)
+	}
+
+	sub, err := a.Bus.Subscribe(ctx, "topic")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	if err := b.Bus.Publish(ctx, "topic", []byte("hello")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case m := <-sub.C():
+		if string(m) != "hello" {
+			t.Errorf("got %q", m)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("node A's subscriber did not get node B's message")
+	}
+
+	old, err := a.Keys.Current(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k, err := b.Keys.Current(ctx); err != nil || k.ID != old.ID {
+		t.Fatalf("the nodes' current keys differ: %s, %s (%v)", old.ID, k.ID, err)
+	}
+	// A rotates; B's copy is fresh (KeyCacheTTL 1h) yet it opens what A now seals.
+	k2, err := a.Keys.Rotate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k, err := b.Keys.Lookup(ctx, k2.ID); err != nil || string(k.Secret) != string(k2.Secret) {
+		t.Errorf("node B looks up the key A rotated in: %v", err)
+	}
+	if k, err := b.Keys.Lookup(ctx, old.ID); err != nil || string(k.Secret) != string(old.Secret) {
+		t.Errorf("node B looks up the replaced key within its grace: %v", err)
+	}
+}
+
+// TestKeyGrace: a replaced key opens until its grace is over, then it is retired, and the next rotation
+// deletes it from Redis.
+func TestKeyGrace(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	raw := rawClient(t, srv)
+	r := newStore(t, srv, Options{Prefix: "grace:", KeyGrace: 20 * time.Millisecond}).Keys
+	old, err := r.Current(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Rotate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond) // past the grace
+	if _, err := r.Lookup(ctx, old.ID); err != store.ErrNotFound {
+		t.Errorf("a key past its grace still opens: %v", err)
+	}
+	if _, err := r.Rotate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ids := raw.ZRange(ctx, "grace:k", 0, -1).Val(); len(ids) != 2 || ids[0] == old.ID {
+		t.Errorf("ring after the second rotation: %v (the first key should be gone)", ids)
+	}
+	if n := raw.HLen(ctx, "grace:k:s").Val(); n != 2 {
+		t.Errorf("%d secrets kept, want 2", n)
+	}
+}
+
+// TestRedisDown: with Redis gone every call fails with an error (not ErrNotFound, no panic), and works
+// again once a Redis answers on the same address.
+func TestRedisDown(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	st := New(goredis.NewClient(&goredis.Options{Addr: srv.Addr, MaxRetries: -1, DialTimeout: time.Second}), Options{})
+	t.Cleanup(func() { _ = st.Close() })
+	sub, err := st.Bus.Subscribe(ctx, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	srv.Stop()
+	if _, err := st.Sessions.Load(ctx, "x"); err == nil || err == store.ErrNotFound {
+		t.Errorf("Load with Redis down: %v, want an error other than ErrNotFound", err)
+	}
+	if _, err := st.Events.Append(ctx, "s", "A", []byte("x")); err == nil {
+		t.Error("Append with Redis down succeeded")
+	}
+	if _, err := st.Events.Replay(ctx, "s", "A/1", func(string, []byte) error { return nil }); err == nil || err == store.ErrNotFound {
+		t.Errorf("Replay with Redis down: %v", err)
+	}
+	if err := st.Bus.Publish(ctx, "t", nil); err == nil {
+		t.Error("Publish with Redis down succeeded")
+	}
+	if _, err := st.Keys.Current(ctx); err == nil {
+		t.Error("Current with Redis down succeeded")
+	}
+}

@@ -20,6 +20,9 @@ import (
 type Server struct {
 	// Addr is host:port of the server.
 	Addr string
+	bin  string
+	dir  string
+	port int
 	cmd  *exec.Cmd
 	done chan struct{}
 	log  *bytes.Buffer
@@ -82,7 +85,8 @@ func start(bin, dir string, port int) (*Server, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("redistest: starting %s: %w", bin, err)
 	}
-	s := &Server{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), cmd: cmd, done: make(chan struct{}), log: log}
+	s := &Server{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), bin: bin, dir: dir, port: port, cmd: cmd,
+		done: make(chan struct{}), log: log}
 	go func() { _ = cmd.Wait(); close(s.done) }()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -132,6 +136,18 @@ func ping(addr string) error {
 
 // Stop kills the server now (tests of Redis going away); the cleanup then has nothing left to do.
 func (s *Server) Stop() { s.stop() }
+
+// Restart kills the server (if it still runs) and starts an empty one on the same address, as a Redis that
+// crashed and came back.
+func (s *Server) Restart(t testing.TB) {
+	t.Helper()
+	s.stop()
+	n, err := start(s.bin, s.dir, s.port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.cmd, s.done, s.log = n.cmd, n.done, n.log
+}
 
 func (s *Server) stop() {
 	select {

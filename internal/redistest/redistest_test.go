@@ -11,5 +11,9 @@ func TestStartStop(t *testing.T) {
 	if err := ping(s.Addr); err == nil {
 		t.Fatal("the server still answers after Stop")
 	}
-	s.Stop() // idempotent, and the cleanup finds nothing to do
+	s.Stop() // idempotent
+	s.Restart(t)
+	if err := ping(s.Addr); err != nil {
+		t.Fatalf("the restarted server does not answer on the same address: %v", err)
+	}
 }

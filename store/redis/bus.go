@@ -21,25 +21,55 @@ import (
 //
 // A Bus holds one pub/sub connection to Redis, opened by the first Subscribe, whatever the number of topics
 // and local subscribers; each topic is SUBSCRIBEd once and fanned out to its local subscribers, each with
-// its own queue (Options.BusBuffer; a full queue drops that subscriber's message). Publish is one round
-// trip. While the connection is down, messages are lost (at most once); go-redis reconnects and subscribes
-// again to every topic.
+// its own queue (Options.BusBuffer; a full queue drops that subscriber's message). SUBSCRIBE and
+// UNSUBSCRIBE are sent in order by one goroutine, so closing a subscription never waits for Redis. Publish
+// is one round trip. While the connection is down, messages are lost (at most once); go-redis reconnects
+// and subscribes again to every topic.
 type Bus struct {
 	c    goredis.UniversalClient
 	opts Options
 
 	mu      sync.Mutex
 	ps      *goredis.PubSub
-	topics  map[string]map[*Subscription]struct{} // by channel name
-	waiters map[string][]chan struct{}            // SUBSCRIBEs not yet confirmed, by channel, in order
+	topics  map[string]*busTopic // by channel name
+	waiters map[string][]*waiter // SUBSCRIBEs not yet confirmed, by channel, in order
+	ops     []busOp              // SUBSCRIBEs and UNSUBSCRIBEs to send, in order
+	kick    chan struct{}
+	started bool
 	closed  bool
-	done    chan struct{} // closed when the reader goroutine ends
+
+	ctx    context.Context // ends when the bus closes
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+type busOp struct {
+	subscribe bool
+	channel   string
+	w         *waiter
+}
+
+// busTopic is a channel's local subscribers. Messages reach them only once Redis confirmed the SUBSCRIBE made
+// for them: a message still in flight from an earlier subscription of the channel (published before an
+// UNSUBSCRIBE) is dropped, not given to a subscriber that came after it.
+type busTopic struct {
+	subs      map[*Subscription]struct{}
+	confirmed bool
+}
+
+// waiter is one Subscribe waiting for Redis to confirm its SUBSCRIBE; err is set before done is closed.
+type waiter struct {
+	t    *busTopic
+	done chan struct{}
+	err  error
 }
 
 var _ store.Bus = (*Bus)(nil)
 
 func newBus(c goredis.UniversalClient, opts Options) *Bus {
-	return &Bus{c: c, opts: opts, topics: make(map[string]map[*Subscription]struct{}), waiters: make(map[string][]chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Bus{c: c, opts: opts, topics: make(map[string]*busTopic), waiters: make(map[string][]*waiter),
+		kick: make(chan struct{}, 1), ctx: ctx, cancel: cancel}
 }
 
 func (b *Bus) channel(topic string) string { return b.opts.Prefix + "b:" + topic }
@@ -68,50 +98,52 @@ type Subscription struct {
 var ErrClosed = errors.New("store/redis: the bus is closed")
 
 // Subscribe implements store.Bus. It returns once Redis confirmed the subscription, so a message published
-// after it returns is delivered.
+// after it returns is delivered; it fails after Options.Timeout when Redis does not confirm.
 func (b *Bus) Subscribe(ctx context.Context, topic string) (store.Subscription, error) {
 	ch := b.channel(topic)
 	s := &Subscription{bus: b, channel: ch, ch: make(chan []byte, b.opts.BusBuffer), stop: make(chan struct{})}
-	var wait chan struct{}
+	var w *waiter
 	b.mu.Lock()
 	if b.closed {
 		b.mu.Unlock()
 		return nil, ErrClosed
 	}
-	subs := b.topics[ch]
-	if subs == nil {
-		subs = make(map[*Subscription]struct{})
-		b.topics[ch] = subs
-		wait = make(chan struct{})
-		b.waiters[ch] = append(b.waiters[ch], wait)
-		if b.ps == nil {
-			b.ps = b.c.Subscribe(context.WithoutCancel(ctx)) // no channel yet: it connects on first use
-		}
-		err := b.ps.Subscribe(ctx, ch)
-		if err == nil && b.done == nil {
-			b.done = make(chan struct{})
-			go b.read(b.ps, b.done)
-		}
-		if err != nil {
-			b.forgetLocked(ch, wait)
-			b.mu.Unlock()
-			return nil, fmt.Errorf("store/redis: subscribing to %q: %w", topic, err)
-		}
+	if !b.started {
+		b.started = true
+		b.ps = b.c.Subscribe(b.ctx) // no channel yet: it connects on first use
+		b.wg.Add(2)
+		go b.control()
+		go b.read()
 	}
-	subs[s] = struct{}{}
+	t := b.topics[ch]
+	if t == nil {
+		t = &busTopic{subs: make(map[*Subscription]struct{})}
+		b.topics[ch] = t
+		w = &waiter{t: t, done: make(chan struct{})}
+		b.waiters[ch] = append(b.waiters[ch], w)
+		b.queueLocked(busOp{subscribe: true, channel: ch, w: w})
+	}
+	t.subs[s] = struct{}{}
 	b.mu.Unlock()
 
-	if wait != nil {
+	if w != nil {
 		timer := time.NewTimer(b.opts.Timeout)
 		defer timer.Stop()
+		var err error
 		select {
-		case <-wait:
+		case <-w.done:
+			err = w.err
 		case <-ctx.Done():
-			s.Close()
-			return nil, ctx.Err()
+			err = ctx.Err()
+		case <-b.ctx.Done():
+			err = ErrClosed
 		case <-timer.C:
+			err = fmt.Errorf("no confirmation from Redis within %v", b.opts.Timeout)
+		}
+		if err != nil {
+			b.release(ch, w, err) // no-op when the control goroutine already did
 			s.Close()
-			return nil, fmt.Errorf("store/redis: Redis did not confirm the subscription to %q within %v", topic, b.opts.Timeout)
+			return nil, fmt.Errorf("store/redis: subscribing to %q: %w", topic, err)
 		}
 	}
 	if ctx.Done() != nil {
@@ -126,45 +158,85 @@ func (b *Bus) Subscribe(ctx context.Context, topic string) (store.Subscription, 
 	return s, nil
 }
 
-// forgetLocked drops a topic whose SUBSCRIBE failed, and its waiter.
-func (b *Bus) forgetLocked(ch string, wait chan struct{}) {
-	if len(b.topics[ch]) == 0 {
-		delete(b.topics, ch)
+func (b *Bus) queueLocked(op busOp) {
+	b.ops = append(b.ops, op)
+	select {
+	case b.kick <- struct{}{}:
+	default:
 	}
-	w := b.waiters[ch]
-	for i, x := range w {
-		if x == wait {
-			b.waiters[ch] = append(w[:i:i], w[i+1:]...)
-			break
+}
+
+// release removes w from its channel's waiters and closes it with err; false when it was already released.
+func (b *Bus) release(channel string, w *waiter, err error) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	list := b.waiters[channel]
+	for i, x := range list {
+		if x == w {
+			b.waiters[channel] = append(list[:i:i], list[i+1:]...)
+			if len(b.waiters[channel]) == 0 {
+				delete(b.waiters, channel)
+			}
+			w.err = err
+			if err == nil {
+				w.t.confirmed = true
+			}
+			close(w.done)
+			return true
 		}
 	}
-	if len(b.waiters[ch]) == 0 {
-		delete(b.waiters, ch)
+	return false
+}
+
+// control sends the queued SUBSCRIBEs and UNSUBSCRIBEs, in order, until the bus closes.
+func (b *Bus) control() {
+	defer b.wg.Done()
+	for {
+		select {
+		case <-b.ctx.Done():
+			return
+		case <-b.kick:
+		}
+		b.mu.Lock()
+		ops := b.ops
+		b.ops = nil
+		b.mu.Unlock()
+		for _, op := range ops {
+			ctx, cancel := context.WithTimeout(b.ctx, b.opts.Timeout)
+			if op.subscribe {
+				if err := b.ps.Subscribe(ctx, op.channel); err != nil {
+					b.release(op.channel, op.w, err)
+				}
+			} else {
+				_ = b.ps.Unsubscribe(ctx, op.channel) // forgotten by go-redis even when it fails: no resubscribe
+			}
+			cancel()
+		}
 	}
 }
 
 // read receives the connection's messages until the bus closes: confirmations release Subscribe, messages
 // go to the topic's subscribers.
-func (b *Bus) read(ps *goredis.PubSub, done chan struct{}) {
-	defer close(done)
-	ctx := context.Background()
+func (b *Bus) read() {
+	defer b.wg.Done()
 	backoff := 10 * time.Millisecond
 	for {
-		m, err := ps.ReceiveTimeout(ctx, 30*time.Second)
+		m, err := b.ps.ReceiveTimeout(b.ctx, 30*time.Second)
+		if b.ctx.Err() != nil {
+			return
+		}
 		if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
-			// Quiet for a while: check the connection is still alive (a dead one errors, then reconnects).
-			_ = ps.Ping(ctx)
+			// Quiet for a while: check the connection is alive (a dead one errors, then reconnects).
+			_ = b.ps.Ping(b.ctx)
 			continue
 		}
 		if err != nil {
-			b.mu.Lock()
-			closed := b.closed
-			b.mu.Unlock()
-			if closed {
-				return
-			}
 			// go-redis reconnects (and subscribes again) on the next Receive; wait a little first.
-			time.Sleep(backoff)
+			select {
+			case <-b.ctx.Done():
+				return
+			case <-time.After(backoff):
+			}
 			backoff = min(2*backoff, time.Second)
 			continue
 		}
@@ -175,20 +247,22 @@ func (b *Bus) read(ps *goredis.PubSub, done chan struct{}) {
 				continue
 			}
 			b.mu.Lock()
-			if w := b.waiters[m.Channel]; len(w) > 0 {
-				close(w[0])
-				if len(w) == 1 {
-					delete(b.waiters, m.Channel)
-				} else {
-					b.waiters[m.Channel] = w[1:]
-				}
+			var w *waiter
+			if list := b.waiters[m.Channel]; len(list) > 0 {
+				w = list[0]
 			}
 			b.mu.Unlock()
+			if w != nil {
+				b.release(m.Channel, w, nil)
+			}
 		case *goredis.Message:
 			b.mu.Lock()
-			subs := make([]*Subscription, 0, len(b.topics[m.Channel]))
-			for s := range b.topics[m.Channel] {
-				subs = append(subs, s)
+			var subs []*Subscription
+			if t := b.topics[m.Channel]; t != nil && t.confirmed {
+				subs = make([]*Subscription, 0, len(t.subs))
+				for s := range t.subs {
+					subs = append(subs, s)
+				}
 			}
 			b.mu.Unlock()
 			for _, s := range subs {
@@ -217,17 +291,19 @@ func (s *Subscription) C() <-chan []byte { return s.ch }
 // Dropped returns how many messages this subscriber lost because its queue was full.
 func (s *Subscription) Dropped() int64 { return s.dropped.Load() }
 
-// Close implements store.Subscription. The last local subscriber of a topic UNSUBSCRIBEs it.
+// Close implements store.Subscription. The last local subscriber of a topic has it UNSUBSCRIBEd (queued:
+// Close does not wait for Redis).
 func (s *Subscription) Close() error {
 	s.once.Do(func() {
 		b := s.bus
 		b.mu.Lock()
-		delete(b.topics[s.channel], s)
-		if len(b.topics[s.channel]) == 0 {
-			delete(b.topics, s.channel)
-			if b.ps != nil && !b.closed {
-				// Sent under the lock, so a later SUBSCRIBE of the same topic follows it on the connection.
-				_ = b.ps.Unsubscribe(context.Background(), s.channel)
+		if t := b.topics[s.channel]; t != nil {
+			delete(t.subs, s)
+			if len(t.subs) == 0 {
+				delete(b.topics, s.channel)
+				if !b.closed {
+					b.queueLocked(busOp{channel: s.channel})
+				}
 			}
 		}
 		b.mu.Unlock()
@@ -240,7 +316,7 @@ func (s *Subscription) Close() error {
 	return nil
 }
 
-// Close ends every subscription and the pub/sub connection, and waits for its reader.
+// Close ends every subscription and the pub/sub connection, and waits for the bus's goroutines.
 func (b *Bus) Close() error {
 	b.mu.Lock()
 	if b.closed {
@@ -249,22 +325,21 @@ func (b *Bus) Close() error {
 	}
 	b.closed = true
 	var subs []*Subscription
-	for _, m := range b.topics {
-		for s := range m {
+	for _, t := range b.topics {
+		for s := range t.subs {
 			subs = append(subs, s)
 		}
 	}
-	ps, done := b.ps, b.done
+	ps := b.ps
 	b.mu.Unlock()
 	for _, s := range subs {
 		s.Close()
 	}
-	if ps == nil {
-		return nil
+	b.cancel()
+	var err error
+	if ps != nil {
+		err = ps.Close()
 	}
-	err := ps.Close()
-	if done != nil {
-		<-done
-	}
+	b.wg.Wait()
 	return err
 }

@@ -9,6 +9,7 @@
 //   - Keys (store.KeyRing): a sorted set of keys shared by every node, cached locally, with rotation and a
 //     grace period.
 //
-// Every key starts with Options.Prefix, and the keys of one session share a hash tag ({session id}), so the
-// package also works on Redis Cluster. docs/SCALING.md describes how the nodes use these pieces.
+// Every key starts with Options.Prefix. The keys one script touches share a hash tag ({session id}, {k}), as
+// Redis Cluster requires; the tests run on a single redis-server only. docs/SCALING.md describes how the
+// nodes use these pieces.
 package redis

@@ -13,8 +13,8 @@ import (
 	"github.com/mcpkit/mcpkit/store"
 )
 
-// KeyRing is a store.KeyRing shared by every node on one Redis: a sorted set "<prefix>k" of key ids scored
-// by the time each became current (Unix ms), and a hash "<prefix>k:s" of their secrets. The newest key seals;
+// KeyRing is a store.KeyRing shared by every node on one Redis: a sorted set "<prefix>{k}" of key ids
+// scored by the time each became current (Unix ms), and a hash "<prefix>{k}:s" of their secrets. The newest key seals;
 // an older key still opens for Options.KeyGrace after the key that replaced it became current, then it is
 // retired (and deleted by the next rotation). Each node keeps a copy of the ring for Options.KeyCacheTTL, so
 // sealing and opening cost no round trip while it is fresh; an unknown key id (a key rotated in on another
@@ -83,7 +83,8 @@ end
 return out
 `)
 
-func (r *KeyRing) keys() []string { return []string{r.opts.Prefix + "k", r.opts.Prefix + "k:s"} }
+// keys are the ring's sorted set and hash; they share a hash tag, so one script can use both on Redis Cluster.
+func (r *KeyRing) keys() []string { return []string{r.opts.Prefix + "{k}", r.opts.Prefix + "{k}:s"} }
 
 // Current implements store.KeyRing. The first call on an empty Redis creates the first key (one node wins).
 func (r *KeyRing) Current(ctx context.Context) (store.Key, error) {

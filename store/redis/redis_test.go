@@ -365,10 +365,10 @@ func TestKeyGrace(t *testing.T) {
 	if _, err := r.Rotate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if ids := raw.ZRange(ctx, "grace:k", 0, -1).Val(); len(ids) != 2 || ids[0] == old.ID {
+	if ids := raw.ZRange(ctx, "grace:{k}", 0, -1).Val(); len(ids) != 2 || ids[0] == old.ID {
 		t.Errorf("ring after the second rotation: %v (the first key should be gone)", ids)
 	}
-	if n := raw.HLen(ctx, "grace:k:s").Val(); n != 2 {
+	if n := raw.HLen(ctx, "grace:{k}:s").Val(); n != 2 {
 		t.Errorf("%d secrets kept, want 2", n)
 	}
 }

@@ -563,3 +563,25 @@ func TestKeyRingFirstKeyOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenURL: Open takes redis://host:port/db and uses that database; a URL of another scheme is refused.
+func TestOpenURL(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	st, err := Open("redis://"+srv.Addr+"/3", Options{Prefix: "url:"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Sessions.Create(ctx, &store.SessionState{ID: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	db3 := goredis.NewClient(&goredis.Options{Addr: srv.Addr, DB: 3})
+	defer db3.Close()
+	if db3.Exists(ctx, "url:s:{a}").Val() != 1 || rawClient(t, srv).Exists(ctx, "url:s:{a}").Val() != 0 {
+		t.Error("the session is not in database 3 only")
+	}
+	if _, err := Open("http://"+srv.Addr, Options{}); err == nil {
+		t.Error("an http:// URL was accepted")
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -152,6 +153,51 @@ func TestEventStore(t *testing.T, newStore func(t *testing.T) store.EventStore) 
 		}
 		if err := st.DeleteStream(ctx, "s", "never"); err != nil {
 			t.Errorf("deleting an unknown stream: %v", err)
+		}
+	})
+	t.Run("concurrent appends", func(t *testing.T) {
+		// Appends racing on one stream (several requests of a session, possibly on several nodes) get
+		// distinct, increasing ids, and a replay returns each event once, in id order.
+		st := newStore(t)
+		first, err := st.Append(ctx, "s", "A", []byte("first"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		const writers, each = 4, 20
+		var wg sync.WaitGroup
+		errs := make(chan error, writers*each)
+		for w := range writers {
+			wg.Go(func() {
+				for i := range each {
+					if _, err := st.Append(ctx, "s", "A", []byte(fmt.Sprintf("%d-%d", w, i))); err != nil {
+						errs <- err
+					}
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		var last uint64
+		if _, err := st.Replay(ctx, "s", first, func(id string, data []byte) error {
+			_, seq, err := store.ParseEventID(id)
+			if err != nil || seq <= last {
+				t.Errorf("event id %s out of order (after seq %d): %v", id, last, err)
+			}
+			last = seq
+			if seen[string(data)] {
+				t.Errorf("event %s replayed twice", data)
+			}
+			seen[string(data)] = true
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if len(seen) != writers*each {
+			t.Errorf("replayed %d events, want %d", len(seen), writers*each)
 		}
 	})
 	t.Run("delete", func(t *testing.T) {

@@ -9,7 +9,8 @@
 //   - Keys (store.KeyRing): a sorted set of keys shared by every node, cached locally, with rotation and a
 //     grace period.
 //
-// Every key starts with Options.Prefix. The keys one script touches share a hash tag ({session id}, {k}), as
+// It needs Redis 6.2 or later (GETEX, exclusive XRANGE bounds); the tests run on 7.0. Every key starts with
+// Options.Prefix. The keys one script touches share a hash tag ({session id}, {k}), as
 // Redis Cluster requires; the tests run on a single redis-server only. docs/SCALING.md describes how the
 // nodes use these pieces.
 package redis

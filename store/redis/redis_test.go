@@ -401,6 +401,10 @@ func TestRedisDown(t *testing.T) {
 	if _, err := st.Keys.Current(ctx); err == nil {
 		t.Error("Current with Redis down succeeded")
 	}
+	if s, err := st.Bus.Subscribe(ctx, "another"); err == nil {
+		s.Close()
+		t.Error("Subscribe with Redis down succeeded")
+	}
 }
 
 // receive waits for one message on sub.

@@ -293,4 +293,16 @@ func TestKeyRing(t *testing.T, newRing func(t *testing.T) store.KeyRing) {
 	if _, err := r.Lookup(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("lookup unknown: %v", err)
 	}
+	// Rotations in quick succession (within one clock tick): the last one is current.
+	k3, _ := r.Rotate(ctx)
+	k4, err := r.Rotate(ctx)
+	if err != nil || k3.ID == k4.ID {
+		t.Fatalf("rotate twice: %s %s %v", k3.ID, k4.ID, err)
+	}
+	if cur, _ := r.Current(ctx); cur.ID != k4.ID {
+		t.Errorf("current after two quick rotations = %s, want the last, %s", cur.ID, k4.ID)
+	}
+	if k, err := r.Lookup(ctx, k3.ID); err != nil || !bytes.Equal(k.Secret, k3.Secret) {
+		t.Errorf("the key replaced a moment ago: %v", err)
+	}
 }

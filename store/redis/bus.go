@@ -31,9 +31,9 @@ type Bus struct {
 
 	mu      sync.Mutex
 	ps      *goredis.PubSub
-	topics  map[string]*busTopic // by channel name
-	waiters map[string][]*waiter // SUBSCRIBEs not yet confirmed, by channel, in order
-	ops     []busOp              // SUBSCRIBEs and UNSUBSCRIBEs to send, in order
+	topics  map[string]*busTopic   // by channel name
+	waiters map[string][]*busTopic // topics whose SUBSCRIBE is not yet confirmed, by channel, in order
+	ops     []busOp                // SUBSCRIBEs and UNSUBSCRIBEs to send, in order
 	kick    chan struct{}
 	started bool
 	closed  bool
@@ -46,29 +46,25 @@ type Bus struct {
 type busOp struct {
 	subscribe bool
 	channel   string
-	w         *waiter
+	t         *busTopic
 }
 
 // busTopic is a channel's local subscribers. Messages reach them only once Redis confirmed the SUBSCRIBE made
 // for them: a message still in flight from an earlier subscription of the channel (published before an
-// UNSUBSCRIBE) is dropped, not given to a subscriber that came after it.
+// UNSUBSCRIBE) is dropped, not given to a subscriber that came after it. Every Subscribe of the topic waits
+// for ready; err (set before ready is closed) says the SUBSCRIBE failed.
 type busTopic struct {
 	subs      map[*Subscription]struct{}
+	ready     chan struct{}
 	confirmed bool
-}
-
-// waiter is one Subscribe waiting for Redis to confirm its SUBSCRIBE; err is set before done is closed.
-type waiter struct {
-	t    *busTopic
-	done chan struct{}
-	err  error
+	err       error
 }
 
 var _ store.Bus = (*Bus)(nil)
 
 func newBus(c goredis.UniversalClient, opts Options) *Bus {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Bus{c: c, opts: opts, topics: make(map[string]*busTopic), waiters: make(map[string][]*waiter),
+	return &Bus{c: c, opts: opts, topics: make(map[string]*busTopic), waiters: make(map[string][]*busTopic),
 		kick: make(chan struct{}, 1), ctx: ctx, cancel: cancel}
 }
 
@@ -86,6 +82,7 @@ func (b *Bus) Publish(ctx context.Context, topic string, msg []byte) error {
 type Subscription struct {
 	bus     *Bus
 	channel string
+	t       *busTopic
 	ch      chan []byte
 	once    sync.Once
 	mu      sync.Mutex // guards sends against close
@@ -102,7 +99,6 @@ var ErrClosed = errors.New("store/redis: the bus is closed")
 func (b *Bus) Subscribe(ctx context.Context, topic string) (store.Subscription, error) {
 	ch := b.channel(topic)
 	s := &Subscription{bus: b, channel: ch, ch: make(chan []byte, b.opts.BusBuffer), stop: make(chan struct{})}
-	var w *waiter
 	b.mu.Lock()
 	if b.closed {
 		b.mu.Unlock()
@@ -116,23 +112,25 @@ func (b *Bus) Subscribe(ctx context.Context, topic string) (store.Subscription, 
 		go b.read()
 	}
 	t := b.topics[ch]
-	if t == nil {
-		t = &busTopic{subs: make(map[*Subscription]struct{})}
+	if t == nil || t.err != nil {
+		// A new topic (or one whose SUBSCRIBE failed: its subscribers are leaving) gets its own SUBSCRIBE.
+		t = &busTopic{subs: make(map[*Subscription]struct{}), ready: make(chan struct{})}
 		b.topics[ch] = t
-		w = &waiter{t: t, done: make(chan struct{})}
-		b.waiters[ch] = append(b.waiters[ch], w)
-		b.queueLocked(busOp{subscribe: true, channel: ch, w: w})
+		b.waiters[ch] = append(b.waiters[ch], t)
+		b.queueLocked(busOp{subscribe: true, channel: ch, t: t})
 	}
+	s.t = t
 	t.subs[s] = struct{}{}
+	confirmed := t.confirmed
 	b.mu.Unlock()
 
-	if w != nil {
+	if !confirmed {
 		timer := time.NewTimer(b.opts.Timeout)
 		defer timer.Stop()
 		var err error
 		select {
-		case <-w.done:
-			err = w.err
+		case <-t.ready:
+			err = t.err
 		case <-ctx.Done():
 			err = ctx.Err()
 		case <-b.ctx.Done():
@@ -141,7 +139,7 @@ func (b *Bus) Subscribe(ctx context.Context, topic string) (store.Subscription, 
 			err = fmt.Errorf("no confirmation from Redis within %v", b.opts.Timeout)
 		}
 		if err != nil {
-			b.release(ch, w, err) // no-op when the control goroutine already did
+			b.release(ch, t, err) // no-op when it was released already
 			s.Close()
 			return nil, fmt.Errorf("store/redis: subscribing to %q: %w", topic, err)
 		}
@@ -166,22 +164,21 @@ func (b *Bus) queueLocked(op busOp) {
 	}
 }
 
-// release removes w from its channel's waiters and closes it with err; false when it was already released.
-func (b *Bus) release(channel string, w *waiter, err error) bool {
+// release removes t from its channel's waiters and makes it ready: confirmed, or failed with err. False when
+// it was released already.
+func (b *Bus) release(channel string, t *busTopic, err error) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	list := b.waiters[channel]
 	for i, x := range list {
-		if x == w {
+		if x == t {
 			b.waiters[channel] = append(list[:i:i], list[i+1:]...)
 			if len(b.waiters[channel]) == 0 {
 				delete(b.waiters, channel)
 			}
-			w.err = err
-			if err == nil {
-				w.t.confirmed = true
-			}
-			close(w.done)
+			t.err = err
+			t.confirmed = err == nil
+			close(t.ready)
 			return true
 		}
 	}
@@ -205,7 +202,7 @@ func (b *Bus) control() {
 			ctx, cancel := context.WithTimeout(b.ctx, b.opts.Timeout)
 			if op.subscribe {
 				if err := b.ps.Subscribe(ctx, op.channel); err != nil {
-					b.release(op.channel, op.w, err)
+					b.release(op.channel, op.t, err)
 				}
 			} else {
 				_ = b.ps.Unsubscribe(ctx, op.channel) // forgotten by go-redis even when it fails: no resubscribe
@@ -247,13 +244,13 @@ func (b *Bus) read() {
 				continue
 			}
 			b.mu.Lock()
-			var w *waiter
+			var t *busTopic
 			if list := b.waiters[m.Channel]; len(list) > 0 {
-				w = list[0]
+				t = list[0]
 			}
 			b.mu.Unlock()
-			if w != nil {
-				b.release(m.Channel, w, nil)
+			if t != nil {
+				b.release(m.Channel, t, nil)
 			}
 		case *goredis.Message:
 			b.mu.Lock()
@@ -297,13 +294,11 @@ func (s *Subscription) Close() error {
 	s.once.Do(func() {
 		b := s.bus
 		b.mu.Lock()
-		if t := b.topics[s.channel]; t != nil {
-			delete(t.subs, s)
-			if len(t.subs) == 0 {
-				delete(b.topics, s.channel)
-				if !b.closed {
-					b.queueLocked(busOp{channel: s.channel})
-				}
+		delete(s.t.subs, s)
+		if len(s.t.subs) == 0 && b.topics[s.channel] == s.t {
+			delete(b.topics, s.channel)
+			if !b.closed {
+				b.queueLocked(busOp{channel: s.channel})
 			}
 		}
 		b.mu.Unlock()

@@ -2,6 +2,7 @@ package redis
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -96,5 +97,45 @@ func TestBusDropsForSlowSubscriber(t *testing.T) {
 	}
 	if d := s.Dropped(); d != 4 {
 		t.Errorf("dropped %d, want 4 (queue of 2, 6 messages)", d)
+	}
+}
+
+// TestBusJoinersWaitForConfirmation: subscribers of one topic arriving together all return only once Redis
+// confirmed the topic's SUBSCRIBE, so each gets a message published right after its Subscribe returned.
+func TestBusJoinersWaitForConfirmation(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	for round := range 20 {
+		st := newStore(t, srv, Options{})
+		topic := fmt.Sprint("join", round)
+		const n = 4
+		subs := make(chan store.Subscription, n)
+		for range n {
+			go func() {
+				s, err := st.Bus.Subscribe(ctx, topic)
+				if err != nil {
+					t.Error(err)
+					subs <- nil
+					return
+				}
+				// Published by this subscriber as soon as its Subscribe returned: it must arrive.
+				if err := st.Bus.Publish(ctx, topic, []byte("m")); err != nil {
+					t.Error(err)
+				}
+				subs <- s
+			}()
+		}
+		for range n {
+			s := <-subs
+			if s == nil {
+				continue
+			}
+			for range n { // every subscriber gets all n messages
+				if got := receive(t, s); got != "m" {
+					t.Fatalf("got %q", got)
+				}
+			}
+			s.Close()
+		}
 	}
 }

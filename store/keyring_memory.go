@@ -15,7 +15,7 @@ type MemoryKeyRingOptions struct {
 }
 
 // MemoryKeyRing is a KeyRing in this process's memory, with random keys. It suits a single node; a
-// deployment of several needs a KeyRing whose keys all nodes share (mcpkit ships none yet).
+// deployment of several needs a KeyRing whose keys all nodes share (store/redis.KeyRing).
 type MemoryKeyRing struct {
 	keep int
 	mu   sync.Mutex

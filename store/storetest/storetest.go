@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -154,6 +155,51 @@ func TestEventStore(t *testing.T, newStore func(t *testing.T) store.EventStore) 
 			t.Errorf("deleting an unknown stream: %v", err)
 		}
 	})
+	t.Run("concurrent appends", func(t *testing.T) {
+		// Appends racing on one stream (several requests of a session, possibly on several nodes) get
+		// distinct, increasing ids, and a replay returns each event once, in id order.
+		st := newStore(t)
+		first, err := st.Append(ctx, "s", "A", []byte("first"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		const writers, each = 4, 20
+		var wg sync.WaitGroup
+		errs := make(chan error, writers*each)
+		for w := range writers {
+			wg.Go(func() {
+				for i := range each {
+					if _, err := st.Append(ctx, "s", "A", []byte(fmt.Sprintf("%d-%d", w, i))); err != nil {
+						errs <- err
+					}
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		var last uint64
+		if _, err := st.Replay(ctx, "s", first, func(id string, data []byte) error {
+			_, seq, err := store.ParseEventID(id)
+			if err != nil || seq <= last {
+				t.Errorf("event id %s out of order (after seq %d): %v", id, last, err)
+			}
+			last = seq
+			if seen[string(data)] {
+				t.Errorf("event %s replayed twice", data)
+			}
+			seen[string(data)] = true
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if len(seen) != writers*each {
+			t.Errorf("replayed %d events, want %d", len(seen), writers*each)
+		}
+	})
 	t.Run("delete", func(t *testing.T) {
 		st := newStore(t)
 		id, _ := st.Append(ctx, "s", "A", []byte("x"))
@@ -246,5 +292,17 @@ func TestKeyRing(t *testing.T, newRing func(t *testing.T) store.KeyRing) {
 	}
 	if _, err := r.Lookup(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("lookup unknown: %v", err)
+	}
+	// Rotations in quick succession (within one clock tick): the last one is current.
+	k3, _ := r.Rotate(ctx)
+	k4, err := r.Rotate(ctx)
+	if err != nil || k3.ID == k4.ID {
+		t.Fatalf("rotate twice: %s %s %v", k3.ID, k4.ID, err)
+	}
+	if cur, _ := r.Current(ctx); cur.ID != k4.ID {
+		t.Errorf("current after two quick rotations = %s, want the last, %s", cur.ID, k4.ID)
+	}
+	if k, err := r.Lookup(ctx, k3.ID); err != nil || !bytes.Equal(k.Secret, k3.Secret) {
+		t.Errorf("the key replaced a moment ago: %v", err)
 	}
 }

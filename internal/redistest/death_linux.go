@@ -1,0 +1,10 @@
+package redistest
+
+import (
+	"os/exec"
+	"syscall"
+)
+
+// dieWithParent has the kernel kill the server when the test process dies, even without its cleanups (a
+// test binary ended by -timeout leaves no redis-server behind).
+func dieWithParent(cmd *exec.Cmd) { cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} }

@@ -1,0 +1,115 @@
+package redis
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/mcpkit/mcpkit/internal/redistest"
+	"github.com/mcpkit/mcpkit/store"
+)
+
+// countHook counts the commands and pipelines sent to Redis: one each is one round trip.
+type countHook struct{ n atomic.Int64 }
+
+func (h *countHook) DialHook(next goredis.DialHook) goredis.DialHook { return next }
+func (h *countHook) ProcessHook(next goredis.ProcessHook) goredis.ProcessHook {
+	return func(ctx context.Context, cmd goredis.Cmder) error { h.n.Add(1); return next(ctx, cmd) }
+}
+func (h *countHook) ProcessPipelineHook(next goredis.ProcessPipelineHook) goredis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []goredis.Cmder) error { h.n.Add(1); return next(ctx, cmds) }
+}
+
+// benchStores runs f on the memory stores and on Redis, reporting Redis round trips per operation; f
+// calls ready after its setup (which is not counted).
+func benchStores(b *testing.B, f func(b *testing.B, sessions store.SessionStore, events store.EventStore, ready func())) {
+	b.Run("memory", func(b *testing.B) {
+		f(b, store.NewMemorySessionStore(store.MemorySessionOptions{}), store.NewMemoryEventStore(store.MemoryEventOptions{}), func() {})
+	})
+	b.Run("redis", func(b *testing.B) {
+		srv := redistest.Start(b)
+		c := goredis.NewClient(&goredis.Options{Addr: srv.Addr})
+		hook := &countHook{}
+		c.AddHook(hook)
+		st := New(c, Options{Prefix: fmt.Sprintf("bench%d:", prefixes.Add(1))})
+		b.Cleanup(func() { _ = st.Close(); _ = c.Close() })
+		// Load the scripts once, so the figures are those of a warm node.
+		_, _ = st.Events.Append(context.Background(), "warm", "A", nil)
+		_, _ = st.Events.Replay(context.Background(), "warm", "A/1", func(string, []byte) error { return nil })
+		b.ResetTimer()
+		f(b, st.Sessions, st.Events, func() { hook.n.Store(0) })
+		b.ReportMetric(float64(hook.n.Load())/float64(b.N), "roundtrips/op")
+	})
+}
+
+// BenchmarkAppend: one 200-byte event appended to a session's stream.
+func BenchmarkAppend(b *testing.B) {
+	data := make([]byte, 200)
+	benchStores(b, func(b *testing.B, _ store.SessionStore, ev store.EventStore, ready func()) {
+		ctx := context.Background()
+		ready()
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			if _, err := ev.Append(ctx, fmt.Sprint("s", i%100), "get", data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkReplay: a resume that replays the last 10 events (200 bytes each) of a stream.
+func BenchmarkReplay(b *testing.B) {
+	data := make([]byte, 200)
+	benchStores(b, func(b *testing.B, _ store.SessionStore, ev store.EventStore, ready func()) {
+		ctx := context.Background()
+		b.StopTimer()
+		var from string
+		for i := range 11 {
+			id, err := ev.Append(ctx, "s", "get", data)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if i == 0 {
+				from = id
+			}
+		}
+		ready()
+		b.StartTimer()
+		b.ReportAllocs()
+		for b.Loop() {
+			n := 0
+			if _, err := ev.Replay(ctx, "s", from, func(string, []byte) error { n++; return nil }); err != nil || n != 10 {
+				b.Fatalf("replayed %d, %v", n, err)
+			}
+		}
+	})
+}
+
+// BenchmarkSessionLoadSave: a warm legacy session loaded and saved again (what a request that changes it
+// costs; one that does not change it costs the Load only).
+func BenchmarkSessionLoadSave(b *testing.B) {
+	benchStores(b, func(b *testing.B, ss store.SessionStore, _ store.EventStore, ready func()) {
+		ctx := context.Background()
+		b.StopTimer()
+		s := &store.SessionState{ID: "session-0123456789abcdef", ProtocolVersion: "2025-11-25",
+			ClientInfo: []byte(`{"name":"client","version":"1.0.0"}`), ClientCapabilities: []byte(`{"roots":{}}`), Initialized: true}
+		if err := ss.Create(ctx, s); err != nil {
+			b.Fatal(err)
+		}
+		ready()
+		b.StartTimer()
+		b.ReportAllocs()
+		for b.Loop() {
+			got, err := ss.Load(ctx, s.ID)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := ss.Save(ctx, got); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

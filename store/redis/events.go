@@ -1,0 +1,163 @@
+package redis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/mcpkit/mcpkit/store"
+)
+
+// EventStore is a store.EventStore on Redis: one Redis Stream per SSE stream, appended, trimmed (per
+// stream by count, per session by bytes, by age) and replayed by Lua scripts, one round trip each. Event
+// ids are store.EventID(stream, seq): seq comes from a counter per session that starts at the first
+// append's Unix time in microseconds, so an id is never reused, even after the session's keys expired or
+// were deleted. A replay that would need a dropped event fails with store.ErrNotFound, as in the memory
+// store.
+type EventStore struct {
+	c    goredis.UniversalClient
+	opts Options
+	now  func() time.Time // the clock of ages (tests set it)
+}
+
+var _ store.EventStore = (*EventStore)(nil)
+
+// keys returns the session's hash, its sorted set and the prefix of its stream keys.
+func (st *EventStore) keys(sessionID string) (m, z, streamPrefix string) {
+	base := st.opts.Prefix + "e:{" + sessionID + "}:"
+	return base + "m", base + "z", base + "s:"
+}
+
+// Append implements store.EventStore.
+func (st *EventStore) Append(ctx context.Context, sessionID, streamID string, data []byte) (string, error) {
+	if !store.ValidStreamID(streamID) {
+		return "", fmt.Errorf("store: invalid stream id %q (empty or contains '/')", streamID)
+	}
+	m, z, sp := st.keys(sessionID)
+	now := st.now().UnixMilli()
+	res, err := appendScript.Run(ctx, st.c, []string{m, z, sp + streamID},
+		streamID, data, now, ms(st.opts.EventMaxAge), st.opts.MaxEventsPerStream, st.opts.MaxEventBytesPerSession,
+		sp, now*1000).Text()
+	if err != nil {
+		return "", fmt.Errorf("store/redis: appending an event: %w", err)
+	}
+	seq, err := strconv.ParseUint(res, 10, 64)
+	if err != nil {
+		return "", fmt.Errorf("store/redis: append returned %q, not a sequence number", res)
+	}
+	return store.EventID(streamID, seq), nil
+}
+
+// Replay implements store.EventStore.
+func (st *EventStore) Replay(ctx context.Context, sessionID, lastEventID string, fn func(string, []byte) error) (string, error) {
+	streamID, seq, err := store.ParseEventID(lastEventID)
+	if err != nil || !store.ValidStreamID(streamID) {
+		return "", store.ErrNotFound
+	}
+	m, z, sp := st.keys(sessionID)
+	res, err := replayScript.Run(ctx, st.c, []string{m, z, sp + streamID},
+		streamID, strconv.FormatUint(seq, 10), st.now().UnixMilli(), ms(st.opts.EventMaxAge), sp).Result()
+	if errors.Is(err, goredis.Nil) {
+		return "", store.ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("store/redis: replaying events: %w", err)
+	}
+	entries, err := parseEntries(res)
+	if err != nil {
+		return "", err
+	}
+	for _, e := range entries {
+		if err := ctx.Err(); err != nil {
+			return streamID, err
+		}
+		if err := fn(store.EventID(streamID, e.seq), e.data); err != nil {
+			return streamID, err
+		}
+	}
+	return streamID, nil
+}
+
+// DeleteStream implements store.EventStore.
+func (st *EventStore) DeleteStream(ctx context.Context, sessionID, streamID string) error {
+	if !store.ValidStreamID(streamID) {
+		return nil
+	}
+	m, z, sp := st.keys(sessionID)
+	if err := deleteStreamScript.Run(ctx, st.c, []string{m, z, sp + streamID}, streamID).Err(); err != nil {
+		return fmt.Errorf("store/redis: deleting a stream: %w", err)
+	}
+	return nil
+}
+
+// DeleteSession implements store.EventStore.
+func (st *EventStore) DeleteSession(ctx context.Context, sessionID string) error {
+	m, z, sp := st.keys(sessionID)
+	if err := deleteSessionScript.Run(ctx, st.c, []string{m, z}, sp).Err(); err != nil {
+		return fmt.Errorf("store/redis: deleting a session's events: %w", err)
+	}
+	return nil
+}
+
+type entry struct {
+	seq  uint64
+	data []byte
+}
+
+// parseEntries reads XRANGE's reply as the script returns it: a list of [id, [field, value, ...]].
+func parseEntries(res any) ([]entry, error) {
+	list, ok := res.([]any)
+	if !ok {
+		return nil, fmt.Errorf("store/redis: replay returned %T, not a list of entries", res)
+	}
+	out := make([]entry, 0, len(list))
+	for _, item := range list {
+		pair, ok := item.([]any)
+		if !ok || len(pair) != 2 {
+			return nil, fmt.Errorf("store/redis: replay returned a malformed entry %v", item)
+		}
+		id, _ := pair[0].(string)
+		seq, err := parseEntryID(id)
+		if err != nil {
+			return nil, err
+		}
+		fields, _ := pair[1].([]any)
+		var data []byte
+		found := false
+		for i := 0; i+1 < len(fields); i += 2 {
+			if f, _ := fields[i].(string); f == "d" {
+				s, ok := fields[i+1].(string)
+				if !ok {
+					return nil, fmt.Errorf("store/redis: entry %s has data of type %T", id, fields[i+1])
+				}
+				data, found = []byte(s), true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("store/redis: entry %s has no data field", id)
+		}
+		out = append(out, entry{seq: seq, data: data})
+	}
+	return out, nil
+}
+
+// entryID is the Redis Stream entry id of the event with sequence number seq.
+func entryID(seq uint64) string { return strconv.FormatUint(seq, 10) + "-0" }
+
+// parseEntryID reverses entryID: "<seq>-0" with seq a decimal number without sign or leading zeros.
+func parseEntryID(id string) (uint64, error) {
+	digits, ok := strings.CutSuffix(id, "-0")
+	if !ok || digits == "" || (len(digits) > 1 && digits[0] == '0') || digits[0] == '+' {
+		return 0, fmt.Errorf("store/redis: malformed stream entry id %q", id)
+	}
+	seq, err := strconv.ParseUint(digits, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("store/redis: malformed stream entry id %q", id)
+	}
+	return seq, nil
+}

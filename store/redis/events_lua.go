@@ -1,0 +1,128 @@
+package redis
+
+import goredis "github.com/redis/go-redis/v9"
+
+// The event log's scripts. Keys of session S (prefix P): P e:{S}:m, a hash — "n" the last sequence number
+// given, "b" the event bytes held, "f:<stream>" the stream's floor (a replay after an id below it would
+// need a dropped event); P e:{S}:z, a sorted set of the streams holding events, scored by the sequence
+// number of each one's first event (so its lowest member holds the session's oldest event); and
+// P e:{S}:s:<stream>, one Redis Stream per SSE stream, entry id "<seq>-0", fields d (data) and t (append
+// time, Unix ms). Sequence numbers stay below 2^53, so Lua's numbers hold them exactly; they are formatted
+// with %.0f, never tostring.
+const eventsLuaPrelude = `
+local M, Z = KEYS[1], KEYS[2]
+local function fmt(n) return string.format('%.0f', n) end
+local function seqOf(id) return tonumber(string.match(id, '^(%d+)%-')) end
+local function first(k)
+  return redis.call('XRANGE', k, '-', '+', 'COUNT', 1)[1]
+end
+-- dropFirst drops the first event of stream st and moves its floor; it returns that event or nil.
+local function dropFirst(pfx, st)
+  local k = pfx .. st
+  local e = first(k)
+  if not e then return nil end
+  redis.call('XDEL', k, e[1])
+  redis.call('HINCRBY', M, 'b', -string.len(e[2][2]))
+  redis.call('HSET', M, 'f:' .. st, fmt(seqOf(e[1])))
+  local nx = first(k)
+  if nx then redis.call('ZADD', Z, fmt(seqOf(nx[1])), st) else redis.call('ZREM', Z, st) end
+  return e
+end
+-- sweep drops the session's events older than maxAge; a stream left empty by age is forgotten whole.
+local function sweep(pfx, now, maxAge)
+  while true do
+    local o = redis.call('ZRANGE', Z, 0, 0)[1]
+    if not o then return end
+    local e = first(pfx .. o)
+    if not e then
+      redis.call('ZREM', Z, o)
+    elseif now - tonumber(e[2][4]) > maxAge then
+      dropFirst(pfx, o)
+      if not first(pfx .. o) then
+        redis.call('DEL', pfx .. o)
+        redis.call('HDEL', M, 'f:' .. o)
+      end
+    else
+      return
+    end
+  end
+end
+`
+
+// appendScript: KEYS m, z, the stream's key; ARGV stream, data, now ms, max age ms, max events per stream,
+// max bytes per session, stream key prefix, initial sequence number. Returns the event's sequence number.
+var appendScript = goredis.NewScript(eventsLuaPrelude + `
+local S = KEYS[3]
+local sid, data = ARGV[1], ARGV[2]
+local now, maxAge = tonumber(ARGV[3]), tonumber(ARGV[4])
+local maxEvents, maxBytes, pfx = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
+sweep(pfx, now, maxAge)
+redis.call('HSETNX', M, 'n', ARGV[8])
+local seq = redis.call('HINCRBY', M, 'n', 1)
+local seqs = fmt(seq)
+if redis.call('HEXISTS', M, 'f:' .. sid) == 0 or redis.call('EXISTS', S) == 0 then
+  -- A new stream, or one whose key expired: nothing before this event belongs to it.
+  redis.call('DEL', S)
+  redis.call('HSET', M, 'f:' .. sid, fmt(seq - 1))
+  redis.call('ZADD', Z, seqs, sid)
+elseif not redis.call('ZSCORE', Z, sid) then
+  redis.call('ZADD', Z, seqs, sid)
+end
+redis.call('XADD', S, seqs .. '-0', 'd', data, 't', ARGV[3])
+local bytes = redis.call('HINCRBY', M, 'b', string.len(data))
+local over = redis.call('XLEN', S) - maxEvents
+while over > 0 do
+  local e = dropFirst(pfx, sid)
+  over = over - 1
+end
+while tonumber(redis.call('HGET', M, 'b')) > maxBytes do
+  local o = redis.call('ZRANGE', Z, 0, 0, 'WITHSCORES')
+  if not o[1] or tonumber(o[2]) == seq then break end
+  dropFirst(pfx, o[1])
+end
+local ttl = ARGV[4]
+redis.call('PEXPIRE', M, ttl)
+redis.call('PEXPIRE', Z, ttl)
+redis.call('PEXPIRE', S, ttl)
+return seqs
+`)
+
+// replayScript: KEYS m, z, the stream's key; ARGV stream, last sequence number, now ms, max age ms, stream
+// key prefix. Returns false when the events after it are not all held, else the stream's entries after it.
+var replayScript = goredis.NewScript(eventsLuaPrelude + `
+local S = KEYS[3]
+local sid, last = ARGV[1], ARGV[2]
+sweep(ARGV[5], tonumber(ARGV[3]), tonumber(ARGV[4]))
+local floor = redis.call('HGET', M, 'f:' .. sid)
+if not floor then return false end
+if redis.call('EXISTS', S) == 0 then
+  redis.call('HDEL', M, 'f:' .. sid)
+  redis.call('ZREM', Z, sid)
+  return false
+end
+local n = tonumber(redis.call('HGET', M, 'n'))
+local l = tonumber(last)
+if l < tonumber(floor) or not n or l > n then return false end
+return redis.call('XRANGE', S, '(' .. last .. '-0', '+')
+`)
+
+// deleteStreamScript: KEYS m, z, the stream's key; ARGV stream. The counter stays, so ids are not reused.
+var deleteStreamScript = goredis.NewScript(eventsLuaPrelude + `
+local S, sid = KEYS[3], ARGV[1]
+local n = 0
+for _, e in ipairs(redis.call('XRANGE', S, '-', '+')) do n = n + string.len(e[2][2]) end
+if n > 0 then redis.call('HINCRBY', M, 'b', -n) end
+redis.call('DEL', S)
+redis.call('HDEL', M, 'f:' .. sid)
+redis.call('ZREM', Z, sid)
+return 1
+`)
+
+// deleteSessionScript: KEYS m, z; ARGV stream key prefix.
+var deleteSessionScript = goredis.NewScript(eventsLuaPrelude + `
+for _, f in ipairs(redis.call('HKEYS', M)) do
+  if string.sub(f, 1, 2) == 'f:' then redis.call('DEL', ARGV[1] .. string.sub(f, 3)) end
+end
+redis.call('DEL', M, Z)
+return 1
+`)

@@ -1,14 +1,18 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
+	neturl "net/url"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mcpkit/mcpkit/examples/demo"
 	"github.com/mcpkit/mcpkit/server"
+	"github.com/mcpkit/mcpkit/store/redis"
 	"github.com/mcpkit/mcpkit/transport/streamable"
 )
 
@@ -19,6 +23,7 @@ func newServe() *cobra.Command {
 		allowedHosts []string
 		allowOrigins []string
 		anyHost      bool
+		redisURL     string
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -26,18 +31,34 @@ func newServe() *cobra.Command {
 		Long: "Serve the demo server over Streamable HTTP (both protocol eras on one endpoint, /mcp) or, with --stdio,\n" +
 			"over stdin/stdout. Logs go to stderr.\n\n" +
 			"Bound to anything but loopback, it answers only the Host names given with --allowed-host (against DNS\n" +
-			"rebinding), or any Host with --any-host when a proxy in front checks Host.",
+			"rebinding), or any Host with --any-host when a proxy in front checks Host.\n\n" +
+			"With --redis, legacy sessions, their stream events and the key ring that seals 2026-07-28 requestState\n" +
+			"live in Redis, so several nodes on one Redis serve each other's sessions (docs/SCALING.md).",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
-			s := demo.New()
-			if useStdio {
-				return s.ServeStdio(cmd.Context())
+			if useStdio && redisURL != "" {
+				return &usageError{cmd, fmt.Errorf("--redis and --stdio exclude each other: a stdio server has one client and no shared state")}
 			}
-			if err := checkHostFlags(addr, allowedHosts, anyHost); err != nil {
+			if err := checkHostFlags(addr, allowedHosts, anyHost); err != nil && !useStdio {
 				return err
 			}
 			opts := &server.HTTPOptions{}
+			var sopts server.Options
+			if redisURL != "" {
+				st, err := openRedis(cmd.Context(), redisURL)
+				if err != nil {
+					return err
+				}
+				defer st.Close()
+				sopts.KeyRing = st.Keys
+				opts.Streamable.Sessions = st.Sessions
+				opts.Streamable.Events = st.Events
+			}
+			s := demo.NewWith(sopts)
+			if useStdio {
+				return s.ServeStdio(cmd.Context())
+			}
 			opts.Streamable.AllowedHosts = allowedHosts
 			opts.Streamable.AllowAnyHost = anyHost
 			opts.Streamable.AllowedOrigins = allowOrigins
@@ -49,6 +70,7 @@ func newServe() *cobra.Command {
 	cmd.Flags().StringSliceVar(&allowedHosts, "allowed-host", nil, "a Host header value to accept, host or host:port (repeatable; required when --addr is not loopback, unless --any-host)")
 	cmd.Flags().BoolVar(&anyHost, "any-host", false, "accept any Host header: only behind a proxy that checks Host itself")
 	cmd.Flags().StringSliceVar(&allowOrigins, "allowed-origin", nil, "browser Origins to accept besides loopback ones")
+	cmd.Flags().StringVar(&redisURL, "redis", "", "keep sessions, stream events and the requestState key ring in the Redis at this URL (redis://[user:password@]host:port/db, rediss:// for TLS), shared by every node given the same URL")
 	return cmd
 }
 
@@ -63,4 +85,27 @@ func checkHostFlags(addr string, allowedHosts []string, anyHost bool) error {
 	}
 	return fmt.Errorf("--addr %s is not a loopback address: pass --allowed-host NAME (repeatable) for each "+
 		"Host name clients use, or --any-host behind a proxy that checks Host, to keep DNS rebinding out", addr)
+}
+
+// redisPingTimeout bounds the check that Redis answers when serve starts.
+const redisPingTimeout = 5 * time.Second
+
+// openRedis opens the Redis stores at url and checks that Redis answers, so a wrong URL or an unreachable
+// Redis stops serve at once instead of failing every request.
+func openRedis(ctx context.Context, url string) (*redis.Store, error) {
+	shown := url // errors name the URL without its password
+	if u, err := neturl.Parse(url); err == nil {
+		shown = u.Redacted()
+	}
+	st, err := redis.Open(url, redis.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("--redis %s: %w", shown, err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, redisPingTimeout)
+	defer cancel()
+	if err := st.Ping(pctx); err != nil {
+		_ = st.Close()
+		return nil, fmt.Errorf("--redis %s: Redis does not answer: %w", shown, err)
+	}
+	return st, nil
 }

@@ -32,10 +32,15 @@ type ReviewArgs struct {
 }
 
 // New returns the demo server.
-func New() *server.Server {
-	s := server.New("mcpkit-demo", "0.1.0", &server.Options{
-		Instructions: "A demo server: arithmetic tools, an echo tool that logs its progress, create_product (asks the client's LLM) and book_trip (asks the user), a greeting resource template and a code review prompt.",
-	})
+func New() *server.Server { return NewWith(server.Options{}) }
+
+// NewWith returns the demo server built with opts (for example a shared KeyRing when several nodes serve
+// it); an empty Instructions gets the demo's.
+func NewWith(opts server.Options) *server.Server {
+	if opts.Instructions == "" {
+		opts.Instructions = "A demo server: arithmetic tools, an echo tool that logs its progress, create_product (asks the client's LLM) and book_trip (asks the user), a greeting resource template and a code review prompt."
+	}
+	s := server.New("mcpkit-demo", "0.1.0", &opts)
 
 	server.Tool(s, "add", "Add two numbers", func(ctx context.Context, in AddArgs) (int, error) {
 		return in.A + in.B, nil

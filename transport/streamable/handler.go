@@ -48,6 +48,12 @@ type Options struct {
 	MaxInFlight int
 	// SessionIdleTimeout ends legacy sessions idle this long (default 30 minutes).
 	SessionIdleTimeout time.Duration
+	// SessionRenewInterval is how often, at most, a node renews in Sessions a session it serves from its
+	// own cache (one Load when the session is used and its last renewal is older than this), so that a shared
+	// store with a TTL (store/redis's SessionTTL) does not expire a session in use (default a quarter of
+	// SessionIdleTimeout; keep it under the store's TTL; negative: never). A session the store no longer
+	// holds — ended on another node, or expired — is then ended on this node too.
+	SessionRenewInterval time.Duration
 	// KeepAlive is the interval of keep-alive comments on open streams (default 15s; negative disables).
 	KeepAlive time.Duration
 	// WriteTimeout bounds each write of an SSE event or keep-alive (default 30s; negative disables): a
@@ -123,6 +129,9 @@ func NewHandler(srv transport.Server, opts *Options) *Handler {
 	}
 	if o.SessionIdleTimeout <= 0 {
 		o.SessionIdleTimeout = 30 * time.Minute
+	}
+	if o.SessionRenewInterval == 0 {
+		o.SessionRenewInterval = o.SessionIdleTimeout / 4
 	}
 	if o.KeepAlive == 0 {
 		o.KeepAlive = 15 * time.Second

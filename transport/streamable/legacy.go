@@ -61,8 +61,7 @@ func (h *Handler) legacyPost(w http.ResponseWriter, r *http.Request, m *jsonrpc.
 			return
 		}
 		if err != nil {
-			h.log.Error("streamable: opening a session", "err", err)
-			httpError(w, http.StatusInternalServerError, m.ID, mcp.CodeInternalError, "internal error")
+			h.unavailable(w, m.ID, "", &storeError{op: "creating a session", err: err})
 			return
 		}
 	case sid == "":
@@ -74,8 +73,9 @@ func (h *Handler) legacyPost(w http.ResponseWriter, r *http.Request, m *jsonrpc.
 			httpError(w, http.StatusBadRequest, m.ID, mcp.CodeInvalidRequest, "bad request: unsupported MCP-Protocol-Version "+quote(v))
 			return
 		}
-		if ls = h.session(ctx, sid); ls == nil {
-			httpError(w, http.StatusNotFound, m.ID, mcp.CodeInvalidRequest, "session not found: it ended or expired; initialize a new one")
+		var err error
+		if ls, err = h.session(ctx, sid); err != nil {
+			h.sessionError(w, m.ID, sid, err)
 			return
 		}
 	}
@@ -117,7 +117,7 @@ func (h *Handler) legacyPost(w http.ResponseWriter, r *http.Request, m *jsonrpc.
 		ls.inflight.Delete(m.ID)
 		h.save(hctx, ls, m.Method)
 		if m.Method == mcp.MethodInitialize && err != nil && sid == "" {
-			h.endSession(hctx, ls) // a failed initialize leaves no session behind
+			_ = h.endSession(hctx, ls) // a failed initialize leaves no session behind
 		}
 		return res, err
 	})
@@ -152,7 +152,12 @@ func (h *Handler) runLegacy(w http.ResponseWriter, r *http.Request, rp *reply, r
 // responses come back as one JSON array.
 func (h *Handler) legacyBatch(w http.ResponseWriter, r *http.Request, body []byte) {
 	ctx := r.Context()
-	ls := h.session(ctx, r.Header.Get(headerSessionID))
+	sid := r.Header.Get(headerSessionID)
+	ls, err := h.session(ctx, sid)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		h.unavailable(w, jsonrpc.ID{}, sid, err)
+		return
+	}
 	if ls == nil {
 		httpError(w, http.StatusBadRequest, jsonrpc.ID{}, mcp.CodeInvalidRequest, "batches need an initialized 2025-03-26 session")
 		return
@@ -211,9 +216,9 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusBadRequest, jsonrpc.ID{}, mcp.CodeInvalidRequest, "bad request: unsupported MCP-Protocol-Version")
 		return
 	}
-	ls := h.session(r.Context(), sid)
-	if ls == nil {
-		httpError(w, http.StatusNotFound, jsonrpc.ID{}, mcp.CodeInvalidRequest, "session not found")
+	ls, err := h.session(r.Context(), sid)
+	if err != nil {
+		h.sessionError(w, jsonrpc.ID{}, sid, err)
 		return
 	}
 	if last := r.Header.Get(headerLastEventID); last != "" {
@@ -276,8 +281,7 @@ func (h *Handler) resume(w http.ResponseWriter, r *http.Request, ls *liveSession
 		case errors.Is(err, store.ErrNotFound):
 			h.gone(w)
 		case err != nil:
-			h.log.Warn("streamable: replaying events for a resume", "session", ls.id, "err", err)
-			httpError(w, http.StatusInternalServerError, jsonrpc.ID{}, mcp.CodeInternalError, "internal error: the event log could not be read")
+			h.unavailable(w, jsonrpc.ID{}, ls.id, &storeError{op: "replaying events for a resume", err: err})
 		default:
 			sse.Start(setSession)
 		}
@@ -290,8 +294,7 @@ func (h *Handler) resume(w http.ResponseWriter, r *http.Request, ls *liveSession
 			h.gone(w)
 			return
 		}
-		h.log.Debug("streamable: resume failed", "session", ls.id, "err", err)
-		httpError(w, http.StatusInternalServerError, jsonrpc.ID{}, mcp.CodeInternalError, "internal error")
+		h.unavailable(w, jsonrpc.ID{}, ls.id, &storeError{op: "replaying events for a resume", err: err})
 		return
 	}
 	defer h.leaveStream(ls, st, ob)
@@ -335,12 +338,17 @@ func (h *Handler) delete(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusMethodNotAllowed, jsonrpc.ID{}, mcp.CodeInvalidRequest, "DELETE needs an Mcp-Session-Id (protocol 2026-07-28 has no sessions)")
 		return
 	}
-	ls := h.session(r.Context(), sid)
-	if ls == nil {
-		httpError(w, http.StatusNotFound, jsonrpc.ID{}, mcp.CodeInvalidRequest, "session not found")
+	ls, err := h.session(r.Context(), sid)
+	if err != nil {
+		h.sessionError(w, jsonrpc.ID{}, sid, err)
 		return
 	}
-	h.endSession(r.Context(), ls)
+	if err := h.endSession(r.Context(), ls); err != nil {
+		// Ended on this node, but the store may still hold it for other nodes: the client sends DELETE
+		// again (this node then loads it from the store, or answers 404 once it is gone).
+		h.unavailable(w, jsonrpc.ID{}, sid, &storeError{op: "deleting a session", err: err})
+		return
+	}
 	w.WriteHeader(http.StatusNoContent)
 }
 

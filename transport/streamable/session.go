@@ -3,6 +3,7 @@ package streamable
 import (
 	"context"
 	"errors"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,6 +30,8 @@ type liveSession struct {
 	early        [][]byte // notifications sent while no GET stream was open (bounded), delivered when one opens
 	earlyDropped bool     // early overflowed once (logged)
 	lastUsed     time.Time
+	lastStored   time.Time // when the store last renewed this session (create, load or save)
+	renewing     bool      // a renewal (renewSession) is under way
 	closed       bool
 	addr         string // the client address that opened it (counted toward MaxSessionsPerClient)
 	counted      bool   // opened here (restored sessions count toward no address)
@@ -107,12 +110,6 @@ func (ls *liveSession) getStream() *stream {
 	return ls.get
 }
 
-func (ls *liveSession) touch() {
-	ls.mu.Lock()
-	ls.lastUsed = time.Now()
-	ls.mu.Unlock()
-}
-
 // call sends a server-to-client request through send and waits for the client's response, which arrives
 // as a POST of its own.
 func (ls *liveSession) call(ctx context.Context, method string, params any, send func([]byte) error) (jsontext.Value, error) {
@@ -175,36 +172,110 @@ func (ls *liveSession) close() {
 }
 
 // session returns the live session for id: from this node's map, or restored from the store (another
-// node opened it). It returns nil when the session does not exist or has expired.
-func (h *Handler) session(ctx context.Context, id string) *liveSession {
+// node opened it). The error is store.ErrNotFound when the session does not exist or has expired, and
+// errStoreUnavailable (wrapping the store's error) when the store could not be read: the session may well
+// exist, so the client must not be told to re-initialize.
+func (h *Handler) session(ctx context.Context, id string) (*liveSession, error) {
 	h.mu.Lock()
 	ls := h.sessions[id]
 	h.mu.Unlock()
 	if ls != nil {
-		ls.touch()
-		return ls
+		if err := h.renewSession(ctx, ls); err != nil {
+			return nil, err
+		}
+		return ls, nil
 	}
 	st, err := h.opts.Sessions.Load(ctx, id)
-	if err != nil {
-		return nil
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, store.ErrNotFound
 	}
-	ls = &liveSession{h: h, id: id, lastUsed: time.Now()}
+	if err != nil {
+		return nil, &storeError{op: "loading a session", err: err}
+	}
+	ls = &liveSession{h: h, id: id, lastUsed: time.Now(), lastStored: time.Now()}
 	sess, err := h.srv.RestoreSession(st, sessionPeer{ls})
 	if err != nil {
 		h.log.Warn("streamable: restoring a session", "session", id, "err", err)
-		return nil
+		return nil, store.ErrNotFound
 	}
 	ls.sess = sess
 	h.mu.Lock()
 	if existing := h.sessions[id]; existing != nil {
 		h.mu.Unlock()
 		sess.Close()
-		return existing
+		return existing, nil
 	}
 	h.sessions[id] = ls
 	h.mu.Unlock()
-	return ls
+	return ls, nil
 }
+
+// renewSession marks a cached session used and, at most once per Options.SessionRenewInterval, renews it in
+// the session store (a Load, which refreshes its TTL in a shared store such as Redis), so that a session
+// this node serves from its cache does not expire in the store while in use: another node would then answer
+// 404 for it. When the store no longer holds the session (deleted on another node, or expired), this node
+// ends it too and the error is store.ErrNotFound. A store that fails is logged and retried at the next use;
+// the cached session goes on serving.
+func (h *Handler) renewSession(ctx context.Context, ls *liveSession) error {
+	now := time.Now()
+	ls.mu.Lock()
+	ls.lastUsed = now
+	due := h.opts.SessionRenewInterval > 0 && now.Sub(ls.lastStored) >= h.opts.SessionRenewInterval && !ls.renewing
+	if due {
+		ls.renewing = true
+	}
+	ls.mu.Unlock()
+	if !due {
+		return nil
+	}
+	_, err := h.opts.Sessions.Load(ctx, ls.id)
+	ls.mu.Lock()
+	ls.renewing = false
+	if err == nil {
+		ls.lastStored = now
+	}
+	ls.mu.Unlock()
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		h.log.Info("streamable: a cached session is gone from the session store (ended on another node, or expired); ending it here", "session", ls.id)
+		_ = h.endSession(context.WithoutCancel(ctx), ls)
+		return store.ErrNotFound
+	case err != nil:
+		h.log.Warn("streamable: renewing a session in the session store", "session", ls.id, "err", err)
+	}
+	return nil
+}
+
+// storeError is a store that failed (Redis unreachable, for instance), as opposed to an item it does not
+// hold: the client gets 503 with Retry-After and can send the same request again.
+type storeError struct {
+	op  string
+	err error
+}
+
+func (e *storeError) Error() string { return "streamable: " + e.op + ": " + e.err.Error() }
+func (e *storeError) Unwrap() error { return e.err }
+
+// sessionError answers a request whose session could not be had: 404 when it does not exist, 503 with
+// Retry-After when the store failed.
+func (h *Handler) sessionError(w http.ResponseWriter, id jsonrpc.ID, sid string, err error) {
+	if errors.Is(err, store.ErrNotFound) {
+		httpError(w, http.StatusNotFound, id, mcp.CodeInvalidRequest, "session not found: it ended or expired; initialize a new one")
+		return
+	}
+	h.unavailable(w, id, sid, err)
+}
+
+// unavailable answers 503 with Retry-After for a store that failed, and logs it.
+func (h *Handler) unavailable(w http.ResponseWriter, id jsonrpc.ID, sid string, err error) {
+	h.log.Warn("streamable: session store unavailable", "session", sid, "err", err)
+	w.Header().Set("Retry-After", storeRetryAfter)
+	httpError(w, http.StatusServiceUnavailable, id, jsonrpc.CodeOverloaded,
+		"session storage is temporarily unavailable; retry the same request later")
+}
+
+// storeRetryAfter is the Retry-After, in seconds, of a 503 caused by a failing store.
+const storeRetryAfter = "1"
 
 // errTooManyForClient: the client's address holds MaxSessionsPerClient sessions already.
 var errTooManyForClient = errors.New("streamable: too many sessions for this client address")
@@ -233,7 +304,7 @@ func (h *Handler) openSession(ctx context.Context, addr string) (*liveSession, e
 		h.mu.Unlock()
 		return nil, err
 	}
-	ls := &liveSession{h: h, id: id, addr: addr, counted: true, lastUsed: time.Now()}
+	ls := &liveSession{h: h, id: id, addr: addr, counted: true, lastUsed: time.Now(), lastStored: time.Now()}
 	ls.sess = h.srv.NewSession(id, sessionPeer{ls})
 	h.mu.Lock()
 	h.reserved--
@@ -265,11 +336,16 @@ func (h *Handler) save(ctx context.Context, ls *liveSession, method string) {
 	st.ID = ls.id
 	if err := h.opts.Sessions.Save(ctx, st); err != nil {
 		h.log.Warn("streamable: saving a session", "session", ls.id, "err", err)
+		return
 	}
+	ls.mu.Lock()
+	ls.lastStored = time.Now()
+	ls.mu.Unlock()
 }
 
-// endSession removes a session everywhere.
-func (h *Handler) endSession(ctx context.Context, ls *liveSession) {
+// endSession removes a session everywhere. The error is the store's, when it could not delete the session
+// (it is gone from this node all the same; a DELETE sent again removes it from the store).
+func (h *Handler) endSession(ctx context.Context, ls *liveSession) error {
 	h.mu.Lock()
 	if h.sessions[ls.id] == ls {
 		delete(h.sessions, ls.id)
@@ -279,8 +355,7 @@ func (h *Handler) endSession(ctx context.Context, ls *liveSession) {
 	}
 	h.mu.Unlock()
 	ls.close()
-	_ = h.opts.Sessions.Delete(ctx, ls.id)
-	_ = h.opts.Events.DeleteSession(ctx, ls.id)
+	return errors.Join(h.opts.Sessions.Delete(ctx, ls.id), h.opts.Events.DeleteSession(ctx, ls.id))
 }
 
 // startJanitor ends sessions idle longer than SessionIdleTimeout, until the handler closes.
@@ -310,7 +385,7 @@ func (h *Handler) startJanitor() {
 				}
 				h.mu.Unlock()
 				for _, ls := range idle {
-					h.endSession(h.ctx, ls)
+					_ = h.endSession(h.ctx, ls)
 				}
 			}
 		}

@@ -92,7 +92,10 @@ func (h *Handler) legacyPost(w http.ResponseWriter, r *http.Request, m *jsonrpc.
 			ls.cancelRequest(m.Params)
 		}
 		ls.sess.HandleNotification(ctx, m)
-		h.save(ctx, ls, m.Method)
+		if err := h.save(ctx, ls, m.Method); err != nil {
+			h.unavailable(w, jsonrpc.ID{}, ls.id, err)
+			return
+		}
 		w.WriteHeader(http.StatusAccepted)
 		return
 	}
@@ -115,7 +118,9 @@ func (h *Handler) legacyPost(w http.ResponseWriter, r *http.Request, m *jsonrpc.
 		defer ls.running.Add(-1)
 		res, err := ls.sess.HandleRequest(hctx, m, rp)
 		ls.inflight.Delete(m.ID)
-		h.save(hctx, ls, m.Method)
+		if serr := h.save(hctx, ls, m.Method); serr != nil && err == nil {
+			res, err = nil, errNotSaved
+		}
 		if m.Method == mcp.MethodInitialize && err != nil && sid == "" {
 			_ = h.endSession(hctx, ls) // a failed initialize leaves no session behind
 		}

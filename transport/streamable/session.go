@@ -320,28 +320,35 @@ func (h *Handler) releaseClientLocked(addr string) {
 	}
 }
 
-// save writes the session's state to the store after a request that may have changed it.
-func (h *Handler) save(ctx context.Context, ls *liveSession, method string) {
+// save writes the session's state to the store after a request that may have changed it. The error is
+// a storeError when the store failed: the change holds on this node only, so the client is told to send
+// the request again (these methods are idempotent) rather than another node later serving the old state.
+func (h *Handler) save(ctx context.Context, ls *liveSession, method string) error {
 	switch method {
 	case mcp.MethodInitialize, mcp.MethodNotificationInitialized, mcp.MethodLoggingSetLevel,
 		mcp.MethodResourcesSubscribe, mcp.MethodResourcesUnsubscribe:
 	default:
-		return
+		return nil
 	}
 	st, err := ls.sess.Snapshot()
 	if err != nil {
 		h.log.Warn("streamable: snapshotting a session", "session", ls.id, "err", err)
-		return
+		return nil
 	}
 	st.ID = ls.id
 	if err := h.opts.Sessions.Save(ctx, st); err != nil {
 		h.log.Warn("streamable: saving a session", "session", ls.id, "err", err)
-		return
+		return &storeError{op: "saving a session", err: err}
 	}
 	ls.mu.Lock()
 	ls.lastStored = time.Now()
 	ls.mu.Unlock()
+	return nil
 }
+
+// errNotSaved is the JSON-RPC error of a request whose change to its session could not be stored.
+var errNotSaved = &jsonrpc.Error{Code: jsonrpc.CodeOverloaded,
+	Message: "session storage is temporarily unavailable: the change was not stored; send the request again"}
 
 // endSession removes a session everywhere. The error is the store's, when it could not delete the session
 // (it is gone from this node all the same; a DELETE sent again removes it from the store).

@@ -128,6 +128,15 @@ func TestStoreDownIsNotSessionGone(t *testing.T) {
 	} else {
 		resp.Body.Close()
 	}
+	// A change to the session that cannot be stored is an error (the client sends it again), not a success
+	// that another node would not know about.
+	setLevel := `{"jsonrpc":"2.0","id":4,"method":"logging/setLevel","params":{"level":"debug"}}`
+	if resp := a.post(setLevel, session...); resp.StatusCode != http.StatusOK {
+		t.Errorf("setLevel on the holding node with the store down: %d", resp.StatusCode)
+		resp.Body.Close()
+	} else if m := readJSON(t, resp); code(m) != -32000 {
+		t.Errorf("setLevel on the holding node with the store down: %v, want a -32000 error", m)
+	}
 	modern := `{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"add","arguments":{"A":2,"B":3},` + modernMeta + `}}`
 	if resp := b.post(modern, modernHeaders("tools/call", "add")...); resp.StatusCode != http.StatusOK {
 		t.Errorf("2026-07-28 call with the store down: %d %v", resp.StatusCode, readJSON(t, resp))
@@ -140,6 +149,9 @@ func TestStoreDownIsNotSessionGone(t *testing.T) {
 		t.Errorf("POST on another node, store back: %d %v", resp.StatusCode, readJSON(t, resp))
 	} else {
 		resp.Body.Close()
+	}
+	if m := readJSON(t, a.post(setLevel, session...)); code(m) != 0 {
+		t.Errorf("setLevel, store back: %v", m)
 	}
 	if resp := b.post(call, "Mcp-Session-Id: nosuchsession", "MCP-Protocol-Version: "+mcp.Version20251125); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("an unknown session: %d, want 404", resp.StatusCode)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -73,6 +74,7 @@ func TestRedisUnavailableAnswers503(t *testing.T) {
 		t.Fatal(err)
 	}
 	rc.Close()
+	goroutinesUp := runtime.NumGoroutine()
 	srv.Stop()
 	down := time.Now()
 
@@ -111,6 +113,7 @@ func TestRedisUnavailableAnswers503(t *testing.T) {
 		}
 	}
 
+	goroutinesDown := runtime.NumGoroutine()
 	srv.Restart(t)
 	back := time.Now()
 	var after int
@@ -127,8 +130,9 @@ func TestRedisUnavailableAnswers503(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	t.Logf("Redis down %v: %d session requests on the other node got 503 (slowest %v); after its return, %d failed before the first success, %v after it listened",
-		back.Sub(down).Round(time.Millisecond), failures, slowest.Round(time.Millisecond), after, time.Since(back).Round(time.Millisecond))
+	t.Logf("Redis down %v: %d session requests on the other node got 503 (slowest %v); after its return, %d failed before the first success, %v after it listened; goroutines %d before, %d after the failures, %d recovered",
+		back.Sub(down).Round(time.Millisecond), failures, slowest.Round(time.Millisecond), after, time.Since(back).Round(time.Millisecond),
+		goroutinesUp, goroutinesDown, runtime.NumGoroutine())
 	if status, _, body := rawPost(t, http.MethodDelete, urlB, sid, ""); status != http.StatusNoContent {
 		t.Errorf("DELETE after Redis returned: %d %s", status, body)
 	}

@@ -79,7 +79,7 @@ func (ob *outbox) push(ev outEvent, force bool) bool {
 	}
 	// An event is always taken when nothing is queued for this response, however large: the budget
 	// bounds a backlog, not the size of one event (a big tool result must reach a client that reads).
-	if !force && ob.bytes > 0 && ob.overBudget(n) {
+	if !force && len(ob.q) > 0 && ob.overBudget(n) {
 		ob.state = outOverflow
 		if ob.taken {
 			ob.releaseLocked()

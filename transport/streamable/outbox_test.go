@@ -56,8 +56,11 @@ func TestOutboxCountsTakenUntilWritten(t *testing.T) {
 	if got := session.Load(); got == 0 {
 		t.Fatal("a taken event no longer counts while it is being written")
 	}
-	if ob.push(outEvent{id: "b", data: make([]byte, 600)}, false) {
-		t.Fatal("the session's budget let a second 600-byte event in while the first is being written")
+	if !ob.push(outEvent{id: "b", data: make([]byte, 100)}, false) {
+		t.Fatal("an event was refused while nothing was queued for the response")
+	}
+	if ob.push(outEvent{id: "c", data: make([]byte, 600)}, false) {
+		t.Fatal("the session's budget let 600 more bytes queue behind 100 while 600 are being written")
 	}
 	ob.close()
 	if session.Load() != 0 || total.Load() != 0 {

@@ -100,7 +100,7 @@ func TestLargeJSONAnswerHasWriteDeadline(t *testing.T) {
 	body := `{"jsonrpc":"2.0","id":"a","method":"tools/call","params":{"name":"big","arguments":{}}}`
 	fmt.Fprintf(c, "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nMcp-Session-Id: %s\r\nMcp-Protocol-Version: 2025-11-25\r\nContent-Length: %d\r\n\r\n%s", sid, len(body), body)
 	time.Sleep(2 * time.Second) // never read
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // without the deadline: forever
 	defer cancel()
 	if err := h.Close(ctx); err != nil {
 		t.Errorf("Handler.Close: %v — the HTTP handler is still blocked writing a JSON answer to a client that does not read (WriteTimeout %v not applied)", err, 200*time.Millisecond)

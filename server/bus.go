@@ -29,8 +29,10 @@ const (
 	busQueue = 256
 	// busPublishTimeout bounds one Publish.
 	busPublishTimeout = 5 * time.Second
-	// busRetry is the pause before subscribing again after the bus refused a subscription.
-	busRetry = time.Second
+	// busRetry is the first pause before subscribing again after the bus refused a subscription or ended
+	// it; it doubles up to busRetryMax while the bus keeps refusing.
+	busRetry    = time.Second
+	busRetryMax = 30 * time.Second
 )
 
 // changeEnvelope is one change on the bus.
@@ -146,15 +148,17 @@ func (l *busLink) publishLoop(ctx context.Context) {
 func (l *busLink) receiveLoop(ctx context.Context, sub store.Subscription) {
 	defer l.wg.Done()
 	for {
-		for sub == nil {
+		for pause := busRetry; sub == nil; pause = min(2*pause, busRetryMax) {
+			t := time.NewTimer(pause)
 			select {
 			case <-ctx.Done():
+				t.Stop()
 				return
-			case <-time.After(busRetry):
+			case <-t.C:
 			}
 			var err error
 			if sub, err = l.bus.Subscribe(ctx, ChangesTopic); err != nil {
-				l.s.log.Error("mcp: subscribing to other nodes' changes; retrying", "topic", ChangesTopic, "err", err)
+				l.s.log.Error("mcp: subscribing to other nodes' changes; retrying", "topic", ChangesTopic, "in", min(2*pause, busRetryMax), "err", err)
 				sub = nil
 			}
 		}

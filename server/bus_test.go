@@ -248,3 +248,46 @@ func TestBusModernListenOnOtherNode(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// refusingBus refuses its first Subscribe, then works and says so.
+type refusingBus struct {
+	*store.MemoryBus
+	calls      int
+	subscribed chan struct{}
+}
+
+func (b *refusingBus) Subscribe(ctx context.Context, topic string) (store.Subscription, error) {
+	b.calls++ // only the receiving goroutine calls it after New
+	if b.calls == 1 {
+		return nil, errors.New("bus down")
+	}
+	sub, err := b.MemoryBus.Subscribe(ctx, topic)
+	close(b.subscribed)
+	return sub, err
+}
+
+// TestBusSubscribeRetried: a node whose bus refused the subscription at New (logged) subscribes again by
+// itself and then receives the other nodes' changes.
+func TestBusSubscribeRetried(t *testing.T) {
+	mem := store.NewMemoryBus(store.MemoryBusOptions{})
+	var logs lockedBuffer
+	const uri = "file:///r"
+	a := newNode(t, mem, uri, nil)
+	rb := &refusingBus{MemoryBus: mem, subscribed: make(chan struct{})}
+	b := newNode(t, rb, uri, slog.New(slog.NewTextHandler(&logs, nil)))
+	if out := logs.String(); !strings.Contains(out, "subscribing to other nodes' changes; retrying") || !strings.Contains(out, "bus down") {
+		t.Fatalf("log: %s", out)
+	}
+	updated := make(chan string, 8)
+	sess := connect(t, b, &client.Options{ProtocolVersion: mcp.Version20251125, OnResourceUpdated: func(_ context.Context, u string) { updated <- u }})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := sess.Subscribe(ctx, uri); err != nil {
+		t.Fatal(err)
+	}
+	wait(t, rb.subscribed, "second subscription")
+	a.ResourceUpdated(uri)
+	if u := wait(t, updated, "resources/updated after the retry"); u != uri {
+		t.Fatalf("updated %q", u)
+	}
+}

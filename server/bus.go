@@ -195,8 +195,8 @@ func (l *busLink) receive(msg []byte) {
 	case mcp.MethodNotificationToolsListChanged, mcp.MethodNotificationResourcesListChanged, mcp.MethodNotificationPromptsListChanged:
 		s.broadcast(env.Method, nil, nil)
 		env.Params = nil
-	default:
-		s.log.Warn("mcp: an unknown change on the bus", "node", env.Node, "method", env.Method)
+	default: // a newer node's kind of change, during a rolling update: not an error
+		s.log.Debug("mcp: an unknown change on the bus", "node", env.Node, "method", env.Method)
 		return
 	}
 	s.notifyListeners(env.Method, env.Params)

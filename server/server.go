@@ -59,6 +59,11 @@ type Options struct {
 	// session; ctx belongs to the session (Roots(ctx) asks its client for the new roots) and is cancelled
 	// when the session closes. A change that arrives while a call is still waiting to run is folded into it.
 	OnRootsChanged func(ctx context.Context, sessionID string)
+	// Bus carries changes between the nodes of a deployment: resources/updated and list_changed made on
+	// this node reach the subscribers of every node sharing the Bus (legacy sessions and 2026-07-28
+	// subscriptions/listen streams), as if made there. New subscribes; call Close to stop. Nil: this
+	// process only.
+	Bus store.Bus
 }
 
 // Server is an MCP server. Register tools, resources and prompts, then serve it on one or more transports
@@ -84,6 +89,7 @@ type Server struct {
 	// resultMeta is the _meta of modern results: serverInfo (shared, read-only).
 	resultMeta *mcp.ResultMeta
 	versions   []string
+	bus        *busLink // nil without Options.Bus
 }
 
 // New returns a server that identifies itself with name and version. opts may be nil.
@@ -129,6 +135,9 @@ func New(name, version string, opts *Options) *Server {
 		h = s.opts.Middleware[i](h)
 	}
 	s.handler.Store(&h)
+	if s.opts.Bus != nil {
+		s.startBus(s.opts.Bus)
+	}
 	return s
 }
 

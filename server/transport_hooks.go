@@ -69,7 +69,8 @@ func (s *Server) Changes(fn func(method string, params jsontext.Value)) func() {
 	}
 }
 
-// publishChange tells modern listeners about a change.
+// publishChange tells modern listeners about a change made on this node, and the other nodes when
+// Options.Bus is set.
 func (s *Server) publishChange(method string, params any) {
 	var raw jsontext.Value
 	if params != nil {
@@ -79,6 +80,14 @@ func (s *Server) publishChange(method string, params any) {
 		}
 		raw = b
 	}
+	s.notifyListeners(method, raw)
+	if s.bus != nil {
+		s.bus.publish(method, raw)
+	}
+}
+
+// notifyListeners tells this node's modern listeners about a change.
+func (s *Server) notifyListeners(method string, raw jsontext.Value) {
 	f := &s.changes
 	f.mu.Lock()
 	fns := make([]func(string, jsontext.Value), 0, len(f.fns))

@@ -33,7 +33,8 @@ func newServe() *cobra.Command {
 			"Bound to anything but loopback, it answers only the Host names given with --allowed-host (against DNS\n" +
 			"rebinding), or any Host with --any-host when a proxy in front checks Host.\n\n" +
 			"With --redis, legacy sessions, their stream events and the key ring that seals 2026-07-28 requestState\n" +
-			"live in Redis, so several nodes on one Redis serve each other's sessions (docs/SCALING.md).",
+			"live in Redis, so several nodes on one Redis serve each other's sessions, and change notifications\n" +
+			"(resources/updated, list_changed) reach the clients of every node (docs/SCALING.md).",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
@@ -52,10 +53,12 @@ func newServe() *cobra.Command {
 				}
 				defer st.Close()
 				sopts.KeyRing = st.Keys
+				sopts.Bus = st.Bus // resources/updated and list_changed reach every node's clients
 				opts.Streamable.Sessions = st.Sessions
 				opts.Streamable.Events = st.Events
 			}
 			s := demo.NewWith(sopts)
+			defer s.Close() // before the store closes (defers run in reverse): stops the bus goroutines
 			if useStdio {
 				return s.ServeStdio(cmd.Context())
 			}

@@ -99,7 +99,7 @@ func TestLargeJSONAnswerHasWriteDeadline(t *testing.T) {
 	defer c.Close()
 	body := `{"jsonrpc":"2.0","id":"a","method":"tools/call","params":{"name":"big","arguments":{}}}`
 	fmt.Fprintf(c, "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nMcp-Session-Id: %s\r\nMcp-Protocol-Version: 2025-11-25\r\nContent-Length: %d\r\n\r\n%s", sid, len(body), body)
-	time.Sleep(2 * time.Second) // never read
+	time.Sleep(2 * time.Second)                                              // never read
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // without the deadline: forever
 	defer cancel()
 	if err := h.Close(ctx); err != nil {

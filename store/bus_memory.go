@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"sync"
-	"sync/atomic"
 )
 
 // MemoryBusOptions configures NewMemoryBus.
@@ -30,14 +29,10 @@ func NewMemoryBus(opts MemoryBusOptions) *MemoryBus {
 
 // MemorySubscription is a subscription to a MemoryBus topic.
 type MemorySubscription struct {
-	bus     *MemoryBus
-	topic   string
-	ch      chan []byte
-	once    sync.Once
-	mu      sync.Mutex // guards sends against close
-	closed  bool
-	dropped atomic.Int64
-	stop    chan struct{}
+	*Mailbox
+	bus   *MemoryBus
+	topic string
+	once  sync.Once
 }
 
 // Publish implements Bus.
@@ -49,50 +44,23 @@ func (b *MemoryBus) Publish(_ context.Context, topic string, msg []byte) error {
 	}
 	b.mu.RUnlock()
 	for _, s := range subs {
-		s.deliver(append([]byte(nil), msg...))
+		s.Deliver(append([]byte(nil), msg...))
 	}
 	return nil
 }
 
-func (s *MemorySubscription) deliver(msg []byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return
-	}
-	select {
-	case s.ch <- msg:
-	default:
-		s.dropped.Add(1)
-	}
-}
-
 // Subscribe implements Bus.
 func (b *MemoryBus) Subscribe(ctx context.Context, topic string) (Subscription, error) {
-	s := &MemorySubscription{bus: b, topic: topic, ch: make(chan []byte, b.opts.Buffer), stop: make(chan struct{})}
+	s := &MemorySubscription{Mailbox: NewMailbox(b.opts.Buffer), bus: b, topic: topic}
 	b.mu.Lock()
 	if b.subs[topic] == nil {
 		b.subs[topic] = make(map[*MemorySubscription]struct{})
 	}
 	b.subs[topic][s] = struct{}{}
 	b.mu.Unlock()
-	if ctx.Done() != nil {
-		go func() {
-			select {
-			case <-ctx.Done():
-				s.Close()
-			case <-s.stop:
-			}
-		}()
-	}
+	s.CloseWhenDone(ctx, s.Close)
 	return s, nil
 }
-
-// C implements Subscription.
-func (s *MemorySubscription) C() <-chan []byte { return s.ch }
-
-// Dropped returns how many messages this subscriber lost because its queue was full.
-func (s *MemorySubscription) Dropped() int64 { return s.dropped.Load() }
 
 // Close implements Subscription.
 func (s *MemorySubscription) Close() error {
@@ -103,11 +71,7 @@ func (s *MemorySubscription) Close() error {
 			delete(s.bus.subs, s.topic)
 		}
 		s.bus.mu.Unlock()
-		s.mu.Lock()
-		s.closed = true
-		close(s.ch)
-		s.mu.Unlock()
-		close(s.stop)
+		s.Shut()
 	})
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -80,15 +79,11 @@ func (b *Bus) Publish(ctx context.Context, topic string, msg []byte) error {
 
 // Subscription is a subscription to a Bus topic.
 type Subscription struct {
+	*store.Mailbox
 	bus     *Bus
 	channel string
 	t       *busTopic
-	ch      chan []byte
 	once    sync.Once
-	mu      sync.Mutex // guards sends against close
-	closed  bool
-	dropped atomic.Int64
-	stop    chan struct{}
 }
 
 // ErrClosed is returned by Subscribe on a closed Bus.
@@ -98,7 +93,7 @@ var ErrClosed = errors.New("store/redis: the bus is closed")
 // after it returns is delivered; it fails after Options.Timeout when Redis does not confirm.
 func (b *Bus) Subscribe(ctx context.Context, topic string) (store.Subscription, error) {
 	ch := b.channel(topic)
-	s := &Subscription{bus: b, channel: ch, ch: make(chan []byte, b.opts.BusBuffer), stop: make(chan struct{})}
+	s := &Subscription{Mailbox: store.NewMailbox(b.opts.BusBuffer), bus: b, channel: ch}
 	b.mu.Lock()
 	if b.closed {
 		b.mu.Unlock()
@@ -144,15 +139,7 @@ func (b *Bus) Subscribe(ctx context.Context, topic string) (store.Subscription, 
 			return nil, fmt.Errorf("store/redis: subscribing to %q: %w", topic, err)
 		}
 	}
-	if ctx.Done() != nil {
-		go func() {
-			select {
-			case <-ctx.Done():
-				s.Close()
-			case <-s.stop:
-			}
-		}()
-	}
+	s.CloseWhenDone(ctx, s.Close)
 	return s, nil
 }
 
@@ -263,30 +250,11 @@ func (b *Bus) read() {
 			}
 			b.mu.Unlock()
 			for _, s := range subs {
-				s.deliver([]byte(m.Payload))
+				s.Deliver([]byte(m.Payload))
 			}
 		}
 	}
 }
-
-func (s *Subscription) deliver(msg []byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return
-	}
-	select {
-	case s.ch <- msg:
-	default:
-		s.dropped.Add(1)
-	}
-}
-
-// C implements store.Subscription.
-func (s *Subscription) C() <-chan []byte { return s.ch }
-
-// Dropped returns how many messages this subscriber lost because its queue was full.
-func (s *Subscription) Dropped() int64 { return s.dropped.Load() }
 
 // Close implements store.Subscription. The last local subscriber of a topic has it UNSUBSCRIBEd (queued:
 // Close does not wait for Redis).
@@ -302,11 +270,7 @@ func (s *Subscription) Close() error {
 			}
 		}
 		b.mu.Unlock()
-		s.mu.Lock()
-		s.closed = true
-		close(s.ch)
-		s.mu.Unlock()
-		close(s.stop)
+		s.Shut()
 	})
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/mcpkit/mcpkit/client"
+	"github.com/mcpkit/mcpkit/internal/httptestx"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/transport/sse"
@@ -184,7 +185,7 @@ func TestHostileServer(t *testing.T) {
 			}
 		}, check: func(t *testing.T, h *hostile) {
 			// Every ping is answered (a result, or an overload error past the client's queue): none lost.
-			waitFor(t, "the answers to 2,000 pings", func() bool { return h.answers.Load() == 2000 })
+			httptestx.WaitFor(t, "the answers to 2,000 pings", func() bool { return h.answers.Load() == 2000 })
 		}},
 		{name: "redirect to another origin", setup: func(h *hostile) {
 			other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

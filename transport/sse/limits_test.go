@@ -15,6 +15,7 @@ import (
 
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/mcpkit/mcpkit/internal/httptestx"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/server"
 	"github.com/mcpkit/mcpkit/store"
@@ -65,7 +66,7 @@ func TestRequestsPerSessionCapped(t *testing.T) {
 		t.Errorf("goroutines grew by %d for %d requests in flight", grown, limit)
 	}
 	close(b.release) // the admitted requests finish; their slots free up
-	waitFor(t, "the admitted requests to finish", func() bool {
+	httptestx.WaitFor(t, "the admitted requests to finish", func() bool {
 		return post(t, ts, endpoint, `{"jsonrpc":"2.0","id":"again","method":"ping"}`) == http.StatusAccepted
 	})
 }
@@ -105,7 +106,7 @@ func testSlowReader(t *testing.T, size int, opts sse.Options) {
 		t.Fatalf("1,000 answers of %d bytes went to a stream nobody reads and the session is still open", size)
 	}
 	t.Logf("disconnected after %d answers of %d bytes (kernel buffers hold the rest)", calls, size)
-	waitFor(t, "the stream's handler to return", func() bool { return gs.finished.Load() == 1 })
+	httptestx.WaitFor(t, "the stream's handler to return", func() bool { return gs.Finished() == 1 })
 	if h.Sessions() != 0 {
 		t.Fatalf("sessions = %d", h.Sessions())
 	}
@@ -128,7 +129,7 @@ func TestWriteTimeout(t *testing.T) {
 	if c := post(t, ts, endpoint, `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"big","arguments":{}}}`); c != 202 {
 		t.Fatalf("POST: %d", c)
 	}
-	waitFor(t, "the stream to be cut", func() bool { return gs.finished.Load() == 1 })
+	httptestx.WaitFor(t, "the stream to be cut", func() bool { return gs.Finished() == 1 })
 }
 
 // TestMessagesContentType: the message endpoint parses Content-Type (parameters allowed) instead of
@@ -250,7 +251,7 @@ func TestSessionLimitAtomic(t *testing.T) {
 					}
 				}()
 			}
-			waitFor(t, "every GET to be admitted or refused", func() bool { return g.arrived.Load()+refused.Load() == gets })
+			httptestx.WaitFor(t, "every GET to be admitted or refused", func() bool { return g.arrived.Load()+refused.Load() == gets })
 			close(g.gate)
 			wg.Wait()
 			ok, limited := 0, 0
@@ -287,7 +288,7 @@ func TestStuckReaderDoesNotBlockOthers(t *testing.T) {
 	}
 	other, next, closeOther := openSession(t, ts)
 	defer closeOther()
-	waitFor(t, "a stream writer blocked on the full socket", sseWriterBlocked)
+	httptestx.WaitFor(t, "a stream writer blocked on the full socket", sseWriterBlocked)
 	added := make(chan struct{})
 	go func() {
 		server.Tool(b.Server, "late", "added while a client is stuck", func(ctx context.Context, _ struct{}) (string, error) { return "", nil })

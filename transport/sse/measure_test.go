@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mcpkit/mcpkit/examples/demo"
+	"github.com/mcpkit/mcpkit/internal/httptestx"
 	"github.com/mcpkit/mcpkit/transport/sse"
 )
 
@@ -98,7 +99,7 @@ func TestMeasureNeverReadStreams(t *testing.T) {
 	for _, c := range closers {
 		c()
 	}
-	waitFor(t, "every session to end", func() bool { return h.Sessions() == 0 })
+	httptestx.WaitFor(t, "every session to end", func() bool { return h.Sessions() == 0 })
 	if _, m := report("after the clients left", nil); m > 16 || h.QueuedBytes() != 0 {
 		t.Errorf("%.1f MiB and %d queued bytes still held after the clients left", m, h.QueuedBytes())
 	}

@@ -6,77 +6,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/mcpkit/mcpkit/internal/httptestx"
 	"github.com/mcpkit/mcpkit/server"
 	"github.com/mcpkit/mcpkit/transport/sse"
 )
-
-// guard wraps a handler and counts every use of a ResponseWriter after the handler returned (the use that
-// crashed the Streamable HTTP server with a nil dereference in bufio.(*Writer).Flush). The late use itself
-// is not forwarded.
-type guard struct {
-	next     http.Handler
-	late     atomic.Int64
-	finished atomic.Int64
-}
-
-func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	gw := &guardWriter{ResponseWriter: w, g: g}
-	g.next.ServeHTTP(gw, r)
-	gw.mu.Lock()
-	gw.done = true
-	gw.mu.Unlock()
-	g.finished.Add(1)
-}
-
-type guardWriter struct {
-	http.ResponseWriter
-	g    *guard
-	mu   sync.Mutex
-	done bool
-}
-
-func (w *guardWriter) after() bool {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.done {
-		w.g.late.Add(1)
-	}
-	return w.done
-}
-
-func (w *guardWriter) Header() http.Header { return w.ResponseWriter.Header() }
-
-func (w *guardWriter) Write(p []byte) (int, error) {
-	if w.after() {
-		return 0, http.ErrHandlerTimeout
-	}
-	return w.ResponseWriter.Write(p)
-}
-
-func (w *guardWriter) WriteHeader(code int) {
-	if !w.after() {
-		w.ResponseWriter.WriteHeader(code)
-	}
-}
-
-func (w *guardWriter) FlushError() error {
-	if w.after() {
-		return http.ErrHandlerTimeout
-	}
-	return http.NewResponseController(w.ResponseWriter).Flush()
-}
-
-func (w *guardWriter) SetWriteDeadline(t time.Time) error {
-	if w.after() {
-		return http.ErrHandlerTimeout
-	}
-	return http.NewResponseController(w.ResponseWriter).SetWriteDeadline(t)
-}
 
 // blockingServer has a tool "hold" that signals started, waits for release, then does what its mode says:
 // "result" answers, "notify" sends progress first, "ask" elicits first, "big" answers size bytes.
@@ -115,9 +51,9 @@ func newBlockingServer(size int) *blockingServer {
 }
 
 // serve mounts h behind guards and returns the server and the guard of the stream endpoint.
-func serve(t *testing.T, h *sse.Handler) (*httptest.Server, *guard, *guard) {
+func serve(t *testing.T, h *sse.Handler) (*httptest.Server, *httptestx.Guard, *httptestx.Guard) {
 	t.Helper()
-	gs, gm := &guard{next: h.SSE()}, &guard{next: h.Messages()}
+	gs, gm := httptestx.NewGuard(h.SSE()), httptestx.NewGuard(h.Messages())
 	mux := http.NewServeMux()
 	mux.Handle("/sse", gs)
 	mux.Handle("/messages", gm)
@@ -147,17 +83,6 @@ func openSession(t *testing.T, ts *httptest.Server) (string, func() string, func
 	return endpoint, next, func() { closeBody(); cancel() }
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second) // a hang guard, not a speed goal
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}
-
 // TestNoWriteAfterStreamEnds: for every goroutine that produces output for a stream (a request's response,
 // its notifications, its server-to-client requests, keep-alives), a client that disconnects while a handler
 // still runs never makes a later write touch the finished ResponseWriter. All of them queue for the GET's own
@@ -175,14 +100,14 @@ func TestNoWriteAfterStreamEnds(t *testing.T) {
 			}
 			<-b.started
 			closeStream()
-			waitFor(t, "the stream's handler to return", func() bool { return gs.finished.Load() == 1 })
+			httptestx.WaitFor(t, "the stream's handler to return", func() bool { return gs.Finished() == 1 })
 			close(b.release)
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			if err := h.Close(ctx); err != nil { // waits for the tool and for what it sends
 				t.Fatal(err)
 			}
-			if n := gs.late.Load() + gm.late.Load(); n != 0 {
+			if n := gs.Late() + gm.Late(); n != 0 {
 				t.Fatalf("%d writes to a finished ResponseWriter", n)
 			}
 		})
@@ -195,9 +120,9 @@ func TestNoWriteAfterStreamEnds(t *testing.T) {
 			_, _, closeBody := stream(t, ts, ctx)
 			closeBody()
 			cancel()
-			waitFor(t, "the stream's handler to return", func() bool { return gs.finished.Load() == int64(i+1) })
+			httptestx.WaitFor(t, "the stream's handler to return", func() bool { return gs.Finished() == int64(i+1) })
 		}
-		if n := gs.late.Load(); n != 0 {
+		if n := gs.Late(); n != 0 {
 			t.Fatalf("%d writes to a finished ResponseWriter", n)
 		}
 	})

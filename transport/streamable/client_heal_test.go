@@ -12,6 +12,7 @@ import (
 
 	"github.com/mcpkit/mcpkit/client"
 	"github.com/mcpkit/mcpkit/examples/demo"
+	"github.com/mcpkit/mcpkit/internal/httptestx"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/server"
@@ -214,7 +215,7 @@ func TestClientTransientFailures(t *testing.T) {
 		t.Errorf("the session changed: %q → %q", sid, c.SessionID())
 	}
 	// The legacy client told the server it gave up on the slow call.
-	waitFor(t, func() bool { return rec.count(posts(mcp.MethodNotificationCancelled)) == 1 })
+	httptestx.WaitFor(t, "the condition", func() bool { return rec.count(posts(mcp.MethodNotificationCancelled)) == 1 })
 }
 
 // TestClientCancel: cancelling a call's context cancels the server handler's context: in the modern era
@@ -259,7 +260,7 @@ func TestClientCancel(t *testing.T) {
 				t.Fatal("the server handler's context was not cancelled")
 			}
 			want := map[string]int{mcp.Version20260728: 0, mcp.Version20251125: 1}[pin]
-			waitFor(t, func() bool { return rec.count(posts(mcp.MethodNotificationCancelled)) == want })
+			httptestx.WaitFor(t, "the condition", func() bool { return rec.count(posts(mcp.MethodNotificationCancelled)) == want })
 			if res, err := sess.CallTool(ctx, "add", map[string]int{"a": 2, "b": 2}); err != nil || textOf(res) != "4" {
 				t.Errorf("the call after the cancellation: %+v %v", res, err)
 			}

@@ -15,6 +15,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/mcpkit/mcpkit/client"
+	"github.com/mcpkit/mcpkit/internal/httptestx"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/transport/streamable"
@@ -123,7 +124,7 @@ func TestClientHostileServer(t *testing.T) {
 				s.gone.Add(1)
 			}
 			s.check = func(t *testing.T) {
-				waitUntil(t, "the server to see the stream closed", func() bool { return s.gone.Load() == 1 })
+				httptestx.WaitFor(t, "the server to see the stream closed", func() bool { return s.gone.Load() == 1 })
 			}
 		}, callErr: "context deadline exceeded", short: true},
 		{name: "huge event", setup: func(s *hostileServer) {
@@ -197,7 +198,7 @@ func TestClientHostileServer(t *testing.T) {
 			}
 			s.check = func(t *testing.T) {
 				// Every ping is answered (a result, or an overload error past the client's queue): none lost.
-				waitUntil(t, "the answers to 2,000 pings", func() bool { return s.answers.Load() == 2000 })
+				httptestx.WaitFor(t, "the answers to 2,000 pings", func() bool { return s.answers.Load() == 2000 })
 			}
 		}},
 		{name: "redirect to another origin", setup: func(s *hostileServer) {
@@ -227,7 +228,7 @@ func TestClientHostileServer(t *testing.T) {
 				}
 			}
 			s.check = func(t *testing.T) {
-				waitUntil(t, "the server to see the POST abandoned", func() bool { return s.gone.Load() == 1 })
+				httptestx.WaitFor(t, "the server to see the POST abandoned", func() bool { return s.gone.Load() == 1 })
 			}
 		}, callErr: "context deadline exceeded", short: true},
 	}
@@ -278,16 +279,5 @@ func TestClientHostileServer(t *testing.T) {
 				t.Fatal("Close hangs")
 			}
 		})
-	}
-}
-
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second) // a hang guard, not a speed goal
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
 	}
 }

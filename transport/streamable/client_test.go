@@ -16,6 +16,7 @@ import (
 
 	"github.com/mcpkit/mcpkit/client"
 	"github.com/mcpkit/mcpkit/examples/demo"
+	"github.com/mcpkit/mcpkit/internal/httptestx"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/server"
@@ -210,7 +211,7 @@ func TestClientEras(t *testing.T) {
 					t.Errorf("legacy headers: session %q version %q", r.session, r.header.Get("MCP-Protocol-Version"))
 				}
 				// The standalone GET stream opens after notifications/initialized.
-				waitFor(t, func() bool {
+				httptestx.WaitFor(t, "the condition", func() bool {
 					return rec.count(func(r recorded) bool { return r.method == http.MethodGet && r.session == sid }) > 0
 				})
 			} else {
@@ -233,17 +234,6 @@ func TestClientEras(t *testing.T) {
 				t.Errorf("%d DELETE requests at Close, want %d", deletes, want)
 			}
 		})
-	}
-}
-
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 5s")
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
 
@@ -300,7 +290,7 @@ func TestClientStandaloneStream(t *testing.T) {
 	}
 	defer sess.Close()
 	// The first GET ends at once; the resume with Last-Event-ID: bogus is refused (400); a fresh GET follows.
-	waitFor(t, func() bool {
+	httptestx.WaitFor(t, "the condition", func() bool {
 		return rec.count(func(r recorded) bool { return r.method == http.MethodGet && r.lastEventID == "" }) >= 2
 	})
 	if n := rec.count(func(r recorded) bool { return r.method == http.MethodGet && r.lastEventID == "bogus" }); n != 1 {

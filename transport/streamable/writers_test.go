@@ -4,86 +4,21 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/mcpkit/mcpkit/internal/httptestx"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/server"
 	"github.com/mcpkit/mcpkit/store"
 	"github.com/mcpkit/mcpkit/transport/streamable"
 )
 
-// guard wraps the handler and records every use of a ResponseWriter after ServeHTTP returned: net/http
-// recycles the response's buffers then, and such a write crashes the process (nil dereference in
-// bufio.(*Writer).Flush). Late writes are counted and not forwarded.
-type guard struct {
-	h        http.Handler
-	late     atomic.Int64
-	what     sync.Map // description → true
-	returned chan struct{}
-}
-
-func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	gw := &guardWriter{g: g, w: w, rc: http.NewResponseController(w)}
-	g.h.ServeHTTP(gw, r)
-	gw.mu.Lock()
-	gw.done = true
-	gw.mu.Unlock()
-	select {
-	case g.returned <- struct{}{}:
-	default:
-	}
-}
-
-type guardWriter struct {
-	g    *guard
-	w    http.ResponseWriter
-	rc   *http.ResponseController
-	mu   sync.Mutex
-	done bool
-}
-
-func (gw *guardWriter) lateUse(what string) bool {
-	gw.mu.Lock()
-	defer gw.mu.Unlock()
-	if gw.done {
-		gw.g.late.Add(1)
-		gw.g.what.Store(what, true)
-		return true
-	}
-	return false
-}
-
-func (gw *guardWriter) Header() http.Header { return gw.w.Header() }
-func (gw *guardWriter) Write(p []byte) (int, error) {
-	if gw.lateUse("Write " + strings.TrimSpace(string(p[:min(len(p), 20)]))) {
-		return 0, io.ErrClosedPipe
-	}
-	return gw.w.Write(p)
-}
-func (gw *guardWriter) WriteHeader(status int) {
-	if gw.lateUse(fmt.Sprint("WriteHeader ", status)) {
-		return
-	}
-	gw.w.WriteHeader(status)
-}
-func (gw *guardWriter) FlushError() error {
-	if gw.lateUse("Flush") {
-		return io.ErrClosedPipe
-	}
-	return gw.rc.Flush()
-}
-func (gw *guardWriter) SetWriteDeadline(t time.Time) error { return gw.rc.SetWriteDeadline(t) }
-func (gw *guardWriter) SetReadDeadline(t time.Time) error  { return gw.rc.SetReadDeadline(t) }
-
 // guardEnv is newEnv with the guard in front of the handler and a tiny keep-alive interval, so that a
 // keep-alive goroutine that outlives its response is caught within milliseconds.
-func guardEnv(t *testing.T, s *server.Server, opts *streamable.Options) (*env, *guard) {
+func guardEnv(t *testing.T, s *server.Server, opts *streamable.Options) (*env, *httptestx.Guard) {
 	t.Helper()
 	if opts == nil {
 		opts = &streamable.Options{}
@@ -92,7 +27,7 @@ func guardEnv(t *testing.T, s *server.Server, opts *streamable.Options) (*env, *
 		opts.KeepAlive = time.Millisecond
 	}
 	h := streamable.NewHandler(s, opts)
-	g := &guard{h: h, returned: make(chan struct{}, 1)}
+	g := httptestx.NewGuard(h)
 	ts := httptest.NewServer(g)
 	e := &env{t: t, h: h, ts: ts, url: ts.URL}
 	t.Cleanup(func() {
@@ -105,23 +40,11 @@ func guardEnv(t *testing.T, s *server.Server, opts *streamable.Options) (*env, *
 	return e, g
 }
 
-// reset forgets earlier handler returns, so that the next <-g.returned is the next request's.
-func (g *guard) reset() {
-	select {
-	case <-g.returned:
-	default:
-	}
-}
-
-// check gives background goroutines many keep-alive intervals to misbehave, then checks the guard.
-func (g *guard) check(t *testing.T) {
+// checkGuard gives background goroutines many keep-alive intervals to misbehave, then checks the guard.
+func checkGuard(t *testing.T, g *httptestx.Guard) {
 	t.Helper()
 	time.Sleep(30 * time.Millisecond)
-	if n := g.late.Load(); n > 0 {
-		var what []string
-		g.what.Range(func(k, _ any) bool { what = append(what, k.(string)); return true })
-		t.Fatalf("%d writes to a ResponseWriter after its handler returned (%v): this crashes a real server", n, what)
-	}
+	g.Check(t)
 }
 
 // countCall posts a legacy tools/call of the progress server's count tool.
@@ -137,7 +60,7 @@ func TestNoWriteAfterDisconnectMidStream(t *testing.T) {
 	sid := e.initialize(mcp.Version20251125)
 	ctx, cut := context.WithCancel(context.Background())
 	go func() { step <- struct{}{} }()
-	g.reset()
+	g.Reset()
 	resp := e.do(ctx, "POST", countCall(5, 3), "Mcp-Session-Id: "+sid)
 	rs := newSSE(resp.Body)
 	for range 2 { // priming, progress 1
@@ -147,12 +70,12 @@ func TestNoWriteAfterDisconnectMidStream(t *testing.T) {
 	}
 	cut()
 	resp.Body.Close()
-	<-g.returned
-	g.check(t) // the handler is still running, waiting for its next step
+	<-g.Returned()
+	checkGuard(t, g) // the handler is still running, waiting for its next step
 	step <- struct{}{}
-	g.check(t)
+	checkGuard(t, g)
 	step <- struct{}{} // the last step: the result goes to the event log only
-	g.check(t)
+	checkGuard(t, g)
 }
 
 // TestNoWriteAfterDisconnectBeforeFirstEvent: the client leaves while the reply is still a plain JSON
@@ -172,7 +95,7 @@ func TestNoWriteAfterDisconnectBeforeFirstEvent(t *testing.T) {
 	sid := e.initialize(mcp.Version20251125)
 	ctx, cut := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
-	g.reset()
+	g.Reset()
 	go func() {
 		resp, err := e.doErr(ctx, countCall(6, 2), "Mcp-Session-Id: "+sid)
 		if err == nil {
@@ -183,11 +106,11 @@ func TestNoWriteAfterDisconnectBeforeFirstEvent(t *testing.T) {
 	<-started // the handler runs; nothing sent yet
 	cut()
 	<-errc
-	<-g.returned
+	<-g.Returned()
 	step <- struct{}{} // first notification after the response is gone
-	g.check(t)
+	checkGuard(t, g)
 	step <- struct{}{}
-	g.check(t)
+	checkGuard(t, g)
 }
 
 // TestNoWriteAfterFinish: a request answered on an SSE stream ends normally; its keep-alive must be
@@ -206,7 +129,7 @@ func TestNoWriteAfterFinish(t *testing.T) {
 			t.Fatalf("run %d: %q", i, b)
 		}
 	}
-	g.check(t)
+	checkGuard(t, g)
 }
 
 // TestNoWriteAfterFinishModern: the same for 2026-07-28 requests answered on an SSE stream.
@@ -223,7 +146,7 @@ func TestNoWriteAfterFinishModern(t *testing.T) {
 			t.Fatalf("run %d: %d %q", i, resp.StatusCode, b)
 		}
 	}
-	g.check(t)
+	checkGuard(t, g)
 }
 
 // TestNoWriteAfterCloseStream: SSE polling ends the response while the tool goes on sending.
@@ -243,15 +166,15 @@ func TestNoWriteAfterCloseStream(t *testing.T) {
 	})
 	e, g := guardEnv(t, s, nil)
 	sid := e.initialize(mcp.Version20251125)
-	g.reset()
+	g.Reset()
 	resp := e.post(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"poll","arguments":{},"_meta":{"progressToken":"p"}}}`, "Mcp-Session-Id: "+sid)
 	_, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
-	<-g.returned
-	g.check(t)
+	<-g.Returned()
+	checkGuard(t, g)
 	close(release)
 	<-finished
-	g.check(t)
+	checkGuard(t, g)
 }
 
 // TestNoWriteAfterGetStreamLeaves: notifications for a session whose GET stream's client left.
@@ -260,18 +183,18 @@ func TestNoWriteAfterGetStreamLeaves(t *testing.T) {
 	e, g := guardEnv(t, s, nil)
 	sid := e.initialize(mcp.Version20251125)
 	ctx, cut := context.WithCancel(context.Background())
-	g.reset()
+	g.Reset()
 	get := e.do(ctx, "GET", "", "Mcp-Session-Id: "+sid, "Accept: text/event-stream")
 	if _, err := newSSE(get.Body).next(); err != nil {
 		t.Fatal(err)
 	}
 	cut()
 	get.Body.Close()
-	<-g.returned
+	<-g.Returned()
 	for i := range 5 {
 		server.Tool(s, fmt.Sprint("late", i), "", func(ctx context.Context, in struct{}) (string, error) { return "", nil })
 	}
-	g.check(t)
+	checkGuard(t, g)
 }
 
 // TestNoWriteAfterResumeLeaves: a GET that resumed a live POST stream leaves; the stream goes on.
@@ -281,7 +204,7 @@ func TestNoWriteAfterResumeLeaves(t *testing.T) {
 	sid := e.initialize(mcp.Version20251125)
 	ctx, cut := context.WithCancel(context.Background())
 	go func() { step <- struct{}{} }()
-	g.reset()
+	g.Reset()
 	resp := e.do(ctx, "POST", countCall(9, 4), "Mcp-Session-Id: "+sid)
 	rs := newSSE(resp.Body)
 	_, _ = rs.next()
@@ -291,8 +214,8 @@ func TestNoWriteAfterResumeLeaves(t *testing.T) {
 	}
 	cut()
 	resp.Body.Close()
-	<-g.returned
-	g.reset()
+	<-g.Returned()
+	g.Reset()
 	gctx, gcut := context.WithCancel(context.Background())
 	get := e.do(gctx, "GET", "", "Mcp-Session-Id: "+sid, "Accept: text/event-stream", "Last-Event-ID: "+ev.id)
 	go func() { step <- struct{}{} }()
@@ -301,10 +224,10 @@ func TestNoWriteAfterResumeLeaves(t *testing.T) {
 	}
 	gcut()
 	get.Body.Close()
-	<-g.returned
+	<-g.Returned()
 	step <- struct{}{}
 	step <- struct{}{}
-	g.check(t)
+	checkGuard(t, g)
 }
 
 // TestNoWriteAfterListenLeaves: a subscriptions/listen stream whose client left, then changes.
@@ -312,7 +235,7 @@ func TestNoWriteAfterListenLeaves(t *testing.T) {
 	s := server.New("t", "1", nil)
 	e, g := guardEnv(t, s, nil)
 	ctx, cut := context.WithCancel(context.Background())
-	g.reset()
+	g.Reset()
 	resp := e.do(ctx, "POST", `{"jsonrpc":"2.0","id":"l","method":"subscriptions/listen","params":{"notifications":{"toolsListChanged":true},`+modernMeta+`}}`,
 		modernHeaders("subscriptions/listen")...)
 	if _, err := newSSE(resp.Body).next(); err != nil {
@@ -320,11 +243,11 @@ func TestNoWriteAfterListenLeaves(t *testing.T) {
 	}
 	cut()
 	resp.Body.Close()
-	<-g.returned
+	<-g.Returned()
 	for i := range 5 {
 		server.Tool(s, fmt.Sprint("late", i), "", func(ctx context.Context, in struct{}) (string, error) { return "", nil })
 	}
-	g.check(t)
+	checkGuard(t, g)
 }
 
 // TestDeliveredStreamIsForgotten: a POST stream whose response reached the client leaves nothing in the

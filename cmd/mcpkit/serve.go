@@ -27,7 +27,7 @@ func newServe() *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve the demo server (tools add, multiply, echo, create_product, book_trip; resources greeting://{name}, command://ping; prompt review_code)",
+		Short: "Serve the demo server (tools add, multiply, echo, create_product, book_trip, and for trying several nodes wait, list_roots, notify_change; resources greeting://{name}, command://ping; prompt review_code)",
 		Long: "Serve the demo server over Streamable HTTP (both protocol eras on one endpoint, /mcp) or, with --stdio,\n" +
 			"over stdin/stdout. Logs go to stderr.\n\n" +
 			"Bound to anything but loopback, it answers only the Host names given with --allowed-host (against DNS\n" +
@@ -58,6 +58,7 @@ func newServe() *cobra.Command {
 				opts.Streamable.Events = st.Events
 			}
 			s := demo.NewWith(sopts)
+			demo.AddNodeTools(s) // wait, list_roots, notify_change: to try cancel, resume and changes across nodes
 			defer s.Close() // before the store closes (defers run in reverse): stops the bus goroutines
 			if useStdio {
 				return s.ServeStdio(cmd.Context())

@@ -62,12 +62,19 @@ func NewWith(opts server.Options) *server.Server {
 	server.Resource(s, "greeting://{name}", "A personalized greeting", func(ctx context.Context, name string) (string, error) {
 		return "Hello, " + name + "!", nil
 	})
+	addPing(s)
+	addReviewPrompt(s)
+	return s
+}
+
+func addPing(s *server.Server) {
 	server.Resource(s, "command://ping", "Answers Pong", func(ctx context.Context) (string, error) {
 		return "Pong", nil
 	})
+}
 
+func addReviewPrompt(s *server.Server) {
 	server.Prompt(s, "review_code", "Review a piece of code", func(ctx context.Context, in ReviewArgs) (string, error) {
 		return "Please review this code:\n\n" + in.Code, nil
 	})
-	return s
 }

@@ -1,0 +1,457 @@
+package interop
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-json-experiment/json"
+
+	"github.com/mcpkit/mcpkit/client"
+	"github.com/mcpkit/mcpkit/examples/demo"
+	"github.com/mcpkit/mcpkit/mcp"
+	"github.com/mcpkit/mcpkit/store/redis"
+	"github.com/mcpkit/mcpkit/transport/sse"
+	"github.com/mcpkit/mcpkit/transport/streamable"
+)
+
+// The many-nodes end-to-end test with mcpkit's own client: one subtest per bullet of issue 12's
+// "Cross-node routing", in each era and transport the bullet applies to.
+
+// settle bounds each wait for something that must happen (an answer, a notification, a log line): far
+// above what it takes on an idle machine, so only a missing feature reaches it.
+const settle = 8 * time.Second
+
+// goPeer is one way our client reaches the cluster.
+type goPeer struct {
+	name    string
+	version string
+	sse     bool // HTTP+SSE (2024-11-05) instead of Streamable HTTP
+}
+
+var (
+	goLegacy = goPeer{"legacy", mcp.Version20251125, false}
+	goModern = goPeer{"modern", mcp.Version20260728, false}
+	goSSE    = goPeer{"sse", mcp.Version20241105, true}
+	goPeers  = []goPeer{goLegacy, goModern, goSSE}
+)
+
+// connect opens a session through the balancer; rec sees every request it makes.
+func (c *cluster) connect(t *testing.T, p goPeer, opts client.Options) (*client.Session, *recorder) {
+	t.Helper()
+	rec := newRecorder()
+	ctx := bounded(t, 15*time.Second)
+	opts.ProtocolVersion = p.version
+	var stream interface {
+		Read(context.Context) ([]byte, error)
+		Write(context.Context, []byte) error
+		Close() error
+	}
+	if p.sse {
+		d, err := sse.Dial(ctx, c.url("/sse"), &sse.ClientOptions{HTTPClient: rec.client()})
+		if err != nil {
+			t.Fatalf("dial /sse: %v", err)
+		}
+		stream = d
+	} else {
+		cl, err := streamable.NewClient(c.url("/mcp"), &streamable.ClientOptions{HTTPClient: rec.client(),
+			EraCache: new(streamable.EraCache), DisableSSEFallback: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stream = cl
+	}
+	sess, err := client.Connect(ctx, stream, &opts)
+	if err != nil {
+		stream.Close()
+		t.Fatalf("connect %s: %v", p.name, err)
+	}
+	t.Cleanup(func() { sess.Close() })
+	return sess, rec
+}
+
+// holder is the node holding the session's stream: the /sse stream of an HTTP+SSE session, the GET
+// stream of a legacy Streamable HTTP session ("" for none).
+func holder(rec *recorder, p goPeer) string {
+	path := "/mcp"
+	if p.sse {
+		path = "/sse"
+	}
+	gets := rec.since(0, func(ex exchange) bool { return ex.method == "GET" && ex.path == path })
+	if len(gets) == 0 {
+		return ""
+	}
+	return gets[0].servedBy
+}
+
+func isCall(tool string) func(exchange) bool {
+	return func(ex exchange) bool { return ex.rpc == mcp.MethodToolsCall && ex.name == tool }
+}
+
+func isRPC(method string) func(exchange) bool {
+	return func(ex exchange) bool { return ex.rpc == method }
+}
+
+// goAnyNode: nine calls of one session succeed, served by several nodes (an HTTP+SSE session's /messages
+// POSTs land anywhere; the node holding its stream answers).
+func goAnyNode(t *testing.T, c *cluster, p goPeer) {
+	sess, rec := c.connect(t, p, client.Options{})
+	ctx := bounded(t, 30*time.Second)
+	mark := rec.mark()
+	for i := range 9 {
+		res, err := sess.CallTool(ctx, "add", map[string]int{"a": i, "b": 1})
+		if err != nil || res.IsError || res.Content[0].Text != fmt.Sprint(i+1) {
+			t.Fatalf("call %d: %+v, %v", i, res, err)
+		}
+	}
+	served := nodes(rec.since(mark, isCall("add")))
+	t.Logf("%s: 9 calls served by %v (stream held by %q)", p.name, served, holder(rec, p))
+	if len(served) < 2 {
+		t.Errorf("the balancer sent every call to %v: nothing crossed nodes", served)
+	}
+}
+
+// goInteract: elicitation, sampling and roots, answered by a POST that lands on another node than the
+// call (legacy), on another node than the /sse stream (HTTP+SSE), or retried on another node with the
+// requestState (2026-07-28).
+func goInteract(t *testing.T, c *cluster, p goPeer) {
+	sess, rec := c.connect(t, p, client.Options{
+		OnElicit: func(_ context.Context, _ *mcp.ElicitParams) (*mcp.ElicitResult, error) {
+			return &mcp.ElicitResult{Action: mcp.ElicitActionAccept, Content: []byte(`{"checkAlternative":true}`)}, nil
+		},
+		OnSample: func(_ context.Context, _ *mcp.CreateMessageParams) (*mcp.CreateMessageResult, error) {
+			return &mcp.CreateMessageResult{Role: mcp.RoleAssistant, Model: "e2e",
+				Content: mcp.SamplingBlock(mcp.TextContent("Sampled across nodes."))}, nil
+		},
+		Roots: []mcp.Root{{URI: "file:///e2e"}},
+	})
+	crossed := 0
+	for _, tc := range []struct {
+		tool string
+		args any
+		want string
+	}{
+		{"book_trip", map[string]string{"date": demo.FullDate}, "[SUCCESS] Booked for 2024-12-26"},
+		{"create_product", map[string]string{"product_name": "Mug", "keywords": "ceramic"}, "Sampled across nodes."},
+		{"list_roots", nil, "roots: file:///e2e"},
+	} {
+		ctx := bounded(t, settle)
+		mark := rec.mark()
+		res, err := sess.CallTool(ctx, tc.tool, tc.args)
+		if err != nil {
+			t.Errorf("%s: %v", tc.tool, err)
+			continue
+		}
+		got := res.Content[0].Text
+		if tc.tool == "create_product" {
+			var pr demo.Product
+			_ = json.Unmarshal(res.StructuredContent, &pr)
+			got = pr.Description
+		}
+		if res.IsError || got != tc.want {
+			t.Errorf("%s: %q (isError %v), want %q", tc.tool, got, res.IsError, tc.want)
+			continue
+		}
+		calls := rec.since(mark, isCall(tc.tool))
+		answers := rec.since(mark, isRPC("response"))
+		var from, to string
+		switch {
+		case p.version == mcp.Version20260728 && len(calls) >= 2:
+			from, to = calls[0].servedBy, calls[len(calls)-1].servedBy
+		case p.sse && len(answers) > 0:
+			from, to = holder(rec, p), answers[0].servedBy
+		case len(calls) > 0 && len(answers) > 0:
+			from, to = calls[0].servedBy, answers[0].servedBy
+		}
+		t.Logf("%s %s: asked on %s, answered through %s", p.name, tc.tool, from, to)
+		if from != "" && to != "" && from != to {
+			crossed++
+		}
+	}
+	if crossed == 0 && !t.Failed() {
+		t.Errorf("no answer crossed nodes (the balancer sent them to the asking node)")
+	}
+}
+
+// goCancel: notifications/cancelled landing on another node than the one running the call cancels it
+// there (the node's log says "demo: wait cancelled"). Up to three tries until the cancel crosses nodes.
+func goCancel(t *testing.T, c *cluster, p goPeer) {
+	sess, rec := c.connect(t, p, client.Options{})
+	for try := 1; try <= 3; try++ {
+		id := fmt.Sprintf("go-%s-%d-%d", p.name, try, time.Now().UnixNano())
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			_, err := sess.CallTool(ctx, "wait", map[string]any{"seconds": 20, "id": id})
+			done <- err
+		}()
+		runner := c.waitLog("demo: wait started", id, settle)
+		if runner == "" {
+			cancel()
+			t.Fatalf("wait %s did not start on any node", id)
+		}
+		mark := rec.mark()
+		cancel()
+		select {
+		case err := <-done:
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("the cancelled call returned %v", err)
+			}
+		case <-time.After(settle):
+			t.Fatal("the cancelled call did not return")
+		}
+		stopped := c.waitLog("demo: wait cancelled", id, settle)
+		via := nodes(rec.since(mark, isRPC(mcp.MethodNotificationCancelled)))
+		t.Logf("%s try %d: wait ran on %s, cancel landed on %v, handler cancelled on %q", p.name, try, runner, via, stopped)
+		if stopped != runner {
+			t.Fatalf("the handler on %s was not cancelled (cancel landed on %v)", runner, via)
+		}
+		if len(via) == 1 && via[0] != runner {
+			return // crossed nodes and worked
+		}
+	}
+	t.Errorf("the cancel never landed on another node than the call in 3 tries")
+}
+
+// counter counts notifications by key.
+type counter struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (k *counter) add(key string) {
+	k.mu.Lock()
+	if k.n == nil {
+		k.n = map[string]int{}
+	}
+	k.n[key]++
+	k.mu.Unlock()
+}
+
+func (k *counter) get(key string) int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.n[key]
+}
+
+func (k *counter) String() string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return fmt.Sprint(k.n)
+}
+
+// waitCounts waits up to d for every want to be reached, then a little longer for extra (duplicate)
+// notifications, and reports mismatches.
+func waitCounts(t *testing.T, k *counter, want map[string]int, d time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for {
+		ok := true
+		for key, n := range want {
+			if k.get(key) < n {
+				ok = false
+			}
+		}
+		if ok || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond) // duplicates, if any, arrive right behind
+	for key, n := range want {
+		if got := k.get(key); got != n {
+			t.Errorf("%s: %d notifications, want %d (all: %v)", key, got, n, k)
+		}
+	}
+}
+
+// changeOpts counts every change notification into k.
+func changeOpts(k *counter) client.Options {
+	return client.Options{
+		OnResourceUpdated:  func(_ context.Context, uri string) { k.add("updated " + uri) },
+		OnToolsChanged:     func(context.Context) { k.add("tools") },
+		OnPromptsChanged:   func(context.Context) { k.add("prompts") },
+		OnResourcesChanged: func(context.Context) { k.add("resources") },
+	}
+}
+
+// notifyFromEveryNode makes the changes through the balancer with a client of its own: resources/updated
+// of uri three times (so from three nodes in turn), and each list_changed once. It returns the nodes
+// that made them.
+func notifyFromEveryNode(t *testing.T, c *cluster, uri string) []string {
+	t.Helper()
+	maker, rec := c.connect(t, goModern, client.Options{})
+	ctx := bounded(t, 20*time.Second)
+	for _, args := range []map[string]string{{"uri": uri}, {"uri": uri}, {"uri": uri}, {"list": "tools"}, {"list": "prompts"}, {"list": "resources"}} {
+		if res, err := maker.CallTool(ctx, "notify_change", args); err != nil || res.IsError {
+			t.Fatalf("notify_change %v: %+v, %v", args, res, err)
+		}
+	}
+	return nodes(rec.since(0, isCall("notify_change")))
+}
+
+// goChanges: resources/updated and list_changed made on every node reach a legacy session (its GET
+// stream), an HTTP+SSE session (its /sse stream) and a 2026-07-28 subscriptions/listen stream, each
+// exactly once.
+func goChanges(t *testing.T, c *cluster, p goPeer) {
+	k := new(counter)
+	sess, rec := c.connect(t, p, changeOpts(k))
+	uri := fmt.Sprintf("demo://e2e/%s/%d", p.name, time.Now().UnixNano())
+	ctx := bounded(t, 30*time.Second)
+	lctx, stop := context.WithCancel(ctx)
+	defer stop()
+	ready := make(chan struct{})
+	listened := make(chan error, 1)
+	go func() {
+		listened <- sess.Listen(lctx, mcp.SubscriptionFilter{ToolsListChanged: true, PromptsListChanged: true,
+			ResourcesListChanged: true, ResourceSubscriptions: []string{uri}}, func(mcp.SubscriptionFilter) { close(ready) })
+	}()
+	select {
+	case <-ready:
+	case err := <-listened:
+		t.Fatalf("listen: %v", err)
+	case <-ctx.Done():
+		t.Fatal("listen: not acknowledged")
+	}
+	stream := holder(rec, p)
+	if p.version == mcp.Version20260728 {
+		stream = fmt.Sprint(nodes(rec.since(0, isRPC(mcp.MethodSubscriptionsListen))))
+	}
+	makers := notifyFromEveryNode(t, c, uri)
+	t.Logf("%s: changes made on %v, stream held by %s", p.name, makers, stream)
+	waitCounts(t, k, map[string]int{"updated " + uri: 3, "tools": 1, "prompts": 1, "resources": 1}, settle)
+}
+
+// goLogs: log messages of calls served by every node reach the client at the level it set. In a legacy
+// or HTTP+SSE session the level is set once (logging/setLevel lands on one node) and every node must
+// honour it; at 2026-07-28 it travels with each request.
+func goLogs(t *testing.T, c *cluster, p goPeer) {
+	var logs atomic.Int64
+	opts := client.Options{LogLevel: mcp.LevelError, OnLog: func(context.Context, *mcp.LoggingMessageParams) { logs.Add(1) }}
+	if p.version == mcp.Version20260728 {
+		opts.LogLevel = mcp.LevelInfo
+	}
+	sess, rec := c.connect(t, p, opts)
+	ctx := bounded(t, 30*time.Second)
+	echo := func(round string) {
+		for i := range 3 {
+			if res, err := sess.CallTool(ctx, "echo", map[string]string{"message": round}); err != nil || res.IsError {
+				t.Fatalf("echo %s %d: %+v, %v", round, i, res, err)
+			}
+		}
+	}
+	if p.version != mcp.Version20260728 {
+		echo("at error") // every node now holds the session, at level error: echo's info logs are filtered
+		if n := logs.Swap(0); n != 0 {
+			t.Errorf("%d log messages at level error, want 0", n)
+		}
+		mark := rec.mark()
+		if err := sess.SetLevel(ctx, mcp.LevelInfo); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: setLevel info landed on %v", p.name, nodes(rec.since(mark, isRPC(mcp.MethodLoggingSetLevel))))
+	}
+	mark := rec.mark()
+	echo("at info")
+	t.Logf("%s: echo served by %v", p.name, nodes(rec.since(mark, isCall("echo"))))
+	if n := logs.Load(); n != 9 {
+		t.Errorf("%d log messages from 3 echo calls at level info, want 9 (a node kept the old level?)", n)
+	}
+}
+
+// goRequestState: 2026-07-28 book_trip rounds whose retry lands on another node than the first round,
+// while the key ring is rotated every 20 ms (at least 20 times): every call succeeds.
+func goRequestState(t *testing.T, c *cluster) {
+	st, err := redis.Open(c.redis.URL(0), redis.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	stop := make(chan struct{})
+	var rotations atomic.Int64
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+				if _, err := st.Keys.Rotate(ctx); err != nil {
+					t.Errorf("rotating the key ring: %v", err)
+				} else {
+					rotations.Add(1)
+				}
+				cancel()
+			}
+		}
+	}()
+	var failed, crossed, total atomic.Int64
+	var cwg sync.WaitGroup
+	deadline := time.Now().Add(2 * settle)
+	for w := range 3 {
+		sess, rec := c.connect(t, goModern, client.Options{OnElicit: func(context.Context, *mcp.ElicitParams) (*mcp.ElicitResult, error) {
+			return &mcp.ElicitResult{Action: mcp.ElicitActionAccept, Content: []byte(`{"checkAlternative":true,"alternativeDate":"2025-02-0` + fmt.Sprint(w+1) + `"}`)}, nil
+		}})
+		cwg.Add(1)
+		go func() {
+			defer cwg.Done()
+			// At least 10 calls each, and on until the ring was rotated 20 times (bounded).
+			for i := 0; i < 10 || rotations.Load() < 20 && time.Now().Before(deadline); i++ {
+				ctx, cancel := context.WithTimeout(context.Background(), settle)
+				mark := rec.mark()
+				res, err := sess.CallTool(ctx, "book_trip", map[string]string{"date": demo.FullDate})
+				cancel()
+				total.Add(1)
+				if want := "[SUCCESS] Booked for 2025-02-0" + fmt.Sprint(w+1); err != nil || res.IsError || res.Content[0].Text != want {
+					failed.Add(1)
+					t.Errorf("book_trip under rotation: %+v, %v", res, err)
+					continue
+				}
+				if calls := rec.since(mark, isCall("book_trip")); len(calls) >= 2 && calls[0].servedBy != calls[len(calls)-1].servedBy {
+					crossed.Add(1)
+				}
+			}
+		}()
+	}
+	cwg.Wait()
+	close(stop)
+	wg.Wait()
+	t.Logf("requestState: %d calls, %d failed, %d retried on another node than they were sealed on, %d key rotations meanwhile",
+		total.Load(), failed.Load(), crossed.Load(), rotations.Load())
+	if crossed.Load() == 0 {
+		t.Errorf("no retry crossed nodes")
+	}
+	if rotations.Load() == 0 {
+		t.Errorf("the key ring was never rotated")
+	}
+}
+
+// sessionIDFrom returns the Mcp-Session-Id a recorder saw (the legacy session's id).
+func sessionIDFrom(rec *recorder) string {
+	for _, ex := range rec.since(0, func(ex exchange) bool { return ex.sid != "" }) {
+		return ex.sid
+	}
+	return ""
+}
+
+// expectGone checks that every node answers 404 for session sid (asked directly, one node each).
+func expectGone(t *testing.T, c *cluster, sid string) {
+	t.Helper()
+	hc := newRecorder().client()
+	for i := range c.nodes {
+		status, _, body, _ := rawDo(t, hc, "POST", c.nodeURL(i, "/mcp"), sid, rawAdd)
+		if status != 404 {
+			t.Errorf("node %s answers %d for the deleted session, want 404: %s", c.nodes[i].name, status, strings.TrimSpace(body))
+		}
+	}
+}

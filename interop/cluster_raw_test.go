@@ -18,7 +18,7 @@ import (
 // purpose, resuming it with a chosen Last-Event-ID, posting to one node).
 
 const (
-	rawInit = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"e2e","version":"1"}}}`
+	rawInit   = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"e2e","version":"1"}}}`
 	rawInited = `{"jsonrpc":"2.0","method":"notifications/initialized"}`
 	rawAdd    = `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"add","arguments":{"a":2,"b":3}}}`
 )

@@ -184,4 +184,3 @@ func rawDelete(t *testing.T, c *cluster) {
 	}
 	expectGone(t, c, sid)
 }
-

@@ -15,7 +15,6 @@ import (
 	"github.com/mcpkit/mcpkit/client"
 	"github.com/mcpkit/mcpkit/examples/demo"
 	"github.com/mcpkit/mcpkit/mcp"
-	"github.com/mcpkit/mcpkit/store/redis"
 	"github.com/mcpkit/mcpkit/transport/sse"
 	"github.com/mcpkit/mcpkit/transport/streamable"
 )
@@ -367,34 +366,8 @@ func goLogs(t *testing.T, c *cluster, p goPeer) {
 // goRequestState: 2026-07-28 book_trip rounds whose retry lands on another node than the first round,
 // while the key ring is rotated every 20 ms (at least 20 times): every call succeeds.
 func goRequestState(t *testing.T, c *cluster) {
-	st, err := redis.Open(c.redis.URL(0), redis.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	stop := make(chan struct{})
 	var rotations atomic.Int64
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-				if _, err := st.Keys.Rotate(ctx); err != nil {
-					t.Errorf("rotating the key ring: %v", err)
-				} else {
-					rotations.Add(1)
-				}
-				cancel()
-			}
-		}
-	}()
+	stop := rotateKeys(t, c, &rotations)
 	var failed, crossed, total atomic.Int64
 	var cwg sync.WaitGroup
 	deadline := time.Now().Add(2 * settle)
@@ -424,8 +397,7 @@ func goRequestState(t *testing.T, c *cluster) {
 		}()
 	}
 	cwg.Wait()
-	close(stop)
-	wg.Wait()
+	stop()
 	t.Logf("requestState: %d calls, %d failed, %d retried on another node than they were sealed on, %d key rotations meanwhile",
 		total.Load(), failed.Load(), crossed.Load(), rotations.Load())
 	if crossed.Load() == 0 {

@@ -408,14 +408,6 @@ func goRequestState(t *testing.T, c *cluster) {
 	}
 }
 
-// sessionIDFrom returns the Mcp-Session-Id a recorder saw (the legacy session's id).
-func sessionIDFrom(rec *recorder) string {
-	for _, ex := range rec.since(0, func(ex exchange) bool { return ex.sid != "" }) {
-		return ex.sid
-	}
-	return ""
-}
-
 // expectGone checks that every node answers 404 for session sid (asked directly, one node each).
 func expectGone(t *testing.T, c *cluster, sid string) {
 	t.Helper()

@@ -3,7 +3,6 @@ package interop
 import (
 	"bufio"
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -195,4 +194,3 @@ func rawStream(t *testing.T, hc *http.Client, ctx context.Context, method, url, 
 	return s
 }
 
-var errHang = errors.New("no answer within the bound")

@@ -193,4 +193,3 @@ func rawStream(t *testing.T, hc *http.Client, ctx context.Context, method, url, 
 	t.Cleanup(func() { s.resp.Body.Close() })
 	return s
 }
-

@@ -36,8 +36,10 @@ type goPeer struct {
 var (
 	goLegacy = goPeer{"legacy", mcp.Version20251125, false}
 	goModern = goPeer{"modern", mcp.Version20260728, false}
-	goSSE    = goPeer{"sse", mcp.Version20241105, true}
-	goPeers  = []goPeer{goLegacy, goModern, goSSE}
+	// HTTP+SSE carries any legacy version; 2025-11-25 (as the TypeScript v1 client sends) has
+	// elicitation and structured results, which 2024-11-05 lacks.
+	goSSE   = goPeer{"sse", mcp.Version20251125, true}
+	goPeers = []goPeer{goLegacy, goModern, goSSE}
 )
 
 // connect opens a session through the balancer; rec sees every request it makes.

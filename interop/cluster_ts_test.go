@@ -85,6 +85,9 @@ func tsCluster(t *testing.T, c *cluster) {
 					switch name {
 					case "cancel":
 						id := chk.str("id")
+						if id == "" {
+							return // the script failed before it started the call
+						}
 						runner := c.waitLog("demo: wait started", id, settle)
 						stopped := c.waitLog("demo: wait cancelled", id, settle)
 						t.Logf("wait %s ran on %q, cancelled there: %v", id, runner, stopped == runner && runner != "")

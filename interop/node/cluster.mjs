@@ -134,11 +134,13 @@ try {
     await check('cancel', async () => {
       const id = `ts-${mode}-${Date.now()}`;
       const ac = new AbortController();
-      const call = client.callTool({ name: 'wait', arguments: { seconds: 20, id } }, { signal: ac.signal });
+      const params = { name: 'wait', arguments: { seconds: 20, id } };
+      // SDK v1's callTool takes a result schema before the options.
+      const call = mode === 'v1-sse' ? client.callTool(params, undefined, { signal: ac.signal }) : client.callTool(params, { signal: ac.signal });
       await sleep(1000);
       const m = mark();
       ac.abort();
-      const err = await bound(call.then(() => null, (e) => e), 'cancelled wait');
+      const err = await bound(call.then(() => null, (e) => e), 'cancelled wait ' + id);
       await sleep(200); // the cancel notification is sent right after the abort
       return { ok: err !== null, id, error: err === null ? 'the call was not aborted' : undefined,
         cancelNodes: nodesOf(since(m, (e) => e.rpc === 'notifications/cancelled')) };

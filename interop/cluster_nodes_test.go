@@ -284,6 +284,19 @@ func (r *recorder) since(mark int, match func(exchange) bool) []exchange {
 	return out
 }
 
+// await waits up to 2 s for an exchange from mark on that matches to be answered (a call can return before
+// the POST that carried its answer has its own response) and returns the matching exchanges.
+func (r *recorder) await(mark int, match func(exchange) bool) []exchange {
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		exs := r.since(mark, match)
+		if len(exs) > 0 || time.Now().After(deadline) {
+			return exs
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // nodes returns the distinct nodes that served exs, in order of first appearance.
 func nodes(exs []exchange) []string {
 	var out []string

@@ -117,6 +117,7 @@ try {
     const m = mark();
     const res = await bound(client.callTool({ name: tool, arguments: args }), tool);
     const got = pick(res);
+    await sleep(100); // the POST carrying the answer may not have its own response yet
     const calls = since(m, isCall(tool));
     const answers = since(m, (e) => e.rpc === 'response');
     let from = '', to = '';

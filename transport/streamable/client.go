@@ -196,11 +196,14 @@ func (c *Client) Write(ctx context.Context, msg []byte) error {
 	if jsonrpc.IsBatch(msg) {
 		return errors.New("streamable: the client sends no JSON-RPC batches")
 	}
+	// Write must not retain the caller's buffer (jsonrpc.Conn reuses it at once): the message and
+	// everything decoded from it (params, read again in the background for Mcp-Param-* headers) come from
+	// a copy.
+	msg = bytes.Clone(msg)
 	m, err := jsonrpc.DecodeMessage(msg)
 	if err != nil {
 		return fmt.Errorf("streamable: writing a malformed message: %w", err)
 	}
-	msg = bytes.Clone(msg) // Write must not retain the caller's buffer
 	switch {
 	case m.IsRequest():
 		c.startCall(m, msg)

@@ -63,7 +63,6 @@ func startNode(tb testing.TB, srv *redistest.Server, prefix string) *rtNode {
 	if srv != nil {
 		c := goredis.NewClient(&goredis.Options{Addr: srv.Addr})
 		n.rt = &redis.CountHook{}
-		n.rt.Record()
 		c.AddHook(n.rt)
 		st := redis.New(c, redis.Options{Prefix: prefix})
 		sopts.KeyRing = st.Keys
@@ -114,6 +113,7 @@ func startNode(tb testing.TB, srv *redistest.Server, prefix string) *rtNode {
 	h := s.Handler(hopts)
 	ts := httptest.NewServer(h)
 	n.url, n.hc = ts.URL, ts.Client()
+	n.hc.Transport.(*http.Transport).MaxIdleConnsPerHost = 64 // concurrent benchmark clients keep their connections
 	tb.Cleanup(func() {
 		ts.CloseClientConnections()
 		ts.Close()
@@ -162,9 +162,17 @@ func legacyHeaders(sid string) map[string]string {
 // do sends a request and returns its response (the caller reads and closes the body).
 func (n *rtNode) do(tb testing.TB, method, body string, hdr map[string]string) *http.Response {
 	tb.Helper()
-	req, err := http.NewRequest(method, n.url, strings.NewReader(body))
+	resp, err := n.send(method, body, hdr)
 	if err != nil {
 		tb.Fatal(err)
+	}
+	return resp
+}
+
+func (n *rtNode) send(method, body string, hdr map[string]string) (*http.Response, error) {
+	req, err := http.NewRequest(method, n.url, strings.NewReader(body))
+	if err != nil {
+		return nil, err
 	}
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
@@ -173,27 +181,35 @@ func (n *rtNode) do(tb testing.TB, method, body string, hdr map[string]string) *
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}
-	resp, err := n.hc.Do(req)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return resp
+	return n.hc.Do(req)
 }
 
 // call posts body and returns the whole response body, failing unless the status is 200 and the body
 // contains want.
 func (n *rtNode) call(tb testing.TB, body string, hdr map[string]string, want string) string {
 	tb.Helper()
-	resp := n.do(tb, "POST", body, hdr)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
+	b, err := n.tryCall(body, hdr, want)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if resp.StatusCode != http.StatusOK || !strings.Contains(string(b), want) {
-		tb.Fatalf("status %d, body %s; want %q", resp.StatusCode, b, want)
+	return b
+}
+
+// tryCall is call for goroutines other than the test's: it returns the failure.
+func (n *rtNode) tryCall(body string, hdr map[string]string, want string) (string, error) {
+	resp, err := n.send("POST", body, hdr)
+	if err != nil {
+		return "", err
 	}
-	return string(b)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return "", err
+	}
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(b), want) {
+		return "", fmt.Errorf("status %d, body %s; want %q", resp.StatusCode, b, want)
+	}
+	return string(b), nil
 }
 
 // openLegacy opens an initialized 2025-11-25 session on n and returns its id.

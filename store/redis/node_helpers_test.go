@@ -64,28 +64,14 @@ func startNode(tb testing.TB, srv *redistest.Server, prefix string) *rtNode {
 		c := goredis.NewClient(&goredis.Options{Addr: srv.Addr})
 		n.rt = &redis.CountHook{}
 		c.AddHook(n.rt)
-		st := redis.New(c, redis.Options{Prefix: prefix})
+		// The key ring copy is kept for an hour (default 1 s), so that when a node reads the ring does not
+		// depend on how fast the test runs.
+		st := redis.New(c, redis.Options{Prefix: prefix, KeyCacheTTL: time.Hour})
 		sopts.KeyRing = st.Keys
 		sopts.Bus = countingBus{st.Bus, n.rt}
 		hopts.Sessions, hopts.Events = st.Sessions, st.Events
 		closeStore = func() { _ = st.Close(); _ = c.Close() }
-		// Load the event log's scripts into Redis, so that the counts are those of a warm Redis: the first
-		// use of each script on a Redis (and after it restarts) costs one more round trip (EVALSHA answered
-		// NOSCRIPT, then EVAL).
-		ctx := context.Background()
-		id, err := st.Events.Append(ctx, "warm-up", "s", []byte("x"))
-		if err == nil {
-			_, err = st.Events.Replay(ctx, "warm-up", id, func(string, []byte) error { return nil })
-		}
-		if err == nil {
-			err = st.Events.DeleteStream(ctx, "warm-up", "s")
-		}
-		if err == nil {
-			err = st.Events.DeleteSession(ctx, "warm-up")
-		}
-		if err != nil {
-			tb.Fatal(err)
-		}
+		warmScripts(tb, srv)
 	}
 	s := server.New("rt", "1.0.0", &sopts)
 	server.Tool(s, "add", "Add two numbers", func(_ context.Context, in addArgs) (int, error) { return in.A + in.B, nil })
@@ -109,6 +95,13 @@ func startNode(tb testing.TB, srv *redistest.Server, prefix string) *rtNode {
 		case <-ctx.Done():
 			return "", ctx.Err()
 		}
+	})
+	server.Tool(s, "greet", "Ask the caller's name", func(ctx context.Context, _ struct{}) (string, error) {
+		e, err := server.Elicit[nameForm](ctx, "Your name?")
+		if err != nil {
+			return "", err
+		}
+		return "hello " + e.Content.Name, nil
 	})
 	h := s.Handler(hopts)
 	ts := httptest.NewServer(h)
@@ -152,6 +145,15 @@ func modernAddBody(id int64) string {
 func legacyCallBody(id int64, tool, args string) string {
 	return `{"jsonrpc":"2.0","id":` + fmt.Sprint(id) + `,"method":"tools/call","params":{"name":"` + tool + `","arguments":` + args + `,"_meta":{"progressToken":"p` + fmt.Sprint(id) + `"}}}`
 }
+
+// modernGreetBody calls greet (which elicits) in the 2026-07-28 era, first without, then with the answer
+// and the requestState of the input_required result.
+func modernGreetBody(id int64, answers string) string {
+	meta := strings.Replace(modernMeta, `clientCapabilities":{}`, `clientCapabilities":{"elicitation":{}}`, 1)
+	return `{"jsonrpc":"2.0","id":` + fmt.Sprint(id) + `,"method":"tools/call","params":{"name":"greet","arguments":{}` + answers + `,` + meta + `}}`
+}
+
+var modernGreetHeaders = map[string]string{"MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call", "Mcp-Name": "greet"}
 
 var modernHeaders = map[string]string{"MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call", "Mcp-Name": "add"}
 
@@ -259,5 +261,33 @@ func nextEvent(r *bufio.Reader) (sseEvent, error) {
 		case strings.HasPrefix(line, "retry:"), strings.HasPrefix(line, ":"):
 			seen = seen || strings.HasPrefix(line, "retry:")
 		}
+	}
+}
+
+// warmScripts loads the store's Lua scripts into srv through a store of its own (so that the nodes' key
+// ring copies stay cold), so that counts are those of a warm Redis: the first use of each script on a Redis
+// (and after it restarts) costs one more round trip (EVALSHA answered NOSCRIPT, then EVAL).
+func warmScripts(tb testing.TB, srv *redistest.Server) {
+	tb.Helper()
+	c := goredis.NewClient(&goredis.Options{Addr: srv.Addr})
+	defer c.Close()
+	st := redis.New(c, redis.Options{Prefix: "warm-up:"})
+	defer st.Close()
+	ctx := context.Background()
+	id, err := st.Events.Append(ctx, "s", "s", []byte("x"))
+	if err == nil {
+		_, err = st.Events.Replay(ctx, "s", id, func(string, []byte) error { return nil })
+	}
+	if err == nil {
+		err = st.Events.DeleteStream(ctx, "s", "s")
+	}
+	if err == nil {
+		err = st.Events.DeleteSession(ctx, "s")
+	}
+	if err == nil {
+		_, err = st.Keys.Current(ctx)
+	}
+	if err != nil {
+		tb.Fatal(err)
 	}
 }

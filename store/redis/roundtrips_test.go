@@ -2,6 +2,8 @@ package redis_test
 
 import (
 	"bufio"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -13,7 +15,8 @@ import (
 // TestRoundTripsPerRequest counts the Redis round trips of each kind of request, over real HTTP, against
 // the table "Redis round trips per request" in docs/SCALING.md. A round trip is one command or one
 // pipeline through the go-redis client's hooks, plus one per Bus.Subscribe (countingBus). Counts are taken
-// between requests on a node that nothing else uses, so they are exact, not sampled.
+// between requests on a node that nothing else uses, so they are exact, not sampled, and on a warm Redis
+// (the store's scripts loaded: warmScripts).
 func TestRoundTripsPerRequest(t *testing.T) {
 	srv := redistest.Start(t)
 	a := startNode(t, srv, "rt:")
@@ -39,21 +42,50 @@ func TestRoundTripsPerRequest(t *testing.T) {
 		})
 	})
 
-	sid := a.openLegacy(t)
+	t.Run("modern call answering input_required, and its retry", func(t *testing.T) {
+		var answers string
+		// The first seal on a node reads the key ring (one script, creating the first key); then the node
+		// uses its copy (Options.KeyCacheTTL, 1 s by default, an hour here).
+		measure(t, a, 1, func() { answers = inputRequired(t, a) })
+		measure(t, a, 0, func() { answers = inputRequired(t, a) })
+		measure(t, a, 0, func() {
+			a.call(t, modernGreetBody(a.ids.Add(1), answers), modernGreetHeaders, `hello Ada`)
+		})
+		// The retry on another node: its first open reads the ring there.
+		answers = inputRequired(t, a)
+		measure(t, b, 1, func() {
+			b.call(t, modernGreetBody(b.ids.Add(1), answers), modernGreetHeaders, `hello Ada`)
+		})
+	})
+
+	var sid string
+	t.Run("legacy session opened", func(t *testing.T) {
+		// SET NX of the new session, then SET XX of its state after initialize and again after
+		// notifications/initialized: once per session.
+		measure(t, a, 3, func() { sid = a.openLegacy(t) })
+	})
 	legacy := legacyHeaders(sid)
-	add := func(n *rtNode) { n.call(t, legacyCallBody(n.ids.Add(1), "add", `{"a":1,"b":2}`), legacy, `"text":"3"`) }
+	add := func(t *testing.T, n *rtNode) {
+		n.call(t, legacyCallBody(n.ids.Add(1), "add", `{"a":1,"b":2}`), legacy, `"text":"3"`)
+	}
 
 	t.Run("warm legacy session, JSON answer, node holds it", func(t *testing.T) {
 		measure(t, a, 0, func() {
 			for range 3 {
-				add(a)
+				add(t, a)
 			}
 		})
 	})
 
 	t.Run("legacy session, another node", func(t *testing.T) {
-		measure(t, b, 1, func() { add(b) }) // GETEX: the session restored from Redis
-		measure(t, b, 0, func() { add(b) }) // and cached on b
+		measure(t, b, 1, func() { add(t, b) }) // GETEX: the session restored from Redis
+		measure(t, b, 0, func() { add(t, b) }) // and cached on b
+	})
+
+	t.Run("state change", func(t *testing.T) {
+		measure(t, a, 1, func() { // SET XX of the session's new state
+			a.call(t, `{"jsonrpc":"2.0","id":`+fmt.Sprint(a.ids.Add(1))+`,"method":"logging/setLevel","params":{"level":"debug"}}`, legacy, `"result"`)
+		})
 	})
 
 	t.Run("legacy request streaming n events", func(t *testing.T) {
@@ -120,4 +152,27 @@ func TestRoundTripsPerRequest(t *testing.T) {
 			}
 		}
 	})
+}
+
+// inputRequired calls greet without an answer and returns the params members of its retry: the answer
+// (Ada) to the elicitation it asked for, and its requestState.
+func inputRequired(t *testing.T, n *rtNode) string {
+	t.Helper()
+	body := n.call(t, modernGreetBody(n.ids.Add(1), ""), modernGreetHeaders, `"input_required"`)
+	var resp struct {
+		Result struct {
+			InputRequests map[string]json.RawMessage `json:"inputRequests"`
+			RequestState  string                     `json:"requestState"`
+		} `json:"result"`
+	}
+	if err := json.Unmarshal([]byte(body), &resp); err != nil || len(resp.Result.InputRequests) != 1 || resp.Result.RequestState == "" {
+		t.Fatalf("input_required result %s: %v", body, err)
+	}
+	var key string
+	for k := range resp.Result.InputRequests {
+		key = k
+	}
+	k, _ := json.Marshal(key)
+	st, _ := json.Marshal(resp.Result.RequestState)
+	return `,"inputResponses":{` + string(k) + `:{"action":"accept","content":{"name":"Ada"}}},"requestState":` + string(st)
 }

@@ -86,45 +86,59 @@ func BenchmarkNode(b *testing.B) {
 // alike, and reports each one's calls/s and their ratio (redis/memory: the Redis node's throughput as a
 // fraction of the memory node's). One op is one batch of calls on each node, each node going first every
 // other op: one call (clients=1), or 8 concurrent calls from 8 clients (clients=8), where a call's wait for
-// Redis overlaps the others' work.
+// Redis overlaps the others' work. The control rows set two memory nodes against each other: how far from 1
+// the ratio strays when the nodes are the same is the noise of the run.
 func BenchmarkNodeRatio(b *testing.B) {
 	mem, red, memSID, redSID := benchNodes(b)
 	for _, w := range workloads {
 		for _, clients := range []int{1, 8} {
 			b.Run(fmt.Sprintf("%s/clients=%d", w.name, clients), func(b *testing.B) {
-				batch := func(n *rtNode, sid string) time.Duration {
-					t := time.Now()
-					errs := make([]error, clients)
-					var wg sync.WaitGroup
-					for i := range clients {
-						wg.Go(func() { errs[i] = w.call(n, sid) })
-					}
-					wg.Wait()
-					d := time.Since(t)
-					for _, err := range errs {
-						if err != nil {
-							b.Fatal(err)
-						}
-					}
-					return d
-				}
-				batch(mem, memSID)
-				batch(red, redSID)
-				var memT, redT time.Duration
-				for i := 0; b.Loop(); i++ {
-					if i%2 == 0 {
-						memT += batch(mem, memSID)
-						redT += batch(red, redSID)
-					} else {
-						redT += batch(red, redSID)
-						memT += batch(mem, memSID)
-					}
-				}
-				calls := float64(b.N * clients)
-				b.ReportMetric(calls/memT.Seconds(), "memory-calls/s")
-				b.ReportMetric(calls/redT.Seconds(), "redis-calls/s")
-				b.ReportMetric(memT.Seconds()/redT.Seconds(), "redis/memory")
+				ratio(b, w, clients, mem, memSID, "redis", red, redSID)
 			})
 		}
 	}
+	mem2 := startNode(b, nil, "")
+	mem2SID := mem2.openLegacy(b)
+	for _, clients := range []int{1, 8} {
+		b.Run(fmt.Sprintf("control/legacy/clients=%d", clients), func(b *testing.B) {
+			ratio(b, workloads[0], clients, mem, memSID, "memory2", mem2, mem2SID)
+		})
+	}
+}
+
+// ratio runs w on nodes x (the memory node) and y (yName) alternately, clients calls at a time, and reports
+// each one's calls/s and y's throughput over x's.
+func ratio(b *testing.B, w workload, clients int, x *rtNode, xSID, yName string, y *rtNode, ySID string) {
+	batch := func(n *rtNode, sid string) time.Duration {
+		t := time.Now()
+		errs := make([]error, clients)
+		var wg sync.WaitGroup
+		for i := range clients {
+			wg.Go(func() { errs[i] = w.call(n, sid) })
+		}
+		wg.Wait()
+		d := time.Since(t)
+		for _, err := range errs {
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		return d
+	}
+	batch(x, xSID)
+	batch(y, ySID)
+	var xT, yT time.Duration
+	for i := 0; b.Loop(); i++ {
+		if i%2 == 0 {
+			xT += batch(x, xSID)
+			yT += batch(y, ySID)
+		} else {
+			yT += batch(y, ySID)
+			xT += batch(x, xSID)
+		}
+	}
+	calls := float64(b.N * clients)
+	b.ReportMetric(calls/xT.Seconds(), "memory-calls/s")
+	b.ReportMetric(calls/yT.Seconds(), yName+"-calls/s")
+	b.ReportMetric(xT.Seconds()/yT.Seconds(), yName+"/memory")
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/mcpkit/mcpkit/client"
+	"github.com/mcpkit/mcpkit/internal/httptestx"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/server"
 	"github.com/mcpkit/mcpkit/store"
@@ -45,14 +46,18 @@ type twoNodes struct {
 	bus *failingBus
 }
 
-// newTwoNodes starts two nodes; setup registers the same tools on each server.
-func newTwoNodes(t *testing.T, setup func(s *server.Server)) *twoNodes {
+// newTwoNodes starts two nodes; setup registers the same tools on each server; tweak (optional) changes
+// the handlers' options.
+func newTwoNodes(t *testing.T, setup func(s *server.Server), tweak ...func(*streamable.Options)) *twoNodes {
 	t.Helper()
 	n := &twoNodes{bus: &failingBus{MemoryBus: store.NewMemoryBus(store.MemoryBusOptions{})}}
 	opts := &streamable.Options{
 		Sessions: store.NewMemorySessionStore(store.MemorySessionOptions{}),
 		Events:   store.NewMemoryEventStore(store.MemoryEventOptions{}),
 		Bus:      n.bus,
+	}
+	for _, f := range tweak {
+		f(opts)
 	}
 	for i := range n.h {
 		n.srv[i] = server.New("nodes", "1", nil)
@@ -339,4 +344,22 @@ func TestRouteEndedAcrossNodes(t *testing.T) {
 	if resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("ping on node 1 after DELETE on node 0: %d, want 404", resp.StatusCode)
 	}
+}
+
+// TestRouteIdleCopyDropped: a node that only restored a session (it opened none) forgets its copy once
+// idle there — unsubscribing its topic — without ending the session, which the node using it goes on
+// serving and which the idle node restores again on its next request.
+func TestRouteIdleCopyDropped(t *testing.T) {
+	n := newTwoNodes(t, func(*server.Server) {}, func(o *streamable.Options) { o.SessionIdleTimeout = 200 * time.Millisecond })
+	sid := n.initializeOn(0)
+	n.ping(1, sid)
+	if got := streamable.LiveSessions(n.h[1]); got != 1 {
+		t.Fatalf("node 1 holds %d sessions after serving one, want 1", got)
+	}
+	httptestx.WaitFor(t, "node 1 to forget its idle copy", func() bool {
+		n.ping(0, sid) // in use on node 0
+		time.Sleep(20 * time.Millisecond)
+		return streamable.LiveSessions(n.h[1]) == 0
+	})
+	n.ping(1, sid) // still in the store: restored again
 }

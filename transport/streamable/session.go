@@ -223,6 +223,7 @@ func (h *Handler) session(ctx context.Context, id string) (*liveSession, error) 
 	h.sessions[id] = ls
 	h.mu.Unlock()
 	h.follow(ls)
+	h.janitor.Do(h.startJanitor) // a node that only restores sessions forgets idle ones too
 	return ls, nil
 }
 

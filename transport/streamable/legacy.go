@@ -83,13 +83,22 @@ func (h *Handler) legacyPost(w http.ResponseWriter, r *http.Request, m *jsonrpc.
 	switch {
 	case m.IsResponse():
 		if !ls.deliver(m) {
-			h.log.Debug("streamable: a response for no pending request", "id", m.ID.String())
+			// Not waited for here: with a Bus, the node whose handler asked takes it.
+			if routed, err := h.routeAnswer(ctx, ls, m); err != nil {
+				h.unavailable(w, jsonrpc.ID{}, ls.id, err)
+				return
+			} else if !routed {
+				h.log.Debug("streamable: a response for no pending request", "id", m.ID.String())
+			}
 		}
 		w.WriteHeader(http.StatusAccepted)
 		return
 	case m.IsNotification():
 		if m.Method == mcp.MethodNotificationCancelled {
-			ls.cancelRequest(m.Params)
+			if err := h.cancelRequest(ctx, ls, m.Params); err != nil {
+				h.unavailable(w, jsonrpc.ID{}, ls.id, err)
+				return
+			}
 		}
 		ls.sess.HandleNotification(ctx, m)
 		if err := h.save(ctx, ls, m.Method); err != nil {
@@ -187,7 +196,11 @@ func (h *Handler) legacyBatch(w http.ResponseWriter, r *http.Request, body []byt
 			errors.As(errs[i], &e)
 			parts = append(parts, string(jsonrpc.AppendError(nil, m.ID, e)))
 		case m.IsResponse():
-			ls.deliver(m)
+			if !ls.deliver(m) {
+				if _, err := h.routeAnswer(ctx, ls, m); err != nil {
+					h.log.Warn("streamable: routing an answer from a batch", "session", ls.id, "err", err)
+				}
+			}
 		case m.IsNotification():
 			ls.sess.HandleNotification(ctx, m)
 		default:
@@ -352,6 +365,12 @@ func (h *Handler) delete(w http.ResponseWriter, r *http.Request) {
 		// Ended on this node, but the store may still hold it for other nodes: the client sends DELETE
 		// again (this node then loads it from the store, or answers 404 once it is gone).
 		h.unavailable(w, jsonrpc.ID{}, sid, &storeError{op: "deleting a session", err: err})
+		return
+	}
+	// Deleted from the store first: a node restoring it from now on finds nothing, and one that holds it
+	// (subscribed before it loaded it) hears this.
+	if err := h.announceEnd(r.Context(), sid); err != nil {
+		h.unavailable(w, jsonrpc.ID{}, sid, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -3,10 +3,12 @@ package store
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 )
 
 // watchers is the memory event store's wake-ups: the mailboxes of the watches of each stream.
 type watchers struct {
+	n  atomic.Int64 // watches open: Append skips the lock when there are none
 	mu sync.Mutex
 	m  map[watchKey]map[*memoryWatch]struct{}
 }
@@ -37,6 +39,7 @@ func (st *MemoryEventStore) Watch(ctx context.Context, sessionID, streamID strin
 		st.watch.m[k] = make(map[*memoryWatch]struct{})
 	}
 	st.watch.m[k][s] = struct{}{}
+	st.watch.n.Add(1)
 	st.watch.mu.Unlock()
 	s.CloseWhenDone(ctx, s.Close)
 	return s, nil
@@ -53,6 +56,9 @@ func (st *MemoryEventStore) AppendWatched(_ context.Context, sessionID, streamID
 
 // wake sends id to the watches of k and returns how many there are.
 func (w *watchers) wake(k watchKey, id string) int {
+	if w.n.Load() == 0 {
+		return 0
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for s := range w.m[k] {
@@ -66,6 +72,7 @@ func (s *memoryWatch) Close() error {
 	s.once.Do(func() {
 		s.w.mu.Lock()
 		delete(s.w.m[s.key], s)
+		s.w.n.Add(-1)
 		if len(s.w.m[s.key]) == 0 {
 			delete(s.w.m, s.key)
 		}

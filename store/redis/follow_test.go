@@ -7,9 +7,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/mcpkit/mcpkit/internal/redistest"
 	"github.com/mcpkit/mcpkit/server"
@@ -53,6 +56,26 @@ func followNode(t *testing.T, srv *redistest.Server, hooked chan<- int, step <-c
 		_ = st.Close()
 	})
 	return hs.URL
+}
+
+// scriptCalls returns how many scripts (EVALSHA, or EVAL after a NOSCRIPT) Redis has run: one round trip
+// each (the commands they run inside count apart in INFO).
+func scriptCalls(t *testing.T, raw *goredis.Client) int64 {
+	t.Helper()
+	info, err := raw.Info(context.Background(), "commandstats").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	for line := range strings.SplitSeq(info, "\r\n") {
+		for _, cmd := range []string{"cmdstat_evalsha:calls=", "cmdstat_eval:calls="} {
+			if rest, ok := strings.CutPrefix(line, cmd); ok {
+				calls, _ := strconv.ParseInt(rest[:strings.IndexByte(rest, ',')], 10, 64)
+				n += calls
+			}
+		}
+	}
+	return n
 }
 
 // sseEvents reads one SSE response's events (id, data) with data, until it ends.
@@ -151,12 +174,22 @@ func TestFollowAcrossNodesOnRedis(t *testing.T) {
 		t.Fatalf("GET on B: %d", get.StatusCode)
 	}
 	gets := sseEvents(get.Body)
-	for i := 1; i <= 3; i++ {
+	raw := goredis.NewClient(&goredis.Options{Addr: srv.Addr})
+	defer raw.Close()
+	notify := func(i int) {
 		r := httpDo(t, ctx, http.MethodPost, a, `{"jsonrpc":"2.0","method":"notifications/roots/list_changed"}`, sid)
 		r.Body.Close()
 		next(gets, fmt.Sprintf(`"changed %d"`, i))
 		<-hooked
 	}
+	notify(1) // loads the scripts
+	before := scriptCalls(t, raw)
+	for i := 2; i <= 4; i++ {
+		notify(i)
+	}
+	// Measured, not asserted: Redis round trips per notification sent on A and delivered by B — A's append
+	// (whose PUBLISH wakes B in the same script) and B's replay at the wake-up.
+	t.Logf("Redis scripts per notification followed across nodes: %.1f", float64(scriptCalls(t, raw)-before)/3)
 
 	// A POST stream resumed on B while its request runs on A.
 	pctx, cut := context.WithCancel(ctx)

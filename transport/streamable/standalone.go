@@ -187,7 +187,9 @@ func (h *Handler) openGet(w http.ResponseWriter, r *http.Request, ls *liveSessio
 	}
 	defer f.close()
 	var early [][]byte
+	kept := false
 	_, err = h.opts.Events.Replay(ctx, ls.id, store.EventID(earlyStreamID, 0), func(_ string, data []byte) error {
+		kept = true
 		if seq, msg, ok := parseEarly(data); ok && seq < prime {
 			early = append(early, msg)
 		}
@@ -196,7 +198,7 @@ func (h *Handler) openGet(w http.ResponseWriter, r *http.Request, ls *liveSessio
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		h.log.Warn("streamable: reading the messages kept for the next GET stream", "session", ls.id, "err", err)
 	}
-	if err == nil {
+	if kept {
 		if derr := h.opts.Events.DeleteStream(ctx, ls.id, earlyStreamID); derr != nil {
 			h.log.Debug("streamable: forgetting the messages kept for the next GET stream", "session", ls.id, "err", derr)
 		}

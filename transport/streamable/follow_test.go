@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/mcpkit/mcpkit/client"
+	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/server"
 	"github.com/mcpkit/mcpkit/store"
 	"github.com/mcpkit/mcpkit/transport/streamable"
@@ -304,5 +307,69 @@ func TestResumePostStreamOnOtherNode(t *testing.T) {
 	resumed.expect(`"counted"`)
 	if ev, err := resumed.rs.next(); err == nil {
 		t.Fatalf("the stream goes on after the response: %+v", ev)
+	}
+}
+
+// balancer sends each request to the next node: no stickiness at all.
+type balancer struct {
+	nodes []http.Handler
+	n     atomic.Int64
+}
+
+func (b *balancer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	b.nodes[int(b.n.Add(1))%len(b.nodes)].ServeHTTP(w, r)
+}
+
+// TestClientBehindBalancerGetsEveryNodesNotifications: our client on three nodes behind a balancer that
+// alternates on every request. Its roots changes land on one node after another, whose hook logs to the
+// session; every log message reaches the client once, through the GET stream one of the nodes holds.
+func TestClientBehindBalancerGetsEveryNodesNotifications(t *testing.T) {
+	c := newCluster(t, 3, nil)
+	lb := &balancer{}
+	for _, e := range c.nodes {
+		lb.nodes = append(lb.nodes, e.h)
+	}
+	ts := httptest.NewServer(lb)
+	t.Cleanup(ts.Close) // after the client closes (cleanups run last first): its GET stream holds a connection
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cl, err := streamable.NewClient(ts.URL, &streamable.ClientOptions{EraCache: &streamable.EraCache{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := make(chan string, 64)
+	sess, err := client.Connect(ctx, cl, &client.Options{ProtocolVersion: mcp.Version20251125, Roots: []mcp.Root{{URI: "file:///0"}},
+		OnLog: func(_ context.Context, p *mcp.LoggingMessageParams) { logs <- string(p.Data) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sess.Close() })
+	if err := sess.SetLevel(ctx, mcp.LevelInfo); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	const changes = 6
+	for i := 1; i <= changes; i++ {
+		if err := sess.SetRoots(ctx, []mcp.Root{{URI: fmt.Sprintf("file:///%d", i)}}); err != nil {
+			t.Fatal(err)
+		}
+		c.hookDone(t)
+		want := fmt.Sprintf(`"changed %d"`, i)
+		for seen[want] == 0 {
+			select {
+			case l := <-logs:
+				seen[l]++
+			case <-ctx.Done():
+				t.Fatalf("no %s (got %v)", want, seen)
+			}
+		}
+	}
+	for l, n := range seen {
+		if n != 1 {
+			t.Errorf("log %s delivered %d times", l, n)
+		}
+	}
+	if len(seen) != changes {
+		t.Errorf("logs %v, want %d", seen, changes)
 	}
 }

@@ -373,3 +373,32 @@ func TestClientBehindBalancerGetsEveryNodesNotifications(t *testing.T) {
 		t.Errorf("logs %v, want %d", seen, changes)
 	}
 }
+
+// plainEvents is an event log without wake-ups (a custom store.EventStore): followers find other nodes'
+// events by their periodic replay alone.
+type plainEvents struct{ store.EventStore }
+
+// TestFollowWithoutWakeUpsPolls: with an event log that wakes no one, the node holding the GET stream still
+// delivers what another node appends, at its next keep-alive (the safety net for lost wake-ups).
+func TestFollowWithoutWakeUpsPolls(t *testing.T) {
+	sessions := store.NewMemorySessionStore(store.MemorySessionOptions{})
+	events := plainEvents{store.NewMemoryEventStore(store.MemoryEventOptions{})}
+	c := &cluster{hooked: make(chan error, 16)}
+	for range 2 {
+		s := server.New("t", "1", &server.Options{OnRootsChanged: func(ctx context.Context, _ string) {
+			server.Log(ctx).Info(fmt.Sprintf("changed %d", c.changes.Add(1)))
+			c.hooked <- nil
+		}})
+		t.Cleanup(func() { _ = s.Close() })
+		c.servers = append(c.servers, s)
+		c.nodes = append(c.nodes, newEnv(t, s, &streamable.Options{Sessions: sessions, Events: events, KeepAlive: 50 * time.Millisecond}))
+	}
+	sid := c.open(t, 0)
+	get := c.get(t, 1, sid, "")
+	c.rootsChanged(t, 0, sid)
+	get.expect(`"changed 1"`)
+	c.hookDone(t)
+	c.rootsChanged(t, 1, sid) // on the node holding the stream: woken at once
+	get.expect(`"changed 2"`)
+	c.hookDone(t)
+}

@@ -25,7 +25,8 @@ type MemoryEventOptions struct {
 }
 
 // MemoryEventStore is an EventStore in this process's memory. Dropped events are never skipped over: a
-// Replay that would need one fails with ErrNotFound.
+// Replay that would need one fails with ErrNotFound. It is an EventWatcher: its wake-ups reach the watches
+// of this process (several handlers sharing it, as nodes share Redis).
 type MemoryEventStore struct {
 	opts MemoryEventOptions
 	mu   sync.Mutex

@@ -18,7 +18,8 @@ import (
 // ids are store.EventID(stream, seq): seq comes from a counter per session that starts at the first
 // append's Unix time in microseconds, so an id is never reused, even after the session's keys expired or
 // were deleted. A replay that would need a dropped event fails with store.ErrNotFound, as in the memory
-// store.
+// store. It is a store.EventWatcher: the append script PUBLISHes each event's id on its stream's channel,
+// which Watch subscribes through the Store's Bus.
 type EventStore struct {
 	c    goredis.UniversalClient
 	bus  *Bus // carries the wake-ups of Watch

@@ -25,10 +25,11 @@ type liveSession struct {
 	sess transport.Session
 
 	mu           sync.Mutex
-	get          *stream  // the standalone stream, nil when none is open
-	opening      bool     // a GET stream is being opened (its writer not attached yet)
-	early        [][]byte // notifications sent while no GET stream was open (bounded), delivered when one opens
-	earlyDropped bool     // early overflowed once (logged)
+	get          *follower              // the GET connection following the standalone stream here, nil when none
+	opening      bool                   // a GET stream is being opened (its follower not in place yet)
+	early        [][]byte               // broadcasts sent while no GET stream was open here (bounded), delivered when one opens
+	earlyDropped bool                   // early overflowed once (logged)
+	followers    map[*follower]struct{} // GET responses following a stream of this session here (standalone.go)
 	lastUsed     time.Time
 	lastStored   time.Time // when the store last renewed this session (create, load or save)
 	renewing     bool      // a renewal (renewSession) is under way
@@ -65,48 +66,17 @@ func (p sessionPeer) Notify(ctx context.Context, method string, params any) erro
 	if err != nil {
 		return err
 	}
-	msg := jsonrpc.AppendRequest(nil, jsonrpc.ID{}, method, raw)
-	ls := p.ls
-	ls.mu.Lock()
-	st := ls.get
-	if st == nil {
-		// No GET stream yet (clients open it right after initialize, and reconnect it when it drops): keep
-		// the latest few for when it opens. A client that never opens one re-learns on its next list.
-		if len(ls.early) == maxEarly {
-			ls.early = append(ls.early[:0], ls.early[1:]...)
-			if !ls.earlyDropped {
-				ls.earlyDropped = true // said once per session: the client is told nothing, so the log says it
-				ls.h.log.Warn("streamable: a session without a GET stream missed notifications (the oldest of more than 16 are dropped; it re-learns on its next list)", "session", ls.id)
-			}
-		}
-		ls.early = append(ls.early, msg)
-		ls.mu.Unlock()
-		return nil
-	}
-	ls.mu.Unlock()
-	return st.emit(ctx, msg, false)
+	return p.ls.notify(ctx, method, jsonrpc.AppendRequest(nil, jsonrpc.ID{}, method, raw))
 }
 
 // maxEarly bounds the notifications a session keeps while it has no GET stream.
 const maxEarly = 16
 
 func (p sessionPeer) Call(ctx context.Context, method string, params any) (jsontext.Value, error) {
-	return p.ls.call(ctx, method, params, func(msg []byte) error {
-		st := p.ls.getStream()
-		if st == nil {
-			return errNoStream
-		}
-		return st.emit(ctx, msg, false)
-	})
+	return p.ls.call(ctx, method, params, func(msg []byte) error { return p.ls.sendRequest(ctx, msg) })
 }
 
 var errNoStream = errors.New("streamable: the session has no open GET stream")
-
-func (ls *liveSession) getStream() *stream {
-	ls.mu.Lock()
-	defer ls.mu.Unlock()
-	return ls.get
-}
 
 // call sends a server-to-client request through send and waits for the client's response, which arrives
 // as a POST of its own.
@@ -149,11 +119,12 @@ func (ls *liveSession) close() {
 	}
 	ls.closed = true
 	ls.ended.Store(true)
-	get := ls.get
 	ls.get = nil
+	followers := ls.followers
+	ls.followers = nil
 	ls.mu.Unlock()
-	if get != nil {
-		get.end()
+	for f := range followers {
+		f.end(false)
 	}
 	// Its requests end with it: a handler waiting for the client (elicitation) or still working would
 	// otherwise outlive the session, past MaxRequestsPerSession and MaxSessionsPerClient, and keep its

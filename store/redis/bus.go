@@ -59,7 +59,7 @@ type busTopic struct {
 	err       error
 }
 
-var _ store.Bus = (*Bus)(nil)
+var _ store.CountingBus = (*Bus)(nil)
 
 func newBus(c goredis.UniversalClient, opts Options) *Bus {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -71,10 +71,23 @@ func (b *Bus) channel(topic string) string { return b.opts.Prefix + "b:" + topic
 
 // Publish implements store.Bus.
 func (b *Bus) Publish(ctx context.Context, topic string, msg []byte) error {
-	if err := b.c.Publish(ctx, b.channel(topic), msg).Err(); err != nil {
-		return fmt.Errorf("store/redis: publishing on %q: %w", topic, err)
+	_, err := b.PublishCount(ctx, topic, msg)
+	return err
+}
+
+// PublishCount implements store.CountingBus with the reply of PUBLISH (the same one round trip): the
+// number of Redis connections subscribed to the topic's channel, that is of nodes, since a node subscribes
+// a topic once. On Redis Cluster, PUBLISH counts only the clients of the node that got it, so the count is
+// -1 (unknown) there.
+func (b *Bus) PublishCount(ctx context.Context, topic string, msg []byte) (int, error) {
+	n, err := b.c.Publish(ctx, b.channel(topic), msg).Result()
+	if err != nil {
+		return 0, fmt.Errorf("store/redis: publishing on %q: %w", topic, err)
 	}
-	return nil
+	if _, cluster := b.c.(*goredis.ClusterClient); cluster {
+		return -1, nil
+	}
+	return int(n), nil
 }
 
 // Subscription is a subscription to a Bus topic.

@@ -56,6 +56,7 @@ func newServe() *cobra.Command {
 				sopts.Bus = st.Bus // resources/updated and list_changed reach every node's clients
 				opts.Streamable.Sessions = st.Sessions
 				opts.Streamable.Events = st.Events
+				opts.SSEBus = st.Bus // /messages POSTs reach the node holding their /sse stream
 			}
 			s := demo.NewWith(sopts)
 			defer s.Close() // before the store closes (defers run in reverse): stops the bus goroutines

@@ -1,0 +1,95 @@
+package sse_test
+
+import (
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mcpkit/mcpkit/internal/redistest"
+	"github.com/mcpkit/mcpkit/store/redis"
+)
+
+// openRedisBus opens a Redis store of its own for one node (its own pub/sub connection, as a process has),
+// closed after the node (cleanups run last first).
+func openRedisBus(t *testing.T, srv *redistest.Server) *redis.Store {
+	t.Helper()
+	st, err := redis.Open(srv.URL(0), redis.Options{Prefix: "ssetest:", Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	return st
+}
+
+// TestNodesOnRedis: two nodes, each with its own connection to one real Redis: a request and the answer to
+// a server-to-client request POSTed to the node without the stream reach the holder through Redis pub/sub;
+// a session no node holds is 404 (PUBLISH reached no node); with Redis stopped, forwarding answers 503 and a
+// new stream 503, never 404; when Redis is back, forwarding works again without a restart.
+func TestNodesOnRedis(t *testing.T) {
+	srv := redistest.Start(t)
+	a, b := newNode(t, openRedisBus(t, srv).Bus, nil), newNode(t, openRedisBus(t, srv).Bus, nil)
+	endpoint, next := openOn(t, a, b, `{"elicitation":{}}`)
+
+	mustAccept(t, b, endpoint, `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"add","arguments":{"A":40,"B":2}}}`)
+	if got := next(); !strings.Contains(got, `"id":2`) || !strings.Contains(got, `"text":"42"`) {
+		t.Fatalf("add answered %s", got)
+	}
+	mustAccept(t, b, endpoint, `{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"greet","arguments":{}}}`)
+	id := serverRequest(t, next, "elicitation/create")
+	mustAccept(t, b, endpoint, `{"jsonrpc":"2.0","id":`+id+`,"result":{"action":"accept","content":{"name":"Ada"}}}`)
+	if got := next(); !strings.Contains(got, `"id":3`) || !strings.Contains(got, "hello Ada") {
+		t.Fatalf("greet answered %s", got)
+	}
+	if c, _, body := postStatus(t, b, "/messages?session_id=nope", `{"jsonrpc":"2.0","id":4,"method":"ping"}`); c != http.StatusNotFound {
+		t.Errorf("unknown session: %d %s, want 404", c, body)
+	}
+
+	srv.Stop()
+	c, retry, body := postStatus(t, b, endpoint, `{"jsonrpc":"2.0","id":5,"method":"ping"}`)
+	if c != http.StatusServiceUnavailable || retry == "" {
+		t.Errorf("forwarding with Redis stopped: %d Retry-After %q %s, want 503 with Retry-After", c, retry, body)
+	}
+	resp, err := a.ts.Client().Get(a.ts.URL + "/sse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("new stream with Redis stopped: %d Retry-After %q %s, want 503", resp.StatusCode, resp.Header.Get("Retry-After"), raw)
+	}
+	// The holder serves its own POSTs meanwhile.
+	mustAccept(t, a, endpoint, `{"jsonrpc":"2.0","id":6,"method":"ping"}`)
+	if got := next(); !strings.Contains(got, `"id":6`) {
+		t.Fatalf("local ping answered %s", got)
+	}
+
+	srv.Restart(t)
+	// The holder's pub/sub connection comes back and subscribes again by itself; until it has, a forwarded
+	// POST is 503 (Redis unreachable) or 404 (Redis back, no subscriber yet). Bounded wait for a 202.
+	start := time.Now()
+	statuses := map[int]int{}
+	for seq := 100; ; seq++ {
+		c, _, body := postStatus(t, b, endpoint, `{"jsonrpc":"2.0","id":`+itoa(seq)+`,"method":"ping"}`)
+		statuses[c]++
+		if c == http.StatusAccepted {
+			if got := next(); !strings.Contains(got, `"id":`+itoa(seq)) {
+				t.Fatalf("ping after Redis came back answered %s", got)
+			}
+			break
+		}
+		if c != http.StatusServiceUnavailable && c != http.StatusNotFound {
+			t.Fatalf("forwarding while Redis comes back: %d %s", c, body)
+		}
+		if time.Since(start) > 15*time.Second {
+			t.Fatalf("forwarding did not recover within 15s after Redis restarted: %v", statuses)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Logf("Redis restarted: first forwarded POST accepted after %v; statuses meanwhile %v", time.Since(start).Round(time.Millisecond), statuses)
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

@@ -1,12 +1,15 @@
 package sse_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/mcpkit/mcpkit/internal/redistest"
 	"github.com/mcpkit/mcpkit/store/redis"
@@ -45,6 +48,23 @@ func TestNodesOnRedis(t *testing.T) {
 	}
 	if c, _, body := postStatus(t, b, "/messages?session_id=nope", `{"jsonrpc":"2.0","id":4,"method":"ping"}`); c != http.StatusNotFound {
 		t.Errorf("unknown session: %d %s, want 404", c, body)
+	}
+
+	// Round trips: a forwarded message costs one PUBLISH (its reply is the 404 check), a POST on the holder
+	// none; these counts are Redis's own (INFO commandstats), everything the two nodes sent.
+	rc := goredis.NewClient(&goredis.Options{Addr: srv.Addr})
+	defer rc.Close()
+	before := commandCalls(t, rc)
+	mustAccept(t, b, endpoint, `{"jsonrpc":"2.0","id":40,"method":"ping"}`)
+	if got := next(); !strings.Contains(got, `"id":40`) {
+		t.Fatalf("ping answered %s", got)
+	}
+	mustAccept(t, a, endpoint, `{"jsonrpc":"2.0","id":41,"method":"ping"}`)
+	if got := next(); !strings.Contains(got, `"id":41`) {
+		t.Fatalf("ping answered %s", got)
+	}
+	if d := diffCalls(before, commandCalls(t, rc)); len(d) != 1 || d["publish"] != 1 {
+		t.Errorf("Redis commands for one forwarded and one local POST: %v, want exactly one publish", d)
 	}
 
 	srv.Stop()
@@ -93,3 +113,33 @@ func TestNodesOnRedis(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// commandCalls returns Redis's count of calls per command (INFO commandstats), without INFO itself.
+func commandCalls(t *testing.T, c *goredis.Client) map[string]int {
+	t.Helper()
+	info, err := c.Info(context.Background(), "commandstats").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := map[string]int{}
+	for _, line := range strings.Split(info, "\n") {
+		name, rest, ok := strings.Cut(strings.TrimSpace(line), ":calls=")
+		if !ok || name == "cmdstat_info" {
+			continue
+		}
+		n, _ := strconv.Atoi(rest[:strings.IndexByte(rest, ',')])
+		calls[strings.TrimPrefix(name, "cmdstat_")] = n
+	}
+	return calls
+}
+
+// diffCalls returns the commands whose count grew, and by how much.
+func diffCalls(before, after map[string]int) map[string]int {
+	d := map[string]int{}
+	for k, v := range after {
+		if v > before[k] {
+			d[k] = v - before[k]
+		}
+	}
+	return d
+}

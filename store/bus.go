@@ -27,6 +27,8 @@ type CountingBus interface {
 	// PublishCount is Publish, and also returns how many receivers the message reached: subscribers on the
 	// memory bus, nodes subscribed to the topic on Redis (a node subscribes a topic once, whatever its local
 	// subscribers). 0 means nobody was subscribed; a negative count means the bus cannot tell (Redis
-	// Cluster counts only the clients of the node it asked).
+	// Cluster counts only the clients of the node it asked). A count of 0 while the bus's own connection
+	// is down or has just come back fails with an error wrapping ErrUnsettled instead: other nodes'
+	// subscriptions may not be back yet.
 	PublishCount(ctx context.Context, topic string, msg []byte) (int, error)
 }

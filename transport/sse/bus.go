@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"strconv"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/mcpkit/mcpkit/jsonrpc"
-	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/store"
 )
 
@@ -110,53 +108,5 @@ func (h *Handler) forward(ctx context.Context, w http.ResponseWriter, id string,
 		fail(w, http.StatusNotFound, "session not found: its SSE stream is closed; open a new one")
 	default: // n < 0: the bus cannot tell, assume a node holds it
 		w.WriteHeader(http.StatusAccepted)
-	}
-}
-
-// overloaded is the error of a request past MaxRequestsPerSession.
-func (h *Handler) overloaded() *jsonrpc.Error {
-	return &jsonrpc.Error{Code: jsonrpc.CodeOverloaded, Message: "server overloaded: this session already has " +
-		strconv.Itoa(h.opts.MaxRequestsPerSession) + " requests in flight, retry later"}
-}
-
-// handle serves one message of ss: from a local POST, whose status it writes to w, or forwarded from
-// another node (w nil), whose POST was answered there. A forwarded request past MaxRequestsPerSession is
-// answered with the overload error on the stream instead of a 429.
-func (h *Handler) handle(ss *session, m *jsonrpc.Message, w http.ResponseWriter) {
-	accepted := func() {
-		if w != nil {
-			w.WriteHeader(http.StatusAccepted)
-		}
-	}
-	switch {
-	case m.IsResponse():
-		accepted()
-		ss.deliver(m)
-	case m.IsNotification():
-		accepted()
-		if m.Method == mcp.MethodNotificationCancelled {
-			ss.cancelRequest(m.Params)
-		}
-		ss.sess.HandleNotification(ss.ctx, m)
-	default:
-		if ss.active.Add(1) > int64(h.opts.MaxRequestsPerSession) {
-			ss.active.Add(-1)
-			if w == nil {
-				_ = ss.send(jsonrpc.AppendError(nil, m.ID, h.overloaded()))
-				return
-			}
-			w.Header().Set("Retry-After", "1")
-			failID(w, http.StatusTooManyRequests, m.ID, h.overloaded())
-			return
-		}
-		if !h.enter() {
-			ss.active.Add(-1)
-			if w != nil {
-				fail(w, http.StatusServiceUnavailable, "server shutting down, retry later")
-			}
-			return
-		}
-		accepted()
-		h.workers.Go(func() { h.run(ss, m) })
 	}
 }

@@ -266,8 +266,9 @@ func (h *Handler) serveSSE(w http.ResponseWriter, r *http.Request) {
 			ss.cancel(err)
 			h.log.Warn("sse: subscribing a new stream's bus topic", "err", err)
 			w.Header().Set("Retry-After", "1")
-			fail(w, http.StatusServiceUnavailable, "service unavailable: this server node cannot receive the messages "+
-				"other nodes forward to the stream (subscribing to the bus failed: "+err.Error()+"); retry")
+			failID(w, http.StatusServiceUnavailable, jsonrpc.ID{}, &jsonrpc.Error{Code: jsonrpc.CodeOverloaded,
+				Message: "service unavailable: this server node cannot receive the messages other nodes forward to " +
+					"the stream (subscribing to the bus failed: " + err.Error() + "); retry"})
 			return
 		}
 		defer wait() // after the cancel below: the subscription ends with the stream
@@ -430,6 +431,54 @@ func (h *Handler) serveMessages(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.handle(ss, m, w)
+}
+
+// overloaded is the error of a request past MaxRequestsPerSession.
+func (h *Handler) overloaded() *jsonrpc.Error {
+	return &jsonrpc.Error{Code: jsonrpc.CodeOverloaded, Message: "server overloaded: this session already has " +
+		strconv.Itoa(h.opts.MaxRequestsPerSession) + " requests in flight, retry later"}
+}
+
+// handle serves one message of ss: from a local POST, whose status it writes to w, or forwarded from
+// another node (w nil), whose POST was answered there. A forwarded request past MaxRequestsPerSession is
+// answered with the overload error on the stream instead of a 429.
+func (h *Handler) handle(ss *session, m *jsonrpc.Message, w http.ResponseWriter) {
+	accepted := func() {
+		if w != nil {
+			w.WriteHeader(http.StatusAccepted)
+		}
+	}
+	switch {
+	case m.IsResponse():
+		accepted()
+		ss.deliver(m)
+	case m.IsNotification():
+		accepted()
+		if m.Method == mcp.MethodNotificationCancelled {
+			ss.cancelRequest(m.Params)
+		}
+		ss.sess.HandleNotification(ss.ctx, m)
+	default:
+		if ss.active.Add(1) > int64(h.opts.MaxRequestsPerSession) {
+			ss.active.Add(-1)
+			if w == nil {
+				_ = ss.send(jsonrpc.AppendError(nil, m.ID, h.overloaded()))
+				return
+			}
+			w.Header().Set("Retry-After", "1")
+			failID(w, http.StatusTooManyRequests, m.ID, h.overloaded())
+			return
+		}
+		if !h.enter() {
+			ss.active.Add(-1)
+			if w != nil {
+				fail(w, http.StatusServiceUnavailable, "server shutting down, retry later")
+			}
+			return
+		}
+		accepted()
+		h.workers.Go(func() { h.run(ss, m) })
+	}
 }
 
 // writeDeadline is the deadline of a write starting now (zero: none).

@@ -315,13 +315,21 @@ func TestNodesForwardedRequestOverLimit(t *testing.T) {
 	a, b := newNode(t, bus, opts), newNode(t, bus, opts)
 	endpoint, next := openOn(t, a, b, `{}`)
 	mustAccept(t, b, endpoint, `{"jsonrpc":"2.0","id":"slow","method":"tools/call","params":{"name":"block","arguments":{}}}`)
-	<-a.tools.started
+	select {
+	case <-a.tools.started:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the request did not start; the stream carried %s", next())
+	}
 	mustAccept(t, b, endpoint, `{"jsonrpc":"2.0","id":5,"method":"ping"}`)
 	if got := next(); !strings.Contains(got, `"id":5,"error"`) || !strings.Contains(got, "overloaded") {
 		t.Fatalf("a forwarded request over the limit answered %s", got)
 	}
 	mustAccept(t, b, endpoint, `{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"slow"}}`)
-	<-a.tools.cancelled
+	select {
+	case <-a.tools.cancelled:
+	case <-time.After(10 * time.Second):
+		t.Fatal("notifications/cancelled through the other node did not cancel the request")
+	}
 }
 
 // alternate sends each HTTP request to the next node: no stickiness.

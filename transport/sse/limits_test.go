@@ -345,7 +345,7 @@ func TestErrorsQuoteBounded(t *testing.T) {
 // queued (it used to count until after, so the next request could find the slot still taken).
 func TestNextRequestRightAfterAnswer(t *testing.T) {
 	a := newNode(t, nil, &sse.Options{MaxRequestsPerSession: 1})
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	endpoint, next, closeStream := stream(t, a.ts, ctx)
 	defer closeStream()

@@ -113,7 +113,7 @@ func mustAccept(t *testing.T, n *node, endpoint, body string) {
 // the stream's reader.
 func openOn(t *testing.T, holder, other *node, caps string) (string, func() string) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second) // a stream that stays silent ends the test
 	t.Cleanup(cancel)
 	endpoint, next, closeStream := stream(t, holder.ts, ctx)
 	t.Cleanup(closeStream)
@@ -214,7 +214,7 @@ func TestNodesUnknownSession404(t *testing.T) {
 		t.Errorf("unknown session through a node with a bus: %d %s", c, body)
 	}
 	// A stream that closed: its node unsubscribed, so no node receives the message.
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	endpoint, next, closeStream := stream(t, a.ts, ctx)
 	mustAccept(t, b, endpoint, `{"jsonrpc":"2.0","id":1,"method":"ping"}`)

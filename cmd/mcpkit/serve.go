@@ -56,6 +56,8 @@ func newServe() *cobra.Command {
 				sopts.Bus = st.Bus // resources/updated and list_changed reach every node's clients
 				opts.Streamable.Sessions = st.Sessions
 				opts.Streamable.Events = st.Events
+				opts.Streamable.Bus = st.Bus // answers, cancellations, state changes and DELETE reach the node concerned
+				opts.SSEBus = st.Bus         // /messages POSTs reach the node holding their /sse stream
 			}
 			s := demo.NewWith(sopts)
 			demo.AddNodeTools(s) // wait, list_roots, notify_change: to try cancel, resume and changes across nodes

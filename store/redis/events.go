@@ -18,14 +18,16 @@ import (
 // ids are store.EventID(stream, seq): seq comes from a counter per session that starts at the first
 // append's Unix time in microseconds, so an id is never reused, even after the session's keys expired or
 // were deleted. A replay that would need a dropped event fails with store.ErrNotFound, as in the memory
-// store.
+// store. It is a store.EventWatcher: the append script PUBLISHes each event's id on its stream's channel,
+// which Watch subscribes through the Store's Bus.
 type EventStore struct {
 	c    goredis.UniversalClient
+	bus  *Bus // carries the wake-ups of Watch
 	opts Options
 	now  func() time.Time // the clock of ages (tests set it)
 }
 
-var _ store.EventStore = (*EventStore)(nil)
+var _ store.EventWatcher = (*EventStore)(nil)
 
 // keys returns the session's hash, its sorted set and the prefix of its stream keys.
 func (st *EventStore) keys(sessionID string) (m, z, streamPrefix string) {
@@ -33,24 +35,44 @@ func (st *EventStore) keys(sessionID string) (m, z, streamPrefix string) {
 	return base + "m", base + "z", base + "s:"
 }
 
-// Append implements store.EventStore.
+// Append implements store.EventStore. The stream's watches are woken (Watch) by the same script: no
+// extra round trip.
 func (st *EventStore) Append(ctx context.Context, sessionID, streamID string, data []byte) (string, error) {
+	id, _, err := st.AppendWatched(ctx, sessionID, streamID, data)
+	return id, err
+}
+
+// AppendWatched implements store.EventWatcher: one round trip, the Lua script that appends also PUBLISHes
+// the event's id on the stream's channel; PUBLISH's count of receivers is the count of nodes watching it
+// (each node's Bus has one pub/sub connection).
+func (st *EventStore) AppendWatched(ctx context.Context, sessionID, streamID string, data []byte) (string, int, error) {
 	if !store.ValidStreamID(streamID) {
-		return "", fmt.Errorf("store: invalid stream id %q (empty or contains '/')", streamID)
+		return "", 0, fmt.Errorf("store: invalid stream id %q (empty or contains '/')", streamID)
 	}
 	m, z, sp := st.keys(sessionID)
 	now := st.now().UnixMilli()
 	res, err := appendScript.Run(ctx, st.c, []string{m, z, sp + streamID},
 		streamID, data, now, ms(st.opts.EventMaxAge), st.opts.MaxEventsPerStream, st.opts.MaxEventBytesPerSession,
-		sp, now*1000).Text()
+		sp, now*1000, st.bus.channel(store.WatchTopic(sessionID, streamID))).Slice()
 	if err != nil {
-		return "", fmt.Errorf("store/redis: appending an event: %w", err)
+		return "", 0, fmt.Errorf("store/redis: appending an event: %w", err)
 	}
-	seq, err := strconv.ParseUint(res, 10, 64)
+	if len(res) != 2 {
+		return "", 0, fmt.Errorf("store/redis: append returned %v, not a sequence number and a count", res)
+	}
+	text, _ := res[0].(string)
+	seq, err := strconv.ParseUint(text, 10, 64)
 	if err != nil {
-		return "", fmt.Errorf("store/redis: append returned %q, not a sequence number", res)
+		return "", 0, fmt.Errorf("store/redis: append returned %q, not a sequence number", text)
 	}
-	return store.EventID(streamID, seq), nil
+	woken, _ := res[1].(int64)
+	return store.EventID(streamID, seq), int(woken), nil
+}
+
+// Watch implements store.EventWatcher: a subscription of the Bus to the stream's channel (one SUBSCRIBE per
+// stream and node, shared by that node's readers of the stream).
+func (st *EventStore) Watch(ctx context.Context, sessionID, streamID string) (store.Subscription, error) {
+	return st.bus.Subscribe(ctx, store.WatchTopic(sessionID, streamID))
 }
 
 // Replay implements store.EventStore.

@@ -50,7 +50,9 @@ end
 `
 
 // appendScript: KEYS m, z, the stream's key; ARGV stream, data, now ms, max age ms, max events per stream,
-// max bytes per session, stream key prefix, initial sequence number. Returns the event's sequence number.
+// max bytes per session, stream key prefix, initial sequence number, the pub/sub channel of the stream's
+// watches. It publishes the event's id there (the wake-up of EventWatcher, in the same round trip) and
+// returns the event's sequence number and how many subscribers (nodes) the wake-up reached.
 var appendScript = goredis.NewScript(eventsLuaPrelude + `
 local S = KEYS[3]
 local sid, data = ARGV[1], ARGV[2]
@@ -84,15 +86,22 @@ local ttl = ARGV[4]
 redis.call('PEXPIRE', M, ttl)
 redis.call('PEXPIRE', Z, ttl)
 redis.call('PEXPIRE', S, ttl)
-return seqs
+local woken = redis.call('PUBLISH', ARGV[9], sid .. '/' .. seqs)
+return {seqs, woken}
 `)
 
 // replayScript: KEYS m, z, the stream's key; ARGV stream, last sequence number, now ms, max age ms, stream
-// key prefix. Returns false when the events after it are not all held, else the stream's entries after it.
+// key prefix. Returns false when the events after it are not all held, else the stream's entries after it;
+// after sequence number 0, every entry the stream holds.
 var replayScript = goredis.NewScript(eventsLuaPrelude + `
 local S = KEYS[3]
 local sid, last = ARGV[1], ARGV[2]
 sweep(ARGV[5], tonumber(ARGV[3]), tonumber(ARGV[4]))
+if last == '0' then
+  -- From the start: every event the stream holds (none for an unknown stream).
+  if redis.call('EXISTS', S) == 0 then return {} end
+  return redis.call('XRANGE', S, '-', '+')
+end
 local floor = redis.call('HGET', M, 'f:' .. sid)
 if not floor then return false end
 if redis.call('EXISTS', S) == 0 then

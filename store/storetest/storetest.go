@@ -200,6 +200,24 @@ func TestEventStore(t *testing.T, newStore func(t *testing.T) store.EventStore) 
 			t.Errorf("replayed %d events, want %d", len(seen), writers*each)
 		}
 	})
+	t.Run("replay from the start", func(t *testing.T) {
+		st := newStore(t)
+		for i := range 3 {
+			if _, err := st.Append(ctx, "s", "A", []byte(fmt.Sprintf("a%d", i))); err != nil {
+				t.Fatal(err)
+			}
+			_, _ = st.Append(ctx, "s", "B", []byte("b"))
+		}
+		var got []string
+		stream, err := st.Replay(ctx, "s", store.EventID("A", 0), func(_ string, d []byte) error { got = append(got, string(d)); return nil })
+		if err != nil || stream != "A" || fmt.Sprint(got) != "[a0 a1 a2]" {
+			t.Errorf("replay after A/0: %v, stream %q, %v", got, stream, err)
+		}
+		got = nil
+		if _, err := st.Replay(ctx, "s", store.EventID("none", 0), func(_ string, d []byte) error { got = append(got, string(d)); return nil }); err != nil || len(got) != 0 {
+			t.Errorf("replay after 0 of a stream without events: %v, %v (want nothing, no error)", got, err)
+		}
+	})
 	t.Run("delete", func(t *testing.T) {
 		st := newStore(t)
 		id, _ := st.Append(ctx, "s", "A", []byte("x"))
@@ -210,9 +228,112 @@ func TestEventStore(t *testing.T, newStore func(t *testing.T) store.EventStore) 
 	})
 }
 
-// TestBus checks a Bus.
+// TestEventWatcher checks an EventWatcher: wake-ups carry the appended event's id, reach the watches of
+// that stream only, are counted by AppendWatched, and end with the watch.
+func TestEventWatcher(t *testing.T, newStore func(t *testing.T) store.EventWatcher) {
+	ctx := context.Background()
+	next := func(t *testing.T, s store.Subscription) string {
+		t.Helper()
+		select {
+		case m, ok := <-s.C():
+			if !ok {
+				t.Fatal("watch ended")
+			}
+			return string(m)
+		case <-time.After(10 * time.Second):
+			t.Fatal("no wake-up")
+		}
+		return ""
+	}
+	t.Run("wake-ups", func(t *testing.T) {
+		st := newStore(t)
+		if _, n, err := st.AppendWatched(ctx, "s", "A", []byte("before")); err != nil || n != 0 {
+			t.Fatalf("append with no watch: %d watchers, %v", n, err)
+		}
+		w, err := st.Watch(ctx, "s", "A")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		id1, n, err := st.AppendWatched(ctx, "s", "A", []byte("one"))
+		if err != nil || n != 1 {
+			t.Fatalf("append with one watch: %d watchers, %v", n, err)
+		}
+		if got := next(t, w); got != id1 {
+			t.Errorf("wake-up %q, want the event's id %q", got, id1)
+		}
+		// Other streams and sessions wake no one here: the next wake-up is the next event of A.
+		if _, n, _ := st.AppendWatched(ctx, "s", "B", []byte("b")); n != 0 {
+			t.Errorf("another stream has %d watchers", n)
+		}
+		_, _ = st.Append(ctx, "other", "A", []byte("x"))
+		id2, err := st.Append(ctx, "s", "A", []byte("two")) // plain Append wakes too
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := next(t, w); got != id2 {
+			t.Errorf("wake-up %q, want %q (the next event of the watched stream)", got, id2)
+		}
+		// Two watches of one stream in one process (one node) are both woken.
+		w2, err := st.Watch(ctx, "s", "A")
+		if err != nil {
+			t.Fatal(err)
+		}
+		id3, n, _ := st.AppendWatched(ctx, "s", "A", []byte("three"))
+		if n < 1 {
+			t.Errorf("append with two watches: %d watchers", n)
+		}
+		if next(t, w) != id3 || next(t, w2) != id3 {
+			t.Error("both watches should see the event")
+		}
+		_ = w2.Close()
+		_ = w.Close()
+		// After the last watch closes, appends eventually reach no one (Redis unsubscribes asynchronously).
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			_, n, err := st.AppendWatched(ctx, "s", "A", []byte("later"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("still %d watchers after every watch closed", n)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
+	t.Run("context ends the watch", func(t *testing.T) {
+		st := newStore(t)
+		cctx, cancel := context.WithCancel(ctx)
+		w, err := st.Watch(cctx, "s", "A")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+		select {
+		case _, ok := <-w.C():
+			if ok {
+				t.Error("unexpected wake-up")
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("watch not ended by its context")
+		}
+		_ = w.Close() // idempotent after the context ended it
+	})
+}
+
+// TestBus checks a Bus, and its PublishCount when it is a store.CountingBus.
 func TestBus(t *testing.T, newBus func(t *testing.T) store.Bus) {
 	ctx := context.Background()
+	t.Run("publish count", func(t *testing.T) {
+		b, ok := newBus(t).(store.CountingBus)
+		if !ok {
+			t.Skip("not a store.CountingBus")
+		}
+		testPublishCount(t, b)
+	})
 	t.Run("fan out in order", func(t *testing.T) {
 		b := newBus(t)
 		s1, err := b.Subscribe(ctx, "t")
@@ -270,6 +391,49 @@ func TestBus(t *testing.T, newBus func(t *testing.T) store.Bus) {
 			t.Error("subscription not ended by its context")
 		}
 	})
+}
+
+// testPublishCount checks a CountingBus: no receiver counts 0, a subscriber counts, and the count goes back
+// to 0 once the subscriptions are closed (a bus may unsubscribe in the background: it is awaited, bounded).
+func testPublishCount(t *testing.T, b store.CountingBus) {
+	ctx := context.Background()
+	if n, err := b.PublishCount(ctx, "count", []byte("x")); err != nil || n != 0 {
+		t.Fatalf("PublishCount with no subscriber = %d, %v; want 0", n, err)
+	}
+	s1, err := b.Subscribe(ctx, "count")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := b.PublishCount(ctx, "count", []byte("a"))
+	if err != nil || n != 1 {
+		t.Fatalf("PublishCount with one subscriber = %d, %v; want 1", n, err)
+	}
+	if m := <-s1.C(); string(m) != "a" {
+		t.Errorf("subscriber got %q", m)
+	}
+	s2, _ := b.Subscribe(ctx, "count")
+	if n, err := b.PublishCount(ctx, "count", []byte("b")); err != nil || n < 1 {
+		t.Errorf("PublishCount with two subscribers = %d, %v; want at least 1", n, err)
+	}
+	if n, _ := b.PublishCount(ctx, "other", []byte("c")); n != 0 {
+		t.Errorf("PublishCount on another topic = %d, want 0", n)
+	}
+	_ = s1.Close()
+	_ = s2.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		n, err := b.PublishCount(ctx, "count", []byte("d"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("PublishCount after every subscription closed = %d, want 0", n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // TestKeyRing checks a KeyRing.

@@ -9,3 +9,10 @@ func OpenStreams(h *Handler) int {
 	defer h.mu.Unlock()
 	return len(h.open)
 }
+
+// LiveSessions reports how many legacy sessions the handler holds (tests).
+func LiveSessions(h *Handler) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.sessions)
+}

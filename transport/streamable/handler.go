@@ -76,6 +76,14 @@ type Options struct {
 	// Sessions, Events: where legacy sessions and stream events live. Nil uses memory.
 	Sessions store.SessionStore
 	Events   store.EventStore
+	// Bus connects the nodes that share Sessions and Events (store/redis's Bus), so that any node serves
+	// any request of a legacy session: a client's answer to a server-to-client request, or its
+	// notifications/cancelled, reaches the node whose handler waits or runs; a change to the session's
+	// state (logging/setLevel, resources/subscribe) makes the other nodes reload it; DELETE ends it on every
+	// node. A node subscribes the topic "sess:"+id while it holds session id, and forgets (without deleting
+	// it from the store, whose TTL ends it) a session idle there for SessionIdleTimeout. Nil: one node,
+	// nothing published or subscribed.
+	Bus store.Bus
 	// Logger receives the transport's diagnostics. Nil uses slog.Default().
 	Logger *slog.Logger
 }
@@ -87,6 +95,7 @@ type Handler struct {
 	opts   Options
 	policy httpx.Policy
 	log    *slog.Logger
+	node   string // this handler's id on Options.Bus (route.go); "" without one
 
 	ctx    context.Context // ends at Close: stops background work and handlers of legacy requests
 	cancel context.CancelFunc
@@ -158,6 +167,9 @@ func NewHandler(srv transport.Server, opts *Options) *Handler {
 	h.log = o.Logger
 	if h.log == nil {
 		h.log = slog.Default()
+	}
+	if o.Bus != nil {
+		h.node = newNodeID()
 	}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
 	h.workers = workers.New(0)

@@ -144,6 +144,7 @@ func rawResumeGET(t *testing.T, c *cluster) {
 	by = append(by, touch(5), touch(6))
 	resumed := rawStream(t, hc, ctx, http.MethodGet, c.url("/mcp"), sid, "", "Last-Event-ID", ev.id)
 	n := 0
+	var ids []string
 	for wait := settle; ; {
 		ev, ok := resumed.next(wait)
 		if !ok {
@@ -151,12 +152,14 @@ func rawResumeGET(t *testing.T, c *cluster) {
 		}
 		if ev.message().Params.URI == uri {
 			n++
+			ids = append(ids, ev.id)
 		}
 		if n >= 2 {
 			wait = 300 * time.Millisecond // duplicates, if any, arrive right behind
 		}
 	}
-	t.Logf("GET stream on %s, changes made on %v, resumed on %s: %d of 2 missed notifications delivered", get.servedBy, by, resumed.servedBy, n)
+	t.Logf("GET stream on %s, changes made on %v, resumed on %s after event %s: %d of 2 missed notifications delivered (event ids %v)",
+		get.servedBy, by, resumed.servedBy, ev.id, n, ids)
 	if n != 2 {
 		t.Errorf("the resumed GET stream delivered %d of the 2 notifications made while it was away, want 2", n)
 	}

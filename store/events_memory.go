@@ -47,6 +47,7 @@ type eventStream struct {
 	// floor: events with seq ≤ floor may have been dropped, so a replay after an id below it fails.
 	floor  uint64
 	events []storedEvent
+	lease  streamLease // Leases: the request whose response the stream carries
 }
 
 type storedEvent struct {
@@ -89,6 +90,12 @@ func (st *MemoryEventStore) Append(_ context.Context, sessionID, streamID string
 	now := st.opts.Now()
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	id, _ := st.appendLocked(sessionID, streamID, data, now)
+	return id, nil
+}
+
+// appendLocked appends one event and returns its id and its stream.
+func (st *MemoryEventStore) appendLocked(sessionID, streamID string, data []byte, now time.Time) (string, *eventStream) {
 	st.sweepLocked(now)
 	sess := st.m[sessionID]
 	if sess == nil {
@@ -116,7 +123,7 @@ func (st *MemoryEventStore) Append(_ context.Context, sessionID, streamID string
 	}
 	for st.bytes > st.opts.MaxBytes && len(st.fifo) > 0 && st.popLocked() {
 	}
-	return EventID(streamID, seq), nil
+	return EventID(streamID, seq), s
 }
 
 // dropFirstLocked drops the first n events of s.

@@ -29,6 +29,12 @@ func TestMemoryEventStore(t *testing.T) {
 	})
 }
 
+func TestMemoryLeases(t *testing.T) {
+	storetest.TestLeases(t, func(*testing.T) store.EventStore {
+		return store.NewMemoryEventStore(store.MemoryEventOptions{})
+	})
+}
+
 func TestMemoryBus(t *testing.T) {
 	storetest.TestBus(t, func(*testing.T) store.Bus { return store.NewMemoryBus(store.MemoryBusOptions{}) })
 }

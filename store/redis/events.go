@@ -33,18 +33,36 @@ func (st *EventStore) keys(sessionID string) (m, z, streamPrefix string) {
 	return base + "m", base + "z", base + "s:"
 }
 
+// leasePrefix is the prefix of the session's lease keys (one per leased stream, see leases.go).
+func (st *EventStore) leasePrefix(sessionID string) string {
+	return st.opts.Prefix + "e:{" + sessionID + "}:l:"
+}
+
 // Append implements store.EventStore.
 func (st *EventStore) Append(ctx context.Context, sessionID, streamID string, data []byte) (string, error) {
+	return st.append(ctx, sessionID, streamID, data, "", store.Lease{})
+}
+
+// append runs appendScript in mode (see it) and maps its refusals to store errors.
+func (st *EventStore) append(ctx context.Context, sessionID, streamID string, data []byte, mode string, lease store.Lease) (string, error) {
 	if !store.ValidStreamID(streamID) {
 		return "", fmt.Errorf("store: invalid stream id %q (empty or contains '/')", streamID)
 	}
 	m, z, sp := st.keys(sessionID)
 	now := st.now().UnixMilli()
-	res, err := appendScript.Run(ctx, st.c, []string{m, z, sp + streamID},
+	res, err := appendScript.Run(ctx, st.c, []string{m, z, sp + streamID, st.leasePrefix(sessionID) + streamID},
 		streamID, data, now, ms(st.opts.EventMaxAge), st.opts.MaxEventsPerStream, st.opts.MaxEventBytesPerSession,
-		sp, now*1000).Text()
+		sp, now*1000, mode, lease.Node, ms(lease.TTL), lease.RequestID).Text()
 	if err != nil {
 		return "", fmt.Errorf("store/redis: appending an event: %w", err)
+	}
+	switch res {
+	case "final":
+		return "", store.ErrFinal
+	case "leased":
+		return "", store.ErrLeased
+	case "none":
+		return "", store.ErrNotFound
 	}
 	seq, err := strconv.ParseUint(res, 10, 64)
 	if err != nil {
@@ -89,7 +107,7 @@ func (st *EventStore) DeleteStream(ctx context.Context, sessionID, streamID stri
 		return nil
 	}
 	m, z, sp := st.keys(sessionID)
-	if err := deleteStreamScript.Run(ctx, st.c, []string{m, z, sp + streamID}, streamID).Err(); err != nil {
+	if err := deleteStreamScript.Run(ctx, st.c, []string{m, z, sp + streamID, st.leasePrefix(sessionID) + streamID}, streamID).Err(); err != nil {
 		return fmt.Errorf("store/redis: deleting a stream: %w", err)
 	}
 	return nil
@@ -98,7 +116,7 @@ func (st *EventStore) DeleteStream(ctx context.Context, sessionID, streamID stri
 // DeleteSession implements store.EventStore.
 func (st *EventStore) DeleteSession(ctx context.Context, sessionID string) error {
 	m, z, sp := st.keys(sessionID)
-	if err := deleteSessionScript.Run(ctx, st.c, []string{m, z}, sp).Err(); err != nil {
+	if err := deleteSessionScript.Run(ctx, st.c, []string{m, z}, sp, st.leasePrefix(sessionID)).Err(); err != nil {
 		return fmt.Errorf("store/redis: deleting a session's events: %w", err)
 	}
 	return nil

@@ -47,6 +47,11 @@ func TestStoretestEvents(t *testing.T) {
 	storetest.TestEventStore(t, func(t *testing.T) store.EventStore { return newStore(t, srv, Options{}).Events })
 }
 
+func TestStoretestLeases(t *testing.T) {
+	srv := redistest.Start(t)
+	storetest.TestLeases(t, func(t *testing.T) store.EventStore { return newStore(t, srv, Options{}).Events })
+}
+
 func TestStoretestBus(t *testing.T) {
 	srv := redistest.Start(t)
 	storetest.TestBus(t, func(t *testing.T) store.Bus { return newStore(t, srv, Options{}).Bus })

@@ -73,6 +73,12 @@ type Options struct {
 	// JSONResponse answers legacy requests with JSON even when the handler sends notifications first
 	// (they are then dropped). Default false: such requests get an SSE stream.
 	JSONResponse bool
+	// LeaseTTL is the lease a legacy request holds in Events while its response is an SSE stream, when
+	// Events implements store.Leases (default 15s; negative: no leases). The node refreshes its leases every
+	// LeaseTTL/3; a node resuming the stream of a request whose lease expired without a response tells the
+	// client its node stopped (CodeNodeStopped). Shorter detects a dead node sooner, at one store call per
+	// node every LeaseTTL/3 (docs/SCALING.md, "Node death").
+	LeaseTTL time.Duration
 	// Sessions, Events: where legacy sessions and stream events live. Nil uses memory.
 	Sessions store.SessionStore
 	Events   store.EventStore
@@ -103,6 +109,7 @@ type Handler struct {
 	workers   *workers.Pool  // runs legacy handlers on reused goroutines (grown stacks: less CPU per call)
 	queued    atomic.Int64   // bytes of events waiting to be written, all sessions
 	inflight  atomic.Int64   // 2026-07-28 requests in flight (MaxInFlight)
+	lease     leaseState     // leases on running requests (lease.go)
 }
 
 // NewHandler returns a handler serving srv.
@@ -145,6 +152,10 @@ func NewHandler(srv transport.Server, opts *Options) *Handler {
 	if o.MaxTotalQueuedBytes <= 0 {
 		o.MaxTotalQueuedBytes = 256 << 20
 	}
+	if o.LeaseTTL == 0 {
+		o.LeaseTTL = 15 * time.Second
+	}
+	h.lease.node = newNodeID()
 	if o.RetryMs <= 0 {
 		o.RetryMs = 1000
 	}

@@ -268,26 +268,50 @@ func (h *Handler) resume(w http.ResponseWriter, r *http.Request, ls *liveSession
 	setSession := func(hd http.Header) { hd.Set(headerSessionID, ls.id) }
 	st := h.liveStream(ls, streamID)
 	if st == nil {
-		// Not open here: replay what the log holds and end.
+		// Not open here: replay what the log holds; then, for a request's stream that did not end with
+		// its response, settle it (lease.go): the error of a request whose node stopped, or, while it still
+		// runs elsewhere, a retry hint so that the client polls.
 		sse := h.newSSE(w)
 		started := false
-		_, err := h.opts.Events.Replay(r.Context(), ls.id, lastEventID, func(id string, data []byte) error {
-			if len(data) == 0 {
-				return nil
-			}
+		last, lastData := lastEventID, []byte(nil)
+		emit := func(id string, data []byte) error {
 			if !started {
 				sse.Start(setSession)
 				started = true
 			}
+			last, lastData = id, data
 			return sse.Event(id, data, 0)
+		}
+		_, err := h.opts.Events.Replay(r.Context(), ls.id, lastEventID, func(id string, data []byte) error {
+			if len(data) == 0 {
+				return nil
+			}
+			return emit(id, data)
 		})
 		switch {
-		case started:
+		case started && err != nil:
+			return // the client left, or the log broke mid-replay: the client resumes after last
 		case errors.Is(err, store.ErrNotFound):
 			h.gone(w)
+			return
 		case err != nil:
 			h.unavailable(w, jsonrpc.ID{}, ls.id, &storeError{op: "replaying events for a resume", err: err})
-		default:
+			return
+		}
+		if lastData == nil || !isResponse(lastData) {
+			running, err := h.settleOrphan(r.Context(), ls.id, streamID, last, emit)
+			if err != nil {
+				h.log.Warn("streamable: settling a resumed stream", "session", ls.id, "stream", streamID, "err", err)
+			}
+			if running {
+				if !started {
+					sse.Start(setSession)
+					started = true
+				}
+				_ = sse.Event("", nil, h.opts.RetryMs) // poll: the request runs on another node
+			}
+		}
+		if !started {
 			sse.Start(setSession)
 		}
 		return

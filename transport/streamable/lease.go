@@ -1,0 +1,186 @@
+package streamable
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/mcpkit/mcpkit/jsonrpc"
+	"github.com/mcpkit/mcpkit/mcp"
+	"github.com/mcpkit/mcpkit/store"
+)
+
+// Leases on running requests (docs/SCALING.md, "Node death"). When the event store implements
+// store.Leases, the stream of a legacy request that switched to SSE is leased by its first event, the
+// node refreshes all its leases in one store call every LeaseTTL/3, and the final response releases it.
+// A node serving a resume of a stream that is not open on it, once every stored event is delivered, asks
+// the store: a stream whose lease is gone and whose response was never stored belongs to a request whose
+// node stopped; the node stores a JSON-RPC error in place of the response (only if still absent, so
+// concurrent resumes on several nodes agree) and sends it.
+
+// CodeNodeStopped is the JSON-RPC error code of the error stored in place of the response of a request
+// whose node stopped before answering (-32603, internal error: the request failed on the server's side,
+// and whether it had effects is unknown, so it is not a "retry later" -32000).
+const CodeNodeStopped = mcp.CodeInternalError
+
+// nodeStoppedMessage is that error's message.
+const nodeStoppedMessage = "the node running this request stopped before answering (it may have had effects: send it again only if that is safe)"
+
+// leaseState is a Handler's part in leases: its node id and the refresher.
+type leaseState struct {
+	node      string    // random per Handler: names the lease holder in the store
+	once      sync.Once // starts the refresher at the first lease
+	refreshes atomic.Int64
+	stopped   atomic.Bool // tests: the refresher stops (a node that died)
+}
+
+func newNodeID() string {
+	var b [9]byte
+	_, _ = rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// leaseStore returns the event store's Leases when leases are on.
+func (h *Handler) leaseStore() (store.Leases, bool) {
+	if h.opts.LeaseTTL < 0 {
+		return nil, false
+	}
+	l, ok := h.opts.Events.(store.Leases)
+	return l, ok
+}
+
+// record appends one event of st to the event log: the first event of a request's stream takes its lease,
+// the final one releases it (store.ErrFinal: another node already stored an error in its place).
+func (st *stream) record(ctx context.Context, msg []byte, final bool) (string, error) {
+	l, ok := st.h.leaseStore()
+	switch {
+	case !ok || st.reqID == "":
+		return st.h.opts.Events.Append(ctx, st.session, st.id, msg)
+	case final:
+		return l.AppendFinal(ctx, st.session, st.id, msg)
+	case !st.leased.Load():
+		id, err := l.AppendLeased(ctx, st.session, st.id, msg, store.Lease{Node: st.h.lease.node, RequestID: st.reqID, TTL: st.h.opts.LeaseTTL})
+		if err == nil {
+			st.leased.Store(true)
+			st.h.lease.once.Do(st.h.startLeaseRefresh)
+		}
+		return id, err
+	}
+	return st.h.opts.Events.Append(ctx, st.session, st.id, msg)
+}
+
+// startLeaseRefresh runs the refresher until the handler closes: every LeaseTTL/3, one RefreshLeases for
+// every leased stream still open on this node.
+func (h *Handler) startLeaseRefresh() {
+	l, _ := h.leaseStore()
+	every := max(h.opts.LeaseTTL/3, time.Millisecond)
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		t := time.NewTicker(every)
+		defer t.Stop()
+		var refs []store.StreamRef
+		for {
+			select {
+			case <-h.ctx.Done():
+				return
+			case <-t.C:
+			}
+			if h.lease.stopped.Load() {
+				return
+			}
+			refs = refs[:0]
+			h.mu.Lock()
+			for k, st := range h.open {
+				if st.leased.Load() {
+					refs = append(refs, store.StreamRef{Session: k.session, Stream: k.stream})
+				}
+			}
+			h.mu.Unlock()
+			if len(refs) == 0 {
+				continue
+			}
+			ctx, cancel := context.WithTimeout(h.ctx, every)
+			err := l.RefreshLeases(ctx, refs, h.opts.LeaseTTL)
+			cancel()
+			h.lease.refreshes.Add(1)
+			if err != nil && h.ctx.Err() == nil {
+				h.log.Warn("streamable: refreshing the leases of running requests (another node may report them stopped)", "leases", len(refs), "err", err)
+			}
+		}
+	}()
+}
+
+// settleOrphan is called by a resume of a stream that is not open on this node once every stored event
+// after lastID (the last event id delivered, or the Last-Event-ID) has been sent and the last of them was
+// not the response. When the request's node stopped (lease gone, no response stored) it stores the
+// error in place of the response, only if still absent, and sends it through emit; when another node
+// stored it (or the response) meanwhile, it replays from lastID and sends that. running reports that the
+// request still runs on another node (its lease is held): the caller follows the stream, or ends it with
+// a retry hint. Without store.Leases it does nothing.
+//
+// The stream-following code calls it each time it has delivered everything stored and the request is not
+// finished.
+func (h *Handler) settleOrphan(ctx context.Context, sessionID, streamID, lastID string, emit func(id string, data []byte) error) (running bool, err error) {
+	l, ok := h.leaseStore()
+	if !ok {
+		return false, nil
+	}
+	s, err := l.StreamState(ctx, sessionID, streamID)
+	if err != nil {
+		return false, err
+	}
+	switch {
+	case s.RequestID == "":
+		return false, nil // not a request's stream, or its record expired
+	case s.Leased:
+		return true, nil
+	case !s.Final:
+		msg, ok := nodeStoppedError(s.RequestID)
+		if !ok {
+			h.log.Warn("streamable: a leased stream records a malformed request id", "session", sessionID, "stream", streamID)
+			return false, nil
+		}
+		id, err := l.AppendOrphaned(ctx, sessionID, streamID, msg)
+		switch {
+		case err == nil:
+			h.log.Info("streamable: a request's node stopped before answering; its client is told", "session", sessionID, "stream", streamID, "id", s.RequestID)
+			return false, emit(id, msg)
+		case errors.Is(err, store.ErrLeased):
+			return true, nil
+		case errors.Is(err, store.ErrNotFound):
+			return false, nil
+		case !errors.Is(err, store.ErrFinal):
+			return false, err
+		}
+	}
+	// The response, or another node's error, was stored after our replay: deliver it.
+	_, err = h.opts.Events.Replay(ctx, sessionID, lastID, func(id string, data []byte) error {
+		if len(data) == 0 {
+			return nil
+		}
+		return emit(id, data)
+	})
+	return false, err
+}
+
+// nodeStoppedError is the error response to the request with JSON id rawID.
+func nodeStoppedError(rawID string) ([]byte, bool) {
+	msg := []byte(`{"jsonrpc":"2.0","id":` + rawID + `,"error":{"code":` + strconv.Itoa(CodeNodeStopped) + `,"message":"` + nodeStoppedMessage + `"}}`)
+	m, err := jsonrpc.DecodeMessage(msg)
+	if err != nil || !m.IsResponse() || m.ID.Raw() != rawID {
+		return nil, false
+	}
+	return msg, true
+}
+
+// isResponse reports whether an event's data is a JSON-RPC response (a request stream's last event).
+func isResponse(data []byte) bool {
+	m, err := jsonrpc.DecodeMessage(data)
+	return err == nil && m.IsResponse()
+}

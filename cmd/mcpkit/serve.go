@@ -24,10 +24,12 @@ func newServe() *cobra.Command {
 		allowOrigins []string
 		anyHost      bool
 		redisURL     string
+		leaseTTL     time.Duration
+		sseRetry     time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve the demo server (tools add, multiply, echo, create_product, book_trip; resources greeting://{name}, command://ping; prompt review_code)",
+		Short: "Serve the demo server (tools add, multiply, echo, count_slowly, create_product, book_trip; resources greeting://{name}, command://ping; prompt review_code)",
 		Long: "Serve the demo server over Streamable HTTP (both protocol eras on one endpoint, /mcp) or, with --stdio,\n" +
 			"over stdin/stdout. Logs go to stderr.\n\n" +
 			"Bound to anything but loopback, it answers only the Host names given with --allowed-host (against DNS\n" +
@@ -65,6 +67,8 @@ func newServe() *cobra.Command {
 			opts.Streamable.AllowedHosts = allowedHosts
 			opts.Streamable.AllowAnyHost = anyHost
 			opts.Streamable.AllowedOrigins = allowOrigins
+			opts.Streamable.LeaseTTL = leaseTTL
+			opts.Streamable.RetryMs = int(sseRetry.Milliseconds())
 			return s.ListenAndServeContext(cmd.Context(), addr, opts)
 		},
 	}
@@ -73,6 +77,8 @@ func newServe() *cobra.Command {
 	cmd.Flags().StringSliceVar(&allowedHosts, "allowed-host", nil, "a Host header value to accept, host or host:port (repeatable; required when --addr is not loopback, unless --any-host)")
 	cmd.Flags().BoolVar(&anyHost, "any-host", false, "accept any Host header: only behind a proxy that checks Host itself")
 	cmd.Flags().StringSliceVar(&allowOrigins, "allowed-origin", nil, "browser Origins to accept besides loopback ones")
+	cmd.Flags().DurationVar(&leaseTTL, "lease-ttl", 0, "how long a streaming request's lease in the store outlives its node: a client resuming on another node learns that the node died within about this long (default 15s)")
+	cmd.Flags().DurationVar(&sseRetry, "sse-retry", 0, "the reconnection delay suggested to clients on resumable SSE streams (default 1s)")
 	cmd.Flags().StringVar(&redisURL, "redis", "", "keep sessions, stream events and the requestState key ring in the Redis at this URL (redis://[user:password@]host:port/db, rediss:// for TLS), shared by every node given the same URL")
 	return cmd
 }

@@ -26,6 +26,7 @@ func newServe() *cobra.Command {
 		redisURL     string
 		leaseTTL     time.Duration
 		sseRetry     time.Duration
+		drainTimeout time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -36,7 +37,10 @@ func newServe() *cobra.Command {
 			"rebinding), or any Host with --any-host when a proxy in front checks Host.\n\n" +
 			"With --redis, legacy sessions, their stream events and the key ring that seals 2026-07-28 requestState\n" +
 			"live in Redis, so several nodes on one Redis serve each other's sessions, and change notifications\n" +
-			"(resources/updated, list_changed) reach the clients of every node (docs/SCALING.md).",
+			"(resources/updated, list_changed) reach the clients of every node (docs/SCALING.md).\n\n" +
+			"SIGTERM drains the node: new requests get 503 with Retry-After, open streams end with a retry hint\n" +
+			"(clients reconnect, through the balancer, to another node), running calls finish (--drain-timeout),\n" +
+			"then it exits 0.",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
@@ -60,6 +64,7 @@ func newServe() *cobra.Command {
 				opts.Streamable.Events = st.Events
 			}
 			s := demo.NewWith(sopts)
+			addCountSlowly(s)
 			defer s.Close() // before the store closes (defers run in reverse): stops the bus goroutines
 			if useStdio {
 				return s.ServeStdio(cmd.Context())
@@ -69,6 +74,7 @@ func newServe() *cobra.Command {
 			opts.Streamable.AllowedOrigins = allowOrigins
 			opts.Streamable.LeaseTTL = leaseTTL
 			opts.Streamable.RetryMs = int(sseRetry.Milliseconds())
+			opts.ShutdownTimeout = drainTimeout
 			return s.ListenAndServeContext(cmd.Context(), addr, opts)
 		},
 	}
@@ -79,6 +85,7 @@ func newServe() *cobra.Command {
 	cmd.Flags().StringSliceVar(&allowOrigins, "allowed-origin", nil, "browser Origins to accept besides loopback ones")
 	cmd.Flags().DurationVar(&leaseTTL, "lease-ttl", 0, "how long a streaming request's lease in the store outlives its node: a client resuming on another node learns that the node died within about this long (default 15s)")
 	cmd.Flags().DurationVar(&sseRetry, "sse-retry", 0, "the reconnection delay suggested to clients on resumable SSE streams (default 1s)")
+	cmd.Flags().DurationVar(&drainTimeout, "drain-timeout", 10*time.Second, "on SIGTERM or interrupt: new requests get 503 with Retry-After, open streams end with a retry hint, and running calls have this long to finish before the server stops")
 	cmd.Flags().StringVar(&redisURL, "redis", "", "keep sessions, stream events and the requestState key ring in the Redis at this URL (redis://[user:password@]host:port/db, rediss:// for TLS), shared by every node given the same URL")
 	return cmd
 }

@@ -5,7 +5,6 @@ package demo
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/mcpkit/mcpkit/server"
 )
@@ -39,7 +38,7 @@ func New() *server.Server { return NewWith(server.Options{}) }
 // it); an empty Instructions gets the demo's.
 func NewWith(opts server.Options) *server.Server {
 	if opts.Instructions == "" {
-		opts.Instructions = "A demo server: arithmetic tools, an echo tool that logs its progress, count_slowly (ten progress notifications 100 ms apart), create_product (asks the client's LLM) and book_trip (asks the user), a greeting resource template and a code review prompt."
+		opts.Instructions = "A demo server: arithmetic tools, an echo tool that logs its progress, create_product (asks the client's LLM) and book_trip (asks the user), a greeting resource template and a code review prompt."
 	}
 	s := server.New("mcpkit-demo", "0.1.0", &opts)
 
@@ -56,18 +55,6 @@ func NewWith(opts server.Options) *server.Server {
 			_ = server.Progress(ctx, float64(i), 3, fmt.Sprintf("file %d/3", i))
 		}
 		return "Here's the file content: " + in.Message, nil
-	})
-
-	server.Tool(s, "count_slowly", "Count to 10, sending a progress notification every 100 ms, then answer (a long-running call: its response is an SSE stream)", func(ctx context.Context, in struct{}) (string, error) {
-		for i := 1; i <= 10; i++ {
-			select {
-			case <-ctx.Done():
-				return "", ctx.Err()
-			case <-time.After(100 * time.Millisecond):
-			}
-			_ = server.Progress(ctx, float64(i), 10, fmt.Sprintf("%d/10", i))
-		}
-		return "counted to 10", nil
 	})
 
 	addInteractive(s)

@@ -110,6 +110,7 @@ type Handler struct {
 	queued    atomic.Int64   // bytes of events waiting to be written, all sessions
 	inflight  atomic.Int64   // 2026-07-28 requests in flight (MaxInFlight)
 	lease     leaseState     // leases on running requests (lease.go)
+	drain     drainState     // Drain (drain.go)
 }
 
 // NewHandler returns a handler serving srv.
@@ -186,6 +187,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer h.streams.Done()
+	if r.Method != http.MethodPost && h.refuseDraining(w, jsonrpc.ID{}) {
+		return
+	}
 	switch r.Method {
 	case http.MethodPost:
 		h.post(w, r)
@@ -262,6 +266,9 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if jsonrpc.IsBatch(body) {
+		if h.refuseDraining(w, jsonrpc.ID{}) {
+			return
+		}
 		h.legacyBatch(w, r, body)
 		return
 	}
@@ -270,6 +277,9 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 		var e *jsonrpc.Error
 		errors.As(err, &e)
 		httpError(w, http.StatusBadRequest, m.ID, e.Code, e.Message)
+		return
+	}
+	if m.IsRequest() && h.refuseDraining(w, m.ID) {
 		return
 	}
 	if isModernRequest(r, m) {

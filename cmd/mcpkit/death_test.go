@@ -274,6 +274,41 @@ func TestKillNodeMidCall(t *testing.T) {
 	t.Logf("%d runs: %d hangs, %d duplicate notifications, %d wrong outcomes, %d calls ended before the kill; "+
 		"progress notifications delivered per run %v; kill to error: mean %v, worst %v (lease TTL 300 ms, retry hint 100 ms)",
 		runs, hangs, duplicates, wrong, beforeKill, delivered, sum/time.Duration(max(len(delays), 1)), worst)
+
+	// The control: the client loses its connection after 3 notifications but the node lives. The call
+	// lasts three lease TTLs more; its node refreshes the lease, so the client, polling the other nodes,
+	// gets every notification once and the result, never the node-stopped error.
+	for run := range 3 {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		tr, err := streamable.NewClient(front.URL+"/mcp", &streamable.ClientOptions{DisableSSEFallback: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sess, err := client.Connect(ctx, tr, &client.Options{ProtocolVersion: mcp.Version20251125})
+		if err != nil {
+			t.Fatalf("control %d: connect: %v", run, err)
+		}
+		var order []float64
+		res, err := sess.CallTool(client.WithProgress(ctx, func(p *mcp.ProgressParams) {
+			order = append(order, p.Progress) // callbacks run one at a time, before CallTool returns
+			if len(order) == 3 {
+				lb.mu.Lock()
+				lb.toolCut()
+				lb.mu.Unlock()
+			}
+		}), "count_slowly", struct{}{})
+		if err != nil || len(res.Content) == 0 || res.Content[0].Text != "counted to 10" || len(order) != 10 {
+			t.Errorf("control %d: a call whose node lives: %+v, %v, progress %v; want the result and 10 notifications", run, res, err, order)
+		}
+		for i, p := range order {
+			if p != float64(i+1) {
+				t.Errorf("control %d: progress arrived as %v, want 1 … 10 once each", run, order)
+				break
+			}
+		}
+		_ = sess.Close()
+		cancel()
+	}
 }
 
 // storedStream reads, on Redis, the stream of session sid that carried count_slowly's progress, and counts

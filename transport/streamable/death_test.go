@@ -188,3 +188,61 @@ func readAll(rs *sseReader) []sseEvent {
 		evs = append(evs, ev)
 	}
 }
+
+// TestResumeAfterCancelIsNotNodeDeath: a request cancelled by its client ends its stream without a
+// response; that releases its lease, so once the lease would have expired, a resume on another node
+// finds the stream finished and stores no node-stopped error.
+func TestResumeAfterCancelIsNotNodeDeath(t *testing.T) {
+	release, started := make(chan struct{}), make(chan struct{}, 1)
+	nodes, events := deathNodes(t, 2, release, started)
+	a, b := nodes[0], nodes[1]
+	defer close(release)
+	sid := a.initialize(mcp.Version20251125)
+	hdr := []string{"Mcp-Session-Id: " + sid, "MCP-Protocol-Version: " + mcp.Version20251125}
+
+	resp := a.post(`{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"steps","arguments":{},"_meta":{"progressToken":"p"}}}`, hdr...)
+	rs := newSSE(resp.Body)
+	last := ""
+	for progress := 0; progress < 3; {
+		ev, err := rs.next()
+		if err != nil {
+			t.Fatalf("the POST stream ended after %d progress events: %v", progress, err)
+		}
+		if ev.id != "" {
+			last = ev.id
+		}
+		if strings.Contains(ev.data, "notifications/progress") {
+			progress++
+		}
+	}
+	<-started
+	cancel := a.post(`{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":9}}`, hdr...)
+	cancel.Body.Close()
+	readAll(rs) // the stream ends without a response
+	resp.Body.Close()
+	streamID, _, _ := store.ParseEventID(last)
+
+	// Wait (bounded) until the lease is no longer held: released at once, or expired after 600 ms.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st, err := events.StreamState(context.Background(), sid, streamID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !st.Leased {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the lease of a cancelled request was still held 10 s later")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	get := b.do(context.Background(), "GET", "", append(hdr, "Accept: text/event-stream", "Last-Event-ID: "+last)...)
+	evs := readAll(newSSE(get.Body))
+	get.Body.Close()
+	for _, ev := range evs {
+		if ev.data != "" {
+			t.Errorf("a resume of a cancelled request's stream got %q, want nothing", ev.data)
+		}
+	}
+}

@@ -116,57 +116,66 @@ func (h *Handler) startLeaseRefresh() {
 	}()
 }
 
-// settleOrphan is called by a resume of a stream that is not open on this node once every stored event
-// after lastID (the last event id delivered, or the Last-Event-ID) has been sent and the last of them was
-// not the response. When the request's node stopped (lease gone, no response stored) it stores the
-// error in place of the response, only if still absent, and sends it through emit; when another node
-// stored it (or the response) meanwhile, it replays from lastID and sends that. running reports that the
-// request still runs on another node (its lease is held): the caller follows the stream, or ends it with
-// a retry hint. Without store.Leases it does nothing.
+// settleOrphan is called by a resume of a request's stream that is not open on this node, once it has
+// delivered every event the log holds and the last was not the response. It reports running when the
+// request still runs on another node (its lease is held): the caller follows the stream, or ends it with a
+// retry hint. When the request's node stopped (lease gone, no final event stored) it stores the error of
+// that request in place of the response, only if still absent, so that of several nodes settling the same
+// stream exactly one stores it; settled then reports that a final event is stored after what was replayed
+// (that error, another node's, or the response itself, stored meanwhile): the caller replays again to
+// deliver it. Without store.Leases it reports neither.
 //
-// The stream-following code calls it each time it has delivered everything stored and the request is not
-// finished.
-func (h *Handler) settleOrphan(ctx context.Context, sessionID, streamID, lastID string, emit func(id string, data []byte) error) (running bool, err error) {
+// The stream-following code calls it each time its follower of a POST stream has caught up
+// (followerCaughtUp): running → keep following; settled → replay now.
+func (h *Handler) settleOrphan(ctx context.Context, sessionID, streamID string) (running, settled bool, err error) {
 	l, ok := h.leaseStore()
 	if !ok {
-		return false, nil
+		return false, false, nil
 	}
 	s, err := l.StreamState(ctx, sessionID, streamID)
-	if err != nil {
-		return false, err
-	}
 	switch {
+	case err != nil:
+		return false, false, err
+	case s.Final:
+		return false, true, nil
 	case s.RequestID == "":
-		return false, nil // not a request's stream, or its record expired
+		return false, false, nil // not a request's stream, or its record expired
 	case s.Leased:
-		return true, nil
-	case !s.Final:
-		msg, ok := nodeStoppedError(s.RequestID)
-		if !ok {
-			h.log.Warn("streamable: a leased stream records a malformed request id", "session", sessionID, "stream", streamID)
-			return false, nil
-		}
-		id, err := l.AppendOrphaned(ctx, sessionID, streamID, msg)
-		switch {
-		case err == nil:
-			h.log.Info("streamable: a request's node stopped before answering; its client is told", "session", sessionID, "stream", streamID, "id", s.RequestID)
-			return false, emit(id, msg)
-		case errors.Is(err, store.ErrLeased):
-			return true, nil
-		case errors.Is(err, store.ErrNotFound):
-			return false, nil
-		case !errors.Is(err, store.ErrFinal):
-			return false, err
-		}
+		return true, false, nil
 	}
-	// The response, or another node's error, was stored after our replay: deliver it.
-	_, err = h.opts.Events.Replay(ctx, sessionID, lastID, func(id string, data []byte) error {
-		if len(data) == 0 {
-			return nil
-		}
-		return emit(id, data)
-	})
-	return false, err
+	msg, ok := nodeStoppedError(s.RequestID)
+	if !ok {
+		h.log.Warn("streamable: a leased stream records a malformed request id", "session", sessionID, "stream", streamID)
+		return false, false, nil
+	}
+	_, err = l.AppendOrphaned(ctx, sessionID, streamID, msg)
+	switch {
+	case err == nil:
+		h.log.Info("streamable: a request's node stopped before answering; its client is told", "session", sessionID, "stream", streamID, "id", s.RequestID)
+		return false, true, nil
+	case errors.Is(err, store.ErrFinal):
+		return false, true, nil // another node stored it, or the response came meanwhile
+	case errors.Is(err, store.ErrLeased):
+		return true, false, nil
+	case errors.Is(err, store.ErrNotFound):
+		return false, false, nil
+	}
+	return false, false, err
+}
+
+// releaseLease ends the lease of a request's stream that ends without a response (the client cancelled
+// it): an empty final event (clients skip it, like the priming event), so that no node takes the request
+// for orphaned once the lease would have expired. Called with st.mu held.
+func (st *stream) releaseLease() {
+	l, ok := st.h.leaseStore()
+	if !ok || !st.leased.Load() || st.ls.ended.Load() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(st.h.ctx), 5*time.Second)
+	defer cancel()
+	if _, err := l.AppendFinal(ctx, st.session, st.id, nil); err != nil && !errors.Is(err, store.ErrFinal) {
+		st.h.log.Warn("streamable: releasing the lease of a cancelled request", "session", st.session, "stream", st.id, "err", err)
+	}
 }
 
 // nodeStoppedError is the error response to the request with JSON id rawID.

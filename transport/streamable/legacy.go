@@ -299,7 +299,15 @@ func (h *Handler) resume(w http.ResponseWriter, r *http.Request, ls *liveSession
 			return
 		}
 		if lastData == nil || !isResponse(lastData) {
-			running, err := h.settleOrphan(r.Context(), ls.id, streamID, last, emit)
+			running, settled, err := h.settleOrphan(r.Context(), ls.id, streamID)
+			if settled && err == nil {
+				_, err = h.opts.Events.Replay(r.Context(), ls.id, last, func(id string, data []byte) error {
+					if len(data) == 0 {
+						return nil
+					}
+					return emit(id, data)
+				})
+			}
 			if err != nil {
 				h.log.Warn("streamable: settling a resumed stream", "session", ls.id, "stream", streamID, "err", err)
 			}

@@ -154,6 +154,7 @@ func (st *stream) end() {
 	}
 	st.final = true
 	close(st.doneCh)
+	st.releaseLease()
 	if st.out != nil {
 		st.out.end()
 		st.out = nil

@@ -52,7 +52,7 @@ func (st *EventStore) append(ctx context.Context, sessionID, streamID string, da
 	now := st.now().UnixMilli()
 	res, err := appendScript.Run(ctx, st.c, []string{m, z, sp + streamID, st.leasePrefix(sessionID) + streamID},
 		streamID, data, now, ms(st.opts.EventMaxAge), st.opts.MaxEventsPerStream, st.opts.MaxEventBytesPerSession,
-		sp, now*1000, mode, lease.Node, ms(lease.TTL), lease.RequestID).Text()
+		sp, now*1000, "", mode, lease.Node, ms(lease.TTL), lease.RequestID).Text()
 	if err != nil {
 		return "", fmt.Errorf("store/redis: appending an event: %w", err)
 	}

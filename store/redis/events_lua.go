@@ -50,8 +50,9 @@ end
 `
 
 // appendScript: KEYS m, z, the stream's key, its lease key; ARGV stream, data, now ms, max age ms, max
-// events per stream, max bytes per session, stream key prefix, initial sequence number, mode, and for mode
-// "L" the node, lease TTL ms and request id. Returns the event's sequence number, or (nothing appended)
+// events per stream, max bytes per session, stream key prefix, initial sequence number, (9: unused here,
+// kept for the wake-up channel of stream following), mode, and for mode "L" the node, lease TTL ms and
+// request id. Returns the event's sequence number, or (nothing appended)
 // "final", "leased" or "none" (see store.Leases). Modes: "" a plain append; "L" the first event of a
 // request's stream, which records the request id in m ("r:<stream>") and sets the lease key; "F" the final
 // event, refused when one is stored ("x:<stream>" in m), which releases the lease; "O" the error stored for
@@ -59,7 +60,7 @@ end
 var appendScript = goredis.NewScript(eventsLuaPrelude + `
 local S, L = KEYS[3], KEYS[4]
 local sid, data = ARGV[1], ARGV[2]
-local mode = ARGV[9]
+local mode = ARGV[10]
 if mode == 'F' or mode == 'O' then
   if redis.call('HEXISTS', M, 'x:' .. sid) == 1 then return 'final' end
 end
@@ -94,8 +95,8 @@ while tonumber(redis.call('HGET', M, 'b')) > maxBytes do
   dropFirst(pfx, o[1])
 end
 if mode == 'L' and redis.call('HEXISTS', M, 'x:' .. sid) == 0 then
-  redis.call('HSET', M, 'r:' .. sid, ARGV[12])
-  redis.call('SET', L, ARGV[10], 'PX', ARGV[11])
+  redis.call('HSET', M, 'r:' .. sid, ARGV[13])
+  redis.call('SET', L, ARGV[11], 'PX', ARGV[12])
 elseif mode == 'F' or mode == 'O' then
   redis.call('HSET', M, 'x:' .. sid, '1')
   redis.call('DEL', L)

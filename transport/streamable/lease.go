@@ -163,6 +163,34 @@ func (h *Handler) settleOrphan(ctx context.Context, sessionID, streamID string) 
 	return false, false, err
 }
 
+// settleResumed ends a resume of a request's stream that is not open on this node, after its replay (up
+// to last) did not end with the response: it settles the stream (settleOrphan) and then either replays what
+// is now stored after last (the response, or the error of a request whose node stopped) through emit, or,
+// while the request runs on another node, calls poll (the caller sends a retry hint).
+func (h *Handler) settleResumed(ctx context.Context, sessionID, streamID, last string, emit func(id string, data []byte) error, poll func()) {
+	running, settled, err := h.settleOrphan(ctx, sessionID, streamID)
+	if settled && err == nil {
+		err = h.replayMessages(ctx, sessionID, last, emit)
+	}
+	if err != nil {
+		h.log.Warn("streamable: settling a resumed stream", "session", sessionID, "stream", streamID, "err", err)
+	}
+	if running {
+		poll()
+	}
+}
+
+// replayMessages replays the events after lastEventID that carry a message (not the priming events).
+func (h *Handler) replayMessages(ctx context.Context, sessionID, lastEventID string, emit func(id string, data []byte) error) error {
+	_, err := h.opts.Events.Replay(ctx, sessionID, lastEventID, func(id string, data []byte) error {
+		if len(data) == 0 {
+			return nil
+		}
+		return emit(id, data)
+	})
+	return err
+}
+
 // releaseLease ends the lease of a request's stream that ends without a response (the client cancelled
 // it): an empty final event (clients skip it, like the priming event), so that no node takes the request
 // for orphaned once the lease would have expired. Called with st.mu held.

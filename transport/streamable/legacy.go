@@ -282,12 +282,7 @@ func (h *Handler) resume(w http.ResponseWriter, r *http.Request, ls *liveSession
 			last, lastData = id, data
 			return sse.Event(id, data, 0)
 		}
-		_, err := h.opts.Events.Replay(r.Context(), ls.id, lastEventID, func(id string, data []byte) error {
-			if len(data) == 0 {
-				return nil
-			}
-			return emit(id, data)
-		})
+		err := h.replayMessages(r.Context(), ls.id, lastEventID, emit)
 		switch {
 		case started && err != nil:
 			return // the client left, or the log broke mid-replay: the client resumes after last
@@ -299,25 +294,13 @@ func (h *Handler) resume(w http.ResponseWriter, r *http.Request, ls *liveSession
 			return
 		}
 		if lastData == nil || !isResponse(lastData) {
-			running, settled, err := h.settleOrphan(r.Context(), ls.id, streamID)
-			if settled && err == nil {
-				_, err = h.opts.Events.Replay(r.Context(), ls.id, last, func(id string, data []byte) error {
-					if len(data) == 0 {
-						return nil
-					}
-					return emit(id, data)
-				})
-			}
-			if err != nil {
-				h.log.Warn("streamable: settling a resumed stream", "session", ls.id, "stream", streamID, "err", err)
-			}
-			if running {
+			h.settleResumed(r.Context(), ls.id, streamID, last, emit, func() {
 				if !started {
 					sse.Start(setSession)
 					started = true
 				}
 				_ = sse.Event("", nil, h.opts.RetryMs) // poll: the request runs on another node
-			}
+			})
 		}
 		if !started {
 			sse.Start(setSession)

@@ -32,44 +32,32 @@ func (c *Conn) Call(ctx context.Context, method string, params, result any) erro
 
 // CallRaw is Call with raw params and result.
 func (c *Conn) CallRaw(ctx context.Context, method string, params jsontext.Value) (jsontext.Value, error) {
-	id := Int64ID(c.nextID.Add(1))
-	ch := make(chan *Message, 1)
-	c.mu.Lock()
-	if err := c.failure(); err != nil || c.closed {
-		c.mu.Unlock()
-		return nil, closedErr(err)
+	id := Int64ID(c.pending.Next())
+	w, err := c.pending.Add(id)
+	if err != nil {
+		return nil, err // closedErr(why the connection closed), given to Fail
 	}
-	c.pending[id] = ch
-	c.mu.Unlock()
 
 	buf := bufpool.Get()
 	buf.B = AppendRequest(buf.B, id, method, params)
-	err := c.write(ctx, buf.B)
+	err = c.write(ctx, buf.B)
 	bufpool.Put(buf)
 	if err != nil {
-		c.forget(id)
+		c.pending.Release(id, w)
 		return nil, err
 	}
 
-	select {
-	case m, ok := <-ch:
-		if !ok {
-			c.mu.Lock()
-			err := c.failure()
-			c.mu.Unlock()
-			return nil, closedErr(err)
-		}
-		if m.Error != nil {
-			return nil, m.Error
-		}
-		return m.Result, nil
-	case <-ctx.Done():
-		c.forget(id)
-		if c.opts.CancelMethod != "" {
+	m, err := c.pending.Wait(ctx, nil, id, w)
+	if err != nil {
+		if cerr := ctx.Err(); cerr != nil && err == cerr && c.opts.CancelMethod != "" {
 			c.sendCancel(id, context.Cause(ctx))
 		}
-		return nil, ctx.Err()
+		return nil, err
 	}
+	if m.Error != nil {
+		return nil, m.Error
+	}
+	return m.Result, nil
 }
 
 func closedErr(err error) error {
@@ -89,14 +77,6 @@ func (e *closedError) Error() string {
 }
 func (e *closedError) Unwrap() []error {
 	return []error{ErrClosed, e.cause}
-}
-
-func (c *Conn) forget(id ID) {
-	c.mu.Lock()
-	if c.pending != nil {
-		delete(c.pending, id)
-	}
-	c.mu.Unlock()
 }
 
 type cancelParams struct {

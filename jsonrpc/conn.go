@@ -13,6 +13,7 @@ import (
 
 	"github.com/mcpkit/mcpkit/internal/bufpool"
 	"github.com/mcpkit/mcpkit/internal/clip"
+	"github.com/mcpkit/mcpkit/internal/pending"
 	"github.com/mcpkit/mcpkit/internal/workers"
 )
 
@@ -73,14 +74,15 @@ type Conn struct {
 	cancel context.CancelFunc
 
 	writeMu sync.Mutex
-	nextID  atomic.Int64
+
+	// pending holds our outbound calls waiting for their response; failed with closedErr(reason) when the
+	// connection closes or the peer's stream ends.
+	pending pending.Table[ID, *Message]
 
 	mu       sync.Mutex
-	pending  map[ID]chan *Message
 	inflight map[ID]*inbound
 	closed   bool
 	err      error
-	ended    error // why the peer's stream ended, while the connection finishes what it read
 
 	sem    chan struct{}
 	queued atomic.Int64
@@ -111,7 +113,6 @@ func NewConn(s Stream, opts ConnOptions) *Conn {
 		stream:   s,
 		opts:     opts,
 		log:      opts.Logger,
-		pending:  make(map[ID]chan *Message),
 		inflight: make(map[ID]*inbound),
 		sem:      make(chan struct{}, opts.MaxInFlight),
 		done:     make(chan struct{}),
@@ -164,15 +165,11 @@ func (c *Conn) shutdown(reason error) error {
 	c.closed = true
 	c.err = reason
 	c.workers.Close()
-	pending := c.pending
-	c.pending = nil
 	c.mu.Unlock()
 
+	c.pending.Fail(closedErr(reason)) // a no-op when the peer's stream ended first (it failed them already)
 	c.cancel()
 	err := c.stream.Close()
-	for _, ch := range pending {
-		close(ch)
-	}
 	close(c.done)
 	return err
 }
@@ -216,13 +213,8 @@ func (c *Conn) peerEnded(err error) {
 		c.mu.Unlock()
 		return
 	}
-	c.ended = err
-	pending := c.pending
-	c.pending = nil
 	c.mu.Unlock()
-	for _, ch := range pending {
-		close(ch)
-	}
+	c.pending.Fail(closedErr(err))
 	if !gone {
 		c.drain()
 	}
@@ -251,14 +243,6 @@ func (c *Conn) drain() {
 		c.log.Warn("jsonrpc: the peer closed its stream; cancelling the requests still running after the drain timeout",
 			"timeout", c.opts.DrainTimeout, "requests", c.queued.Load())
 	}
-}
-
-// failure returns why the connection cannot take new calls (nil while it can).
-func (c *Conn) failure() error {
-	if c.err != nil {
-		return c.err
-	}
-	return c.ended
 }
 
 func (c *Conn) answerBadMessage(m *Message, err error) {
@@ -294,17 +278,9 @@ func (c *Conn) dispatch(m *Message, batch *batchReply) {
 }
 
 func (c *Conn) deliver(m *Message) {
-	c.mu.Lock()
-	ch, ok := c.pending[m.ID]
-	if ok {
-		delete(c.pending, m.ID)
-	}
-	c.mu.Unlock()
-	if !ok {
+	if !c.pending.Deliver(m.ID, m) {
 		c.log.Debug("jsonrpc: response for an unknown request id", "id", clip.String(m.ID.String(), clip.Max))
-		return
 	}
-	ch <- m
 }
 
 // admit starts a handler for an inbound request, or answers at once when the queue is full.

@@ -17,6 +17,9 @@ import (
 // Snapshot implements transport.Session.
 func (ss *session) Snapshot() (*store.SessionState, error) { return ss.snapshot() }
 
+// Reload implements transport.Reloader: the session takes the state another node stored for it.
+func (ss *session) Reload(st *store.SessionState) error { return ss.restore(st) }
+
 // RestoreSession implements transport.Server: it rebuilds a legacy session from stored state.
 func (s *Server) RestoreSession(st *store.SessionState, out transport.Peer) (transport.Session, error) {
 	ss := &session{srv: s, out: out}

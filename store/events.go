@@ -13,7 +13,9 @@ type EventStore interface {
 	// Append records data as the next event of the stream and returns its event id. data is copied.
 	Append(ctx context.Context, sessionID, streamID string, data []byte) (eventID string, err error)
 	// Replay calls fn for each event after lastEventID on that event's stream, in order, and returns the
-	// stream's id. ErrNotFound when the event id is unknown or has been evicted.
+	// stream's id. ErrNotFound when the event id is unknown or has been evicted. A lastEventID with sequence
+	// number 0, EventID(stream, 0) (never an event's id), replays every event the stream still holds, from
+	// its oldest, and nothing for a stream that holds none.
 	Replay(ctx context.Context, sessionID, lastEventID string, fn func(eventID string, data []byte) error) (streamID string, err error)
 	// DeleteStream forgets one stream's events.
 	DeleteStream(ctx context.Context, sessionID, streamID string) error

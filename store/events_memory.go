@@ -25,7 +25,8 @@ type MemoryEventOptions struct {
 }
 
 // MemoryEventStore is an EventStore in this process's memory. Dropped events are never skipped over: a
-// Replay that would need one fails with ErrNotFound.
+// Replay that would need one fails with ErrNotFound. It is an EventWatcher: its wake-ups reach the watches
+// of this process (several handlers sharing it, as nodes share Redis).
 type MemoryEventStore struct {
 	opts MemoryEventOptions
 	mu   sync.Mutex
@@ -36,6 +37,7 @@ type MemoryEventStore struct {
 	fifo  []fifoEntry
 	live  int   // events held
 	bytes int64 // event data held
+	watch watchers
 }
 
 type eventSession struct {
@@ -82,8 +84,16 @@ func NewMemoryEventStore(opts MemoryEventOptions) *MemoryEventStore {
 	return &MemoryEventStore{opts: opts, m: make(map[string]*eventSession)}
 }
 
-// Append implements EventStore.
+// Append implements EventStore. The stream's watches (Watch) are woken.
 func (st *MemoryEventStore) Append(_ context.Context, sessionID, streamID string, data []byte) (string, error) {
+	id, err := st.append(sessionID, streamID, data)
+	if err == nil {
+		st.watch.wake(watchKey{sessionID, streamID}, id)
+	}
+	return id, err
+}
+
+func (st *MemoryEventStore) append(sessionID, streamID string, data []byte) (string, error) {
 	if !ValidStreamID(streamID) {
 		return "", fmt.Errorf("store: invalid stream id %q (empty or contains '/')", streamID)
 	}
@@ -219,8 +229,12 @@ func (st *MemoryEventStore) Replay(ctx context.Context, sessionID, lastEventID s
 	if sess := st.m[sessionID]; sess != nil {
 		s = sess.streams[streamID]
 	}
+	if seq == 0 && s == nil {
+		st.mu.Unlock()
+		return streamID, nil // from the start of a stream that holds nothing
+	}
 	// The events after lastEventID must all still be held, or some were lost: refuse rather than skip.
-	if s == nil || seq < s.floor || seq > st.seq {
+	if s == nil || (seq != 0 && seq < s.floor) || seq > st.seq {
 		st.mu.Unlock()
 		return "", ErrNotFound
 	}

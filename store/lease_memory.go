@@ -25,8 +25,16 @@ func (st *MemoryEventStore) streamLocked(sessionID, streamID string) *eventStrea
 	return nil
 }
 
-// AppendLeased implements Leases.
+// AppendLeased implements Leases. The stream's watches are woken, as by Append.
 func (st *MemoryEventStore) AppendLeased(_ context.Context, sessionID, streamID string, data []byte, lease Lease) (string, error) {
+	id, err := st.appendLeased(sessionID, streamID, data, lease)
+	if err == nil {
+		st.watch.wake(watchKey{sessionID, streamID}, id)
+	}
+	return id, err
+}
+
+func (st *MemoryEventStore) appendLeased(sessionID, streamID string, data []byte, lease Lease) (string, error) {
 	if !ValidStreamID(streamID) {
 		return "", fmt.Errorf("store: invalid stream id %q (empty or contains '/')", streamID)
 	}
@@ -40,8 +48,16 @@ func (st *MemoryEventStore) AppendLeased(_ context.Context, sessionID, streamID 
 	return id, nil
 }
 
-// AppendFinal implements Leases.
+// AppendFinal implements Leases. The stream's watches are woken, as by Append.
 func (st *MemoryEventStore) AppendFinal(_ context.Context, sessionID, streamID string, data []byte) (string, error) {
+	id, err := st.appendFinal(sessionID, streamID, data)
+	if err == nil {
+		st.watch.wake(watchKey{sessionID, streamID}, id)
+	}
+	return id, err
+}
+
+func (st *MemoryEventStore) appendFinal(sessionID, streamID string, data []byte) (string, error) {
 	if !ValidStreamID(streamID) {
 		return "", fmt.Errorf("store: invalid stream id %q (empty or contains '/')", streamID)
 	}
@@ -85,8 +101,16 @@ func (st *MemoryEventStore) StreamState(_ context.Context, sessionID, streamID s
 	return StreamState{RequestID: s.lease.requestID, Leased: s.lease.held(now), Final: s.lease.final}, nil
 }
 
-// AppendOrphaned implements Leases.
+// AppendOrphaned implements Leases. The stream's watches are woken, as by Append.
 func (st *MemoryEventStore) AppendOrphaned(_ context.Context, sessionID, streamID string, data []byte) (string, error) {
+	id, err := st.appendOrphaned(sessionID, streamID, data)
+	if err == nil {
+		st.watch.wake(watchKey{sessionID, streamID}, id)
+	}
+	return id, err
+}
+
+func (st *MemoryEventStore) appendOrphaned(sessionID, streamID string, data []byte) (string, error) {
 	now := st.opts.Now()
 	st.mu.Lock()
 	defer st.mu.Unlock()

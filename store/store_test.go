@@ -35,6 +35,12 @@ func TestMemoryLeases(t *testing.T) {
 	})
 }
 
+func TestMemoryEventWatcher(t *testing.T) {
+	storetest.TestEventWatcher(t, func(*testing.T) store.EventWatcher {
+		return store.NewMemoryEventStore(store.MemoryEventOptions{})
+	})
+}
+
 func TestMemoryBus(t *testing.T) {
 	storetest.TestBus(t, func(*testing.T) store.Bus { return store.NewMemoryBus(store.MemoryBusOptions{}) })
 }

@@ -53,3 +53,10 @@ type StreamCloser interface {
 	// log. It reports false when the stream cannot be resumed.
 	CloseStream(retryMs int) bool
 }
+
+// Reloader is implemented by a Session that can take a newer stored state in place, when another node
+// changed the session (logging/setLevel, resources/subscribe): its streams and running requests go on.
+type Reloader interface {
+	// Reload replaces the session's state with st.
+	Reload(st *store.SessionState) error
+}

@@ -62,6 +62,7 @@ func newServe() *cobra.Command {
 				sopts.Bus = st.Bus // resources/updated and list_changed reach every node's clients
 				opts.Streamable.Sessions = st.Sessions
 				opts.Streamable.Events = st.Events
+				opts.Streamable.Bus = st.Bus // answers, cancellations, state changes and DELETE reach the node concerned
 			}
 			s := demo.NewWith(sopts)
 			addCountSlowly(s)

@@ -3,7 +3,8 @@ package redis
 import (
 	"context"
 	"fmt"
-	"sync/atomic"
+	"strconv"
+	"strings"
 	"testing"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -12,19 +13,9 @@ import (
 	"github.com/mcpkit/mcpkit/store"
 )
 
-// countHook counts the commands and pipelines sent to Redis: one each is one round trip.
-type countHook struct{ n atomic.Int64 }
-
-func (h *countHook) DialHook(next goredis.DialHook) goredis.DialHook { return next }
-func (h *countHook) ProcessHook(next goredis.ProcessHook) goredis.ProcessHook {
-	return func(ctx context.Context, cmd goredis.Cmder) error { h.n.Add(1); return next(ctx, cmd) }
-}
-func (h *countHook) ProcessPipelineHook(next goredis.ProcessPipelineHook) goredis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []goredis.Cmder) error { h.n.Add(1); return next(ctx, cmds) }
-}
-
-// benchStores runs f on the memory stores and on Redis, reporting Redis round trips per operation; f
-// calls ready after its setup (which is not counted).
+// benchStores runs f on the memory stores and on Redis, reporting Redis round trips per operation and
+// redis-µs/op, the time Redis itself spent on the commands sent (INFO commandstats); f calls ready after its
+// setup (which is not counted).
 func benchStores(b *testing.B, f func(b *testing.B, sessions store.SessionStore, events store.EventStore, ready func())) {
 	b.Run("memory", func(b *testing.B) {
 		f(b, store.NewMemorySessionStore(store.MemorySessionOptions{}), store.NewMemoryEventStore(store.MemoryEventOptions{}), func() {})
@@ -40,8 +31,14 @@ func benchStores(b *testing.B, f func(b *testing.B, sessions store.SessionStore,
 		_, _ = st.Events.Append(context.Background(), "warm", "A", nil)
 		_, _ = st.Events.Replay(context.Background(), "warm", "A/1", func(string, []byte) error { return nil })
 		b.ResetTimer()
-		f(b, st.Sessions, st.Events, func() { hook.n.Store(0) })
+		f(b, st.Sessions, st.Events, func() {
+			if err := c.ConfigResetStat(context.Background()).Err(); err != nil {
+				b.Fatal(err)
+			}
+			hook.n.Store(0)
+		})
 		b.ReportMetric(float64(hook.n.Load())/float64(b.N), "roundtrips/op")
+		b.ReportMetric(redisMicros(b, c)/float64(b.N), "redis-µs/op")
 	})
 }
 
@@ -112,4 +109,57 @@ func BenchmarkSessionLoadSave(b *testing.B) {
 			}
 		}
 	})
+}
+
+// redisMicros returns the time Redis spent, in µs, on the commands a store sends itself (scripts, session
+// commands, PING) since the last CONFIG RESETSTAT, from INFO commandstats. The commands scripts call are
+// listed there too, inside their script's time: they are not added again.
+func redisMicros(b *testing.B, c *goredis.Client) float64 {
+	info, err := c.Info(context.Background(), "commandstats").Result()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var total float64
+	for line := range strings.Lines(info) {
+		name, rest, ok := strings.Cut(strings.TrimPrefix(strings.TrimSpace(line), "cmdstat_"), ":")
+		if !ok {
+			continue
+		}
+		switch name {
+		case "evalsha", "eval", "get", "getex", "set", "del", "ping":
+		default:
+			continue
+		}
+		for field := range strings.SplitSeq(rest, ",") {
+			if v, ok := strings.CutPrefix(field, "usec="); ok {
+				us, err := strconv.ParseFloat(v, 64)
+				if err != nil {
+					b.Fatalf("commandstats %q: %v", line, err)
+				}
+				total += us
+			}
+		}
+	}
+	return total
+}
+
+// BenchmarkPing: the floor of one round trip to Redis on this machine, to set the others against.
+func BenchmarkPing(b *testing.B) {
+	srv := redistest.Start(b)
+	c := goredis.NewClient(&goredis.Options{Addr: srv.Addr})
+	b.Cleanup(func() { _ = c.Close() })
+	ctx := context.Background()
+	if err := c.Ping(ctx).Err(); err != nil {
+		b.Fatal(err)
+	}
+	if err := c.ConfigResetStat(ctx).Err(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := c.Ping(ctx).Err(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(redisMicros(b, c)/float64(b.N), "redis-µs/op")
 }

@@ -18,14 +18,16 @@ import (
 // ids are store.EventID(stream, seq): seq comes from a counter per session that starts at the first
 // append's Unix time in microseconds, so an id is never reused, even after the session's keys expired or
 // were deleted. A replay that would need a dropped event fails with store.ErrNotFound, as in the memory
-// store.
+// store. It is a store.EventWatcher: the append script PUBLISHes each event's id on its stream's channel,
+// which Watch subscribes through the Store's Bus.
 type EventStore struct {
 	c    goredis.UniversalClient
+	bus  *Bus // carries the wake-ups of Watch
 	opts Options
 	now  func() time.Time // the clock of ages (tests set it)
 }
 
-var _ store.EventStore = (*EventStore)(nil)
+var _ store.EventWatcher = (*EventStore)(nil)
 
 // keys returns the session's hash, its sorted set and the prefix of its stream keys.
 func (st *EventStore) keys(sessionID string) (m, z, streamPrefix string) {
@@ -38,37 +40,60 @@ func (st *EventStore) leasePrefix(sessionID string) string {
 	return st.opts.Prefix + "e:{" + sessionID + "}:l:"
 }
 
-// Append implements store.EventStore.
+// Append implements store.EventStore. The stream's watches are woken (Watch) by the same script: no
+// extra round trip.
 func (st *EventStore) Append(ctx context.Context, sessionID, streamID string, data []byte) (string, error) {
+	id, _, err := st.AppendWatched(ctx, sessionID, streamID, data)
+	return id, err
+}
+
+// AppendWatched implements store.EventWatcher: one round trip, the Lua script that appends also PUBLISHes
+// the event's id on the stream's channel; PUBLISH's count of receivers is the count of nodes watching it
+// (each node's Bus has one pub/sub connection).
+func (st *EventStore) AppendWatched(ctx context.Context, sessionID, streamID string, data []byte) (string, int, error) {
 	return st.append(ctx, sessionID, streamID, data, "", store.Lease{})
 }
 
-// append runs appendScript in mode (see it) and maps its refusals to store errors.
-func (st *EventStore) append(ctx context.Context, sessionID, streamID string, data []byte, mode string, lease store.Lease) (string, error) {
+// append runs appendScript in mode (see it; every mode wakes the stream's watches) and maps its refusals
+// to store errors.
+func (st *EventStore) append(ctx context.Context, sessionID, streamID string, data []byte, mode string, lease store.Lease) (string, int, error) {
 	if !store.ValidStreamID(streamID) {
-		return "", fmt.Errorf("store: invalid stream id %q (empty or contains '/')", streamID)
+		return "", 0, fmt.Errorf("store: invalid stream id %q (empty or contains '/')", streamID)
 	}
 	m, z, sp := st.keys(sessionID)
 	now := st.now().UnixMilli()
 	res, err := appendScript.Run(ctx, st.c, []string{m, z, sp + streamID, st.leasePrefix(sessionID) + streamID},
 		streamID, data, now, ms(st.opts.EventMaxAge), st.opts.MaxEventsPerStream, st.opts.MaxEventBytesPerSession,
-		sp, now*1000, "", mode, lease.Node, ms(lease.TTL), lease.RequestID).Text()
+		sp, now*1000, st.bus.channel(store.WatchTopic(sessionID, streamID)), mode, lease.Node, ms(lease.TTL),
+		lease.RequestID).Result()
 	if err != nil {
-		return "", fmt.Errorf("store/redis: appending an event: %w", err)
+		return "", 0, fmt.Errorf("store/redis: appending an event: %w", err)
 	}
 	switch res {
 	case "final":
-		return "", store.ErrFinal
+		return "", 0, store.ErrFinal
 	case "leased":
-		return "", store.ErrLeased
+		return "", 0, store.ErrLeased
 	case "none":
-		return "", store.ErrNotFound
+		return "", 0, store.ErrNotFound
 	}
-	seq, err := strconv.ParseUint(res, 10, 64)
+	pair, ok := res.([]any)
+	if !ok || len(pair) != 2 {
+		return "", 0, fmt.Errorf("store/redis: append returned %v, not a sequence number and a count", res)
+	}
+	text, _ := pair[0].(string)
+	seq, err := strconv.ParseUint(text, 10, 64)
 	if err != nil {
-		return "", fmt.Errorf("store/redis: append returned %q, not a sequence number", res)
+		return "", 0, fmt.Errorf("store/redis: append returned %q, not a sequence number", text)
 	}
-	return store.EventID(streamID, seq), nil
+	woken, _ := pair[1].(int64)
+	return store.EventID(streamID, seq), int(woken), nil
+}
+
+// Watch implements store.EventWatcher: a subscription of the Bus to the stream's channel (one SUBSCRIBE per
+// stream and node, shared by that node's readers of the stream).
+func (st *EventStore) Watch(ctx context.Context, sessionID, streamID string) (store.Subscription, error) {
+	return st.bus.Subscribe(ctx, store.WatchTopic(sessionID, streamID))
 }
 
 // Replay implements store.EventStore.

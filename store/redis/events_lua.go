@@ -50,13 +50,15 @@ end
 `
 
 // appendScript: KEYS m, z, the stream's key, its lease key; ARGV stream, data, now ms, max age ms, max
-// events per stream, max bytes per session, stream key prefix, initial sequence number, (9: unused here,
-// kept for the wake-up channel of stream following), mode, and for mode "L" the node, lease TTL ms and
-// request id. Returns the event's sequence number, or (nothing appended)
-// "final", "leased" or "none" (see store.Leases). Modes: "" a plain append; "L" the first event of a
-// request's stream, which records the request id in m ("r:<stream>") and sets the lease key; "F" the final
-// event, refused when one is stored ("x:<stream>" in m), which releases the lease; "O" the error stored for
-// an orphaned request: like "F", and refused while the lease key exists or when the stream was never leased.
+// events per stream, max bytes per session, stream key prefix, initial sequence number, the pub/sub channel
+// of the stream's watches, mode, and for mode "L" the node, lease TTL ms and request id. It publishes the
+// event's id on the channel (the wake-up of EventWatcher, in the same round trip, in every mode) and
+// returns {the event's sequence number, how many subscribers (nodes) the wake-up reached}, or, when it
+// appends nothing, "final", "leased" or "none" (see store.Leases). Modes: "" a plain append; "L" the first
+// event of a request's stream, which records the request id in m ("r:<stream>") and sets the lease key;
+// "F" the final event, refused when one is stored ("x:<stream>" in m), which releases the lease; "O" the
+// error stored for an orphaned request: like "F", and refused while the lease key exists or when the stream
+// was never leased.
 var appendScript = goredis.NewScript(eventsLuaPrelude + `
 local S, L = KEYS[3], KEYS[4]
 local sid, data = ARGV[1], ARGV[2]
@@ -105,7 +107,8 @@ local ttl = ARGV[4]
 redis.call('PEXPIRE', M, ttl)
 redis.call('PEXPIRE', Z, ttl)
 redis.call('PEXPIRE', S, ttl)
-return seqs
+local woken = redis.call('PUBLISH', ARGV[9], sid .. '/' .. seqs)
+return {seqs, woken}
 `)
 
 // stateScript: KEYS m, the lease key; ARGV stream. Returns {request id or false, final (0/1), leased (0/1)}.
@@ -115,11 +118,17 @@ return {r, redis.call('HEXISTS', KEYS[1], 'x:' .. ARGV[1]), redis.call('EXISTS',
 `)
 
 // replayScript: KEYS m, z, the stream's key; ARGV stream, last sequence number, now ms, max age ms, stream
-// key prefix. Returns false when the events after it are not all held, else the stream's entries after it.
+// key prefix. Returns false when the events after it are not all held, else the stream's entries after it;
+// after sequence number 0, every entry the stream holds.
 var replayScript = goredis.NewScript(eventsLuaPrelude + `
 local S = KEYS[3]
 local sid, last = ARGV[1], ARGV[2]
 sweep(ARGV[5], tonumber(ARGV[3]), tonumber(ARGV[4]))
+if last == '0' then
+  -- From the start: every event the stream holds (none for an unknown stream).
+  if redis.call('EXISTS', S) == 0 then return {} end
+  return redis.call('XRANGE', S, '-', '+')
+end
 local floor = redis.call('HGET', M, 'f:' .. sid)
 if not floor then return false end
 if redis.call('EXISTS', S) == 0 then

@@ -13,23 +13,27 @@ import (
 // The event log's leases (store.Leases). A leased stream has, in its session's hash, "r:<stream>" (the
 // request's JSON id) and, once its final event is stored, "x:<stream>"; its lease is the key
 // P e:{S}:l:<stream> (value: the node id) with the lease's TTL. AppendLeased, AppendFinal and
-// AppendOrphaned are the append script in another mode: one round trip each, like Append.
+// AppendOrphaned are the append script in another mode: one round trip each, like Append, and like it
+// they wake the stream's watches (a follower on another node delivers the response or the orphan error).
 
 var _ store.Leases = (*EventStore)(nil)
 
 // AppendLeased implements store.Leases.
 func (st *EventStore) AppendLeased(ctx context.Context, sessionID, streamID string, data []byte, lease store.Lease) (string, error) {
-	return st.append(ctx, sessionID, streamID, data, "L", lease)
+	id, _, err := st.append(ctx, sessionID, streamID, data, "L", lease)
+	return id, err
 }
 
 // AppendFinal implements store.Leases.
 func (st *EventStore) AppendFinal(ctx context.Context, sessionID, streamID string, data []byte) (string, error) {
-	return st.append(ctx, sessionID, streamID, data, "F", store.Lease{})
+	id, _, err := st.append(ctx, sessionID, streamID, data, "F", store.Lease{})
+	return id, err
 }
 
 // AppendOrphaned implements store.Leases.
 func (st *EventStore) AppendOrphaned(ctx context.Context, sessionID, streamID string, data []byte) (string, error) {
-	return st.append(ctx, sessionID, streamID, data, "O", store.Lease{})
+	id, _, err := st.append(ctx, sessionID, streamID, data, "O", store.Lease{})
+	return id, err
 }
 
 // RefreshLeases implements store.Leases: one pipelined PEXPIRE per lease, one round trip in all (on a

@@ -86,10 +86,11 @@ type Store struct {
 // does not close client.
 func New(client goredis.UniversalClient, opts Options) *Store {
 	opts.defaults()
+	bus := newBus(client, opts)
 	return &Store{
 		Sessions: &SessionStore{c: client, opts: opts},
-		Events:   &EventStore{c: client, opts: opts, now: time.Now},
-		Bus:      newBus(client, opts),
+		Events:   &EventStore{c: client, bus: bus, opts: opts, now: time.Now},
+		Bus:      bus,
 		Keys:     &KeyRing{c: client, opts: opts},
 		client:   client,
 	}

@@ -52,6 +52,11 @@ func TestStoretestLeases(t *testing.T) {
 	storetest.TestLeases(t, func(t *testing.T) store.EventStore { return newStore(t, srv, Options{}).Events })
 }
 
+func TestStoretestEventWatcher(t *testing.T) {
+	srv := redistest.Start(t)
+	storetest.TestEventWatcher(t, func(t *testing.T) store.EventWatcher { return newStore(t, srv, Options{}).Events })
+}
+
 func TestStoretestBus(t *testing.T) {
 	srv := redistest.Start(t)
 	storetest.TestBus(t, func(t *testing.T) store.Bus { return newStore(t, srv, Options{}).Bus })

@@ -200,6 +200,24 @@ func TestEventStore(t *testing.T, newStore func(t *testing.T) store.EventStore) 
 			t.Errorf("replayed %d events, want %d", len(seen), writers*each)
 		}
 	})
+	t.Run("replay from the start", func(t *testing.T) {
+		st := newStore(t)
+		for i := range 3 {
+			if _, err := st.Append(ctx, "s", "A", []byte(fmt.Sprintf("a%d", i))); err != nil {
+				t.Fatal(err)
+			}
+			_, _ = st.Append(ctx, "s", "B", []byte("b"))
+		}
+		var got []string
+		stream, err := st.Replay(ctx, "s", store.EventID("A", 0), func(_ string, d []byte) error { got = append(got, string(d)); return nil })
+		if err != nil || stream != "A" || fmt.Sprint(got) != "[a0 a1 a2]" {
+			t.Errorf("replay after A/0: %v, stream %q, %v", got, stream, err)
+		}
+		got = nil
+		if _, err := st.Replay(ctx, "s", store.EventID("none", 0), func(_ string, d []byte) error { got = append(got, string(d)); return nil }); err != nil || len(got) != 0 {
+			t.Errorf("replay after 0 of a stream without events: %v, %v (want nothing, no error)", got, err)
+		}
+	})
 	t.Run("delete", func(t *testing.T) {
 		st := newStore(t)
 		id, _ := st.Append(ctx, "s", "A", []byte("x"))
@@ -207,6 +225,155 @@ func TestEventStore(t *testing.T, newStore func(t *testing.T) store.EventStore) 
 		if _, err := st.Replay(ctx, "s", id, func(string, []byte) error { return nil }); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("after DeleteSession: %v", err)
 		}
+	})
+}
+
+// TestEventWatcher checks an EventWatcher: wake-ups carry the appended event's id, reach the watches of
+// that stream only, are counted by AppendWatched, and end with the watch.
+func TestEventWatcher(t *testing.T, newStore func(t *testing.T) store.EventWatcher) {
+	ctx := context.Background()
+	next := func(t *testing.T, s store.Subscription) string {
+		t.Helper()
+		select {
+		case m, ok := <-s.C():
+			if !ok {
+				t.Fatal("watch ended")
+			}
+			return string(m)
+		case <-time.After(10 * time.Second):
+			t.Fatal("no wake-up")
+		}
+		return ""
+	}
+	t.Run("wake-ups", func(t *testing.T) {
+		st := newStore(t)
+		if _, n, err := st.AppendWatched(ctx, "s", "A", []byte("before")); err != nil || n != 0 {
+			t.Fatalf("append with no watch: %d watchers, %v", n, err)
+		}
+		w, err := st.Watch(ctx, "s", "A")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		id1, n, err := st.AppendWatched(ctx, "s", "A", []byte("one"))
+		if err != nil || n != 1 {
+			t.Fatalf("append with one watch: %d watchers, %v", n, err)
+		}
+		if got := next(t, w); got != id1 {
+			t.Errorf("wake-up %q, want the event's id %q", got, id1)
+		}
+		// Other streams and sessions wake no one here: the next wake-up is the next event of A.
+		if _, n, _ := st.AppendWatched(ctx, "s", "B", []byte("b")); n != 0 {
+			t.Errorf("another stream has %d watchers", n)
+		}
+		_, _ = st.Append(ctx, "other", "A", []byte("x"))
+		id2, err := st.Append(ctx, "s", "A", []byte("two")) // plain Append wakes too
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := next(t, w); got != id2 {
+			t.Errorf("wake-up %q, want %q (the next event of the watched stream)", got, id2)
+		}
+		// Two watches of one stream in one process (one node) are both woken.
+		w2, err := st.Watch(ctx, "s", "A")
+		if err != nil {
+			t.Fatal(err)
+		}
+		id3, n, _ := st.AppendWatched(ctx, "s", "A", []byte("three"))
+		if n < 1 {
+			t.Errorf("append with two watches: %d watchers", n)
+		}
+		if next(t, w) != id3 || next(t, w2) != id3 {
+			t.Error("both watches should see the event")
+		}
+		_ = w2.Close()
+		_ = w.Close()
+		// After the last watch closes, appends eventually reach no one (Redis unsubscribes asynchronously).
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			_, n, err := st.AppendWatched(ctx, "s", "A", []byte("later"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("still %d watchers after every watch closed", n)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
+	t.Run("lease appends wake", func(t *testing.T) {
+		// A follower on another node delivers a request's first event, its response (AppendFinal) and the
+		// error stored for an orphaned request (AppendOrphaned) only if those wake it like Append.
+		st := newStore(t)
+		l, ok := st.(store.Leases)
+		if !ok {
+			t.Skipf("%T does not implement store.Leases", st)
+		}
+		w, err := st.Watch(ctx, "s", "P")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		id, err := l.AppendLeased(ctx, "s", "P", nil, store.Lease{Node: "n", RequestID: "1", TTL: time.Minute})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := next(t, w); got != id {
+			t.Errorf("AppendLeased woke %q, want %q", got, id)
+		}
+		if id, err = l.AppendFinal(ctx, "s", "P", []byte("response")); err != nil {
+			t.Fatal(err)
+		}
+		if got := next(t, w); got != id {
+			t.Errorf("AppendFinal woke %q, want %q", got, id)
+		}
+		w2, err := st.Watch(ctx, "s", "Q")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w2.Close()
+		if _, err := l.AppendLeased(ctx, "s", "Q", nil, store.Lease{Node: "n", RequestID: "2", TTL: time.Millisecond}); err != nil {
+			t.Fatal(err)
+		}
+		next(t, w2)
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			id, err = l.AppendOrphaned(ctx, "s", "Q", []byte("orphan"))
+			if !errors.Is(err, store.ErrLeased) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the lease did not expire within 10 s of its 1 ms TTL")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := next(t, w2); got != id {
+			t.Errorf("AppendOrphaned woke %q, want %q", got, id)
+		}
+	})
+	t.Run("context ends the watch", func(t *testing.T) {
+		st := newStore(t)
+		cctx, cancel := context.WithCancel(ctx)
+		w, err := st.Watch(cctx, "s", "A")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+		select {
+		case _, ok := <-w.C():
+			if ok {
+				t.Error("unexpected wake-up")
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("watch not ended by its context")
+		}
+		_ = w.Close() // idempotent after the context ended it
 	})
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/mcpkit/mcpkit/internal/pending"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/transport"
@@ -36,14 +37,12 @@ type session struct {
 	cancel context.CancelCauseFunc
 	active atomic.Int64 // requests being handled
 
-	nextCall int64
-	callsMu  sync.Mutex
-	calls    map[jsonrpc.ID]chan *jsonrpc.Message
-	inflight sync.Map // jsonrpc.ID → context.CancelFunc
+	calls    pending.Table[jsonrpc.ID, *jsonrpc.Message] // server-to-client requests waiting for the client's answer
+	inflight sync.Map                                    // jsonrpc.ID → context.CancelFunc
 }
 
 func newSession(id string, out *outQueue) *session {
-	return &session{id: id, out: out, calls: map[jsonrpc.ID]chan *jsonrpc.Message{}}
+	return &session{id: id, out: out}
 }
 
 // send queues one message for the stream. When the queue is full the client is too far behind: the
@@ -103,14 +102,10 @@ func (ss *session) cancelRequest(params jsontext.Value) {
 	}
 }
 
-func (ss *session) deliver(m *jsonrpc.Message) {
-	ss.callsMu.Lock()
-	ch := ss.calls[m.ID]
-	delete(ss.calls, m.ID)
-	ss.callsMu.Unlock()
-	if ch != nil {
-		ch <- m
-	}
+// deliver hands a client's response to the server-to-client request waiting for it; it reports whether
+// one was waiting.
+func (ss *session) deliver(m *jsonrpc.Message) bool {
+	return ss.calls.Deliver(m.ID, m)
 }
 
 // peer sends everything down the session's one stream: notifications, and server-to-client requests
@@ -131,27 +126,25 @@ func (p peer) Call(ctx context.Context, method string, params any) (jsontext.Val
 		return nil, err
 	}
 	ss := p.ss
-	ch := make(chan *jsonrpc.Message, 1)
-	ss.callsMu.Lock()
-	ss.nextCall++
-	id := jsonrpc.StringID("s" + jsonrpc.Int64ID(ss.nextCall).Raw())
-	ss.calls[id] = ch
-	ss.callsMu.Unlock()
-	defer func() { ss.callsMu.Lock(); delete(ss.calls, id); ss.callsMu.Unlock() }()
-	if err := ss.send(jsonrpc.AppendRequest(nil, id, method, raw)); err != nil {
+	id := jsonrpc.StringID("s" + jsonrpc.Int64ID(ss.calls.Next()).Raw())
+	w, err := ss.calls.Add(id)
+	if err != nil {
 		return nil, err
 	}
-	select {
-	case m := <-ch:
-		if m.Error != nil {
-			return nil, m.Error
-		}
-		return m.Result, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-ss.ctx.Done():
-		return nil, jsonrpc.ErrClosed
+	if err := ss.send(jsonrpc.AppendRequest(nil, id, method, raw)); err != nil {
+		ss.calls.Release(id, w)
+		return nil, err
 	}
+	m, err := ss.calls.Wait(ctx, ss.ctx.Done(), id, w)
+	switch {
+	case errors.Is(err, pending.ErrStopped):
+		return nil, jsonrpc.ErrClosed
+	case err != nil:
+		return nil, err
+	case m.Error != nil:
+		return nil, m.Error
+	}
+	return m.Result, nil
 }
 
 func marshal(params any) (jsontext.Value, error) {

@@ -3,8 +3,9 @@ package streamable_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,11 +15,25 @@ import (
 	"github.com/mcpkit/mcpkit/transport/streamable"
 )
 
-// deathNode is one node of an in-process deployment sharing one memory store set: its tool "steps"
+// countingEvents is the memory event store counting the errors stored for orphaned requests.
+type countingEvents struct {
+	*store.MemoryEventStore
+	orphans atomic.Int64
+}
+
+func (c *countingEvents) AppendOrphaned(ctx context.Context, sessionID, streamID string, data []byte) (string, error) {
+	id, err := c.MemoryEventStore.AppendOrphaned(ctx, sessionID, streamID, data)
+	if err == nil {
+		c.orphans.Add(1)
+	}
+	return id, err
+}
+
+// deathNodes are the nodes of an in-process deployment sharing one memory store set: their tool "steps"
 // sends three progress notifications, then waits until release is closed.
-func deathNodes(t *testing.T, n int, release <-chan struct{}, started chan<- struct{}) ([]*env, *store.MemoryEventStore) {
+func deathNodes(t *testing.T, n int, release <-chan struct{}, started chan<- struct{}) ([]*env, *countingEvents) {
 	sessions := store.NewMemorySessionStore(store.MemorySessionOptions{})
-	events := store.NewMemoryEventStore(store.MemoryEventOptions{})
+	events := &countingEvents{MemoryEventStore: store.NewMemoryEventStore(store.MemoryEventOptions{})}
 	var nodes []*env
 	for range n {
 		s := server.New("t", "1", nil)
@@ -40,10 +55,10 @@ func deathNodes(t *testing.T, n int, release <-chan struct{}, started chan<- str
 }
 
 // TestResumeAfterNodeDeath: node A runs a request that streamed three progress notifications, then stops
-// refreshing its lease (a node killed -9 does). A client resuming on B gets the three events once each,
-// then, once the lease expired, the error of a request whose node stopped; two clients resuming at once on
-// B and C get the same single error event (stored once, only if absent); the late result of A is dropped;
-// the next call works.
+// refreshing its lease (a node killed -9 does). Two clients resuming at once on B and C from the last
+// progress event follow the stream: no error while A holds the lease; once it expired, the error of a
+// request whose node stopped, stored once (only if absent) and delivered by the following node(s), each
+// response then ending; the late result of A never reaches a client; the next call works.
 func TestResumeAfterNodeDeath(t *testing.T) {
 	release, started := make(chan struct{}), make(chan struct{}, 1)
 	nodes, events := deathNodes(t, 3, release, started)
@@ -70,94 +85,83 @@ func TestResumeAfterNodeDeath(t *testing.T) {
 	<-started
 	resp.Body.Close() // the client loses A
 	streamID, _, _ := store.ParseEventID(last)
+	resumeHdr := append(hdr, "Accept: text/event-stream", "Last-Event-ID: "+last)
 
-	// While A refreshes its lease (every 200 ms), the request is running: a resume on B delivers what is
-	// stored and ends with a retry hint, no error.
+	// Two clients resume at once, on B and C; their nodes follow the stream (responses stay open).
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	got := make([]chan []sseEvent, 2)
+	for i, node := range []*env{b, c} {
+		get := node.do(ctx, "GET", "", resumeHdr...)
+		if get.StatusCode != http.StatusOK {
+			t.Fatalf("resume %d: %d", i, get.StatusCode)
+		}
+		got[i] = make(chan []sseEvent, 1)
+		go func() {
+			defer get.Body.Close()
+			got[i] <- readAll(newSSE(get.Body))
+		}()
+	}
+	// While A refreshes its lease (every 200 ms) the request is running: B and C, looking at the lease
+	// every 200 ms too, store no error.
+	refreshed := streamable.LeaseRefreshes(a.h)
 	deadline := time.Now().Add(10 * time.Second)
-	for streamable.LeaseRefreshes(a.h) < 3 && time.Now().Before(deadline) {
+	for streamable.LeaseRefreshes(a.h) < refreshed+4 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	if st, err := events.StreamState(context.Background(), sid, streamID); err != nil || !st.Leased || st.Final || st.RequestID != `"call-7"` {
-		t.Fatalf("after %d refreshes, 3 TTLs of 600 ms: %+v, %v; want leased", streamable.LeaseRefreshes(a.h), st, err)
-	}
-	get := b.do(context.Background(), "GET", "", append(hdr, "Accept: text/event-stream", "Last-Event-ID: "+last)...)
-	evs := readAll(newSSE(get.Body))
-	get.Body.Close()
-	if len(evs) != 1 || evs[0].data != "" || !evs[0].retry {
-		t.Fatalf("a resume on B while A holds the lease got %+v, want only a retry hint", evs)
+		t.Fatalf("after %d refreshes, with two nodes following: %+v, %v; want leased, nothing final", streamable.LeaseRefreshes(a.h), st, err)
 	}
 	streamable.StopLeaseRefresh(a.h) // A "dies"
 
-	// Resume on B from the last progress event: polls while the lease is held (the retry hint), then the
-	// error. Bounded: 100 resumes 50 ms apart.
+	// Each following response ends with the error (one stored event, the same for both) or, when the other
+	// node delivered it first and forgot the delivered stream, ends without it: that client's next resume
+	// gets 410 Gone.
 	var final sseEvent
-	for attempt := 0; final.data == "" && attempt < 100; attempt++ {
-		get := b.do(context.Background(), "GET", "", append(hdr, "Accept: text/event-stream", "Last-Event-ID: "+last)...)
-		if get.StatusCode != 200 {
-			t.Fatalf("resume on B: %d", get.StatusCode)
+	for i := range got {
+		var evs []sseEvent
+		select {
+		case evs = <-got[i]:
+		case <-ctx.Done():
+			t.Fatalf("resume %d did not end within 30 s of A's death", i)
 		}
-		rs := newSSE(get.Body)
-		for {
-			ev, err := rs.next()
-			if err != nil {
-				break
-			}
+		var data []sseEvent
+		for _, ev := range evs {
 			if ev.data != "" {
-				if final.data != "" {
-					t.Fatalf("a second event after the final one: %q", ev.data)
-				}
-				final = ev
+				data = append(data, ev)
 			}
 		}
-		get.Body.Close()
-		if final.data == "" {
-			time.Sleep(50 * time.Millisecond)
+		switch {
+		case len(data) > 1:
+			t.Fatalf("resume %d got %+v, want at most the one error", i, data)
+		case len(data) == 1 && final.data != "" && data[0] != final:
+			t.Fatalf("two different final events: %+v and %+v", final, data[0])
+		case len(data) == 1:
+			final = data[0]
+		default:
+			get := []*env{b, c}[i].do(context.Background(), "GET", "", resumeHdr...)
+			get.Body.Close()
+			if get.StatusCode != http.StatusGone {
+				t.Errorf("resume %d ended without the error, and its next resume got %d, want 410", i, get.StatusCode)
+			}
 		}
 	}
 	if !strings.Contains(final.data, `"id":"call-7"`) || !strings.Contains(final.data, fmt.Sprintf(`"code":%d`, streamable.CodeNodeStopped)) ||
 		!strings.Contains(final.data, "the node running this request stopped") {
-		t.Fatalf("after A's lease expired, the resume on B got %q, want the node-stopped error for call-7", final.data)
+		t.Fatalf("after A's lease expired, the resumes got %q, want the node-stopped error for call-7", final.data)
 	}
-	st, err := events.StreamState(context.Background(), sid, streamID)
-	if err != nil || !st.Final || st.Leased {
-		t.Fatalf("stream state after the error: %+v, %v", st, err)
-	}
-
-	// Two clients resume at once, on B and C, from the last progress event: both get the one stored error.
-	var wg sync.WaitGroup
-	got := make([][]sseEvent, 2)
-	for i, node := range []*env{b, c} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			req := node.do(context.Background(), "GET", "", append(hdr, "Accept: text/event-stream", "Last-Event-ID: "+last)...)
-			defer req.Body.Close()
-			rs := newSSE(req.Body)
-			for {
-				ev, err := rs.next()
-				if err != nil {
-					return
-				}
-				if ev.data != "" {
-					got[i] = append(got[i], ev)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	for i, evs := range got {
-		if len(evs) != 1 || evs[0] != final {
-			t.Errorf("concurrent resume %d got %+v, want exactly %+v", i, evs, final)
-		}
+	if n := events.orphans.Load(); n != 1 {
+		t.Errorf("the node-stopped error was stored %d times, want once", n)
 	}
 
-	// A's handler returns at last: its result is dropped, the error stands.
+	// A's handler returns at last: its result never reaches a client (a resume gets the error, or 410 once
+	// the stream was delivered and forgotten).
 	release <- struct{}{}
 	deadline = time.Now().Add(10 * time.Second)
 	for streamable.OpenStreams(a.h) > 0 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	get = c.do(context.Background(), "GET", "", append(hdr, "Accept: text/event-stream", "Last-Event-ID: "+last)...)
+	get := c.do(ctx, "GET", "", resumeHdr...)
 	rs = newSSE(get.Body)
 	for {
 		ev, err := rs.next()

@@ -24,8 +24,9 @@ const drainPoll = 20 * time.Millisecond
 // (a POST carrying a request, a GET, a DELETE) gets 503 with Retry-After: 1 and a JSON-RPC -32000 error, so
 // that the balancer or the client sends it to another node, while responses and notifications (answers
 // and cancellations for the requests still running here) are still taken; the session's standalone GET
-// streams and subscriptions/listen streams end with an SSE retry hint (RetryMs), so their clients reconnect
-// at once, through the balancer, to another node; running requests go on and their responses are
+// streams, resumes following a request that runs on another node, and subscriptions/listen streams end with
+// an SSE retry hint (RetryMs), so their clients reconnect at once, through the balancer, to another node;
+// running requests go on and their responses are
 // delivered. Drain returns nil once none runs; when ctx ends first it returns ctx's error. Either way it
 // then closes the handler (Close, given one more second), which ends what still runs: those requests'
 // leases are not released, so a client resuming on another node is told its node stopped (CodeNodeStopped)

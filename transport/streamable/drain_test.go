@@ -13,8 +13,8 @@ import (
 )
 
 // TestDrain: during Drain a new request gets 503 with Retry-After, a notification for a running request is
-// still taken, a subscriptions/listen stream ends with a retry hint, and Drain returns once the running
-// call has answered on its stream.
+// still taken, a subscriptions/listen stream and the session's GET stream (a follower of the event log) end
+// with a retry hint, and Drain returns once the running call has answered on its stream.
 func TestDrain(t *testing.T) {
 	s := server.New("t", "1", nil)
 	proceed := make(chan struct{})
@@ -40,6 +40,12 @@ func TestDrain(t *testing.T) {
 	if ack, err := lrs.next(); err != nil || !strings.Contains(ack.data, "acknowledged") {
 		t.Fatalf("listen ack: %+v, %v", ack, err)
 	}
+	get := e.do(ctx, "GET", "", append(hdr, "Accept: text/event-stream")...)
+	defer get.Body.Close()
+	grs := newSSE(get.Body)
+	if prime, err := grs.next(); err != nil || prime.id == "" {
+		t.Fatalf("the GET stream's priming event: %+v, %v", prime, err)
+	}
 	call := e.post(`{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"wait","arguments":{},"_meta":{"progressToken":1}}}`, hdr...)
 	defer call.Body.Close()
 	crs := newSSE(call.Body)
@@ -60,6 +66,11 @@ func TestDrain(t *testing.T) {
 	evs := readAll(lrs)
 	if len(evs) == 0 || !evs[len(evs)-1].retry {
 		t.Errorf("the listen stream ended with %+v, want a retry hint last", evs)
+	}
+	// So does the GET stream, while the call still runs (the handler is not closed yet).
+	evs = readAll(grs)
+	if len(evs) == 0 || !evs[len(evs)-1].retry || evs[len(evs)-1].id != "" {
+		t.Errorf("the GET stream ended with %+v, want a retry hint (no id) last", evs)
 	}
 	// A new request: 503, Retry-After.
 	r := e.post(`{"jsonrpc":"2.0","id":6,"method":"tools/list"}`, hdr...)

@@ -15,3 +15,10 @@ func StopLeaseRefresh(h *Handler) { h.lease.stopped.Store(true) }
 
 // LeaseRefreshes reports how many lease refreshes (store calls) the handler made (tests).
 func LeaseRefreshes(h *Handler) int64 { return h.lease.refreshes.Load() }
+
+// LiveSessions reports how many legacy sessions the handler holds (tests).
+func LiveSessions(h *Handler) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.sessions)
+}

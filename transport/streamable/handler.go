@@ -82,6 +82,14 @@ type Options struct {
 	// Sessions, Events: where legacy sessions and stream events live. Nil uses memory.
 	Sessions store.SessionStore
 	Events   store.EventStore
+	// Bus connects the nodes that share Sessions and Events (store/redis's Bus), so that any node serves
+	// any request of a legacy session: a client's answer to a server-to-client request, or its
+	// notifications/cancelled, reaches the node whose handler waits or runs; a change to the session's
+	// state (logging/setLevel, resources/subscribe) makes the other nodes reload it; DELETE ends it on every
+	// node. A node subscribes the topic "sess:"+id while it holds session id, and forgets (without deleting
+	// it from the store, whose TTL ends it) a session idle there for SessionIdleTimeout. Nil: one node,
+	// nothing published or subscribed.
+	Bus store.Bus
 	// Logger receives the transport's diagnostics. Nil uses slog.Default().
 	Logger *slog.Logger
 }
@@ -93,6 +101,7 @@ type Handler struct {
 	opts   Options
 	policy httpx.Policy
 	log    *slog.Logger
+	node   string // this handler's random id: on Options.Bus (route.go), and as the holder of its leases (lease.go)
 
 	ctx    context.Context // ends at Close: stops background work and handlers of legacy requests
 	cancel context.CancelFunc
@@ -156,7 +165,6 @@ func NewHandler(srv transport.Server, opts *Options) *Handler {
 	if o.LeaseTTL == 0 {
 		o.LeaseTTL = 15 * time.Second
 	}
-	h.lease.node = newNodeID()
 	if o.RetryMs <= 0 {
 		o.RetryMs = 1000
 	}
@@ -171,6 +179,7 @@ func NewHandler(srv transport.Server, opts *Options) *Handler {
 	if h.log == nil {
 		h.log = slog.Default()
 	}
+	h.node = newNodeID()
 	h.ctx, h.cancel = context.WithCancel(context.Background())
 	h.workers = workers.New(0)
 	return h

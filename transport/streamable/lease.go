@@ -2,8 +2,6 @@ package streamable
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"strconv"
 	"sync"
@@ -17,11 +15,12 @@ import (
 
 // Leases on running requests (docs/SCALING.md, "Node death"). When the event store implements
 // store.Leases, the stream of a legacy request that switched to SSE is leased by its first event, the
-// node refreshes all its leases in one store call every LeaseTTL/3, and the final response releases it.
-// A node serving a resume of a stream that is not open on it, once every stored event is delivered, asks
-// the store: a stream whose lease is gone and whose response was never stored belongs to a request whose
-// node stopped; the node stores a JSON-RPC error in place of the response (only if still absent, so
-// concurrent resumes on several nodes agree) and sends it.
+// node refreshes all its leases in one store call every LeaseTTL/3, and the final response (or the end
+// marker of a cancelled request) releases it. A node following a stream that is not open on it (a resume
+// with Last-Event-ID: follow.go), each time it has delivered every stored event, asks the store: a stream
+// whose lease is gone and whose response was never stored belongs to a request whose node stopped; the node
+// stores a JSON-RPC error in place of the response (only if still absent, so concurrent resumes on several
+// nodes agree), which wakes every node following the stream, and delivers it.
 
 // CodeNodeStopped is the JSON-RPC error code of the error stored in place of the response of a request
 // whose node stopped before answering (-32603, internal error: the request failed on the server's side,
@@ -31,18 +30,12 @@ const CodeNodeStopped = mcp.CodeInternalError
 // nodeStoppedMessage is that error's message.
 const nodeStoppedMessage = "the node running this request stopped before answering (it may have had effects: send it again only if that is safe)"
 
-// leaseState is a Handler's part in leases: its node id and the refresher.
+// leaseState is a Handler's part in leases: the refresher (the lease holder is named by the Handler's
+// node id).
 type leaseState struct {
-	node      string    // random per Handler: names the lease holder in the store
 	once      sync.Once // starts the refresher at the first lease
 	refreshes atomic.Int64
 	stopped   atomic.Bool // tests: the refresher stops (a node that died)
-}
-
-func newNodeID() string {
-	var b [9]byte
-	_, _ = rand.Read(b[:])
-	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
 // leaseStore returns the event store's Leases when leases are on.
@@ -64,7 +57,7 @@ func (st *stream) record(ctx context.Context, msg []byte, final bool) (string, e
 	case final:
 		return l.AppendFinal(ctx, st.session, st.id, msg)
 	case !st.leased.Load():
-		id, err := l.AppendLeased(ctx, st.session, st.id, msg, store.Lease{Node: st.h.lease.node, RequestID: st.reqID, TTL: st.h.opts.LeaseTTL})
+		id, err := l.AppendLeased(ctx, st.session, st.id, msg, store.Lease{Node: st.h.node, RequestID: st.reqID, TTL: st.h.opts.LeaseTTL})
 		if err == nil {
 			st.leased.Store(true)
 			st.h.lease.once.Do(st.h.startLeaseRefresh)
@@ -116,17 +109,14 @@ func (h *Handler) startLeaseRefresh() {
 	}()
 }
 
-// settleOrphan is called by a resume of a request's stream that is not open on this node, once it has
-// delivered every event the log holds and the last was not the response. It reports running when the
-// request still runs on another node (its lease is held): the caller follows the stream, or ends it with a
-// retry hint. When the request's node stopped (lease gone, no final event stored) it stores the error of
+// settleOrphan is called by the follower of a request's stream that is not open on this node, once it
+// has delivered every event the log holds and the last was not the response. It reports running when the
+// request still runs on another node (its lease is held): the caller goes on following the stream. When the request's node stopped (lease gone, no final event stored) it stores the error of
 // that request in place of the response, only if still absent, so that of several nodes settling the same
 // stream exactly one stores it; settled then reports that a final event is stored after what was replayed
-// (that error, another node's, or the response itself, stored meanwhile): the caller replays again to
-// deliver it. Without store.Leases it reports neither.
-//
-// The stream-following code calls it each time its follower of a POST stream has caught up
-// (followerCaughtUp): running → keep following; settled → replay now.
+// (that error, another node's, the response itself or the end marker, stored meanwhile): the caller
+// replays again to deliver it. Without store.Leases it reports neither (the caller follows until the
+// response or the end marker). Its caller is followerCaughtUp (follow.go).
 func (h *Handler) settleOrphan(ctx context.Context, sessionID, streamID string) (running, settled bool, err error) {
 	l, ok := h.leaseStore()
 	if !ok {
@@ -163,46 +153,25 @@ func (h *Handler) settleOrphan(ctx context.Context, sessionID, streamID string) 
 	return false, false, err
 }
 
-// settleResumed ends a resume of a request's stream that is not open on this node, after its replay (up
-// to last) did not end with the response: it settles the stream (settleOrphan) and then either replays what
-// is now stored after last (the response, or the error of a request whose node stopped) through emit, or,
-// while the request runs on another node, calls poll (the caller sends a retry hint).
-func (h *Handler) settleResumed(ctx context.Context, sessionID, streamID, last string, emit func(id string, data []byte) error, poll func()) {
-	running, settled, err := h.settleOrphan(ctx, sessionID, streamID)
-	if settled && err == nil {
-		err = h.replayMessages(ctx, sessionID, last, emit)
-	}
-	if err != nil {
-		h.log.Warn("streamable: settling a resumed stream", "session", sessionID, "stream", streamID, "err", err)
-	}
-	if running {
-		poll()
-	}
-}
-
-// replayMessages replays the events after lastEventID that carry a message (not the priming events).
-func (h *Handler) replayMessages(ctx context.Context, sessionID, lastEventID string, emit func(id string, data []byte) error) error {
-	_, err := h.opts.Events.Replay(ctx, sessionID, lastEventID, func(id string, data []byte) error {
-		if len(data) == 0 {
-			return nil
-		}
-		return emit(id, data)
-	})
-	return err
-}
-
-// releaseLease ends the lease of a request's stream that ends without a response (the client cancelled
-// it): an empty final event (clients skip it, like the priming event), so that no node takes the request
-// for orphaned once the lease would have expired. Called with st.mu held.
-func (st *stream) releaseLease() {
-	l, ok := st.h.leaseStore()
-	if !ok || !st.leased.Load() || st.ls.ended.Load() {
+// recordEnd appends the end marker of a stream that ends without a response (its request was cancelled):
+// a follower on another node ends its response there. For a leased stream it is the final event
+// (AppendFinal), which releases the lease, so that no node takes the request for orphaned once the lease
+// would have expired. Nothing is recorded once the session ended (its events are gone). Called with st.mu
+// held.
+func (st *stream) recordEnd() {
+	if st.ls.ended.Load() {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(st.h.ctx), 5*time.Second)
 	defer cancel()
-	if _, err := l.AppendFinal(ctx, st.session, st.id, nil); err != nil && !errors.Is(err, store.ErrFinal) {
-		st.h.log.Warn("streamable: releasing the lease of a cancelled request", "session", st.session, "stream", st.id, "err", err)
+	var err error
+	if l, ok := st.h.leaseStore(); ok && st.leased.Load() {
+		_, err = l.AppendFinal(ctx, st.session, st.id, endMarker)
+	} else {
+		_, err = st.h.opts.Events.Append(ctx, st.session, st.id, endMarker)
+	}
+	if err != nil && !errors.Is(err, store.ErrFinal) {
+		st.h.log.Warn("streamable: recording the end of a stream (a node following it ends it at its client's next resume)", "session", st.session, "stream", st.id, "err", err)
 	}
 }
 
@@ -214,10 +183,4 @@ func nodeStoppedError(rawID string) ([]byte, bool) {
 		return nil, false
 	}
 	return msg, true
-}
-
-// isResponse reports whether an event's data is a JSON-RPC response (a request stream's last event).
-func isResponse(data []byte) bool {
-	m, err := jsonrpc.DecodeMessage(data)
-	return err == nil && m.IsResponse()
 }

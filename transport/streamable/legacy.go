@@ -83,13 +83,22 @@ func (h *Handler) legacyPost(w http.ResponseWriter, r *http.Request, m *jsonrpc.
 	switch {
 	case m.IsResponse():
 		if !ls.deliver(m) {
-			h.log.Debug("streamable: a response for no pending request", "id", m.ID.String())
+			// Not waited for here: with a Bus, the node whose handler asked takes it.
+			if routed, err := h.routeAnswer(ctx, ls, m); err != nil {
+				h.unavailable(w, jsonrpc.ID{}, ls.id, err)
+				return
+			} else if !routed {
+				h.log.Debug("streamable: a response for no pending request", "id", m.ID.String())
+			}
 		}
 		w.WriteHeader(http.StatusAccepted)
 		return
 	case m.IsNotification():
 		if m.Method == mcp.MethodNotificationCancelled {
-			ls.cancelRequest(m.Params)
+			if err := h.cancelRequest(ctx, ls, m.Params); err != nil {
+				h.unavailable(w, jsonrpc.ID{}, ls.id, err)
+				return
+			}
 		}
 		ls.sess.HandleNotification(ctx, m)
 		if err := h.save(ctx, ls, m.Method); err != nil {
@@ -187,7 +196,11 @@ func (h *Handler) legacyBatch(w http.ResponseWriter, r *http.Request, body []byt
 			errors.As(errs[i], &e)
 			parts = append(parts, string(jsonrpc.AppendError(nil, m.ID, e)))
 		case m.IsResponse():
-			ls.deliver(m)
+			if !ls.deliver(m) {
+				if _, err := h.routeAnswer(ctx, ls, m); err != nil {
+					h.log.Warn("streamable: routing an answer from a batch", "session", ls.id, "err", err)
+				}
+			}
 		case m.IsNotification():
 			ls.sess.HandleNotification(ctx, m)
 		default:
@@ -230,81 +243,27 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 		h.resume(w, r, ls, last)
 		return
 	}
-	ls.mu.Lock()
-	if ls.get != nil || ls.opening {
-		ls.mu.Unlock()
-		httpError(w, http.StatusConflict, jsonrpc.ID{}, mcp.CodeInvalidRequest, "the session already has a GET stream open")
-		return
-	}
-	ls.opening = true // until the outbox is attached, notifications keep waiting in ls.early
-	ls.mu.Unlock()
-	ob := h.newOutbox(ls)
-	st := h.newStream(ls)
-	_ = st.attach(r.Context(), ob, "")
-	st.prime(r.Context())
-	ls.mu.Lock()
-	ls.opening, ls.get = false, st
-	// Deliver what waited, before any newer notification: Notify takes ls.mu too.
-	for _, msg := range ls.early {
-		_ = st.emit(r.Context(), msg, false)
-	}
-	ls.early = nil
-	ls.mu.Unlock()
-	defer h.leaveStream(ls, st, ob)
-	sse := h.newSSE(w)
-	sse.Start(func(hd http.Header) { hd.Set(headerSessionID, ls.id) })
-	h.hold(r, ob, sse, nil)
+	h.openGet(w, r, ls)
 }
 
-// resume replays a stream after lastEventID and then follows it live while it is open on this node. When
-// the events after lastEventID are no longer held (the stream ended and its events expired, or the
-// session's event budget evicted them) the answer is 410 Gone rather than a stream that silently lacks them.
+// resume replays a stream after lastEventID and then follows it: the standalone stream on any node
+// (standalone.go), a POST stream open on this node through its outbox, a POST stream whose request runs
+// elsewhere (or has finished) through the event log (resumeElsewhere). When the events after lastEventID
+// are no longer held (the stream ended and its events expired, or the session's event budget evicted them)
+// the answer is 410 Gone rather than a stream that silently lacks them.
 func (h *Handler) resume(w http.ResponseWriter, r *http.Request, ls *liveSession, lastEventID string) {
-	streamID, _, err := store.ParseEventID(lastEventID)
-	if err != nil {
+	streamID, seq, err := store.ParseEventID(lastEventID)
+	if err != nil || seq == 0 {
 		httpError(w, http.StatusBadRequest, jsonrpc.ID{}, mcp.CodeInvalidRequest, "bad request: malformed Last-Event-ID")
 		return
 	}
-	setSession := func(hd http.Header) { hd.Set(headerSessionID, ls.id) }
+	if streamID == getStreamID {
+		h.resumeGet(w, r, ls, seq)
+		return
+	}
 	st := h.liveStream(ls, streamID)
 	if st == nil {
-		// Not open here: replay what the log holds; then, for a request's stream that did not end with
-		// its response, settle it (lease.go): the error of a request whose node stopped, or, while it still
-		// runs elsewhere, a retry hint so that the client polls.
-		sse := h.newSSE(w)
-		started := false
-		last, lastData := lastEventID, []byte(nil)
-		emit := func(id string, data []byte) error {
-			if !started {
-				sse.Start(setSession)
-				started = true
-			}
-			last, lastData = id, data
-			return sse.Event(id, data, 0)
-		}
-		err := h.replayMessages(r.Context(), ls.id, lastEventID, emit)
-		switch {
-		case started && err != nil:
-			return // the client left, or the log broke mid-replay: the client resumes after last
-		case errors.Is(err, store.ErrNotFound):
-			h.gone(w)
-			return
-		case err != nil:
-			h.unavailable(w, jsonrpc.ID{}, ls.id, &storeError{op: "replaying events for a resume", err: err})
-			return
-		}
-		if lastData == nil || !isResponse(lastData) {
-			h.settleResumed(r.Context(), ls.id, streamID, last, emit, func() {
-				if !started {
-					sse.Start(setSession)
-					started = true
-				}
-				_ = sse.Event("", nil, h.opts.RetryMs) // poll: the request runs on another node
-			})
-		}
-		if !started {
-			sse.Start(setSession)
-		}
+		h.resumeElsewhere(w, r, ls, streamID, seq)
 		return
 	}
 	ob := h.newOutbox(ls)
@@ -317,31 +276,17 @@ func (h *Handler) resume(w http.ResponseWriter, r *http.Request, ls *liveSession
 		h.unavailable(w, jsonrpc.ID{}, ls.id, &storeError{op: "replaying events for a resume", err: err})
 		return
 	}
-	defer h.leaveStream(ls, st, ob)
+	defer h.leaveStream(st, ob)
 	sse := h.newSSE(w)
-	sse.Start(setSession)
+	sse.Start(func(hd http.Header) { hd.Set(headerSessionID, ls.id) })
 	h.hold(r, ob, sse, st)
 }
 
-// leaveStream is the end of a GET response that followed st. The session's standalone stream ends with
-// the last connection that follows it (a client that reconnects with Last-Event-ID takes it over, and
-// the connection it replaced must not end it); a POST stream just loses its reader.
-func (h *Handler) leaveStream(ls *liveSession, st *stream, ob *outbox) {
+// leaveStream is the end of a GET response that followed st, a POST stream open on this node: the stream
+// just loses its reader.
+func (h *Handler) leaveStream(st *stream, ob *outbox) {
 	st.detach(ob)
-	replaced := ob.wasReplaced()
 	ob.close()
-	if replaced {
-		return
-	}
-	ls.mu.Lock()
-	isGet := ls.get == st
-	if isGet {
-		ls.get = nil
-	}
-	ls.mu.Unlock()
-	if isGet {
-		st.end()
-	}
 }
 
 // gone answers a resume whose events are no longer held.
@@ -367,6 +312,12 @@ func (h *Handler) delete(w http.ResponseWriter, r *http.Request) {
 		// Ended on this node, but the store may still hold it for other nodes: the client sends DELETE
 		// again (this node then loads it from the store, or answers 404 once it is gone).
 		h.unavailable(w, jsonrpc.ID{}, sid, &storeError{op: "deleting a session", err: err})
+		return
+	}
+	// Deleted from the store first: a node restoring it from now on finds nothing, and one that holds it
+	// (subscribed before it loaded it) hears this.
+	if err := h.announceEnd(r.Context(), sid); err != nil {
+		h.unavailable(w, jsonrpc.ID{}, sid, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

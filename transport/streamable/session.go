@@ -8,9 +8,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/mcpkit/mcpkit/internal/pending"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/store"
@@ -25,10 +25,11 @@ type liveSession struct {
 	sess transport.Session
 
 	mu           sync.Mutex
-	get          *stream  // the standalone stream, nil when none is open
-	opening      bool     // a GET stream is being opened (its writer not attached yet)
-	early        [][]byte // notifications sent while no GET stream was open (bounded), delivered when one opens
-	earlyDropped bool     // early overflowed once (logged)
+	get          *follower              // the GET connection following the standalone stream here, nil when none
+	opening      bool                   // a GET stream is being opened (its follower not in place yet)
+	early        [][]byte               // broadcasts sent while no GET stream was open here (bounded), delivered when one opens
+	earlyDropped bool                   // early overflowed once (logged)
+	followers    map[*follower]struct{} // GET responses following a stream of this session here (standalone.go)
 	lastUsed     time.Time
 	lastStored   time.Time // when the store last renewed this session (create, load or save)
 	renewing     bool      // a renewal (renewSession) is under way
@@ -38,25 +39,23 @@ type liveSession struct {
 
 	running atomic.Int32 // requests running, including those whose client left (MaxRequestsPerSession)
 
-	ended    atomic.Bool  // closed: its streams record nothing more
-	queued   atomic.Int64 // bytes of events waiting to be written to this session's streams
-	nextCall atomic.Int64
-	calls    sync.Map // jsonrpc.ID → chan *jsonrpc.Message
-	inflight sync.Map // jsonrpc.ID → *reply: requests running, for notifications/cancelled
+	ended    atomic.Bool                                 // closed: its streams record nothing more
+	queued   atomic.Int64                                // bytes of events waiting to be written to this session's streams
+	calls    pending.Table[jsonrpc.ID, *jsonrpc.Message] // server-to-client requests waiting for the client's answer
+	inflight sync.Map                                    // jsonrpc.ID → *reply: requests running, for notifications/cancelled
+
+	sub   store.Subscription // the session's bus topic (Options.Bus; nil without one): route.go
+	stale atomic.Bool        // another node changed the session: reload it from the store before its next use
 }
 
-// cancelRequest handles notifications/cancelled from the client: the request's context ends and it gets
-// no response.
-func (ls *liveSession) cancelRequest(params jsontext.Value) {
-	var p struct {
-		RequestID jsonrpc.ID `json:"requestId"`
-	}
-	if json.Unmarshal(params, &p) != nil || !p.RequestID.IsValid() {
-		return
-	}
-	if v, ok := ls.inflight.Load(p.RequestID); ok {
+// cancelByID cancels request id of this session when it runs on this node (notifications/cancelled): its
+// context ends and it gets no response. It reports whether the request runs here.
+func (ls *liveSession) cancelByID(id jsonrpc.ID) bool {
+	v, ok := ls.inflight.Load(id)
+	if ok {
 		v.(*reply).cancelByPeer()
 	}
+	return ok
 }
 
 // sessionPeer is the session's way to the client for unsolicited messages: the standalone GET stream.
@@ -67,48 +66,17 @@ func (p sessionPeer) Notify(ctx context.Context, method string, params any) erro
 	if err != nil {
 		return err
 	}
-	msg := jsonrpc.AppendRequest(nil, jsonrpc.ID{}, method, raw)
-	ls := p.ls
-	ls.mu.Lock()
-	st := ls.get
-	if st == nil {
-		// No GET stream yet (clients open it right after initialize, and reconnect it when it drops): keep
-		// the latest few for when it opens. A client that never opens one re-learns on its next list.
-		if len(ls.early) == maxEarly {
-			ls.early = append(ls.early[:0], ls.early[1:]...)
-			if !ls.earlyDropped {
-				ls.earlyDropped = true // said once per session: the client is told nothing, so the log says it
-				ls.h.log.Warn("streamable: a session without a GET stream missed notifications (the oldest of more than 16 are dropped; it re-learns on its next list)", "session", ls.id)
-			}
-		}
-		ls.early = append(ls.early, msg)
-		ls.mu.Unlock()
-		return nil
-	}
-	ls.mu.Unlock()
-	return st.emit(ctx, msg, false)
+	return p.ls.notify(ctx, method, jsonrpc.AppendRequest(nil, jsonrpc.ID{}, method, raw))
 }
 
 // maxEarly bounds the notifications a session keeps while it has no GET stream.
 const maxEarly = 16
 
 func (p sessionPeer) Call(ctx context.Context, method string, params any) (jsontext.Value, error) {
-	return p.ls.call(ctx, method, params, func(msg []byte) error {
-		st := p.ls.getStream()
-		if st == nil {
-			return errNoStream
-		}
-		return st.emit(ctx, msg, false)
-	})
+	return p.ls.call(ctx, method, params, func(msg []byte) error { return p.ls.sendRequest(ctx, msg) })
 }
 
 var errNoStream = errors.New("streamable: the session has no open GET stream")
-
-func (ls *liveSession) getStream() *stream {
-	ls.mu.Lock()
-	defer ls.mu.Unlock()
-	return ls.get
-}
 
 // call sends a server-to-client request through send and waits for the client's response, which arrives
 // as a POST of its own.
@@ -117,34 +85,30 @@ func (ls *liveSession) call(ctx context.Context, method string, params any, send
 	if err != nil {
 		return nil, err
 	}
-	id := jsonrpc.StringID("s" + itoa(ls.nextCall.Add(1)))
-	ch := make(chan *jsonrpc.Message, 1)
-	ls.calls.Store(id, ch)
-	defer ls.calls.Delete(id)
-	if err := send(jsonrpc.AppendRequest(nil, id, method, raw)); err != nil {
+	id := ls.h.callID(ls.calls.Next())
+	w, err := ls.calls.Add(id)
+	if err != nil {
 		return nil, err
 	}
-	select {
-	case m := <-ch:
-		if m.Error != nil {
-			return nil, m.Error
-		}
-		return m.Result, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-ls.h.ctx.Done():
-		return nil, jsonrpc.ErrClosed
+	if err := send(jsonrpc.AppendRequest(nil, id, method, raw)); err != nil {
+		ls.calls.Release(id, w)
+		return nil, err
 	}
+	m, err := ls.calls.Wait(ctx, ls.h.ctx.Done(), id, w)
+	switch {
+	case errors.Is(err, pending.ErrStopped):
+		return nil, jsonrpc.ErrClosed
+	case err != nil:
+		return nil, err
+	case m.Error != nil:
+		return nil, m.Error
+	}
+	return m.Result, nil
 }
 
 // deliver hands a client's response to the waiting call; it reports whether one was waiting.
 func (ls *liveSession) deliver(m *jsonrpc.Message) bool {
-	v, ok := ls.calls.LoadAndDelete(m.ID)
-	if !ok {
-		return false
-	}
-	v.(chan *jsonrpc.Message) <- m
-	return true
+	return ls.calls.Deliver(m.ID, m)
 }
 
 func (ls *liveSession) close() {
@@ -155,11 +119,12 @@ func (ls *liveSession) close() {
 	}
 	ls.closed = true
 	ls.ended.Store(true)
-	get := ls.get
 	ls.get = nil
+	followers := ls.followers
+	ls.followers = nil
 	ls.mu.Unlock()
-	if get != nil {
-		get.end()
+	for f := range followers {
+		f.end(false)
 	}
 	// Its requests end with it: a handler waiting for the client (elicitation) or still working would
 	// otherwise outlive the session, past MaxRequestsPerSession and MaxSessionsPerClient, and keep its
@@ -168,6 +133,10 @@ func (ls *liveSession) close() {
 		v.(*reply).endWithSession()
 		return true
 	})
+	ls.calls.Fail(jsonrpc.ErrClosed) // a server-to-client request still waiting gets no answer now
+	if ls.sub != nil {
+		_ = ls.sub.Close() // ends its follow goroutine
+	}
 	ls.sess.Close()
 }
 
@@ -180,35 +149,57 @@ func (h *Handler) session(ctx context.Context, id string) (*liveSession, error) 
 	ls := h.sessions[id]
 	h.mu.Unlock()
 	if ls != nil {
+		if err := h.refresh(ctx, ls); err != nil {
+			return nil, err
+		}
 		if err := h.renewSession(ctx, ls); err != nil {
 			return nil, err
 		}
 		return ls, nil
 	}
+	// With a Bus, subscribe before loading: a change or an end published after the load is then received.
+	sub, err := h.subscribe(id)
+	if err != nil {
+		return nil, err
+	}
 	st, err := h.opts.Sessions.Load(ctx, id)
+	if err != nil && sub != nil {
+		_ = sub.Close()
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, store.ErrNotFound
 	}
 	if err != nil {
 		return nil, &storeError{op: "loading a session", err: err}
 	}
-	ls = &liveSession{h: h, id: id, lastUsed: time.Now(), lastStored: time.Now()}
+	ls = &liveSession{h: h, id: id, lastUsed: time.Now(), lastStored: time.Now(), sub: sub}
 	sess, err := h.srv.RestoreSession(st, sessionPeer{ls})
 	if err != nil {
+		if sub != nil {
+			_ = sub.Close()
+		}
 		h.log.Warn("streamable: restoring a session", "session", id, "err", err)
 		return nil, store.ErrNotFound
 	}
 	ls.sess = sess
 	h.mu.Lock()
-	if existing := h.sessions[id]; existing != nil {
+	if existing := h.sessions[id]; existing != nil || h.closed {
 		h.mu.Unlock()
-		sess.Close()
+		ls.close()
+		if existing == nil {
+			return nil, errClosing
+		}
 		return existing, nil
 	}
 	h.sessions[id] = ls
 	h.mu.Unlock()
+	h.follow(ls)
+	h.janitor.Do(h.startJanitor) // a node that only restores sessions forgets idle ones too
 	return ls, nil
 }
+
+// errClosing: the handler closed while a session was being restored.
+var errClosing = errors.New("streamable: the handler is closing")
 
 // renewSession marks a cached session used and, at most once per Options.SessionRenewInterval, renews it in
 // the session store (a Load, which refreshes its TTL in a shared store such as Redis), so that a session
@@ -297,19 +288,26 @@ func (h *Handler) openSession(ctx context.Context, addr string) (*liveSession, e
 	h.perClient[addr]++
 	h.mu.Unlock()
 	id := newSessionID()
-	if err := h.opts.Sessions.Create(ctx, &store.SessionState{ID: id}); err != nil {
+	sub, err := h.subscribe(id) // nil without a Bus
+	if err == nil {
+		if err = h.opts.Sessions.Create(ctx, &store.SessionState{ID: id}); err != nil && sub != nil {
+			_ = sub.Close()
+		}
+	}
+	if err != nil {
 		h.mu.Lock()
 		h.reserved--
 		h.releaseClientLocked(addr)
 		h.mu.Unlock()
 		return nil, err
 	}
-	ls := &liveSession{h: h, id: id, addr: addr, counted: true, lastUsed: time.Now(), lastStored: time.Now()}
+	ls := &liveSession{h: h, id: id, addr: addr, counted: true, lastUsed: time.Now(), lastStored: time.Now(), sub: sub}
 	ls.sess = h.srv.NewSession(id, sessionPeer{ls})
 	h.mu.Lock()
 	h.reserved--
 	h.sessions[id] = ls
 	h.mu.Unlock()
+	h.follow(ls)
 	h.janitor.Do(h.startJanitor)
 	return ls, nil
 }
@@ -343,6 +341,10 @@ func (h *Handler) save(ctx context.Context, ls *liveSession, method string) erro
 	ls.mu.Lock()
 	ls.lastStored = time.Now()
 	ls.mu.Unlock()
+	if err := h.announceChange(ctx, ls, method); err != nil {
+		h.log.Warn("streamable: announcing a session change to the other nodes", "session", ls.id, "err", err)
+		return err // stored, but other nodes serve the old state: the client sends it again
+	}
 	return nil
 }
 
@@ -392,6 +394,10 @@ func (h *Handler) startJanitor() {
 				}
 				h.mu.Unlock()
 				for _, ls := range idle {
+					if h.opts.Bus != nil {
+						h.dropSession(ls) // idle here, maybe not on other nodes: the store's TTL ends it
+						continue
+					}
 					_ = h.endSession(h.ctx, ls)
 				}
 			}

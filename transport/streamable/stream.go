@@ -12,10 +12,10 @@ import (
 	"github.com/mcpkit/mcpkit/store"
 )
 
-// stream is one resumable SSE stream of a legacy session: the events of one POST's response, or of the
-// session's standalone GET stream. Every event goes to the store's event log first, then to the outbox of
-// the HTTP response attached to the stream, if any; a client that lost the connection resumes with GET
-// and Last-Event-ID.
+// stream is one resumable SSE stream of a legacy session: the events of one POST's response (the session's
+// standalone stream lives in the event log only: standalone.go). Every event goes to the store's event log
+// first, then to the outbox of the HTTP response attached to the stream, if any; a client that lost the
+// connection resumes with GET and Last-Event-ID, on this node (attach) or any other (resumeElsewhere).
 type stream struct {
 	h       *Handler
 	ls      *liveSession
@@ -50,7 +50,7 @@ func (st *stream) attach(ctx context.Context, ob *outbox, lastEventID string) er
 	defer st.mu.Unlock()
 	if lastEventID != "" {
 		_, err := st.h.opts.Events.Replay(ctx, st.session, lastEventID, func(id string, data []byte) error {
-			if len(data) == 0 {
+			if isControl(data) {
 				return nil // the priming event
 			}
 			ob.push(outEvent{id: id, data: data}, true)
@@ -144,8 +144,9 @@ func (st *stream) emitWith(ctx context.Context, msg []byte, retryMs int, final b
 	return nil
 }
 
-// end closes the stream without a final message (the standalone GET stream): the attached response ends
-// once its queue is written.
+// end closes the stream without a final message (its request was cancelled, or its session ended): the
+// attached response ends once its queue is written, and the log gets the end marker (recordEnd), so that a
+// client following it from another node (resumeElsewhere) is told it ended too.
 func (st *stream) end() {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -154,7 +155,7 @@ func (st *stream) end() {
 	}
 	st.final = true
 	close(st.doneCh)
-	st.releaseLease()
+	st.recordEnd()
 	if st.out != nil {
 		st.out.end()
 		st.out = nil

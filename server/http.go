@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mcpkit/mcpkit/internal/httpx"
+	"github.com/mcpkit/mcpkit/store"
 	"github.com/mcpkit/mcpkit/transport/sse"
 	"github.com/mcpkit/mcpkit/transport/streamable"
 )
@@ -21,6 +22,9 @@ type HTTPOptions struct {
 	// beside Streamable HTTP (defaults "/sse" and "/messages"). NoSSE turns that transport off.
 	SSEPath, MessagesPath string
 	NoSSE                 bool
+	// SSEBus lets several nodes serve the HTTP+SSE transport: a /messages POST landing on a node that does
+	// not hold the session's /sse stream is routed to the one that does (sse.Options.Bus). Nil: one node.
+	SSEBus store.Bus
 	// Streamable configures the endpoint: allowed hosts and origins, limits, stores.
 	Streamable streamable.Options
 	// ShutdownTimeout bounds the drain when ctx ends (default 10s): new requests get 503 with Retry-After,
@@ -117,6 +121,7 @@ func (s *Server) serveListener(ctx context.Context, ln net.Listener, o *HTTPOpti
 				AllowedOrigins: o.Streamable.AllowedOrigins},
 			MaxBodyBytes: o.Streamable.MaxBodyBytes,
 			Logger:       o.Streamable.Logger,
+			Bus:          o.SSEBus,
 		})
 		mux.Handle(o.SSEPath, legacy.SSE())
 		mux.Handle(o.MessagesPath, legacy.Messages())

@@ -19,3 +19,16 @@ type Subscription interface {
 	// Close ends the subscription. It is idempotent.
 	Close() error
 }
+
+// CountingBus is a Bus that tells how many receivers a message reached. A node that routes a message to
+// whichever node holds a stream uses the count to learn, at no extra cost, that no node holds it.
+type CountingBus interface {
+	Bus
+	// PublishCount is Publish, and also returns how many receivers the message reached: subscribers on the
+	// memory bus, nodes subscribed to the topic on Redis (a node subscribes a topic once, whatever its local
+	// subscribers). 0 means nobody was subscribed; a negative count means the bus cannot tell (Redis
+	// Cluster counts only the clients of the node it asked). A count of 0 while the bus's own connection
+	// is down or has just come back fails with an error wrapping ErrUnsettled instead: other nodes'
+	// subscriptions may not be back yet.
+	PublishCount(ctx context.Context, topic string, msg []byte) (int, error)
+}

@@ -35,8 +35,17 @@ type MemorySubscription struct {
 	once  sync.Once
 }
 
+var _ CountingBus = (*MemoryBus)(nil)
+
 // Publish implements Bus.
-func (b *MemoryBus) Publish(_ context.Context, topic string, msg []byte) error {
+func (b *MemoryBus) Publish(ctx context.Context, topic string, msg []byte) error {
+	_, err := b.PublishCount(ctx, topic, msg)
+	return err
+}
+
+// PublishCount implements CountingBus: the count is the topic's subscriptions when msg was published
+// (one whose queue is full drops it but is counted, as Redis counts a subscriber that falls behind).
+func (b *MemoryBus) PublishCount(_ context.Context, topic string, msg []byte) (int, error) {
 	b.mu.RLock()
 	subs := make([]*MemorySubscription, 0, len(b.subs[topic]))
 	for s := range b.subs[topic] {
@@ -46,7 +55,7 @@ func (b *MemoryBus) Publish(_ context.Context, topic string, msg []byte) error {
 	for _, s := range subs {
 		s.Deliver(append([]byte(nil), msg...))
 	}
-	return nil
+	return len(subs), nil
 }
 
 // Subscribe implements Bus.

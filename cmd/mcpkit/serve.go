@@ -63,6 +63,7 @@ func newServe() *cobra.Command {
 				opts.Streamable.Sessions = st.Sessions
 				opts.Streamable.Events = st.Events
 				opts.Streamable.Bus = st.Bus // answers, cancellations, state changes and DELETE reach the node concerned
+				opts.SSEBus = st.Bus         // /messages POSTs reach the node holding their /sse stream
 			}
 			s := demo.NewWith(sopts)
 			addCountSlowly(s)

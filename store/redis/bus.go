@@ -40,6 +40,10 @@ type Bus struct {
 	ctx    context.Context // ends when the bus closes
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+
+	healthMu sync.Mutex
+	down     bool      // the pub/sub connection failed and has not received anything since
+	upSince  time.Time // when it last came back after failing (zero: never failed)
 }
 
 type busOp struct {
@@ -59,7 +63,7 @@ type busTopic struct {
 	err       error
 }
 
-var _ store.Bus = (*Bus)(nil)
+var _ store.CountingBus = (*Bus)(nil)
 
 func newBus(c goredis.UniversalClient, opts Options) *Bus {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -71,10 +75,52 @@ func (b *Bus) channel(topic string) string { return b.opts.Prefix + "b:" + topic
 
 // Publish implements store.Bus.
 func (b *Bus) Publish(ctx context.Context, topic string, msg []byte) error {
-	if err := b.c.Publish(ctx, b.channel(topic), msg).Err(); err != nil {
-		return fmt.Errorf("store/redis: publishing on %q: %w", topic, err)
+	_, err := b.PublishCount(ctx, topic, msg)
+	return err
+}
+
+// PublishCount implements store.CountingBus with the reply of PUBLISH (the same one round trip): the
+// number of Redis connections subscribed to the topic's channel, that is of nodes, since a node subscribes
+// a topic once. On Redis Cluster, PUBLISH counts only the clients of the node that got it, so the count is
+// -1 (unknown) there.
+//
+// A count of 0 while this node's pub/sub connection is down, or came back less than Options.Timeout ago,
+// fails with store.ErrUnsettled: when Redis restarts, every node's subscriptions are lost at once and each
+// node subscribes again on its own schedule (go-redis reconnects within about a second), so for a moment
+// nobody is subscribed to a topic that a node still serves. The node's own connection failing tells it
+// that such a moment may be under way. (A node whose connection never started knows nothing of it.)
+func (b *Bus) PublishCount(ctx context.Context, topic string, msg []byte) (int, error) {
+	n, err := b.c.Publish(ctx, b.channel(topic), msg).Result()
+	if err != nil {
+		return 0, fmt.Errorf("store/redis: publishing on %q: %w", topic, err)
 	}
-	return nil
+	if _, cluster := b.c.(*goredis.ClusterClient); cluster {
+		return -1, nil
+	}
+	if n == 0 && b.unsettled() {
+		return 0, fmt.Errorf("store/redis: publishing on %q reached no node while the bus reconnects: %w", topic, store.ErrUnsettled)
+	}
+	return int(n), nil
+}
+
+// unsettled reports whether the pub/sub connection is down or came back less than Options.Timeout ago.
+func (b *Bus) unsettled() bool {
+	b.healthMu.Lock()
+	defer b.healthMu.Unlock()
+	return b.down || (!b.upSince.IsZero() && time.Since(b.upSince) < b.opts.Timeout)
+}
+
+// health records what the read loop saw: a failure, or anything received.
+func (b *Bus) health(failed bool) {
+	b.healthMu.Lock()
+	switch {
+	case failed:
+		b.down = true
+	case b.down:
+		b.down = false
+		b.upSince = time.Now()
+	}
+	b.healthMu.Unlock()
 }
 
 // Subscription is a subscription to a Bus topic.
@@ -215,6 +261,7 @@ func (b *Bus) read() {
 			continue
 		}
 		if err != nil {
+			b.health(true)
 			// go-redis reconnects (and subscribes again) on the next Receive; wait a little first.
 			select {
 			case <-b.ctx.Done():
@@ -225,6 +272,7 @@ func (b *Bus) read() {
 			continue
 		}
 		backoff = 10 * time.Millisecond
+		b.health(false)
 		switch m := m.(type) {
 		case *goredis.Subscription:
 			if m.Kind != "subscribe" {

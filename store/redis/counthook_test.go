@@ -69,7 +69,7 @@ func counted(ctx context.Context) bool { return ctx.Value(uncountedKey{}) == nil
 func (h *countHook) DialHook(next goredis.DialHook) goredis.DialHook { return next }
 func (h *countHook) ProcessHook(next goredis.ProcessHook) goredis.ProcessHook {
 	return func(ctx context.Context, cmd goredis.Cmder) error {
-		if !counted(ctx) {
+		if !counted(ctx) || cmd.Name() == "hello" {
 			return next(ctx, cmd)
 		}
 		h.n.Add(1)
@@ -79,7 +79,7 @@ func (h *countHook) ProcessHook(next goredis.ProcessHook) goredis.ProcessHook {
 }
 func (h *countHook) ProcessPipelineHook(next goredis.ProcessPipelineHook) goredis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []goredis.Cmder) error {
-		if !counted(ctx) {
+		if !counted(ctx) || handshake(cmds) {
 			return next(ctx, cmds)
 		}
 		h.n.Add(1)
@@ -92,4 +92,17 @@ func (h *countHook) ProcessPipelineHook(next goredis.ProcessPipelineHook) goredi
 		}
 		return next(ctx, cmds)
 	}
+}
+
+// handshake reports whether cmds are the CLIENT SETINFO pipeline go-redis sends (after HELLO, which
+// ProcessHook skips) on a connection it just dialed: a cost of the pool growing (another request, or the
+// node's lease refresher, held the idle connection at that moment), paid once per connection, not per
+// request, so counting it would make the per-request counts depend on timing.
+func handshake(cmds []goredis.Cmder) bool {
+	for _, c := range cmds {
+		if c.Name() != "client" {
+			return false
+		}
+	}
+	return len(cmds) > 0
 }

@@ -377,9 +377,16 @@ func TestEventWatcher(t *testing.T, newStore func(t *testing.T) store.EventWatch
 	})
 }
 
-// TestBus checks a Bus.
+// TestBus checks a Bus, and its PublishCount when it is a store.CountingBus.
 func TestBus(t *testing.T, newBus func(t *testing.T) store.Bus) {
 	ctx := context.Background()
+	t.Run("publish count", func(t *testing.T) {
+		b, ok := newBus(t).(store.CountingBus)
+		if !ok {
+			t.Skip("not a store.CountingBus")
+		}
+		testPublishCount(t, b)
+	})
 	t.Run("fan out in order", func(t *testing.T) {
 		b := newBus(t)
 		s1, err := b.Subscribe(ctx, "t")
@@ -437,6 +444,49 @@ func TestBus(t *testing.T, newBus func(t *testing.T) store.Bus) {
 			t.Error("subscription not ended by its context")
 		}
 	})
+}
+
+// testPublishCount checks a CountingBus: no receiver counts 0, a subscriber counts, and the count goes back
+// to 0 once the subscriptions are closed (a bus may unsubscribe in the background: it is awaited, bounded).
+func testPublishCount(t *testing.T, b store.CountingBus) {
+	ctx := context.Background()
+	if n, err := b.PublishCount(ctx, "count", []byte("x")); err != nil || n != 0 {
+		t.Fatalf("PublishCount with no subscriber = %d, %v; want 0", n, err)
+	}
+	s1, err := b.Subscribe(ctx, "count")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := b.PublishCount(ctx, "count", []byte("a"))
+	if err != nil || n != 1 {
+		t.Fatalf("PublishCount with one subscriber = %d, %v; want 1", n, err)
+	}
+	if m := <-s1.C(); string(m) != "a" {
+		t.Errorf("subscriber got %q", m)
+	}
+	s2, _ := b.Subscribe(ctx, "count")
+	if n, err := b.PublishCount(ctx, "count", []byte("b")); err != nil || n < 1 {
+		t.Errorf("PublishCount with two subscribers = %d, %v; want at least 1", n, err)
+	}
+	if n, _ := b.PublishCount(ctx, "other", []byte("c")); n != 0 {
+		t.Errorf("PublishCount on another topic = %d, want 0", n)
+	}
+	_ = s1.Close()
+	_ = s2.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		n, err := b.PublishCount(ctx, "count", []byte("d"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("PublishCount after every subscription closed = %d, want 0", n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // TestKeyRing checks a KeyRing.

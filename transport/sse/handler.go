@@ -19,6 +19,7 @@ import (
 	"github.com/mcpkit/mcpkit/internal/workers"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
+	"github.com/mcpkit/mcpkit/store"
 	"github.com/mcpkit/mcpkit/transport"
 )
 
@@ -54,6 +55,13 @@ type Options struct {
 	KeepAlive time.Duration
 	// Logger receives diagnostics. Nil uses slog.Default().
 	Logger *slog.Logger
+	// Bus lets several nodes serve one deployment (docs/SCALING.md). The node holding a session's stream
+	// subscribes its topic (BusTopic) while the stream is open, and a /messages POST landing on a node
+	// that does not hold the stream is published there and handled by the holder as a local POST (202;
+	// 404 when no node holds the stream, which takes a store.CountingBus such as the memory and Redis
+	// buses: another Bus cannot tell, and such a POST is answered 202 and lost). The bus failing answers
+	// 503 with Retry-After, never 404. Nil: one node, nothing published or subscribed.
+	Bus store.Bus
 }
 
 // Handler serves the HTTP+SSE transport. Mount SSE() at the stream path (e.g. /sse) and Messages() at
@@ -251,6 +259,20 @@ func (h *Handler) serveSSE(w http.ResponseWriter, r *http.Request) {
 	ss.ctx, ss.cancel = context.WithCancelCause(r.Context())
 	stop := context.AfterFunc(h.ctx, func() { ss.cancel(errShutdown) })
 	defer stop()
+	if h.opts.Bus != nil {
+		// Subscribed before the endpoint event: no POST can be forwarded before the holder listens.
+		wait, err := h.subscribe(ss)
+		if err != nil {
+			ss.cancel(err)
+			h.log.Warn("sse: subscribing a new stream's bus topic", "err", err)
+			w.Header().Set("Retry-After", "1")
+			failID(w, http.StatusServiceUnavailable, jsonrpc.ID{}, &jsonrpc.Error{Code: jsonrpc.CodeOverloaded,
+				Message: "service unavailable: this server node cannot receive the messages other nodes forward to " +
+					"the stream (subscribing to the bus failed: " + err.Error() + "); retry"})
+			return
+		}
+		defer wait() // after the cancel below: the subscription ends with the stream
+	}
 	defer ss.cancel(nil)
 	ss.sess = h.srv.NewSession(ss.id, peer{ss})
 	h.mu.Lock()
@@ -382,7 +404,8 @@ func (h *Handler) serveMessages(w http.ResponseWriter, r *http.Request) {
 	h.mu.Lock()
 	ss := h.sessions[id]
 	h.mu.Unlock()
-	if ss == nil || ss.ctx.Err() != nil {
+	local := ss != nil && ss.ctx.Err() == nil
+	if !local && h.opts.Bus == nil {
 		fail(w, http.StatusNotFound, "session not found: its SSE stream is closed; open a new one")
 		return
 	}
@@ -403,12 +426,34 @@ func (h *Handler) serveMessages(w http.ResponseWriter, r *http.Request) {
 		failID(w, http.StatusBadRequest, m.ID, e)
 		return
 	}
+	if !local {
+		h.forward(r.Context(), w, id, m.ID, body) // another node may hold the stream
+		return
+	}
+	h.handle(ss, m, w)
+}
+
+// overloaded is the error of a request past MaxRequestsPerSession.
+func (h *Handler) overloaded() *jsonrpc.Error {
+	return &jsonrpc.Error{Code: jsonrpc.CodeOverloaded, Message: "server overloaded: this session already has " +
+		strconv.Itoa(h.opts.MaxRequestsPerSession) + " requests in flight, retry later"}
+}
+
+// handle serves one message of ss: from a local POST, whose status it writes to w, or forwarded from
+// another node (w nil), whose POST was answered there. A forwarded request past MaxRequestsPerSession is
+// answered with the overload error on the stream instead of a 429.
+func (h *Handler) handle(ss *session, m *jsonrpc.Message, w http.ResponseWriter) {
+	accepted := func() {
+		if w != nil {
+			w.WriteHeader(http.StatusAccepted)
+		}
+	}
 	switch {
 	case m.IsResponse():
-		w.WriteHeader(http.StatusAccepted)
+		accepted()
 		ss.deliver(m)
 	case m.IsNotification():
-		w.WriteHeader(http.StatusAccepted)
+		accepted()
 		if m.Method == mcp.MethodNotificationCancelled {
 			ss.cancelRequest(m.Params)
 		}
@@ -416,18 +461,22 @@ func (h *Handler) serveMessages(w http.ResponseWriter, r *http.Request) {
 	default:
 		if ss.active.Add(1) > int64(h.opts.MaxRequestsPerSession) {
 			ss.active.Add(-1)
+			if w == nil {
+				_ = ss.send(jsonrpc.AppendError(nil, m.ID, h.overloaded()))
+				return
+			}
 			w.Header().Set("Retry-After", "1")
-			failID(w, http.StatusTooManyRequests, m.ID, &jsonrpc.Error{Code: jsonrpc.CodeOverloaded,
-				Message: "server overloaded: this session already has " + strconv.Itoa(h.opts.MaxRequestsPerSession) +
-					" requests in flight, retry later"})
+			failID(w, http.StatusTooManyRequests, m.ID, h.overloaded())
 			return
 		}
 		if !h.enter() {
 			ss.active.Add(-1)
-			fail(w, http.StatusServiceUnavailable, "server shutting down, retry later")
+			if w != nil {
+				fail(w, http.StatusServiceUnavailable, "server shutting down, retry later")
+			}
 			return
 		}
-		w.WriteHeader(http.StatusAccepted)
+		accepted()
 		h.workers.Go(func() { h.run(ss, m) })
 	}
 }

@@ -339,3 +339,22 @@ func TestErrorsQuoteBounded(t *testing.T) {
 		t.Fatalf("not a JSON-RPC error naming the Origin: %.200s", raw)
 	}
 }
+
+// TestNextRequestRightAfterAnswer: with MaxRequestsPerSession 1, a client that sends its next request as
+// soon as it read an answer is never refused: a request stops counting once handled, before its answer is
+// queued (it used to count until after, so the next request could find the slot still taken).
+func TestNextRequestRightAfterAnswer(t *testing.T) {
+	a := newNode(t, nil, &sse.Options{MaxRequestsPerSession: 1})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	endpoint, next, closeStream := stream(t, a.ts, ctx)
+	defer closeStream()
+	for i := range 500 {
+		if c, _, body := postStatus(t, a, endpoint, fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":"ping"}`, i)); c != http.StatusAccepted {
+			t.Fatalf("request %d, sent after the previous answer arrived: %d %s", i, c, body)
+		}
+		if got := next(); !strings.Contains(got, fmt.Sprintf(`"id":%d,"result"`, i)) {
+			t.Fatalf("request %d answered %s", i, got)
+		}
+	}
+}

@@ -61,7 +61,6 @@ func (ss *session) send(msg []byte) error {
 // run serves one request; the response goes down the stream (unless the client cancelled it).
 func (h *Handler) run(ss *session, m *jsonrpc.Message) {
 	defer h.wg.Done()
-	defer ss.active.Add(-1)
 	ctx, cancel := context.WithCancel(ss.ctx)
 	defer cancel()
 	var cancelledByPeer bool
@@ -69,6 +68,9 @@ func (h *Handler) run(ss *session, m *jsonrpc.Message) {
 	ss.inflight.Store(m.ID, context.CancelFunc(func() { mu.Lock(); cancelledByPeer = true; mu.Unlock(); cancel() }))
 	defer ss.inflight.Delete(m.ID)
 	res, err := ss.sess.HandleRequest(ctx, m, peer{ss})
+	// Handled: no longer counted against MaxRequestsPerSession before its answer is queued, so a client
+	// sending its next request as soon as it reads this answer is not refused.
+	ss.active.Add(-1)
 	mu.Lock()
 	skip := cancelledByPeer
 	mu.Unlock()

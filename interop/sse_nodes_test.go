@@ -1,0 +1,142 @@
+package interop
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-json-experiment/json"
+
+	"github.com/mcpkit/mcpkit/internal/redistest"
+)
+
+// buildMcpkit builds cmd/mcpkit into the test's temporary directory.
+func buildMcpkit(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "mcpkit")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/mcpkit/mcpkit/cmd/mcpkit").CombinedOutput(); err != nil {
+		t.Fatalf("go build cmd/mcpkit: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// serveNode runs bin (`mcpkit`) serve with flags on a free loopback port until the test ends and returns its base
+// URL once it accepts connections.
+func serveNode(t *testing.T, bin string, flags ...string) *url.URL {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := "127.0.0.1:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	ln.Close()
+	var stderr bytes.Buffer
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", addr}, flags...)...)
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("mcpkit serve %s said:\n%s", addr, stderr.String())
+		}
+	})
+	for range 200 {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return &url.URL{Scheme: "http", Host: addr}
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	t.Fatalf("mcpkit serve did not listen on %s", addr)
+	return nil
+}
+
+// alternatingProxy forwards each HTTP request to the next node (no stickiness) and counts the /messages
+// POSTs each node got.
+func alternatingProxy(t *testing.T, nodes ...*url.URL) (string, []*atomic.Int64) {
+	var n atomic.Int64
+	posts := make([]*atomic.Int64, len(nodes))
+	for i := range posts {
+		posts[i] = new(atomic.Int64)
+	}
+	rp := &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			i := int(n.Add(1)) % len(nodes)
+			if pr.In.Method == http.MethodPost {
+				posts[i].Add(1)
+			}
+			pr.SetURL(nodes[i])
+		},
+		FlushInterval: -1, // SSE: every event at once
+	}
+	ts := httptest.NewServer(rp)
+	t.Cleanup(func() { ts.CloseClientConnections(); ts.Close() })
+	return ts.URL, posts
+}
+
+// TestTypeScriptSSEClientAcrossNodes: the TypeScript SDK v1 HTTP+SSE client (@modelcontextprotocol/sdk
+// 1.32.2, SSEClientTransport) against two `mcpkit serve --redis` processes behind a proxy alternating on
+// every request: its /sse stream is held by one node, half its /messages POSTs land on the other and reach
+// the holder through Redis, including its answers to the server's elicitation and sampling requests.
+func TestTypeScriptSSEClientAcrossNodes(t *testing.T) {
+	node := peers(t)
+	rs := redistest.Start(t)
+	bin := buildMcpkit(t)
+	base, posts := alternatingProxy(t, serveNode(t, bin, "--redis", rs.URL(0)), serveNode(t, bin, "--redis", rs.URL(0)))
+	script, _ := filepath.Abs(filepath.Join("node", "tsclient.mjs"))
+	run := func(t *testing.T, args ...string) []byte {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, node, append([]string{script, base + "/sse", "v1-sse"}, args...)...)
+		cmd.Stderr = os.Stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("node: %v\n%s", err, out)
+		}
+		return out
+	}
+	t.Run("calls", func(t *testing.T) {
+		var r tsResult
+		if out := run(t); json.Unmarshal(out, &r) != nil || !r.OK {
+			t.Fatalf("the TypeScript client failed: %s", out)
+		}
+		if len(r.Tools) != 5 || r.Add != "15" || r.Echo != "Here's the file content: hi" || r.Greeting != "Hello, Alice!" ||
+			r.Prompt != "Please review this code:\n\nx := 1" || !r.BadIsError {
+			t.Errorf("unexpected results: %+v", r)
+		}
+	})
+	t.Run("interact", func(t *testing.T) {
+		out := run(t, "interact")
+		var r struct {
+			OK       bool           `json:"ok"`
+			Trip     string         `json:"trip"`
+			FreeTrip string         `json:"freeTrip"`
+			Product  map[string]any `json:"product"`
+		}
+		if json.Unmarshal(out, &r) != nil || !r.OK {
+			t.Fatalf("the TypeScript client failed: %s", out)
+		}
+		if r.Trip != "[SUCCESS] Booked for 2024-12-26" || r.FreeTrip != "[SUCCESS] Booked for 2025-03-01" ||
+			r.Product["description"] != "Sampled description." {
+			t.Fatalf("unexpected outcome: %s", out)
+		}
+	})
+	if posts[0].Load() == 0 || posts[1].Load() == 0 {
+		t.Errorf("POSTs per node %d and %d: the proxy did not spread them", posts[0].Load(), posts[1].Load())
+	}
+	t.Logf("POSTs per node: %d and %d", posts[0].Load(), posts[1].Load())
+}

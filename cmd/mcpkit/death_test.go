@@ -151,7 +151,7 @@ func (p *roundRobin) kill(after time.Duration) time.Time {
 // notification the node running the call is killed with SIGKILL (every other run, the client first loses
 // its connection and the node dies 250 ms later, having stored notifications the client has not seen); the
 // client resumes through another node and must get the stored notifications once each (checked against
-// what Redis holds), then the node-stopped error, and its next call must work. Every wait is bounded: a run that does not end within 15 s counts as a hang.
+// what Redis held at the kill), then the node-stopped error, and its next call must work. Every wait is bounded: a run that does not end within 15 s counts as a hang.
 func TestKillNodeMidCall(t *testing.T) {
 	const runs = 20
 	rs := redistest.Start(t)

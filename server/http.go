@@ -27,7 +27,9 @@ type HTTPOptions struct {
 	SSEBus store.Bus
 	// Streamable configures the endpoint: allowed hosts and origins, limits, stores.
 	Streamable streamable.Options
-	// ShutdownTimeout bounds the drain of open streams when ctx ends (default 10s).
+	// ShutdownTimeout bounds the drain when ctx ends (default 10s): new requests get 503 with Retry-After,
+	// open GET and listen streams end with a retry hint, running calls finish until then
+	// (streamable.Handler.Drain); calls still running at the deadline are ended.
 	ShutdownTimeout time.Duration
 
 	// ReadHeaderTimeout bounds reading a request's headers (default 10s).
@@ -147,9 +149,9 @@ func (s *Server) serveListener(ctx context.Context, ln net.Listener, o *HTTPOpti
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), o.ShutdownTimeout)
 	defer cancel()
-	// Stop accepting, end open streams, then wait for requests in flight.
+	// Refuse new requests (503), end open streams with a retry hint, let running calls finish, then stop.
 	hs.SetKeepAlivesEnabled(false)
-	herr := h.Close(sctx)
+	herr := h.Drain(sctx)
 	var lerr error
 	if legacy != nil {
 		lerr = legacy.Close(sctx)

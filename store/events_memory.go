@@ -49,6 +49,7 @@ type eventStream struct {
 	// floor: events with seq ≤ floor may have been dropped, so a replay after an id below it fails.
 	floor  uint64
 	events []storedEvent
+	lease  streamLease // Leases: the request whose response the stream carries
 }
 
 type storedEvent struct {
@@ -99,6 +100,12 @@ func (st *MemoryEventStore) append(sessionID, streamID string, data []byte) (str
 	now := st.opts.Now()
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	id, _ := st.appendLocked(sessionID, streamID, data, now)
+	return id, nil
+}
+
+// appendLocked appends one event and returns its id and its stream.
+func (st *MemoryEventStore) appendLocked(sessionID, streamID string, data []byte, now time.Time) (string, *eventStream) {
 	st.sweepLocked(now)
 	sess := st.m[sessionID]
 	if sess == nil {
@@ -126,7 +133,7 @@ func (st *MemoryEventStore) append(sessionID, streamID string, data []byte) (str
 	}
 	for st.bytes > st.opts.MaxBytes && len(st.fifo) > 0 && st.popLocked() {
 	}
-	return EventID(streamID, seq), nil
+	return EventID(streamID, seq), s
 }
 
 // dropFirstLocked drops the first n events of s.

@@ -29,6 +29,12 @@ func TestMemoryEventStore(t *testing.T) {
 	})
 }
 
+func TestMemoryLeases(t *testing.T) {
+	storetest.TestLeases(t, func(*testing.T) store.EventStore {
+		return store.NewMemoryEventStore(store.MemoryEventOptions{})
+	})
+}
+
 func TestMemoryEventWatcher(t *testing.T) {
 	storetest.TestEventWatcher(t, func(*testing.T) store.EventWatcher {
 		return store.NewMemoryEventStore(store.MemoryEventOptions{})

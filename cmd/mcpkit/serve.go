@@ -24,17 +24,23 @@ func newServe() *cobra.Command {
 		allowOrigins []string
 		anyHost      bool
 		redisURL     string
+		leaseTTL     time.Duration
+		sseRetry     time.Duration
+		drainTimeout time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve the demo server (tools add, multiply, echo, create_product, book_trip, and for trying several nodes wait, list_roots, notify_change; resources greeting://{name}, command://ping; prompt review_code)",
+		Short: "Serve the demo server (tools add, multiply, echo, count_slowly, create_product, book_trip, and for trying several nodes wait, list_roots, notify_change; resources greeting://{name}, command://ping; prompt review_code)",
 		Long: "Serve the demo server over Streamable HTTP (both protocol eras on one endpoint, /mcp) or, with --stdio,\n" +
 			"over stdin/stdout. Logs go to stderr.\n\n" +
 			"Bound to anything but loopback, it answers only the Host names given with --allowed-host (against DNS\n" +
 			"rebinding), or any Host with --any-host when a proxy in front checks Host.\n\n" +
 			"With --redis, legacy sessions, their stream events and the key ring that seals 2026-07-28 requestState\n" +
 			"live in Redis, so several nodes on one Redis serve each other's sessions, and change notifications\n" +
-			"(resources/updated, list_changed) reach the clients of every node (docs/SCALING.md).",
+			"(resources/updated, list_changed) reach the clients of every node (docs/SCALING.md).\n\n" +
+			"SIGTERM drains the node: new requests get 503 with Retry-After, open streams end with a retry hint\n" +
+			"(clients reconnect, through the balancer, to another node), running calls finish (--drain-timeout),\n" +
+			"then it exits 0.",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
@@ -60,6 +66,7 @@ func newServe() *cobra.Command {
 				opts.SSEBus = st.Bus         // /messages POSTs reach the node holding their /sse stream
 			}
 			s := demo.NewWith(sopts)
+			addCountSlowly(s)
 			demo.AddNodeTools(s) // wait, list_roots, notify_change: to try cancel, resume and changes across nodes
 			defer s.Close() // before the store closes (defers run in reverse): stops the bus goroutines
 			if useStdio {
@@ -68,6 +75,9 @@ func newServe() *cobra.Command {
 			opts.Streamable.AllowedHosts = allowedHosts
 			opts.Streamable.AllowAnyHost = anyHost
 			opts.Streamable.AllowedOrigins = allowOrigins
+			opts.Streamable.LeaseTTL = leaseTTL
+			opts.Streamable.RetryMs = int(sseRetry.Milliseconds())
+			opts.ShutdownTimeout = drainTimeout
 			return s.ListenAndServeContext(cmd.Context(), addr, opts)
 		},
 	}
@@ -76,6 +86,9 @@ func newServe() *cobra.Command {
 	cmd.Flags().StringSliceVar(&allowedHosts, "allowed-host", nil, "a Host header value to accept, host or host:port (repeatable; required when --addr is not loopback, unless --any-host)")
 	cmd.Flags().BoolVar(&anyHost, "any-host", false, "accept any Host header: only behind a proxy that checks Host itself")
 	cmd.Flags().StringSliceVar(&allowOrigins, "allowed-origin", nil, "browser Origins to accept besides loopback ones")
+	cmd.Flags().DurationVar(&leaseTTL, "lease-ttl", 0, "how long a streaming request's lease in the store outlives its node: a client resuming on another node learns that the node died within about this long (default 15s)")
+	cmd.Flags().DurationVar(&sseRetry, "sse-retry", 0, "the reconnection delay suggested to clients on resumable SSE streams (default 1s)")
+	cmd.Flags().DurationVar(&drainTimeout, "drain-timeout", 10*time.Second, "on SIGTERM or interrupt: new requests get 503 with Retry-After, open streams end with a retry hint, and running calls have this long to finish before the server stops")
 	cmd.Flags().StringVar(&redisURL, "redis", "", "keep sessions, stream events and the requestState key ring in the Redis at this URL (redis://[user:password@]host:port/db, rediss:// for TLS), shared by every node given the same URL")
 	return cmd
 }

@@ -35,6 +35,11 @@ func (st *EventStore) keys(sessionID string) (m, z, streamPrefix string) {
 	return base + "m", base + "z", base + "s:"
 }
 
+// leasePrefix is the prefix of the session's lease keys (one per leased stream, see leases.go).
+func (st *EventStore) leasePrefix(sessionID string) string {
+	return st.opts.Prefix + "e:{" + sessionID + "}:l:"
+}
+
 // Append implements store.EventStore. The stream's watches are woken (Watch) by the same script: no
 // extra round trip.
 func (st *EventStore) Append(ctx context.Context, sessionID, streamID string, data []byte) (string, error) {
@@ -46,26 +51,42 @@ func (st *EventStore) Append(ctx context.Context, sessionID, streamID string, da
 // the event's id on the stream's channel; PUBLISH's count of receivers is the count of nodes watching it
 // (each node's Bus has one pub/sub connection).
 func (st *EventStore) AppendWatched(ctx context.Context, sessionID, streamID string, data []byte) (string, int, error) {
+	return st.append(ctx, sessionID, streamID, data, "", store.Lease{})
+}
+
+// append runs appendScript in mode (see it; every mode wakes the stream's watches) and maps its refusals
+// to store errors.
+func (st *EventStore) append(ctx context.Context, sessionID, streamID string, data []byte, mode string, lease store.Lease) (string, int, error) {
 	if !store.ValidStreamID(streamID) {
 		return "", 0, fmt.Errorf("store: invalid stream id %q (empty or contains '/')", streamID)
 	}
 	m, z, sp := st.keys(sessionID)
 	now := st.now().UnixMilli()
-	res, err := appendScript.Run(ctx, st.c, []string{m, z, sp + streamID},
+	res, err := appendScript.Run(ctx, st.c, []string{m, z, sp + streamID, st.leasePrefix(sessionID) + streamID},
 		streamID, data, now, ms(st.opts.EventMaxAge), st.opts.MaxEventsPerStream, st.opts.MaxEventBytesPerSession,
-		sp, now*1000, st.bus.channel(store.WatchTopic(sessionID, streamID))).Slice()
+		sp, now*1000, st.bus.channel(store.WatchTopic(sessionID, streamID)), mode, lease.Node, ms(lease.TTL),
+		lease.RequestID).Result()
 	if err != nil {
 		return "", 0, fmt.Errorf("store/redis: appending an event: %w", err)
 	}
-	if len(res) != 2 {
+	switch res {
+	case "final":
+		return "", 0, store.ErrFinal
+	case "leased":
+		return "", 0, store.ErrLeased
+	case "none":
+		return "", 0, store.ErrNotFound
+	}
+	pair, ok := res.([]any)
+	if !ok || len(pair) != 2 {
 		return "", 0, fmt.Errorf("store/redis: append returned %v, not a sequence number and a count", res)
 	}
-	text, _ := res[0].(string)
+	text, _ := pair[0].(string)
 	seq, err := strconv.ParseUint(text, 10, 64)
 	if err != nil {
 		return "", 0, fmt.Errorf("store/redis: append returned %q, not a sequence number", text)
 	}
-	woken, _ := res[1].(int64)
+	woken, _ := pair[1].(int64)
 	return store.EventID(streamID, seq), int(woken), nil
 }
 
@@ -111,7 +132,7 @@ func (st *EventStore) DeleteStream(ctx context.Context, sessionID, streamID stri
 		return nil
 	}
 	m, z, sp := st.keys(sessionID)
-	if err := deleteStreamScript.Run(ctx, st.c, []string{m, z, sp + streamID}, streamID).Err(); err != nil {
+	if err := deleteStreamScript.Run(ctx, st.c, []string{m, z, sp + streamID, st.leasePrefix(sessionID) + streamID}, streamID).Err(); err != nil {
 		return fmt.Errorf("store/redis: deleting a stream: %w", err)
 	}
 	return nil
@@ -120,7 +141,7 @@ func (st *EventStore) DeleteStream(ctx context.Context, sessionID, streamID stri
 // DeleteSession implements store.EventStore.
 func (st *EventStore) DeleteSession(ctx context.Context, sessionID string) error {
 	m, z, sp := st.keys(sessionID)
-	if err := deleteSessionScript.Run(ctx, st.c, []string{m, z}, sp).Err(); err != nil {
+	if err := deleteSessionScript.Run(ctx, st.c, []string{m, z}, sp, st.leasePrefix(sessionID)).Err(); err != nil {
 		return fmt.Errorf("store/redis: deleting a session's events: %w", err)
 	}
 	return nil

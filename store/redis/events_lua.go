@@ -49,13 +49,27 @@ local function sweep(pfx, now, maxAge)
 end
 `
 
-// appendScript: KEYS m, z, the stream's key; ARGV stream, data, now ms, max age ms, max events per stream,
-// max bytes per session, stream key prefix, initial sequence number, the pub/sub channel of the stream's
-// watches. It publishes the event's id there (the wake-up of EventWatcher, in the same round trip) and
-// returns the event's sequence number and how many subscribers (nodes) the wake-up reached.
+// appendScript: KEYS m, z, the stream's key, its lease key; ARGV stream, data, now ms, max age ms, max
+// events per stream, max bytes per session, stream key prefix, initial sequence number, the pub/sub channel
+// of the stream's watches, mode, and for mode "L" the node, lease TTL ms and request id. It publishes the
+// event's id on the channel (the wake-up of EventWatcher, in the same round trip, in every mode) and
+// returns {the event's sequence number, how many subscribers (nodes) the wake-up reached}, or, when it
+// appends nothing, "final", "leased" or "none" (see store.Leases). Modes: "" a plain append; "L" the first
+// event of a request's stream, which records the request id in m ("r:<stream>") and sets the lease key;
+// "F" the final event, refused when one is stored ("x:<stream>" in m), which releases the lease; "O" the
+// error stored for an orphaned request: like "F", and refused while the lease key exists or when the stream
+// was never leased.
 var appendScript = goredis.NewScript(eventsLuaPrelude + `
-local S = KEYS[3]
+local S, L = KEYS[3], KEYS[4]
 local sid, data = ARGV[1], ARGV[2]
+local mode = ARGV[10]
+if mode == 'F' or mode == 'O' then
+  if redis.call('HEXISTS', M, 'x:' .. sid) == 1 then return 'final' end
+end
+if mode == 'O' then
+  if redis.call('HEXISTS', M, 'r:' .. sid) == 0 then return 'none' end
+  if redis.call('EXISTS', L) == 1 then return 'leased' end
+end
 local now, maxAge = tonumber(ARGV[3]), tonumber(ARGV[4])
 local maxEvents, maxBytes, pfx = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
 sweep(pfx, now, maxAge)
@@ -82,12 +96,25 @@ while tonumber(redis.call('HGET', M, 'b')) > maxBytes do
   if not o[1] or tonumber(o[2]) == seq then break end
   dropFirst(pfx, o[1])
 end
+if mode == 'L' and redis.call('HEXISTS', M, 'x:' .. sid) == 0 then
+  redis.call('HSET', M, 'r:' .. sid, ARGV[13])
+  redis.call('SET', L, ARGV[11], 'PX', ARGV[12])
+elseif mode == 'F' or mode == 'O' then
+  redis.call('HSET', M, 'x:' .. sid, '1')
+  redis.call('DEL', L)
+end
 local ttl = ARGV[4]
 redis.call('PEXPIRE', M, ttl)
 redis.call('PEXPIRE', Z, ttl)
 redis.call('PEXPIRE', S, ttl)
 local woken = redis.call('PUBLISH', ARGV[9], sid .. '/' .. seqs)
 return {seqs, woken}
+`)
+
+// stateScript: KEYS m, the lease key; ARGV stream. Returns {request id or false, final (0/1), leased (0/1)}.
+var stateScript = goredis.NewScript(`
+local r = redis.call('HGET', KEYS[1], 'r:' .. ARGV[1])
+return {r, redis.call('HEXISTS', KEYS[1], 'x:' .. ARGV[1]), redis.call('EXISTS', KEYS[2])}
 `)
 
 // replayScript: KEYS m, z, the stream's key; ARGV stream, last sequence number, now ms, max age ms, stream
@@ -115,22 +142,24 @@ if l < tonumber(floor) or not n or l > n then return false end
 return redis.call('XRANGE', S, '(' .. last .. '-0', '+')
 `)
 
-// deleteStreamScript: KEYS m, z, the stream's key; ARGV stream. The counter stays, so ids are not reused.
+// deleteStreamScript: KEYS m, z, the stream's key, its lease key; ARGV stream. The counter stays, so ids
+// are not reused.
 var deleteStreamScript = goredis.NewScript(eventsLuaPrelude + `
 local S, sid = KEYS[3], ARGV[1]
 local n = 0
 for _, e in ipairs(redis.call('XRANGE', S, '-', '+')) do n = n + string.len(e[2][2]) end
 if n > 0 then redis.call('HINCRBY', M, 'b', -n) end
-redis.call('DEL', S)
-redis.call('HDEL', M, 'f:' .. sid)
+redis.call('DEL', S, KEYS[4])
+redis.call('HDEL', M, 'f:' .. sid, 'r:' .. sid, 'x:' .. sid)
 redis.call('ZREM', Z, sid)
 return 1
 `)
 
-// deleteSessionScript: KEYS m, z; ARGV stream key prefix.
+// deleteSessionScript: KEYS m, z; ARGV stream key prefix, lease key prefix.
 var deleteSessionScript = goredis.NewScript(eventsLuaPrelude + `
 for _, f in ipairs(redis.call('HKEYS', M)) do
   if string.sub(f, 1, 2) == 'f:' then redis.call('DEL', ARGV[1] .. string.sub(f, 3)) end
+  if string.sub(f, 1, 2) == 'r:' then redis.call('DEL', ARGV[2] .. string.sub(f, 3)) end
 end
 redis.call('DEL', M, Z)
 return 1

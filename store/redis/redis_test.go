@@ -47,6 +47,11 @@ func TestStoretestEvents(t *testing.T) {
 	storetest.TestEventStore(t, func(t *testing.T) store.EventStore { return newStore(t, srv, Options{}).Events })
 }
 
+func TestStoretestLeases(t *testing.T) {
+	srv := redistest.Start(t)
+	storetest.TestLeases(t, func(t *testing.T) store.EventStore { return newStore(t, srv, Options{}).Events })
+}
+
 func TestStoretestEventWatcher(t *testing.T) {
 	srv := redistest.Start(t)
 	storetest.TestEventWatcher(t, func(t *testing.T) store.EventWatcher { return newStore(t, srv, Options{}).Events })

@@ -304,6 +304,59 @@ func TestEventWatcher(t *testing.T, newStore func(t *testing.T) store.EventWatch
 			time.Sleep(10 * time.Millisecond)
 		}
 	})
+	t.Run("lease appends wake", func(t *testing.T) {
+		// A follower on another node delivers a request's first event, its response (AppendFinal) and the
+		// error stored for an orphaned request (AppendOrphaned) only if those wake it like Append.
+		st := newStore(t)
+		l, ok := st.(store.Leases)
+		if !ok {
+			t.Skipf("%T does not implement store.Leases", st)
+		}
+		w, err := st.Watch(ctx, "s", "P")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		id, err := l.AppendLeased(ctx, "s", "P", nil, store.Lease{Node: "n", RequestID: "1", TTL: time.Minute})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := next(t, w); got != id {
+			t.Errorf("AppendLeased woke %q, want %q", got, id)
+		}
+		if id, err = l.AppendFinal(ctx, "s", "P", []byte("response")); err != nil {
+			t.Fatal(err)
+		}
+		if got := next(t, w); got != id {
+			t.Errorf("AppendFinal woke %q, want %q", got, id)
+		}
+		w2, err := st.Watch(ctx, "s", "Q")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w2.Close()
+		if _, err := l.AppendLeased(ctx, "s", "Q", nil, store.Lease{Node: "n", RequestID: "2", TTL: time.Millisecond}); err != nil {
+			t.Fatal(err)
+		}
+		next(t, w2)
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			id, err = l.AppendOrphaned(ctx, "s", "Q", []byte("orphan"))
+			if !errors.Is(err, store.ErrLeased) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the lease did not expire within 10 s of its 1 ms TTL")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := next(t, w2); got != id {
+			t.Errorf("AppendOrphaned woke %q, want %q", got, id)
+		}
+	})
 	t.Run("context ends the watch", func(t *testing.T) {
 		st := newStore(t)
 		cctx, cancel := context.WithCancel(ctx)

@@ -10,6 +10,12 @@ func OpenStreams(h *Handler) int {
 	return len(h.open)
 }
 
+// StopLeaseRefresh makes the handler stop refreshing its leases, as a node that died would (tests).
+func StopLeaseRefresh(h *Handler) { h.lease.stopped.Store(true) }
+
+// LeaseRefreshes reports how many lease refreshes (store calls) the handler made (tests).
+func LeaseRefreshes(h *Handler) int64 { return h.lease.refreshes.Load() }
+
 // LiveSessions reports how many legacy sessions the handler holds (tests).
 func LiveSessions(h *Handler) int {
 	h.mu.Lock()

@@ -32,6 +32,8 @@ type follower struct {
 	sub   store.Subscription // wake-ups from the store; nil: nudges and polls only
 	nudge chan struct{}      // wake-ups from this node (one pending)
 
+	settling bool // a final event was reported stored (settleOrphan) and a replay asked for (followerCaughtUp)
+
 	mu       sync.Mutex
 	direct   [][]byte // messages whose append failed: delivered without an id (not resumable), bounded
 	stop     chan struct{}
@@ -193,6 +195,15 @@ func (f *follower) run(r *http.Request) {
 	if f.sub != nil {
 		wakeups = f.sub.C()
 	}
+	var leaseTick <-chan time.Time
+	if _, ok := f.h.leaseStore(); ok && f.post {
+		// The request's node may die without another event: look at its lease as often as nodes refresh
+		// theirs (followerCaughtUp), so its client learns within about LeaseTTL + LeaseTTL/3.
+		t := time.NewTicker(max(f.h.opts.LeaseTTL/3, time.Millisecond))
+		defer t.Stop()
+		leaseTick = t.C
+	}
+	drained := f.h.drained()
 	for {
 		need := false
 		select {
@@ -211,6 +222,14 @@ func (f *follower) run(r *http.Request) {
 			need = true
 		case <-poll:
 			need = true
+		case <-leaseTick:
+			need = true
+		case <-drained:
+			// The node is leaving (Drain): it cannot follow the stream any longer; the retry hint makes the
+			// client reconnect at once, through the balancer, to a node that can.
+			f.begin()
+			_ = f.sse.Event("", nil, f.h.opts.RetryMs)
+			return
 		case <-r.Context().Done():
 			return
 		case <-f.h.ctx.Done():
@@ -241,11 +260,30 @@ const followPoll = 15 * time.Second
 
 // followerCaughtUp is called each time the follower of a POST stream (a resume on a node other than the
 // one running the request) has delivered every event the log holds and the request's response is not among
-// them: the request still runs on its node, or that node died. This is where a node-death check belongs:
-// when the running node's lease on the request is gone, append the request's error response to the stream
-// (once, for every node); the follower delivers it at its next replay and the response ends. It is called
-// after each replay that ended so, at most once per wake-up and once per keep-alive interval.
-func (h *Handler) followerCaughtUp(ctx context.Context, f *follower) {}
+// them: the request still runs on its node, or that node died. It settles the stream (settleOrphan, lease.go):
+// while the request's lease is held, or without leases, the follower goes on following; when the lease is
+// gone and nothing final was stored, the error of a request whose node stopped is stored (once, for every
+// node: AppendOrphaned, which wakes the other nodes' followers too), and the follower replays at once to
+// deliver it (or the response, or the end marker, stored meanwhile), ending as at a response. It is called
+// after each replay that ended so: at most once per wake-up, per keep-alive and per LeaseTTL/3.
+func (h *Handler) followerCaughtUp(ctx context.Context, f *follower) {
+	running, settled, err := h.settleOrphan(ctx, f.ls.id, f.streamID)
+	switch {
+	case err != nil:
+		if ctx.Err() == nil {
+			h.log.Warn("streamable: settling a followed stream (tried again at the next replay)", "session", f.ls.id, "stream", f.streamID, "err", err)
+		}
+	case settled && f.settling:
+		// A final event is stored, yet the replay after the first settle found none it knows (a response
+		// or the end marker): nothing more will come; the response ends.
+		f.end(false)
+	case settled:
+		f.settling = true
+		f.wake()
+	case running:
+		// The request runs on another node: keep following.
+	}
+}
 
 // Control events: the event log also holds events that are not messages for the client. Their data never
 // starts with '{', as every JSON-RPC message does.

@@ -73,6 +73,12 @@ type Options struct {
 	// JSONResponse answers legacy requests with JSON even when the handler sends notifications first
 	// (they are then dropped). Default false: such requests get an SSE stream.
 	JSONResponse bool
+	// LeaseTTL is the lease a legacy request holds in Events while its response is an SSE stream, when
+	// Events implements store.Leases (default 15s; negative: no leases). The node refreshes its leases every
+	// LeaseTTL/3; a node resuming the stream of a request whose lease expired without a response tells the
+	// client its node stopped (CodeNodeStopped). Shorter detects a dead node sooner, at one store call per
+	// node every LeaseTTL/3 (docs/SCALING.md, "Node death").
+	LeaseTTL time.Duration
 	// Sessions, Events: where legacy sessions and stream events live. Nil uses memory.
 	Sessions store.SessionStore
 	Events   store.EventStore
@@ -95,7 +101,7 @@ type Handler struct {
 	opts   Options
 	policy httpx.Policy
 	log    *slog.Logger
-	node   string // this handler's id on Options.Bus (route.go); "" without one
+	node   string // this handler's random id: on Options.Bus (route.go), and as the holder of its leases (lease.go)
 
 	ctx    context.Context // ends at Close: stops background work and handlers of legacy requests
 	cancel context.CancelFunc
@@ -112,6 +118,8 @@ type Handler struct {
 	workers   *workers.Pool  // runs legacy handlers on reused goroutines (grown stacks: less CPU per call)
 	queued    atomic.Int64   // bytes of events waiting to be written, all sessions
 	inflight  atomic.Int64   // 2026-07-28 requests in flight (MaxInFlight)
+	lease     leaseState     // leases on running requests (lease.go)
+	drain     drainState     // Drain (drain.go)
 }
 
 // NewHandler returns a handler serving srv.
@@ -154,6 +162,9 @@ func NewHandler(srv transport.Server, opts *Options) *Handler {
 	if o.MaxTotalQueuedBytes <= 0 {
 		o.MaxTotalQueuedBytes = 256 << 20
 	}
+	if o.LeaseTTL == 0 {
+		o.LeaseTTL = 15 * time.Second
+	}
 	if o.RetryMs <= 0 {
 		o.RetryMs = 1000
 	}
@@ -168,9 +179,7 @@ func NewHandler(srv transport.Server, opts *Options) *Handler {
 	if h.log == nil {
 		h.log = slog.Default()
 	}
-	if o.Bus != nil {
-		h.node = newNodeID()
-	}
+	h.node = newNodeID()
 	h.ctx, h.cancel = context.WithCancel(context.Background())
 	h.workers = workers.New(0)
 	return h
@@ -187,6 +196,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer h.streams.Done()
+	if r.Method != http.MethodPost && h.refuseDraining(w, jsonrpc.ID{}) {
+		return
+	}
 	switch r.Method {
 	case http.MethodPost:
 		h.post(w, r)
@@ -263,6 +275,9 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if jsonrpc.IsBatch(body) {
+		if h.refuseDraining(w, jsonrpc.ID{}) {
+			return
+		}
 		h.legacyBatch(w, r, body)
 		return
 	}
@@ -271,6 +286,9 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 		var e *jsonrpc.Error
 		errors.As(err, &e)
 		httpError(w, http.StatusBadRequest, m.ID, e.Code, e.Message)
+		return
+	}
+	if m.IsRequest() && h.refuseDraining(w, m.ID) {
 		return
 	}
 	if isModernRequest(r, m) {

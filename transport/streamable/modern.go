@@ -105,8 +105,12 @@ func (h *Handler) listen(w http.ResponseWriter, r *http.Request, m *jsonrpc.Mess
 		defer t.Stop()
 		tick = t.C
 	}
+	drained := h.drained()
 	for {
 		select {
+		case <-drained:
+			_ = sse.Event("", nil, h.opts.RetryMs) // listen again now: another node takes over
+			return
 		case msg := <-events:
 			if sse.Event("", msg, 0) != nil {
 				return

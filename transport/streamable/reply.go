@@ -127,6 +127,7 @@ func (rp *reply) send(ctx context.Context, msg []byte) error {
 // while the HTTP handler still serves it.
 func (rp *reply) startStreamLocked(ctx context.Context) {
 	rp.stream = rp.h.newStream(rp.live)
+	rp.stream.reqID = rp.id.Raw()
 	if !rp.detached && rp.out != nil {
 		_ = rp.stream.attach(ctx, rp.out, "")
 	}

@@ -4,9 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"sync"
+	"sync/atomic"
 
 	"github.com/mcpkit/mcpkit/internal/httpx"
+	"github.com/mcpkit/mcpkit/store"
 )
 
 // stream is one resumable SSE stream of a legacy session: the events of one POST's response (the session's
@@ -18,6 +21,8 @@ type stream struct {
 	ls      *liveSession
 	session string
 	id      string
+	reqID   string      // a request's stream: its JSON-RPC id as JSON ("" for the GET stream)
+	leased  atomic.Bool // its lease was taken (lease.go)
 
 	mu     sync.Mutex
 	out    *outbox // the attached response's queue, nil while detached
@@ -104,7 +109,19 @@ func (st *stream) emitWith(ctx context.Context, msg []byte, retryMs int, final b
 		}
 		return httpx.ErrBroken
 	}
-	id, err := st.h.opts.Events.Append(ctx, st.session, st.id, msg)
+	id, err := st.record(ctx, msg, final)
+	if final && errors.Is(err, store.ErrFinal) {
+		// Another node stored an error in place of this response (this node's lease had expired): that
+		// error stands. The attached client, if any, resumes and gets it.
+		st.h.log.Warn("streamable: a response came after its lease expired and another node answered the request; dropped", "session", st.session, "stream", st.id)
+		st.final = true
+		close(st.doneCh)
+		if st.out != nil {
+			st.out.end()
+			st.out = nil
+		}
+		return nil
+	}
 	if err != nil {
 		st.h.log.Warn("streamable: recording an event", "err", err)
 		id = "" // still deliver it, just not resumably
@@ -128,8 +145,8 @@ func (st *stream) emitWith(ctx context.Context, msg []byte, retryMs int, final b
 }
 
 // end closes the stream without a final message (its request was cancelled, or its session ended): the
-// attached response ends once its queue is written, and the log gets the end marker, so that a client
-// following it from another node (resumeElsewhere) is told it ended too.
+// attached response ends once its queue is written, and the log gets the end marker (recordEnd), so that a
+// client following it from another node (resumeElsewhere) is told it ended too.
 func (st *stream) end() {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -138,11 +155,7 @@ func (st *stream) end() {
 	}
 	st.final = true
 	close(st.doneCh)
-	if !st.ls.ended.Load() {
-		if _, err := st.h.opts.Events.Append(context.WithoutCancel(st.h.ctx), st.session, st.id, endMarker); err != nil {
-			st.h.log.Debug("streamable: recording the end of a stream", "session", st.session, "err", err)
-		}
-	}
+	st.recordEnd()
 	if st.out != nil {
 		st.out.end()
 		st.out = nil

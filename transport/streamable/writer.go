@@ -32,8 +32,15 @@ func (h *Handler) hold(r *http.Request, ob *outbox, sse *httpx.SSEWriter, st *st
 	tick, stop := h.keepAlive()
 	defer stop()
 	var evs []outEvent
+	var drained <-chan struct{}
+	if st == nil || st.reqID == "" {
+		drained = h.drained() // a stream waiting for news ends when the node drains; a request's goes on
+	}
 	for {
 		select {
+		case <-drained:
+			_ = sse.Event("", nil, h.opts.RetryMs) // reconnect now: another node takes over
+			return
 		case <-ob.signal:
 			var state outState
 			evs, state = ob.take(evs)

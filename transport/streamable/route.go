@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"time"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -97,6 +98,9 @@ func (h *Handler) follow(ls *liveSession) {
 	}()
 }
 
+// reloadTimeout bounds the reload of a session whose GET stream this node holds, on a "changed" message.
+const reloadTimeout = 5 * time.Second
+
 // onEnvelope acts on one message from ls's topic.
 func (h *Handler) onEnvelope(ls *liveSession, msg []byte) {
 	var env envelope
@@ -119,6 +123,16 @@ func (h *Handler) onEnvelope(ls *liveSession, msg []byte) {
 		ls.cancelByID(env.RequestID)
 	case kindChanged:
 		ls.stale.Store(true)
+		if ls.getFollower() != nil {
+			// This node holds the client's GET stream, so it is the one that sends the session the
+			// broadcasts (resources/updated per subscription), filtered by this copy; no request of the
+			// session may come here to refresh it (the change can come from anywhere): reload it now.
+			ctx, cancel := context.WithTimeout(h.ctx, reloadTimeout)
+			if err := h.refresh(ctx, ls); err != nil && !errors.Is(err, store.ErrNotFound) {
+				h.log.Debug("streamable: reloading the session whose GET stream this node holds; its next use retries", "session", ls.id, "err", err)
+			}
+			cancel()
+		}
 	case kindEnded:
 		h.dropSession(ls)
 	}

@@ -67,8 +67,9 @@ func newServe() *cobra.Command {
 			}
 			s := demo.NewWith(sopts)
 			addCountSlowly(s)
-			demo.AddNodeTools(s) // wait, list_roots, notify_change: to try cancel, resume and changes across nodes
-			defer s.Close()      // before the store closes (defers run in reverse): stops the bus goroutines
+			// wait, list_roots, notify_change: to try cancel, resume and changes across nodes
+			demo.AddNodeTools(s)
+			defer s.Close() // before the store closes (defers run in reverse): stops the bus goroutines
 			if useStdio {
 				return s.ServeStdio(cmd.Context())
 			}

@@ -199,11 +199,23 @@ func (h *Handler) announceEnd(ctx context.Context, sid string) error {
 }
 
 // refresh reloads a session another node changed ("changed" received) from the store, in place: its
-// streams and running requests go on. It runs on the session's next use; a store that fails leaves the
-// mark for the next use.
+// streams and running requests go on. It runs on the session's next use, and at once on the node holding
+// its GET stream; a use waits for a reload already running. A store that fails leaves the mark for the
+// next use.
 func (h *Handler) refresh(ctx context.Context, ls *liveSession) error {
-	if !ls.stale.CompareAndSwap(true, false) {
+	// stale first, then inReload: a reload marks inReload before it takes stale, so a use that finds
+	// neither comes after the reload (or before any).
+	if !ls.stale.Load() && !ls.inReload.Load() {
 		return nil
+	}
+	ls.reloading.Lock()
+	ls.inReload.Store(true)
+	defer func() {
+		ls.inReload.Store(false)
+		ls.reloading.Unlock()
+	}()
+	if !ls.stale.CompareAndSwap(true, false) {
+		return nil // reloaded while this one waited
 	}
 	st, err := h.opts.Sessions.Load(ctx, ls.id)
 	switch {

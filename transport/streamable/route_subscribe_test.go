@@ -2,11 +2,15 @@ package streamable_test
 
 import (
 	"context"
+	"io"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/mcpkit/mcpkit/server"
+	"github.com/mcpkit/mcpkit/store"
+	"github.com/mcpkit/mcpkit/transport/streamable"
 )
 
 // TestRouteSubscribeReachesGETHolder: the node holding a legacy session's GET stream is the one that
@@ -59,5 +63,73 @@ func TestRouteSubscribeReachesGETHolder(t *testing.T) {
 			t.Fatal("no resources/updated on the GET stream of node 1 within 10s of subscribing through node 0")
 		case <-tick.C:
 		}
+	}
+}
+
+// slowLoads is a session store whose Load, once armed, signals that it started and then waits for
+// release.
+type slowLoads struct {
+	store.SessionStore
+	armed   atomic.Bool
+	started chan struct{}
+	release chan struct{}
+}
+
+func (s *slowLoads) Load(ctx context.Context, id string) (*store.SessionState, error) {
+	if s.armed.CompareAndSwap(true, false) {
+		close(s.started)
+		<-s.release
+	}
+	return s.SessionStore.Load(ctx, id)
+}
+
+// TestRouteUseWaitsForRunningReload: the node holding the GET stream reloads the session as soon as
+// another node announces a change; a request arriving there meanwhile must wait for that reload, not go
+// on with the old state (it did when the reload had already taken the stale mark).
+func TestRouteUseWaitsForRunningReload(t *testing.T) {
+	slow := &slowLoads{started: make(chan struct{}), release: make(chan struct{})}
+	n := newTwoNodes(t, func(s *server.Server) {
+		server.Tool(s, "chatty", "", func(ctx context.Context, _ struct{}) (string, error) {
+			server.Log(ctx).Info("an info message")
+			return "done", nil
+		})
+	}, func(o *streamable.Options) { slow.SessionStore = o.Sessions; o.Sessions = slow })
+	sid := n.initializeOn(0)
+	n.ping(1, sid)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	get, err := n.getStream(ctx, 1, sid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer get.Body.Close()
+
+	slow.armed.Store(true)
+	resp := n.post(`{"jsonrpc":"2.0","id":2,"method":"logging/setLevel","params":{"level":"error"}}`, on(0, sid)...)
+	readJSON(t, resp)
+	if resp.StatusCode != 200 {
+		t.Fatalf("setLevel on node 0: %d", resp.StatusCode)
+	}
+	select {
+	case <-slow.started: // node 1 is reloading
+	case <-time.After(10 * time.Second):
+		t.Fatal("node 1, which holds the GET stream, did not reload the session after the change")
+	}
+	answered := make(chan string, 1)
+	go func() {
+		resp := n.post(`{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"chatty","arguments":{}}}`, on(1, sid)...)
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		answered <- string(body)
+	}()
+	time.Sleep(100 * time.Millisecond) // the call reaches node 1 while the reload waits
+	close(slow.release)
+	select {
+	case body := <-answered:
+		if !strings.Contains(body, "done") || strings.Contains(body, "notifications/message") {
+			t.Fatalf("the call on node 1 during its reload: %s (an info log means it used the old level)", body)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the call on node 1 got no answer")
 	}
 }

@@ -46,6 +46,10 @@ type liveSession struct {
 
 	sub   store.Subscription // the session's bus topic (Options.Bus; nil without one): route.go
 	stale atomic.Bool        // another node changed the session: reload it from the store before its next use
+	// reloading serialises reloads (route.go refresh), and inReload says one runs: a use waits for it
+	// instead of going on with the old state.
+	reloading sync.Mutex
+	inReload  atomic.Bool
 }
 
 // cancelByID cancels request id of this session when it runs on this node (notifications/cancelled): its

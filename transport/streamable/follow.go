@@ -93,7 +93,6 @@ func (f *follower) end(replaced bool) {
 	close(f.stop)
 }
 
-
 // deliverDirect queues a message the log could not take, for this node's connection: it still reaches the
 // client, without an id. False when the queue is full.
 func (f *follower) deliverDirect(msg []byte) bool {

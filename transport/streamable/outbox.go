@@ -162,7 +162,6 @@ func (ob *outbox) replace() {
 	ob.wake()
 }
 
-
 // current reports the outbox's state.
 func (ob *outbox) current() outState {
 	ob.mu.Lock()

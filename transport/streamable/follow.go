@@ -93,13 +93,6 @@ func (f *follower) end(replaced bool) {
 	close(f.stop)
 }
 
-// wasReplaced reports whether a newer connection took the stream over.
-func (f *follower) wasReplaced() bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.replaced
-}
-
 // deliverDirect queues a message the log could not take, for this node's connection: it still reaches the
 // client, without an id. False when the queue is full.
 func (f *follower) deliverDirect(msg []byte) bool {
@@ -267,7 +260,7 @@ const followPoll = 15 * time.Second
 // deliver it (or the response, or the end marker, stored meanwhile), ending as at a response. It is called
 // after each replay that ended so: at most once per wake-up, per keep-alive and per LeaseTTL/3.
 func (h *Handler) followerCaughtUp(ctx context.Context, f *follower) {
-	running, settled, err := h.settleOrphan(ctx, f.ls.id, f.streamID)
+	_, settled, err := h.settleOrphan(ctx, f.ls.id, f.streamID) // not settled: it runs, keep following
 	switch {
 	case err != nil:
 		if ctx.Err() == nil {
@@ -280,8 +273,6 @@ func (h *Handler) followerCaughtUp(ctx context.Context, f *follower) {
 	case settled:
 		f.settling = true
 		f.wake()
-	case running:
-		// The request runs on another node: keep following.
 	}
 }
 

@@ -162,13 +162,6 @@ func (ob *outbox) replace() {
 	ob.wake()
 }
 
-// wasReplaced reports whether a newer connection took the stream over.
-func (ob *outbox) wasReplaced() bool {
-	ob.mu.Lock()
-	defer ob.mu.Unlock()
-	return ob.replaced
-}
-
 // current reports the outbox's state.
 func (ob *outbox) current() outState {
 	ob.mu.Lock()

@@ -22,3 +22,16 @@ func LiveSessions(h *Handler) int {
 	defer h.mu.Unlock()
 	return len(h.sessions)
 }
+
+// GETHeldElsewhere reports whether h's copy of session sid knows of a GET stream held on another node (tests).
+func GETHeldElsewhere(h *Handler, sid string) bool {
+	h.mu.Lock()
+	ls := h.sessions[sid]
+	h.mu.Unlock()
+	if ls == nil {
+		return false
+	}
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	return ls.getElsewhere != ""
+}

@@ -34,6 +34,12 @@ type cluster struct {
 
 func newCluster(t *testing.T, n int, setup func(*server.Server)) *cluster {
 	t.Helper()
+	return newClusterOn(t, n, setup, false)
+}
+
+// newClusterOn is newCluster whose handlers also share the bus (streamable.Options.Bus) when routed.
+func newClusterOn(t *testing.T, n int, setup func(*server.Server), routed bool) *cluster {
+	t.Helper()
 	sessions := store.NewMemorySessionStore(store.MemorySessionOptions{})
 	events := store.NewMemoryEventStore(store.MemoryEventOptions{})
 	bus := store.NewMemoryBus(store.MemoryBusOptions{})
@@ -57,7 +63,11 @@ func newCluster(t *testing.T, n int, setup func(*server.Server)) *cluster {
 			setup(s)
 		}
 		c.servers = append(c.servers, s)
-		c.nodes = append(c.nodes, newEnv(t, s, &streamable.Options{Sessions: sessions, Events: events}))
+		opts := &streamable.Options{Sessions: sessions, Events: events}
+		if routed {
+			opts.Bus = bus
+		}
+		c.nodes = append(c.nodes, newEnv(t, s, opts))
 	}
 	return c
 }

@@ -29,6 +29,8 @@ import (
 //     notifications/initialized); other nodes reload it from the store on its next use.
 //   - "ended": the session was deleted; every node holding it ends it (its streams end, its handlers are
 //     cancelled).
+//   - "get-opened", "get-closed": the session's GET stream started or ended on the publishing node; the
+//     others keep broadcasts for a later GET stream only while none is open (getbus.go).
 //
 // Without a Bus none of this runs and nothing is subscribed.
 
@@ -135,6 +137,8 @@ func (h *Handler) onEnvelope(ls *liveSession, msg []byte) {
 		}
 	case kindEnded:
 		h.dropSession(ls)
+	case kindGetOpened, kindGetClosed:
+		ls.heardGet(env.Kind, env.Node)
 	}
 }
 

@@ -29,6 +29,9 @@ type liveSession struct {
 	opening      bool                   // a GET stream is being opened (its follower not in place yet)
 	early        [][]byte               // broadcasts sent while no GET stream was open here (bounded), delivered when one opens
 	earlyDropped bool                   // early overflowed once (logged)
+	getElsewhere string                 // with a Bus: the node that announced a GET stream of this session ("get-opened"), "" when none is known (getbus.go)
+	announces    []string               // get-opened/get-closed envelopes waiting to be published, in order (getbus.go)
+	announcing   bool                   // a goroutine publishes announces
 	followers    map[*follower]struct{} // GET responses following a stream of this session here (standalone.go)
 	lastUsed     time.Time
 	lastStored   time.Time // when the store last renewed this session (create, load or save)
@@ -123,6 +126,9 @@ func (ls *liveSession) close() {
 	}
 	ls.closed = true
 	ls.ended.Store(true)
+	if ls.get != nil {
+		ls.announceLocked(kindGetClosed) // the GET stream ends here with the session's copy (the node closes, or the copy is forgotten)
+	}
 	ls.get = nil
 	followers := ls.followers
 	ls.followers = nil

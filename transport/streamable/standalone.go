@@ -41,7 +41,9 @@ func (ls *liveSession) notify(ctx context.Context, method string, msg []byte) er
 	if isBroadcast(method) {
 		ls.mu.Lock()
 		f := ls.get
-		if f == nil {
+		if f == nil && ls.getElsewhere == "" {
+			// No GET stream here, nor anywhere as far as this node knows: keep it for the next one. When
+			// another node holds it, that node appends the same broadcast (getbus.go).
 			ls.keepEarlyLocked(msg)
 		}
 		ls.mu.Unlock()
@@ -222,6 +224,7 @@ func (h *Handler) openGet(w http.ResponseWriter, r *http.Request, ls *liveSessio
 	for _, msg := range early {
 		_ = ls.appendStandalone(ctx, msg, f)
 	}
+	ls.openedGetLocked()
 	ls.mu.Unlock()
 	defer ls.leaveGet(f)
 	if len(early) > 0 {
@@ -249,6 +252,7 @@ func (h *Handler) resumeGet(w http.ResponseWriter, r *http.Request, ls *liveSess
 	if err := h.opts.Events.DeleteStream(r.Context(), ls.id, earlyStreamID); err != nil {
 		h.log.Debug("streamable: forgetting the messages kept for the next GET stream", "session", ls.id, "err", err)
 	}
+	// After the replay, what this node kept while no GET stream was open anywhere (as far as it knew).
 	ls.mu.Lock()
 	if old := ls.get; old != nil {
 		old.end(true)
@@ -259,6 +263,7 @@ func (h *Handler) resumeGet(w http.ResponseWriter, r *http.Request, ls *liveSess
 	for _, msg := range early {
 		_ = ls.appendStandalone(r.Context(), msg, f)
 	}
+	ls.openedGetLocked()
 	ls.mu.Unlock()
 	defer ls.leaveGet(f)
 	f.run(r)
@@ -312,6 +317,7 @@ func (ls *liveSession) leaveGet(f *follower) {
 	defer ls.mu.Unlock()
 	if ls.get == f {
 		ls.get = nil
+		ls.announceLocked(kindGetClosed)
 	}
 }
 

@@ -63,3 +63,41 @@ func TestResumedGETDeliversBroadcastsOnce(t *testing.T) {
 			counts["notifications/tools/list_changed"], counts["notifications/prompts/list_changed"])
 	}
 }
+
+// TestResumeSkipsCopiesTheReplayDelivers: node 1 restores a session after its GET stream opened on node 0,
+// so it heard no "get-opened" and keeps a copy of a change (tools/list_changed) that node 0 appends to the
+// stream. The client resumes on node 1 from an event before that change: the replay delivers it, and node
+// 1's copy is not delivered a second time.
+func TestResumeSkipsCopiesTheReplayDelivers(t *testing.T) {
+	c := newClusterOn(t, 2, nil, true)
+	sid := c.open(t, 0)
+	get := c.get(t, 0, sid, "")
+	c.rootsChanged(t, 0, sid)
+	before := get.expect(`"changed 1"`)
+	c.hookDone(t)
+	r := c.nodes[1].post(`{"jsonrpc":"2.0","id":9,"method":"ping"}`, "Mcp-Session-Id: "+sid, "MCP-Protocol-Version: 2025-11-25")
+	readJSON(t, r)
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("ping on node 1: %d", r.StatusCode)
+	}
+	server.Tool(c.servers[0], "one", "", func(context.Context, struct{}) (string, error) { return "", nil })
+	waitUntil(t, "node 1 keeps its copy of the change", func() bool { return streamable.EarlyCount(c.nodes[1].h, sid) == 1 })
+	get.close()
+
+	resumed := c.get(t, 1, sid, before.id)
+	c.rootsChanged(t, 1, sid)
+	c.hookDone(t)
+	n := 0
+	for {
+		ev := resumed.next()
+		if strings.Contains(ev.data, `"changed 2"`) {
+			break
+		}
+		if strings.Contains(ev.data, "notifications/tools/list_changed") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("the resumed stream delivered tools/list_changed %d times, want 1", n)
+	}
+}

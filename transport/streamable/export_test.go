@@ -35,3 +35,16 @@ func GETHeldElsewhere(h *Handler, sid string) bool {
 	defer ls.mu.Unlock()
 	return ls.getElsewhere != ""
 }
+
+// EarlyCount reports how many broadcasts h's copy of session sid keeps for a GET stream opening there (tests).
+func EarlyCount(h *Handler, sid string) int {
+	h.mu.Lock()
+	ls := h.sessions[sid]
+	h.mu.Unlock()
+	if ls == nil {
+		return 0
+	}
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	return len(ls.early)
+}

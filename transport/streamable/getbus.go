@@ -3,6 +3,8 @@ package streamable
 import (
 	"context"
 	"time"
+
+	"github.com/mcpkit/mcpkit/store"
 )
 
 // Where a legacy session's GET stream is, told to the other nodes holding the session (docs/SCALING.md,
@@ -86,4 +88,32 @@ func (ls *liveSession) heardGet(kind, node string) {
 			ls.getElsewhere = ""
 		}
 	}
+}
+
+// hasEarly reports whether this node keeps broadcasts for the session's next GET stream.
+func (ls *liveSession) hasEarly() bool {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	return len(ls.early) > 0
+}
+
+// replayedBroadcasts returns the messages of the standalone stream after seq after (those a resume from there
+// delivers). A copy kept here that is among them is not delivered again: the GET holder appended the same
+// broadcast, which reached this node after the holder's "get-closed" (the changes topic and the session's
+// topic are not ordered with each other). Each broadcast is idempotent and the replayed one reaches the
+// client after the kept copy's change was made, so skipping the copy loses nothing. Nil when the log cannot
+// be read: every copy is delivered (a duplicate rather than a miss).
+func (h *Handler) replayedBroadcasts(ctx context.Context, ls *liveSession, after uint64) map[string]bool {
+	seen := map[string]bool{}
+	_, err := h.opts.Events.Replay(ctx, ls.id, store.EventID(getStreamID, after), func(_ string, data []byte) error {
+		if len(data) > 0 && data[0] == '{' {
+			seen[string(data)] = true
+		}
+		return nil
+	})
+	if err != nil {
+		h.log.Debug("streamable: reading the resumed GET stream's events, to skip the copies kept here", "session", ls.id, "err", err)
+		return nil
+	}
+	return seen
 }

@@ -252,7 +252,12 @@ func (h *Handler) resumeGet(w http.ResponseWriter, r *http.Request, ls *liveSess
 	if err := h.opts.Events.DeleteStream(r.Context(), ls.id, earlyStreamID); err != nil {
 		h.log.Debug("streamable: forgetting the messages kept for the next GET stream", "session", ls.id, "err", err)
 	}
-	// After the replay, what this node kept while no GET stream was open anywhere (as far as it knew).
+	// After the replay, what this node kept while no GET stream was open anywhere (as far as it knew),
+	// except the copies the replay delivered too (getbus.go, replayedBroadcasts).
+	var replayed map[string]bool
+	if ls.hasEarly() {
+		replayed = h.replayedBroadcasts(r.Context(), ls, after)
+	}
 	ls.mu.Lock()
 	if old := ls.get; old != nil {
 		old.end(true)
@@ -261,7 +266,9 @@ func (h *Handler) resumeGet(w http.ResponseWriter, r *http.Request, ls *liveSess
 	early := ls.early
 	ls.early = nil
 	for _, msg := range early {
-		_ = ls.appendStandalone(r.Context(), msg, f)
+		if !replayed[string(msg)] {
+			_ = ls.appendStandalone(r.Context(), msg, f)
+		}
 	}
 	ls.openedGetLocked()
 	ls.mu.Unlock()

@@ -7,17 +7,16 @@
 package haproxytest
 
 import (
-	"bytes"
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/mcpkit/mcpkit/internal/servicetest"
 )
 
 // ServedByHeader is the response header naming the backend that served a request: "n" + its index in
@@ -28,41 +27,14 @@ const ServedByHeader = "X-Served-By"
 type Proxy struct {
 	// Addr is host:port of the balancer's frontend.
 	Addr string
-	cmd  *exec.Cmd
-	done chan struct{}
-	mu   sync.Mutex
-	out  *bytes.Buffer
+	proc *servicetest.Proc
 }
 
 // URL returns the http:// URL of path on the balancer.
 func (p *Proxy) URL(path string) string { return "http://" + p.Addr + path }
 
 // Output returns what haproxy printed (warnings, alerts).
-func (p *Proxy) Output() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.out.String()
-}
-
-// inCI reports whether the CI environment variable says this is a CI run.
-func inCI() bool {
-	switch os.Getenv("CI") {
-	case "true", "TRUE", "True", "1":
-		return true
-	}
-	return false
-}
-
-// lookPath finds haproxy on PATH or where Debian installs it (/usr/sbin is not on every user's PATH).
-func lookPath() (string, error) {
-	if bin, err := exec.LookPath("haproxy"); err == nil {
-		return bin, nil
-	}
-	if _, err := os.Stat("/usr/sbin/haproxy"); err == nil {
-		return "/usr/sbin/haproxy", nil
-	}
-	return "", exec.ErrNotFound
-}
+func (p *Proxy) Output() string { return p.proc.Output() }
 
 // Config returns the configuration Start runs: one HTTP frontend on listen, round robin over backends
 // (host:port each) with no stickiness of any kind (no cookie, no prefer-last-server: every request is
@@ -99,38 +71,15 @@ backend nodes
 // Start starts haproxy in front of backends (host:port each) for t and stops it at t's end.
 func Start(t testing.TB, backends []string) *Proxy {
 	t.Helper()
-	bin, err := lookPath()
-	if err != nil {
-		if inCI() {
-			t.Fatalf("haproxy is not installed (CI=true: a missing balancer is a failure; .ci/run installs it with apt-get)")
-		}
-		t.Skip("haproxy is not installed (apt-get install haproxy; CI=true turns this skip into a failure)")
-	}
+	bin := servicetest.Find(t, "haproxy", "apt-get install haproxy", "/usr/sbin")
 	dir := t.TempDir()
-	// A port can be taken between choosing it and haproxy binding it: try a few.
-	for attempt := 0; ; attempt++ {
-		p, err := start(bin, dir, backends)
-		if err == nil {
-			t.Cleanup(p.stop)
-			return p
-		}
-		if attempt == 4 {
-			t.Fatal(err)
-		}
-	}
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("haproxytest: finding a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	p := servicetest.Retry(t, func() (*Proxy, error) { return start(bin, dir, backends) })
+	t.Cleanup(p.Stop)
+	return p
 }
 
 func start(bin, dir string, backends []string) (*Proxy, error) {
-	port, err := freePort()
+	port, err := servicetest.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -139,53 +88,23 @@ func start(bin, dir string, backends []string) (*Proxy, error) {
 	if err := os.WriteFile(cfg, []byte(Config(addr, backends)), 0o600); err != nil {
 		return nil, err
 	}
-	p := &Proxy{Addr: addr, done: make(chan struct{}), out: new(bytes.Buffer)}
 	// -db: foreground, no daemon; -f: the config. haproxy started as root without a "user" line warns
 	// and runs on: fine for a test on loopback.
-	p.cmd = exec.Command(bin, "-db", "-f", cfg)
-	w := &lockedWriter{p: p}
-	p.cmd.Stdout, p.cmd.Stderr = w, w
-	dieWithParent(p.cmd)
-	if err := p.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("haproxytest: starting %s: %w", bin, err)
+	proc, err := servicetest.Start(bin, "-db", "-f", cfg)
+	if err != nil {
+		return nil, err
 	}
-	go func() { _ = p.cmd.Wait(); close(p.done) }()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+	if err := proc.WaitReady("haproxytest: haproxy on "+addr, func() error {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
 			c.Close()
-			return p, nil
 		}
-		select {
-		case <-p.done:
-			return nil, fmt.Errorf("haproxytest: haproxy on %s exited: %s", addr, p.Output())
-		case <-time.After(20 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			p.stop()
-			return nil, fmt.Errorf("haproxytest: haproxy did not listen on %s within 10s: %s", addr, p.Output())
-		}
+		return err
+	}); err != nil {
+		return nil, err
 	}
-}
-
-// lockedWriter collects haproxy's output.
-type lockedWriter struct{ p *Proxy }
-
-func (w *lockedWriter) Write(b []byte) (int, error) {
-	w.p.mu.Lock()
-	defer w.p.mu.Unlock()
-	return w.p.out.Write(b)
+	return &Proxy{Addr: addr, proc: proc}, nil
 }
 
 // Stop kills haproxy now; the cleanup then has nothing left to do.
-func (p *Proxy) Stop() { p.stop() }
-
-func (p *Proxy) stop() {
-	select {
-	case <-p.done:
-		return
-	default:
-	}
-	_ = p.cmd.Process.Kill()
-	<-p.done
-}
+func (p *Proxy) Stop() { p.proc.Kill() }

@@ -22,16 +22,6 @@ import (
 	"github.com/mcpkit/mcpkit/internal/redistest"
 )
 
-// buildMcpkit builds cmd/mcpkit into the test's temporary directory.
-func buildMcpkit(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "mcpkit")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/mcpkit/mcpkit/cmd/mcpkit").CombinedOutput(); err != nil {
-		t.Fatalf("go build cmd/mcpkit: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // serveNode runs bin (`mcpkit`) serve with flags on a free loopback port until the test ends and returns its base
 // URL once it accepts connections.
 func serveNode(t *testing.T, bin string, flags ...string) *url.URL {
@@ -96,7 +86,7 @@ func alternatingProxy(t *testing.T, nodes ...*url.URL) (string, []*atomic.Int64)
 func TestTypeScriptSSEClientAcrossNodes(t *testing.T) {
 	node := peers(t)
 	rs := redistest.Start(t)
-	bin := buildMcpkit(t)
+	bin := mcpkitBinary(t) // built once per test binary, shared with TestCluster
 	base, posts := alternatingProxy(t, serveNode(t, bin, "--redis", rs.URL(0)), serveNode(t, bin, "--redis", rs.URL(0)))
 	script, _ := filepath.Abs(filepath.Join("node", "tsclient.mjs"))
 	run := func(t *testing.T, args ...string) []byte {

@@ -360,11 +360,24 @@ func goLogs(t *testing.T, c *cluster, p goPeer) {
 		}
 		t.Logf("%s: setLevel info landed on %v", p.name, nodes(rec.since(mark, isRPC(mcp.MethodLoggingSetLevel))))
 	}
-	mark := rec.mark()
-	echo("at info")
-	t.Logf("%s: echo served by %v", p.name, nodes(rec.since(mark, isCall("echo"))))
-	if n := logs.Load(); n != 9 {
-		t.Errorf("%d log messages from 3 echo calls at level info, want 9 (a node kept the old level?)", n)
+	// The other nodes learn of the change from the bus ("changed"), asynchronously: a call reaching one of
+	// them within the bus's latency after setLevel answered is still served at the old level (docs/SCALING.md,
+	// "Messages that cross nodes"). So the three calls are repeated, for 2 s at most, until every node honours
+	// the new level; a node that never does (a lost or unapplied change) fails the test.
+	for attempt, deadline := 1, time.Now().Add(2*time.Second); ; attempt++ {
+		logs.Store(0)
+		mark := rec.mark()
+		echo("at info")
+		t.Logf("%s: echo served by %v (attempt %d)", p.name, nodes(rec.since(mark, isCall("echo"))), attempt)
+		n := logs.Load()
+		if n == 9 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("%d log messages from 3 echo calls at level info, want 9 (a node kept the old level for 2 s)", n)
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 

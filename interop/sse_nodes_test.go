@@ -1,9 +1,7 @@
 package interop
 
 import (
-	"bytes"
 	"context"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -12,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -20,40 +17,17 @@ import (
 	"github.com/go-json-experiment/json"
 
 	"github.com/mcpkit/mcpkit/internal/redistest"
+	"github.com/mcpkit/mcpkit/internal/servicetest"
 )
 
 // serveNode runs bin (`mcpkit`) serve with flags on a free loopback port until the test ends and returns its base
 // URL once it accepts connections.
 func serveNode(t *testing.T, bin string, flags ...string) *url.URL {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := "127.0.0.1:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-	ln.Close()
-	var stderr bytes.Buffer
-	cmd := exec.Command(bin, append([]string{"serve", "--addr", addr}, flags...)...)
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("mcpkit serve %s said:\n%s", addr, stderr.String())
-		}
+	addr, _ := servicetest.Listening(t, "mcpkit serve", bin, func(addr string) []string {
+		return append([]string{"serve", "--addr", addr}, flags...)
 	})
-	for range 200 {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return &url.URL{Scheme: "http", Host: addr}
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-	t.Fatalf("mcpkit serve did not listen on %s", addr)
-	return nil
+	return &url.URL{Scheme: "http", Host: addr}
 }
 
 // alternatingProxy forwards each HTTP request to the next node (no stickiness) and counts the /messages

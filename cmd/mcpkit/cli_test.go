@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"os/exec"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mcpkit/mcpkit/internal/servicetest"
 )
 
 // mcpkit runs the built binary with args and returns its stdout, stderr and exit code.
@@ -125,34 +125,10 @@ func TestHostFlags(t *testing.T) {
 // endpoint's URL once it accepts connections.
 func serveHTTP(t *testing.T, flags ...string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := "127.0.0.1:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-	ln.Close()
-	var stderr bytes.Buffer
-	cmd := exec.Command(binary, append([]string{"serve", "--addr", addr}, flags...)...)
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("mcpkit serve said:\n%s", stderr.String())
-		}
+	addr, _ := servicetest.Listening(t, "mcpkit serve", binary, func(addr string) []string {
+		return append([]string{"serve", "--addr", addr}, flags...)
 	})
-	for range 200 {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return "http://" + addr + "/mcp"
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-	t.Fatalf("mcpkit serve did not listen on %s", addr)
-	return ""
+	return "http://" + addr + "/mcp"
 }
 
 // hostAnswered sends an initialize with the given Host header and reports whether it was answered (200)

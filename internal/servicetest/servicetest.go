@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -146,4 +147,47 @@ func (w lockedWriter) Write(b []byte) (int, error) {
 	w.p.mu.Lock()
 	defer w.p.mu.Unlock()
 	return w.p.out.Write(b)
+}
+
+// Listening starts bin with the arguments args returns for a free 127.0.0.1 address (host:port) and
+// returns that address once something accepts TCP connections on it. The process is killed when t ends,
+// and what it printed is logged when t failed; what names it in errors and logs.
+func Listening(t testing.TB, what, bin string, args func(addr string) []string) (string, *Proc) {
+	t.Helper()
+	type started struct {
+		addr string
+		proc *Proc
+	}
+	s := Retry(t, func() (started, error) {
+		port, err := FreePort()
+		if err != nil {
+			return started{}, err
+		}
+		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+		p, err := Start(bin, args(addr)...)
+		if err != nil {
+			return started{}, err
+		}
+		if err := p.WaitReady(what+" on "+addr, func() error { return dial(addr) }); err != nil {
+			p.Kill()
+			return started{}, err
+		}
+		return started{addr, p}, nil
+	})
+	t.Cleanup(func() {
+		s.proc.Kill()
+		if t.Failed() {
+			t.Logf("%s on %s said:\n%s", what, s.addr, s.proc.Output())
+		}
+	})
+	return s.addr, s.proc
+}
+
+// dial reports whether something accepts TCP connections on addr.
+func dial(addr string) error {
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err == nil {
+		c.Close()
+	}
+	return err
 }

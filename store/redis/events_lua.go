@@ -73,8 +73,9 @@ end
 local now, maxAge = tonumber(ARGV[3]), tonumber(ARGV[4])
 local maxEvents, maxBytes, pfx = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
 sweep(pfx, now, maxAge)
-redis.call('HSETNX', M, 'n', ARGV[8])
+-- The session's first event: n was absent (HINCRBY made it 1; once set it is never below 1 + ARGV[8]).
 local seq = redis.call('HINCRBY', M, 'n', 1)
+if seq == 1 then seq = redis.call('HINCRBY', M, 'n', ARGV[8]) end
 local seqs = fmt(seq)
 if redis.call('HEXISTS', M, 'f:' .. sid) == 0 or redis.call('EXISTS', S) == 0 then
   -- A new stream, or one whose key expired: nothing before this event belongs to it.
@@ -89,12 +90,14 @@ local bytes = redis.call('HINCRBY', M, 'b', string.len(data))
 local over = redis.call('XLEN', S) - maxEvents
 while over > 0 do
   local e = dropFirst(pfx, sid)
+  if e then bytes = bytes - string.len(e[2][2]) end
   over = over - 1
 end
-while tonumber(redis.call('HGET', M, 'b')) > maxBytes do
+while bytes > maxBytes do
   local o = redis.call('ZRANGE', Z, 0, 0, 'WITHSCORES')
   if not o[1] or tonumber(o[2]) == seq then break end
-  dropFirst(pfx, o[1])
+  local e = dropFirst(pfx, o[1])
+  if e then bytes = bytes - string.len(e[2][2]) end
 end
 if mode == 'L' and redis.call('HEXISTS', M, 'x:' .. sid) == 0 then
   redis.call('HSET', M, 'r:' .. sid, ARGV[13])

@@ -18,10 +18,11 @@ local function first(k)
 end
 -- forget takes the bytes stream st held out of the session's count, for a stream whose key is gone (expired:
 -- a stream's key lives EventMaxAge after its own last append, the session's keys after any stream's).
+-- (A stream written before "c:" existed may have a count below its bytes, even below 0: never added back.)
 local function forget(st)
-  local c = redis.call('HGET', M, 'c:' .. st)
+  local c = tonumber(redis.call('HGET', M, 'c:' .. st))
   if c then
-    redis.call('HINCRBY', M, 'b', -tonumber(c))
+    if c > 0 then redis.call('HINCRBY', M, 'b', -c) end
     redis.call('HDEL', M, 'c:' .. st)
   end
 end

@@ -84,12 +84,9 @@ func NewMemoryEventStore(opts MemoryEventOptions) *MemoryEventStore {
 	return &MemoryEventStore{opts: opts, m: make(map[string]*eventSession)}
 }
 
-// Append implements EventStore. The stream's watches (Watch) are woken.
-func (st *MemoryEventStore) Append(_ context.Context, sessionID, streamID string, data []byte) (string, error) {
-	id, err := st.append(sessionID, streamID, data)
-	if err == nil {
-		st.watch.wake(watchKey{sessionID, streamID}, id)
-	}
+// Append implements EventStore. The stream's watches (Watch) are woken: it is AppendWatched.
+func (st *MemoryEventStore) Append(ctx context.Context, sessionID, streamID string, data []byte) (string, error) {
+	id, _, err := st.AppendWatched(ctx, sessionID, streamID, data)
 	return id, err
 }
 

@@ -3,8 +3,8 @@ package redis
 import goredis "github.com/redis/go-redis/v9"
 
 // The event log's scripts. Keys of session S (prefix P): P e:{S}:m, a hash — "n" the last sequence number
-// given, "b" the event bytes held, "f:<stream>" the stream's floor (a replay after an id below it would
-// need a dropped event); P e:{S}:z, a sorted set of the streams holding events, scored by the sequence
+// given, "b" the event bytes held, "c:<stream>" those of one stream, "f:<stream>" the stream's floor (a
+// replay after an id below it would need a dropped event); P e:{S}:z, a sorted set of the streams holding events, scored by the sequence
 // number of each one's first event (so its lowest member holds the session's oldest event); and
 // P e:{S}:s:<stream>, one Redis Stream per SSE stream, entry id "<seq>-0", fields d (data) and t (append
 // time, Unix ms). Sequence numbers stay below 2^53, so Lua's numbers hold them exactly; they are formatted
@@ -16,13 +16,30 @@ local function seqOf(id) return tonumber(string.match(id, '^(%d+)%-')) end
 local function first(k)
   return redis.call('XRANGE', k, '-', '+', 'COUNT', 1)[1]
 end
--- dropFirst drops the first event of stream st and moves its floor; it returns that event or nil.
+-- forget takes the bytes stream st held out of the session's count, for a stream whose key is gone (expired:
+-- a stream's key lives EventMaxAge after its own last append, the session's keys after any stream's).
+-- (A stream written before "c:" existed may have a count below its bytes, even below 0: never added back.)
+local function forget(st)
+  local c = tonumber(redis.call('HGET', M, 'c:' .. st))
+  if c then
+    if c > 0 then redis.call('HINCRBY', M, 'b', -c) end
+    redis.call('HDEL', M, 'c:' .. st)
+  end
+end
+-- dropFirst drops the first event of stream st and moves its floor; it returns that event or nil (then st
+-- holds no event and leaves Z).
 local function dropFirst(pfx, st)
   local k = pfx .. st
   local e = first(k)
-  if not e then return nil end
+  if not e then
+    if redis.call('EXISTS', k) == 0 then forget(st) end
+    redis.call('ZREM', Z, st)
+    return nil
+  end
+  local n = string.len(e[2][2])
   redis.call('XDEL', k, e[1])
-  redis.call('HINCRBY', M, 'b', -string.len(e[2][2]))
+  redis.call('HINCRBY', M, 'b', -n)
+  redis.call('HINCRBY', M, 'c:' .. st, -n)
   redis.call('HSET', M, 'f:' .. st, fmt(seqOf(e[1])))
   local nx = first(k)
   if nx then redis.call('ZADD', Z, fmt(seqOf(nx[1])), st) else redis.call('ZREM', Z, st) end
@@ -35,12 +52,13 @@ local function sweep(pfx, now, maxAge)
     if not o then return end
     local e = first(pfx .. o)
     if not e then
+      if redis.call('EXISTS', pfx .. o) == 0 then forget(o) end
       redis.call('ZREM', Z, o)
     elseif now - tonumber(e[2][4]) > maxAge then
       dropFirst(pfx, o)
       if not first(pfx .. o) then
         redis.call('DEL', pfx .. o)
-        redis.call('HDEL', M, 'f:' .. o)
+        redis.call('HDEL', M, 'f:' .. o, 'c:' .. o)
       end
     else
       return
@@ -73,12 +91,14 @@ end
 local now, maxAge = tonumber(ARGV[3]), tonumber(ARGV[4])
 local maxEvents, maxBytes, pfx = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
 sweep(pfx, now, maxAge)
-redis.call('HSETNX', M, 'n', ARGV[8])
+-- The session's first event: n was absent (HINCRBY made it 1; once set it is never below 1 + ARGV[8]).
 local seq = redis.call('HINCRBY', M, 'n', 1)
+if seq == 1 then seq = redis.call('HINCRBY', M, 'n', ARGV[8]) end
 local seqs = fmt(seq)
 if redis.call('HEXISTS', M, 'f:' .. sid) == 0 or redis.call('EXISTS', S) == 0 then
   -- A new stream, or one whose key expired: nothing before this event belongs to it.
   redis.call('DEL', S)
+  forget(sid)
   redis.call('HSET', M, 'f:' .. sid, fmt(seq - 1))
   redis.call('ZADD', Z, seqs, sid)
 elseif not redis.call('ZSCORE', Z, sid) then
@@ -86,15 +106,18 @@ elseif not redis.call('ZSCORE', Z, sid) then
 end
 redis.call('XADD', S, seqs .. '-0', 'd', data, 't', ARGV[3])
 local bytes = redis.call('HINCRBY', M, 'b', string.len(data))
+redis.call('HINCRBY', M, 'c:' .. sid, string.len(data))
 local over = redis.call('XLEN', S) - maxEvents
 while over > 0 do
   local e = dropFirst(pfx, sid)
+  if e then bytes = bytes - string.len(e[2][2]) end
   over = over - 1
 end
-while tonumber(redis.call('HGET', M, 'b')) > maxBytes do
+while bytes > maxBytes do
   local o = redis.call('ZRANGE', Z, 0, 0, 'WITHSCORES')
   if not o[1] or tonumber(o[2]) == seq then break end
-  dropFirst(pfx, o[1])
+  local e = dropFirst(pfx, o[1])
+  if e then bytes = bytes - string.len(e[2][2]) end
 end
 if mode == 'L' and redis.call('HEXISTS', M, 'x:' .. sid) == 0 then
   redis.call('HSET', M, 'r:' .. sid, ARGV[13])
@@ -132,6 +155,7 @@ end
 local floor = redis.call('HGET', M, 'f:' .. sid)
 if not floor then return false end
 if redis.call('EXISTS', S) == 0 then
+  forget(sid)
   redis.call('HDEL', M, 'f:' .. sid)
   redis.call('ZREM', Z, sid)
   return false
@@ -148,9 +172,9 @@ var deleteStreamScript = goredis.NewScript(eventsLuaPrelude + `
 local S, sid = KEYS[3], ARGV[1]
 local n = 0
 for _, e in ipairs(redis.call('XRANGE', S, '-', '+')) do n = n + string.len(e[2][2]) end
-if n > 0 then redis.call('HINCRBY', M, 'b', -n) end
+if n > 0 then redis.call('HINCRBY', M, 'b', -n) else forget(sid) end
 redis.call('DEL', S, KEYS[4])
-redis.call('HDEL', M, 'f:' .. sid, 'r:' .. sid, 'x:' .. sid)
+redis.call('HDEL', M, 'f:' .. sid, 'r:' .. sid, 'x:' .. sid, 'c:' .. sid)
 redis.call('ZREM', Z, sid)
 return 1
 `)

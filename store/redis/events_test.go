@@ -161,3 +161,32 @@ func TestEndedStreamsExpire(t *testing.T) {
 		t.Errorf("replay of an expired stream: %v", err)
 	}
 }
+
+// TestEventBytesOfExpiredStream: a stream that ends while detached keeps its events until its key expires
+// (EventMaxAge after its last append) while the session's other streams go on; the bytes it held must leave
+// the session's byte budget with it, or the budget drifts up and later appends drop events they need not.
+func TestEventBytesOfExpiredStream(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	raw := rawClient(t, srv)
+	st := newStore(t, srv, Options{Prefix: "eb:", EventMaxAge: time.Hour, MaxEventBytesPerSession: 250})
+	if _, err := st.Events.Append(ctx, "s", "A", make([]byte, 100)); err != nil {
+		t.Fatal(err)
+	}
+	// What Redis does when A's key outlives its TTL (the session's keys live on: B appends refresh them).
+	if err := raw.Del(ctx, "eb:e:{s}:s:A").Err(); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := st.Events.Append(ctx, "s", "B", make([]byte, 100)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := 0
+	if _, err := st.Events.Replay(ctx, "s", "B/0", func(string, []byte) error { n++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 {
+		t.Errorf("B holds %d events, want 2 (200 bytes of a 250-byte budget)", n)
+	}
+}

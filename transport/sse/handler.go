@@ -451,7 +451,10 @@ func (h *Handler) handle(ss *session, m *jsonrpc.Message, w http.ResponseWriter)
 	switch {
 	case m.IsResponse():
 		accepted()
-		ss.deliver(m)
+		if !ss.deliver(m) {
+			// Late (its call gave up) or never asked: the spec has the client's answer acknowledged either way.
+			h.log.Debug("sse: a response no request of this session waits for", "session", ss.id, "id", m.ID.Raw())
+		}
 	case m.IsNotification():
 		accepted()
 		if m.Method == mcp.MethodNotificationCancelled {

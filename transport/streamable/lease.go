@@ -52,7 +52,7 @@ func (h *Handler) leaseStore() (store.Leases, bool) {
 func (st *stream) record(ctx context.Context, msg []byte, final bool) (string, error) {
 	l, ok := st.h.leaseStore()
 	switch {
-	case !ok || st.reqID == "":
+	case !ok:
 		return st.h.opts.Events.Append(ctx, st.session, st.id, msg)
 	case final:
 		return l.AppendFinal(ctx, st.session, st.id, msg)

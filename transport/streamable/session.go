@@ -134,7 +134,7 @@ func (ls *liveSession) close() {
 	ls.followers = nil
 	ls.mu.Unlock()
 	for f := range followers {
-		f.end(false)
+		f.end()
 	}
 	// Its requests end with it: a handler waiting for the client (elicitation) or still working would
 	// otherwise outlive the session, past MaxRequestsPerSession and MaxSessionsPerClient, and keep its

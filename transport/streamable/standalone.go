@@ -260,7 +260,7 @@ func (h *Handler) resumeGet(w http.ResponseWriter, r *http.Request, ls *liveSess
 	}
 	ls.mu.Lock()
 	if old := ls.get; old != nil {
-		old.end(true)
+		old.end()
 	}
 	ls.get = f
 	early := ls.early

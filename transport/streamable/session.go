@@ -365,15 +365,7 @@ var errNotSaved = &jsonrpc.Error{Code: jsonrpc.CodeOverloaded,
 // endSession removes a session everywhere. The error is the store's, when it could not delete the session
 // (it is gone from this node all the same; a DELETE sent again removes it from the store).
 func (h *Handler) endSession(ctx context.Context, ls *liveSession) error {
-	h.mu.Lock()
-	if h.sessions[ls.id] == ls {
-		delete(h.sessions, ls.id)
-		if ls.counted {
-			h.releaseClientLocked(ls.addr)
-		}
-	}
-	h.mu.Unlock()
-	ls.close()
+	h.dropSession(ls)
 	return errors.Join(h.opts.Sessions.Delete(ctx, ls.id), h.opts.Events.DeleteSession(ctx, ls.id))
 }
 

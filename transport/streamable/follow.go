@@ -260,7 +260,7 @@ const followPoll = 15 * time.Second
 // deliver it (or the response, or the end marker, stored meanwhile), ending as at a response. It is called
 // after each replay that ended so: at most once per wake-up, per keep-alive and per LeaseTTL/3.
 func (h *Handler) followerCaughtUp(ctx context.Context, f *follower) {
-	_, settled, err := h.settleOrphan(ctx, f.ls.id, f.streamID) // not settled: it runs, keep following
+	settled, err := h.settleOrphan(ctx, f.ls.id, f.streamID) // not settled: it runs, keep following
 	switch {
 	case err != nil:
 		if ctx.Err() == nil {

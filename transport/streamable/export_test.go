@@ -69,3 +69,11 @@ func PendingAnnounces(h *Handler, sid string) int {
 	defer ls.mu.Unlock()
 	return len(ls.announces)
 }
+
+// Stale reports whether h's copy of session sid is marked changed on another node, not yet reloaded (tests).
+func Stale(h *Handler, sid string) bool {
+	h.mu.Lock()
+	ls := h.sessions[sid]
+	h.mu.Unlock()
+	return ls != nil && ls.stale.Load()
+}

@@ -218,6 +218,7 @@ func (h *Handler) openGet(w http.ResponseWriter, r *http.Request, ls *liveSessio
 	ls.openedGetLocked()
 	ls.mu.Unlock()
 	defer ls.leaveGet(f)
+	h.reloadGETHolder(ls)
 	if len(early) > 0 {
 		if done, err := f.drain(ctx); done || err != nil {
 			return
@@ -264,6 +265,7 @@ func (h *Handler) resumeGet(w http.ResponseWriter, r *http.Request, ls *liveSess
 	ls.openedGetLocked()
 	ls.mu.Unlock()
 	defer ls.leaveGet(f)
+	h.reloadGETHolder(ls)
 	f.run(r)
 }
 

@@ -14,7 +14,7 @@ import (
 type drainState struct {
 	on   atomic.Bool
 	once sync.Once
-	ch   chan struct{} // closed when the drain starts: open GET and listen streams end
+	ch   chan struct{} // closed when the drain starts: open GET and listen streams end (made by NewHandler)
 }
 
 // drainPoll is how often Drain looks whether requests still run.
@@ -46,25 +46,13 @@ func (h *Handler) Drain(ctx context.Context) error {
 // startDrain turns the drain on (once) and ends the streams that only wait for news.
 func (h *Handler) startDrain() {
 	h.drain.once.Do(func() {
-		h.mu.Lock()
-		if h.drain.ch == nil {
-			h.drain.ch = make(chan struct{})
-		}
-		h.mu.Unlock()
 		h.drain.on.Store(true)
 		close(h.drain.ch)
 	})
 }
 
 // drained returns the channel closed when a drain starts.
-func (h *Handler) drained() <-chan struct{} {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.drain.ch == nil {
-		h.drain.ch = make(chan struct{})
-	}
-	return h.drain.ch
-}
+func (h *Handler) drained() <-chan struct{} { return h.drain.ch }
 
 // waitIdle waits until no request runs (legacy requests, including those whose client left, and
 // 2026-07-28 requests) or ctx ends.

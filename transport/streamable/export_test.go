@@ -48,3 +48,32 @@ func EarlyCount(h *Handler, sid string) int {
 	defer ls.mu.Unlock()
 	return len(ls.early)
 }
+
+// HoldsGET reports whether h follows session sid's GET stream (tests).
+func HoldsGET(h *Handler, sid string) bool {
+	h.mu.Lock()
+	ls := h.sessions[sid]
+	h.mu.Unlock()
+	return ls != nil && ls.getFollower() != nil
+}
+
+// PendingAnnounces reports how many announcements of session sid's GET stream wait to be published on h (tests).
+func PendingAnnounces(h *Handler, sid string) int {
+	h.mu.Lock()
+	ls := h.sessions[sid]
+	h.mu.Unlock()
+	if ls == nil {
+		return 0
+	}
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	return len(ls.announces)
+}
+
+// Stale reports whether h's copy of session sid is marked changed on another node, not yet reloaded (tests).
+func Stale(h *Handler, sid string) bool {
+	h.mu.Lock()
+	ls := h.sessions[sid]
+	h.mu.Unlock()
+	return ls != nil && ls.stale.Load()
+}

@@ -34,11 +34,10 @@ type follower struct {
 
 	settling bool // a final event was reported stored (settleOrphan) and a replay asked for (followerCaughtUp)
 
-	mu       sync.Mutex
-	direct   [][]byte // messages whose append failed: delivered without an id (not resumable), bounded
-	stop     chan struct{}
-	stopped  bool
-	replaced bool // a newer connection took the standalone stream over
+	mu      sync.Mutex
+	direct  [][]byte // messages whose append failed: delivered without an id (not resumable), bounded
+	stop    chan struct{}
+	stopped bool
 }
 
 // maxDirect bounds the messages a follower keeps whose append failed.
@@ -82,14 +81,15 @@ func (f *follower) wake() {
 	}
 }
 
-// end stops the follower: its response ends. replaced says a newer connection took its stream over.
-func (f *follower) end(replaced bool) {
+// end stops the follower: its response ends (the session ended, a newer connection took its stream over,
+// or nothing more will come).
+func (f *follower) end() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.stopped {
 		return
 	}
-	f.stopped, f.replaced = true, replaced
+	f.stopped = true
 	close(f.stop)
 }
 
@@ -260,7 +260,7 @@ const followPoll = 15 * time.Second
 // deliver it (or the response, or the end marker, stored meanwhile), ending as at a response. It is called
 // after each replay that ended so: at most once per wake-up, per keep-alive and per LeaseTTL/3.
 func (h *Handler) followerCaughtUp(ctx context.Context, f *follower) {
-	_, settled, err := h.settleOrphan(ctx, f.ls.id, f.streamID) // not settled: it runs, keep following
+	settled, err := h.settleOrphan(ctx, f.ls.id, f.streamID) // not settled: it runs, keep following
 	switch {
 	case err != nil:
 		if ctx.Err() == nil {
@@ -269,7 +269,7 @@ func (h *Handler) followerCaughtUp(ctx context.Context, f *follower) {
 	case settled && f.settling:
 		// A final event is stored, yet the replay after the first settle found none it knows (a response
 		// or the end marker): nothing more will come; the response ends.
-		f.end(false)
+		f.end()
 	case settled:
 		f.settling = true
 		f.wake()

@@ -2,6 +2,7 @@ package streamable
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/mcpkit/mcpkit/store"
@@ -41,11 +42,19 @@ func (ls *liveSession) openedGetLocked() {
 }
 
 // announceLocked queues an announcement of the GET stream for publication, in order, off the stream's
-// path: one goroutine per session publishes while some wait. Without a Bus it does nothing. ls.mu is held.
+// path: one goroutine per session publishes while some wait. What waits is kept to its net effect on the
+// other nodes (heardGet): whether a get-opened is among it (they drop their early copies) and the last
+// kind, so at most get-opened then get-closed wait however often a client reconnects while the bus is
+// slow. Without a Bus it does nothing. ls.mu is held.
 func (ls *liveSession) announceLocked(kind string) {
 	h := ls.h
 	if h.opts.Bus == nil {
 		return
+	}
+	opened := kind == kindGetClosed && slices.Contains(ls.announces, kindGetOpened)
+	ls.announces = ls.announces[:0]
+	if opened {
+		ls.announces = append(ls.announces, kindGetOpened)
 	}
 	ls.announces = append(ls.announces, kind)
 	if ls.announcing {

@@ -182,6 +182,7 @@ func NewHandler(srv transport.Server, opts *Options) *Handler {
 	h.node = newNodeID()
 	h.ctx, h.cancel = context.WithCancel(context.Background())
 	h.workers = workers.New(0)
+	h.drain.ch = make(chan struct{})
 	return h
 }
 

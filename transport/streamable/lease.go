@@ -52,7 +52,7 @@ func (h *Handler) leaseStore() (store.Leases, bool) {
 func (st *stream) record(ctx context.Context, msg []byte, final bool) (string, error) {
 	l, ok := st.h.leaseStore()
 	switch {
-	case !ok || st.reqID == "":
+	case !ok:
 		return st.h.opts.Events.Append(ctx, st.session, st.id, msg)
 	case final:
 		return l.AppendFinal(ctx, st.session, st.id, msg)
@@ -110,47 +110,46 @@ func (h *Handler) startLeaseRefresh() {
 }
 
 // settleOrphan is called by the follower of a request's stream that is not open on this node, once it
-// has delivered every event the log holds and the last was not the response. It reports running when the
-// request still runs on another node (its lease is held): the caller goes on following the stream. When the request's node stopped (lease gone, no final event stored) it stores the error of
-// that request in place of the response, only if still absent, so that of several nodes settling the same
+// has delivered every event the log holds and the last was not the response. While the request still runs
+// on another node (its lease is held) it reports nothing: the caller goes on following the stream. When the
+// request's node stopped (lease gone, no final event stored) it stores the error of that request in place
+// of the response, only if still absent, so that of several nodes settling the same
 // stream exactly one stores it; settled then reports that a final event is stored after what was replayed
 // (that error, another node's, the response itself or the end marker, stored meanwhile): the caller
-// replays again to deliver it. Without store.Leases it reports neither (the caller follows until the
+// replays again to deliver it. Without store.Leases it reports nothing (the caller follows until the
 // response or the end marker). Its caller is followerCaughtUp (follow.go).
-func (h *Handler) settleOrphan(ctx context.Context, sessionID, streamID string) (running, settled bool, err error) {
+func (h *Handler) settleOrphan(ctx context.Context, sessionID, streamID string) (settled bool, err error) {
 	l, ok := h.leaseStore()
 	if !ok {
-		return false, false, nil
+		return false, nil
 	}
 	s, err := l.StreamState(ctx, sessionID, streamID)
 	switch {
 	case err != nil:
-		return false, false, err
+		return false, err
 	case s.Final:
-		return false, true, nil
+		return true, nil
 	case s.RequestID == "":
-		return false, false, nil // not a request's stream, or its record expired
+		return false, nil // not a request's stream, or its record expired
 	case s.Leased:
-		return true, false, nil
+		return false, nil // it runs
 	}
 	msg, ok := nodeStoppedError(s.RequestID)
 	if !ok {
 		h.log.Warn("streamable: a leased stream records a malformed request id", "session", sessionID, "stream", streamID)
-		return false, false, nil
+		return false, nil
 	}
 	_, err = l.AppendOrphaned(ctx, sessionID, streamID, msg)
 	switch {
 	case err == nil:
 		h.log.Info("streamable: a request's node stopped before answering; its client is told", "session", sessionID, "stream", streamID, "id", s.RequestID)
-		return false, true, nil
+		return true, nil
 	case errors.Is(err, store.ErrFinal):
-		return false, true, nil // another node stored it, or the response came meanwhile
-	case errors.Is(err, store.ErrLeased):
-		return true, false, nil
-	case errors.Is(err, store.ErrNotFound):
-		return false, false, nil
+		return true, nil // another node stored it, or the response came meanwhile
+	case errors.Is(err, store.ErrLeased), errors.Is(err, store.ErrNotFound):
+		return false, nil // it runs again (refreshed meanwhile), or its stream is gone
 	}
-	return false, false, err
+	return false, err
 }
 
 // recordEnd appends the end marker of a stream that ends without a response (its request was cancelled):

@@ -28,8 +28,6 @@ type outbox struct {
 	// writing is the size of the events the writer took last (counted in bytes until it takes again or
 	// leaves: they are held until written).
 	writing int64
-	// replaced: a newer connection resuming the same stream took over (the stream is not this one's to end).
-	replaced bool
 	// taken: the writer has taken events; before that, an overflow keeps the first one (see push).
 	taken bool
 }
@@ -156,7 +154,6 @@ func (ob *outbox) close() {
 func (ob *outbox) replace() {
 	ob.mu.Lock()
 	ob.state = outGone
-	ob.replaced = true
 	ob.releaseLocked()
 	ob.mu.Unlock()
 	ob.wake()

@@ -126,19 +126,29 @@ func (h *Handler) onEnvelope(ls *liveSession, msg []byte) {
 	case kindChanged:
 		ls.stale.Store(true)
 		if ls.getFollower() != nil {
-			// This node holds the client's GET stream, so it is the one that sends the session the
-			// broadcasts (resources/updated per subscription), filtered by this copy; no request of the
-			// session may come here to refresh it (the change can come from anywhere): reload it now.
-			ctx, cancel := context.WithTimeout(h.ctx, reloadTimeout)
-			if err := h.refresh(ctx, ls); err != nil && !errors.Is(err, store.ErrNotFound) {
-				h.log.Debug("streamable: reloading the session whose GET stream this node holds; its next use retries", "session", ls.id, "err", err)
-			}
-			cancel()
+			h.reloadGETHolder(ls)
 		}
 	case kindEnded:
 		h.dropSession(ls)
 	case kindGetOpened, kindGetClosed:
 		ls.heardGet(env.Kind, env.Node)
+	}
+}
+
+// reloadGETHolder reloads a changed session whose GET stream this node holds. This node is the one that
+// sends the session the broadcasts (resources/updated per subscription), filtered by this copy; no request
+// of the session may come here to refresh it (the change can come from anywhere): it is reloaded at once.
+// Called by onEnvelope ("changed" while the GET is here) and by a GET taking the stream (a "changed" heard
+// while it was being set up found no follower; stale is set before onEnvelope looks at ls.get, and ls.get
+// before the GET looks at stale, so one of them reloads).
+func (h *Handler) reloadGETHolder(ls *liveSession) {
+	if !ls.stale.Load() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(h.ctx, reloadTimeout)
+	defer cancel()
+	if err := h.refresh(ctx, ls); err != nil && !errors.Is(err, store.ErrNotFound) {
+		h.log.Debug("streamable: reloading the session whose GET stream this node holds; its next use retries", "session", ls.id, "err", err)
 	}
 }
 

@@ -3,6 +3,7 @@ package streamable_test
 import (
 	"context"
 	"io"
+	"net/http"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -131,5 +132,88 @@ func TestRouteUseWaitsForRunningReload(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the call on node 1 got no answer")
+	}
+}
+
+// gatedEarly is a memory event store whose Replay of a session's "early" stream (read by a GET opening, before
+// its follower is in place), once armed, signals that it started and then waits for release.
+type gatedEarly struct {
+	*store.MemoryEventStore
+	armed   atomic.Bool
+	started chan struct{}
+	release chan struct{}
+}
+
+func (g *gatedEarly) Replay(ctx context.Context, sessionID, after string, fn func(id string, data []byte) error) (string, error) {
+	if stream, _, err := store.ParseEventID(after); err == nil && stream == "early" && g.armed.CompareAndSwap(true, false) {
+		close(g.started)
+		<-g.release
+	}
+	return g.MemoryEventStore.Replay(ctx, sessionID, after, fn)
+}
+
+// TestRouteChangeWhileGETOpens: a "changed" that reaches the node while a GET stream is opening there (its
+// follower not yet in place) only marks the copy stale; the node that then holds the GET must still reload
+// it, since no request of the session may come to it (TestRouteSubscribeReachesGETHolder failed now and then
+// under load this way).
+func TestRouteChangeWhileGETOpens(t *testing.T) {
+	gate := &gatedEarly{MemoryEventStore: store.NewMemoryEventStore(store.MemoryEventOptions{}),
+		started: make(chan struct{}), release: make(chan struct{})}
+	n := newTwoNodes(t, func(*server.Server) {}, func(o *streamable.Options) { o.Events = gate })
+	sid := n.initializeOn(0)
+	n.ping(1, sid) // node 1 caches the session, with no subscription yet
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	gate.armed.Store(true)
+	type result struct {
+		resp *http.Response
+		err  error
+	}
+	got := make(chan result, 1)
+	go func() {
+		resp, err := n.getStream(ctx, 1, sid)
+		got <- result{resp, err}
+	}()
+	waitFor(t, gate.started, "GET opening on node 1")
+	resp := n.post(`{"jsonrpc":"2.0","id":2,"method":"resources/subscribe","params":{"uri":"demo://x"}}`, on(0, sid)...)
+	readJSON(t, resp)
+	if resp.StatusCode != 200 {
+		close(gate.release)
+		t.Fatalf("subscribe on node 0: %d", resp.StatusCode)
+	}
+	waitUntil(t, "node 1 hears the change", func() bool { return streamable.Stale(n.h[1], sid) })
+	close(gate.release)
+	r := <-got
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	defer r.resp.Body.Close()
+	updated := make(chan struct{})
+	go func() {
+		events := newSSE(r.resp.Body)
+		for {
+			ev, err := events.next()
+			if err != nil {
+				return
+			}
+			if strings.Contains(ev.data, "notifications/resources/updated") {
+				close(updated)
+				return
+			}
+		}
+	}()
+	deadline := time.After(10 * time.Second)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		n.srv[1].ResourceUpdated("demo://x") // a change on node 1, the GET holder, made by no request of the session
+		select {
+		case <-updated:
+			return
+		case <-deadline:
+			t.Fatal("no resources/updated on the GET stream of node 1 within 10s: its copy was not reloaded")
+		case <-tick.C:
+		}
 	}
 }

@@ -134,7 +134,7 @@ func (ls *liveSession) close() {
 	ls.followers = nil
 	ls.mu.Unlock()
 	for f := range followers {
-		f.end(false)
+		f.end()
 	}
 	// Its requests end with it: a handler waiting for the client (elicitation) or still working would
 	// otherwise outlive the session, past MaxRequestsPerSession and MaxSessionsPerClient, and keep its
@@ -365,15 +365,7 @@ var errNotSaved = &jsonrpc.Error{Code: jsonrpc.CodeOverloaded,
 // endSession removes a session everywhere. The error is the store's, when it could not delete the session
 // (it is gone from this node all the same; a DELETE sent again removes it from the store).
 func (h *Handler) endSession(ctx context.Context, ls *liveSession) error {
-	h.mu.Lock()
-	if h.sessions[ls.id] == ls {
-		delete(h.sessions, ls.id)
-		if ls.counted {
-			h.releaseClientLocked(ls.addr)
-		}
-	}
-	h.mu.Unlock()
-	ls.close()
+	h.dropSession(ls)
 	return errors.Join(h.opts.Sessions.Delete(ctx, ls.id), h.opts.Events.DeleteSession(ctx, ls.id))
 }
 

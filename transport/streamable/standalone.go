@@ -51,20 +51,13 @@ func (ls *liveSession) notify(ctx context.Context, method string, msg []byte) er
 			return nil
 		}
 		// After what waited in early: openGet appends those before it releases ls.mu.
-		return ls.appendStandalone(ctx, msg, f)
-	}
-	f := ls.getFollower()
-	id, watchers, err := ls.h.appendWatched(ctx, ls.id, getStreamID, msg)
-	if err != nil {
-		if f != nil && f.deliverDirect(msg) {
-			ls.h.log.Warn("streamable: recording a notification (delivered without an id)", "session", ls.id, "err", err)
-			return nil
-		}
+		_, _, err := ls.appendGet(ctx, msg, f)
 		return err
 	}
-	if f != nil {
-		f.wake()
-		return nil
+	f := ls.getFollower()
+	id, watchers, err := ls.appendGet(ctx, msg, f)
+	if err != nil || f != nil {
+		return err
 	}
 	if watchers == 0 {
 		// No node follows the standalone stream now: keep it for the next GET, wherever it opens.
@@ -80,16 +73,9 @@ func (ls *liveSession) notify(ctx context.Context, method string, msg []byte) er
 // node that follows the standalone stream. errNoStream when none does (the client has no GET open).
 func (ls *liveSession) sendRequest(ctx context.Context, msg []byte) error {
 	f := ls.getFollower()
-	_, watchers, err := ls.h.appendWatched(ctx, ls.id, getStreamID, msg)
-	if err != nil {
-		if f != nil && f.deliverDirect(msg) {
-			return nil
-		}
+	_, watchers, err := ls.appendGet(ctx, msg, f)
+	if err != nil || f != nil {
 		return err
-	}
-	if f != nil {
-		f.wake()
-		return nil
 	}
 	if watchers == 0 {
 		return errNoStream
@@ -97,17 +83,22 @@ func (ls *liveSession) sendRequest(ctx context.Context, msg []byte) error {
 	return nil
 }
 
-// appendStandalone appends msg to the standalone stream followed here by f.
-func (ls *liveSession) appendStandalone(ctx context.Context, msg []byte, f *follower) error {
-	if _, err := ls.h.opts.Events.Append(ctx, ls.id, getStreamID, msg); err != nil {
-		if f.deliverDirect(msg) {
-			ls.h.log.Warn("streamable: recording a notification (delivered without an id)", "session", ls.id, "err", err)
-			return nil
+// appendGet appends msg to the standalone stream and wakes f, its follower on this node (nil when none).
+// When the append fails, f still delivers msg, without an id (not resumable), while its bounded queue has
+// room. It returns the event's id and how many nodes watch the stream (appendWatched).
+func (ls *liveSession) appendGet(ctx context.Context, msg []byte, f *follower) (string, int, error) {
+	id, watchers, err := ls.h.appendWatched(ctx, ls.id, getStreamID, msg)
+	if err != nil {
+		if f != nil && f.deliverDirect(msg) {
+			ls.h.log.Warn("streamable: recording a message of the standalone stream (delivered without an id)", "session", ls.id, "err", err)
+			return "", 0, nil
 		}
-		return err
+		return "", 0, err
 	}
-	f.wake()
-	return nil
+	if f != nil {
+		f.wake()
+	}
+	return id, watchers, nil
 }
 
 // keepEarlyLocked keeps a notification for a GET stream that opens on this node (bounded: the oldest go).
@@ -222,11 +213,12 @@ func (h *Handler) openGet(w http.ResponseWriter, r *http.Request, ls *liveSessio
 		early = early[len(early)-maxEarly:]
 	}
 	for _, msg := range early {
-		_ = ls.appendStandalone(ctx, msg, f)
+		_, _, _ = ls.appendGet(ctx, msg, f)
 	}
 	ls.openedGetLocked()
 	ls.mu.Unlock()
 	defer ls.leaveGet(f)
+	h.reloadGETHolder(ls)
 	if len(early) > 0 {
 		if done, err := f.drain(ctx); done || err != nil {
 			return
@@ -260,19 +252,20 @@ func (h *Handler) resumeGet(w http.ResponseWriter, r *http.Request, ls *liveSess
 	}
 	ls.mu.Lock()
 	if old := ls.get; old != nil {
-		old.end(true)
+		old.end()
 	}
 	ls.get = f
 	early := ls.early
 	ls.early = nil
 	for _, msg := range early {
 		if !replayed[string(msg)] {
-			_ = ls.appendStandalone(r.Context(), msg, f)
+			_, _, _ = ls.appendGet(r.Context(), msg, f)
 		}
 	}
 	ls.openedGetLocked()
 	ls.mu.Unlock()
 	defer ls.leaveGet(f)
+	h.reloadGETHolder(ls)
 	f.run(r)
 }
 

@@ -21,7 +21,7 @@ type stream struct {
 	ls      *liveSession
 	session string
 	id      string
-	reqID   string      // a request's stream: its JSON-RPC id as JSON ("" for the GET stream)
+	reqID   string      // its request's JSON-RPC id as JSON
 	leased  atomic.Bool // its lease was taken (lease.go)
 
 	mu     sync.Mutex

@@ -25,22 +25,16 @@ func (h *Handler) keepAlive() (<-chan time.Time, func()) {
 	return t.C, t.Stop
 }
 
-// hold writes a GET response's events from ob until the stream ends, the reader falls too far behind,
-// the client leaves or the handler closes, with keep-alive comments meanwhile. It runs on the HTTP
-// handler goroutine, the only one that writes the response.
+// hold writes the events of st, a POST stream open on this node that a GET resumed, from ob until the
+// stream ends, the reader falls too far behind, the client leaves or the handler closes, with keep-alive
+// comments meanwhile (a drain does not end it: its request goes on). It runs on the HTTP handler goroutine,
+// the only one that writes the response.
 func (h *Handler) hold(r *http.Request, ob *outbox, sse *httpx.SSEWriter, st *stream) {
 	tick, stop := h.keepAlive()
 	defer stop()
 	var evs []outEvent
-	var drained <-chan struct{}
-	if st == nil || st.reqID == "" {
-		drained = h.drained() // a stream waiting for news ends when the node drains; a request's goes on
-	}
 	for {
 		select {
-		case <-drained:
-			_ = sse.Event("", nil, h.opts.RetryMs) // reconnect now: another node takes over
-			return
 		case <-ob.signal:
 			var state outState
 			evs, state = ob.take(evs)

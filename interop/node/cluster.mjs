@@ -169,17 +169,26 @@ try {
 
   if (legacy) {
     await check('logs', async () => {
+      // The other nodes learn of a setLevel from the bus ("changed"), asynchronously: an echo reaching one of
+      // them within the bus's latency is still served at the old level (docs/SCALING.md). So each round of
+      // three echo calls is repeated, for 2 s at most, until every node honours the level set.
+      const rounds = async (want) => {
+        let tries = 0;
+        for (const t0 = Date.now(); ;) {
+          tries++;
+          logs = 0;
+          for (let i = 0; i < 3; i++) await bound(client.callTool({ name: 'echo', arguments: { message: 'x' } }), 'echo');
+          await sleep(200);
+          if (logs === want || Date.now() - t0 > 2000) return { got: logs, tries };
+        }
+      };
       await bound(client.setLoggingLevel('error'), 'setLevel error');
-      for (let i = 0; i < 3; i++) await bound(client.callTool({ name: 'echo', arguments: { message: 'x' } }), 'echo');
-      await sleep(200);
-      const atError = logs;
+      const atError = await rounds(0);
       const m = mark();
       await bound(client.setLoggingLevel('info'), 'setLevel info');
       const setOn = nodesOf(since(m, (e) => e.rpc === 'logging/setLevel'));
-      logs = 0;
-      for (let i = 0; i < 3; i++) await bound(client.callTool({ name: 'echo', arguments: { message: 'x' } }), 'echo');
-      await sleep(200);
-      return { ok: atError === 0 && logs === 9, atError, atInfo: logs, setOn, echoNodes: nodesOf(since(m, isCall('echo'))) };
+      const atInfo = await rounds(9);
+      return { ok: atError.got === 0 && atInfo.got === 9, atError: atError.got, atInfo: atInfo.got, tries: [atError.tries, atInfo.tries], setOn, echoNodes: nodesOf(since(m, isCall('echo'))) };
     });
   } else {
     await check('requeststate', async () => {

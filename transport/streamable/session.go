@@ -208,7 +208,7 @@ func (h *Handler) session(ctx context.Context, id string) (*liveSession, error) 
 	return ls, nil
 }
 
-// errClosing: the handler closed while a session was being restored.
+// errClosing: the handler closed while a session was being created or restored.
 var errClosing = errors.New("streamable: the handler is closing")
 
 // renewSession marks a cached session used and, at most once per Options.SessionRenewInterval, renews it in
@@ -315,6 +315,15 @@ func (h *Handler) openSession(ctx context.Context, addr string) (*liveSession, e
 	ls.sess = h.srv.NewSession(id, sessionPeer{ls})
 	h.mu.Lock()
 	h.reserved--
+	if h.closed {
+		// Close ran while the store created it: Close has ended the sessions it found, so this one would
+		// outlive the handler. Nobody learned its id; the store forgets it too (best effort).
+		h.releaseClientLocked(addr)
+		h.mu.Unlock()
+		ls.close()
+		_ = h.opts.Sessions.Delete(context.WithoutCancel(ctx), id)
+		return nil, errClosing
+	}
 	h.sessions[id] = ls
 	h.mu.Unlock()
 	h.follow(ls)

@@ -25,9 +25,7 @@ func LiveSessions(h *Handler) int {
 
 // GETHeldElsewhere reports whether h's copy of session sid knows of a GET stream held on another node (tests).
 func GETHeldElsewhere(h *Handler, sid string) bool {
-	h.mu.Lock()
-	ls := h.sessions[sid]
-	h.mu.Unlock()
+	ls := sessionOf(h, sid)
 	if ls == nil {
 		return false
 	}
@@ -38,9 +36,7 @@ func GETHeldElsewhere(h *Handler, sid string) bool {
 
 // EarlyCount reports how many broadcasts h's copy of session sid keeps for a GET stream opening there (tests).
 func EarlyCount(h *Handler, sid string) int {
-	h.mu.Lock()
-	ls := h.sessions[sid]
-	h.mu.Unlock()
+	ls := sessionOf(h, sid)
 	if ls == nil {
 		return 0
 	}
@@ -51,17 +47,13 @@ func EarlyCount(h *Handler, sid string) int {
 
 // HoldsGET reports whether h follows session sid's GET stream (tests).
 func HoldsGET(h *Handler, sid string) bool {
-	h.mu.Lock()
-	ls := h.sessions[sid]
-	h.mu.Unlock()
+	ls := sessionOf(h, sid)
 	return ls != nil && ls.getFollower() != nil
 }
 
 // PendingAnnounces reports how many announcements of session sid's GET stream wait to be published on h (tests).
 func PendingAnnounces(h *Handler, sid string) int {
-	h.mu.Lock()
-	ls := h.sessions[sid]
-	h.mu.Unlock()
+	ls := sessionOf(h, sid)
 	if ls == nil {
 		return 0
 	}
@@ -72,8 +64,13 @@ func PendingAnnounces(h *Handler, sid string) int {
 
 // Stale reports whether h's copy of session sid is marked changed on another node, not yet reloaded (tests).
 func Stale(h *Handler, sid string) bool {
-	h.mu.Lock()
-	ls := h.sessions[sid]
-	h.mu.Unlock()
+	ls := sessionOf(h, sid)
 	return ls != nil && ls.stale.Load()
+}
+
+// sessionOf returns h's copy of session sid, nil when it holds none.
+func sessionOf(h *Handler, sid string) *liveSession {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.sessions[sid]
 }

@@ -23,6 +23,8 @@ type Tool struct {
 	Annotations *ToolAnnotations `json:"annotations,omitzero"`
 	// Icons are icons a user interface may show (2025-11-25 and later).
 	Icons []Icon `json:"icons,omitzero"`
+	// Execution holds execution-related properties such as task support (2025-11-25).
+	Execution *ToolExecution `json:"execution,omitzero"`
 	// Meta is the tool's _meta (2025-06-18 and later).
 	Meta Meta `json:"_meta,omitzero"`
 }
@@ -82,6 +84,8 @@ type CallToolParams struct {
 	InputResponses InputResponses `json:"inputResponses,omitzero"`
 	// RequestState echoes the requestState of a previous InputRequiredResult (2026-07-28).
 	RequestState string `json:"requestState,omitzero"`
+	// Task asks for task-augmented execution (2025-11-25).
+	Task *TaskMetadata `json:"task,omitzero"`
 }
 
 // CallToolResult is the result of tools/call.

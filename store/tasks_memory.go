@@ -1,0 +1,204 @@
+package store
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// MemoryTasks is a TaskStore in one process. Expired tasks are dropped as they are met and by a sweep that
+// runs at most once a second, from CreateTask and ListTasks: no timer, no goroutine.
+type MemoryTasks struct {
+	mu        sync.Mutex
+	byID      map[string]*memTask
+	byOwner   map[string][]*memTask // creation order
+	seq       uint64
+	lastSweep time.Time
+	now       func() time.Time
+}
+
+type memTask struct {
+	rec *TaskRecord
+	seq uint64
+}
+
+// NewMemoryTasks returns an empty in-memory task store.
+func NewMemoryTasks() *MemoryTasks {
+	return &MemoryTasks{byID: map[string]*memTask{}, byOwner: map[string][]*memTask{}, now: time.Now}
+}
+
+func (m *MemoryTasks) expired(t *memTask, now time.Time) bool { return !now.Before(t.rec.ExpiresAt()) }
+
+// sweep drops expired tasks; m.mu is held.
+func (m *MemoryTasks) sweep(now time.Time, force bool) {
+	if !force && now.Sub(m.lastSweep) < time.Second {
+		return
+	}
+	m.lastSweep = now
+	for id, t := range m.byID {
+		if m.expired(t, now) {
+			m.removeLocked(id)
+		}
+	}
+}
+
+func (m *MemoryTasks) removeLocked(id string) {
+	t, ok := m.byID[id]
+	if !ok {
+		return
+	}
+	delete(m.byID, id)
+	list := m.byOwner[t.rec.Owner]
+	if i := slices.Index(list, t); i >= 0 {
+		list = slices.Delete(list, i, i+1)
+	}
+	if len(list) == 0 {
+		delete(m.byOwner, t.rec.Owner)
+	} else {
+		m.byOwner[t.rec.Owner] = list
+	}
+}
+
+// live returns the task when it exists and has not expired; m.mu is held.
+func (m *MemoryTasks) live(id string, now time.Time) *memTask {
+	t, ok := m.byID[id]
+	if !ok {
+		return nil
+	}
+	if m.expired(t, now) {
+		m.removeLocked(id)
+		return nil
+	}
+	return t
+}
+
+// CreateTask implements TaskStore.
+func (m *MemoryTasks) CreateTask(ctx context.Context, rec *TaskRecord, maxPerOwner int) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	m.sweep(now, false)
+	if m.live(rec.ID, now) != nil {
+		return ErrExists
+	}
+	if maxPerOwner > 0 {
+		n := 0
+		for _, t := range m.byOwner[rec.Owner] {
+			if !m.expired(t, now) {
+				n++
+			}
+		}
+		if n >= maxPerOwner {
+			return ErrLimit
+		}
+	}
+	m.seq++
+	t := &memTask{rec: rec.Clone(), seq: m.seq}
+	m.byID[rec.ID] = t
+	m.byOwner[rec.Owner] = append(m.byOwner[rec.Owner], t)
+	return nil
+}
+
+// GetTask implements TaskStore.
+func (m *MemoryTasks) GetTask(ctx context.Context, id string) (*TaskRecord, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t := m.live(id, m.now())
+	if t == nil {
+		return nil, ErrNotFound
+	}
+	return t.rec.Clone(), nil
+}
+
+// UpdateTask implements TaskStore.
+func (m *MemoryTasks) UpdateTask(ctx context.Context, id string, fn func(*TaskRecord) error) (*TaskRecord, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t := m.live(id, m.now())
+	if t == nil {
+		return nil, ErrNotFound
+	}
+	next := t.rec.Clone()
+	if err := fn(next); err != nil {
+		return nil, err
+	}
+	if err := checkTaskUpdate(t.rec, next); err != nil {
+		return nil, err
+	}
+	next.Version = t.rec.Version + 1
+	t.rec = next
+	return next.Clone(), nil
+}
+
+// checkTaskUpdate enforces the rules every TaskStore shares: the identity fields stay, a terminal status
+// stays.
+func checkTaskUpdate(old, next *TaskRecord) error {
+	if TaskTerminal(old.Status) && next.Status != old.Status {
+		return ErrTaskTerminal
+	}
+	next.ID, next.Owner, next.CreatedAt = old.ID, old.Owner, old.CreatedAt
+	return nil
+}
+
+// CheckTaskUpdate is the rule UpdateTask applies between the stored record and the one fn produced, for
+// other implementations: ErrTaskTerminal when a terminal status would change; ID, Owner and CreatedAt are
+// restored from old.
+func CheckTaskUpdate(old, next *TaskRecord) error { return checkTaskUpdate(old, next) }
+
+// ListTasks implements TaskStore. The cursor is the position after the last task of the previous page.
+func (m *MemoryTasks) ListTasks(ctx context.Context, owner, cursor string, limit int) ([]*TaskRecord, string, error) {
+	var after uint64
+	if cursor != "" {
+		n, err := strconv.ParseUint(cursor, 10, 64)
+		if err != nil {
+			return nil, "", ErrNotFound
+		}
+		after = n
+	}
+	if limit <= 0 {
+		limit = 100
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	m.sweep(now, false)
+	var out []*TaskRecord
+	var last uint64
+	more := false
+	for _, t := range m.byOwner[owner] {
+		if t.seq <= after || m.expired(t, now) {
+			continue
+		}
+		if len(out) == limit {
+			more = true
+			break
+		}
+		out = append(out, t.rec.Clone())
+		last = t.seq
+	}
+	if !more {
+		return out, "", nil
+	}
+	return out, strconv.FormatUint(last, 10), nil
+}
+
+// DeleteTask implements TaskStore.
+func (m *MemoryTasks) DeleteTask(ctx context.Context, id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.removeLocked(id)
+	return nil
+}
+
+// Len returns how many tasks are held, expired ones included until they are swept (for tests and
+// metrics).
+func (m *MemoryTasks) Len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.sweep(m.now(), true)
+	return len(m.byID)
+}
+
+var _ TaskStore = (*MemoryTasks)(nil)

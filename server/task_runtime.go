@@ -105,13 +105,23 @@ func (rt *taskRuntime) create(ctx context.Context, r *Request, tool string, ttl 
 		rt: rt, id: rec.ID, legacy: r.Era != mcp.EraModern, sess: r.sess, ctx: runCtx, cancel: cancel,
 		wake: make(chan struct{}, 1), done: make(chan struct{}), peerReady: make(chan struct{}),
 	}
+	// Subscribe before the task handle is answered: a cancellation or an answer published once the client
+	// has the handle then reaches this node.
+	var sub store.Subscription
+	if b := rt.s.opts.Bus; b != nil {
+		var err error
+		if sub, err = b.Subscribe(runCtx, taskTopic(run.id)); err != nil {
+			rt.s.log.Warn("mcp: subscribing to a task's topic; polling the store only", "task", run.id, "err", err)
+			sub = nil
+		}
+	}
 	rt.mu.Lock()
 	rt.runs[rec.ID] = run
 	rt.wg.Add(1)
 	rt.mu.Unlock()
 	go func() {
 		defer rt.wg.Done()
-		run.supervise()
+		run.supervise(sub)
 	}()
 	return rec, run, nil
 }
@@ -207,20 +217,15 @@ func taskErrorJSON(e *jsonrpc.Error) []byte {
 // supervise keeps the run in step with its record until it ends: it renews the lease, delivers answers to
 // questions, and stops the handler when the task was cancelled (on any node) or expired. It wakes on the
 // Bus topic "task:"+id, on a local poke, and every poll interval (the Bus is at most once).
-func (run *taskRun) supervise() {
+func (run *taskRun) supervise(sub store.Subscription) {
 	rt := run.rt
 	every := min(rt.opts.PollInterval, rt.opts.LeaseTTL/3)
 	t := time.NewTicker(every)
 	defer t.Stop()
 	var msgs <-chan []byte
-	if b := rt.s.opts.Bus; b != nil {
-		sub, err := b.Subscribe(run.ctx, taskTopic(run.id))
-		if err != nil {
-			rt.s.log.Warn("mcp: subscribing to a task's topic; polling the store only", "task", run.id, "err", err)
-		} else {
-			defer sub.Close()
-			msgs = sub.C()
-		}
+	if sub != nil {
+		defer sub.Close()
+		msgs = sub.C()
 	}
 	for {
 		select {

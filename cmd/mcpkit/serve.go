@@ -67,6 +67,7 @@ func newServe() *cobra.Command {
 				opts.SSEBus = st.Bus         // /messages POSTs reach the node holding their /sse stream
 				sopts.Tasks.Store = redisTaskStore(st)
 			}
+			sopts.Tasks.LeaseTTL = leaseTTL // a task's lease too: its node's death is reported within about this long
 			s := demo.NewWith(sopts)
 			addCountSlowly(s)
 			// wait, list_roots, notify_change: to try cancel, resume and changes across nodes
@@ -91,7 +92,7 @@ func newServe() *cobra.Command {
 	cmd.Flags().StringSliceVar(&allowedHosts, "allowed-host", nil, "a Host header value to accept, host or host:port (repeatable; required when --addr is not loopback, unless --any-host)")
 	cmd.Flags().BoolVar(&anyHost, "any-host", false, "accept any Host header: only behind a proxy that checks Host itself")
 	cmd.Flags().StringSliceVar(&allowOrigins, "allowed-origin", nil, "browser Origins to accept besides loopback ones")
-	cmd.Flags().DurationVar(&leaseTTL, "lease-ttl", 0, "how long a streaming request's lease in the store outlives its node: a client resuming on another node learns that the node died within about this long (default 15s)")
+	cmd.Flags().DurationVar(&leaseTTL, "lease-ttl", 0, "how long the lease of a streaming request or of a task outlives its node: a client resuming a stream or polling a task on another node learns that the node died within about this long (default 15s)")
 	cmd.Flags().DurationVar(&sseRetry, "sse-retry", 0, "the reconnection delay suggested to clients on resumable SSE streams (default 1s)")
 	cmd.Flags().DurationVar(&drainTimeout, "drain-timeout", 10*time.Second, "on SIGTERM or interrupt: new requests get 503 with Retry-After, open streams end with a retry hint, and running calls have this long to finish before the server stops")
 	cmd.Flags().StringVar(&redisURL, "redis", "", "keep sessions, stream events and the requestState key ring in the Redis at this URL (redis://[user:password@]host:port/db, rediss:// for TLS), shared by every node given the same URL")

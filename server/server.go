@@ -78,6 +78,7 @@ type Server struct {
 	resources  registry[*resourceEntry]
 	templates  registry[*templateEntry]
 	prompts    registry[*promptEntry]
+	skills     *skillSet // nil until AddSkills
 	completers map[completionKey]completer
 	errs       []error
 
@@ -178,13 +179,15 @@ func (s *Server) Info() mcp.Implementation { return s.impl }
 // capabilities returns what this server offers. Tools, resources and prompts are always advertised, with
 // listChanged, because registries may change while serving.
 func (s *Server) capabilities() *mcp.ServerCapabilities {
-	return &mcp.ServerCapabilities{
+	c := &mcp.ServerCapabilities{
 		Tools:       &mcp.ToolsCapability{ListChanged: true},
 		Resources:   &mcp.ResourcesCapability{Subscribe: true, ListChanged: true},
 		Prompts:     &mcp.PromptsCapability{ListChanged: true},
 		Logging:     &mcp.LoggingCapability{},
 		Completions: &mcp.CompletionsCapability{},
 	}
+	s.declareSkills(c)
+	return c
 }
 
 // supports reports whether version v is served.

@@ -233,3 +233,33 @@ func TestAddSkillsTwice(t *testing.T) {
 		t.Errorf("%d skills, want 4", n)
 	}
 }
+
+// TestAddSkillsNested: a skill inside another is its own entry, and its files are also files of the one that
+// encloses it (the extension's completeness rule).
+func TestAddSkillsNested(t *testing.T) {
+	s := server.New("t", "1", nil)
+	fsys := fstest.MapFS{
+		"outer/SKILL.md":       {Data: []byte("---\nname: outer\ndescription: o\n---\n")},
+		"outer/inner/SKILL.md": {Data: []byte("---\nname: inner\ndescription: i\n---\n")},
+		"outer/inner/notes.md": {Data: []byte("n\n")},
+	}
+	if err := server.AddSkills(s, fsys, nil); err != nil {
+		t.Fatal(err)
+	}
+	w := rawPeer(t, s)
+	list := result(t, w.roundTrip(`{"jsonrpc":"2.0","id":1,"method":"skills/list","params":{`+modernMeta+`}}`))
+	var got []string
+	for _, sk := range list["skills"].([]any) {
+		sk := sk.(map[string]any)
+		var files []string
+		for _, r := range sk["resources"].([]any) {
+			files = append(files, strings.TrimPrefix(r.(map[string]any)["uri"].(string), "skill://"))
+		}
+		got = append(got, sk["uri"].(string)+": "+strings.Join(files, " "))
+	}
+	want := "skill://outer/SKILL.md: outer/SKILL.md outer/inner/SKILL.md outer/inner/notes.md|" +
+		"skill://outer/inner/SKILL.md: outer/inner/SKILL.md outer/inner/notes.md"
+	if strings.Join(got, "|") != want {
+		t.Errorf("entries\n%s\nwant\n%s", strings.Join(got, "|"), want)
+	}
+}

@@ -92,6 +92,28 @@ func (set *skillSet) buildDirs() {
 	}
 }
 
+// maxPageFiles bounds the resource entries of one skills/list page (a page has at least one skill): with 512
+// files per skill, 100 skills would be about 7 MB of JSON.
+const maxPageFiles = 4096
+
+// page returns up to size skills after the cursor (size < 0: no limit), ending the page early once it holds
+// maxPageFiles resource entries, and the cursor of the next page.
+func (set *skillSet) page(cursor string, size int) ([]*skillEntry, string, error) {
+	all, _, err := set.skills.page(cursor, -1)
+	if err != nil {
+		return nil, "", err
+	}
+	n, files := 0, 0
+	for n < len(all) && (size < 0 || n < size) && (n == 0 || files+len(all[n].skill.Resources) <= maxPageFiles) {
+		files += len(all[n].skill.Resources)
+		n++
+	}
+	if n == len(all) {
+		return all, "", nil
+	}
+	return all[:n], encodeCursor(all[n-1].skill.URI), nil
+}
+
 // parentURI returns the directory of a skill:// URI, or "" for the top directory (skill://<authority>).
 func parentURI(uri string) string {
 	rest, ok := strings.CutPrefix(uri, "skill://")
@@ -188,7 +210,7 @@ func (s *Server) listSkills(ctx context.Context, r *Request) (jsontext.Value, er
 		s.mu.RUnlock()
 		return nil, methodNotFound(r.Method, r.ProtocolVersion)
 	}
-	entries, next, err := s.skills.skills.page(p.Cursor, s.opts.PageSize)
+	entries, next, err := s.skills.page(p.Cursor, s.opts.PageSize)
 	s.mu.RUnlock()
 	if err != nil {
 		return nil, err

@@ -263,3 +263,38 @@ func TestAddSkillsNested(t *testing.T) {
 		t.Errorf("entries\n%s\nwant\n%s", strings.Join(got, "|"), want)
 	}
 }
+
+// TestSkillsListPageBudget: a skills/list page ends once it holds 4,096 resource entries, so a page of many
+// large skills stays a few MB; every skill still comes, once.
+func TestSkillsListPageBudget(t *testing.T) {
+	s := server.New("t", "1", nil)
+	fsys := fstest.MapFS{}
+	for i := range 12 {
+		name := fmt.Sprintf("s%02d", i)
+		fsys[name+"/SKILL.md"] = &fstest.MapFile{Data: []byte("---\nname: " + name + "\ndescription: d\n---\n")}
+		for j := range 499 {
+			fsys[fmt.Sprintf("%s/f%03d", name, j)] = &fstest.MapFile{Data: []byte("x")}
+		}
+	}
+	if err := server.AddSkills(s, fsys, nil); err != nil {
+		t.Fatal(err)
+	}
+	w := rawPeer(t, s)
+	var pages []int
+	cursor := ""
+	for range 10 {
+		params := modernMeta
+		if cursor != "" {
+			params += `,"cursor":"` + cursor + `"`
+		}
+		r := result(t, w.roundTrip(`{"jsonrpc":"2.0","id":1,"method":"skills/list","params":{`+params+`}}`))
+		pages = append(pages, len(r["skills"].([]any)))
+		cursor, _ = r["nextCursor"].(string)
+		if cursor == "" {
+			break
+		}
+	}
+	if fmt.Sprint(pages) != "[8 4]" {
+		t.Errorf("pages of %v skills, want [8 4] (500 files each, 4,096 per page)", pages)
+	}
+}

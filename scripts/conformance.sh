@@ -8,7 +8,7 @@
 #   extension scenarios (in no --requirements set): run by name with --scenario, server ones against the
 #   same URL (the suite picks the 2026-07-28 era for them), client ones in the namespace; a scenario passes
 #   only when its checks have no FAILURE and no SKIPPED (a SKIPPED "did not declare the extension" is not a
-#   pass). Up to 4 run at once; this part adds about 20 s on an idle 2-core machine.
+#   pass). Up to 4 run at once; this part adds 12-21 s on a 2-core machine (36 s at load 6).
 # Expected failures per leg live in conformance/expected/<leg>.yml (extensions.yml for the extension
 # scenarios). A scored failure not listed there fails this script; a listed extension scenario that passes is
 # reported. Results (checks.json per scenario) go to $MCPKIT_CACHE/conformance-results.

@@ -44,12 +44,13 @@ local function drop(c, x, m)
   redis.call('ZREM', c, m)
   redis.call('ZREM', x, m)
 end
--- setPayloads stores the payloads whose flag in mask is 1 from ARGV[first..first+3], deletes the others.
-local function setPayloads(k, mask, first)
+-- setPayloads stores the payloads whose flag in mask is 1 from ARGV[first..first+3] and, when clear is
+-- set, deletes the others.
+local function setPayloads(k, mask, first, clear)
   for i = 1, 4 do
     if string.sub(mask, i, i) == '1' then
       redis.call('HSET', k, PAYLOADS[i], ARGV[first + i - 1])
-    else
+    elseif clear then
       redis.call('HDEL', k, PAYLOADS[i])
     end
   end
@@ -77,7 +78,7 @@ if max > 0 and redis.call('ZCARD', x) >= max then
   end
 end
 redis.call('HSET', k, 'd', ARGV[6], 'v', ARGV[7], 'o', ARGV[8], 'm', ARGV[1])
-setPayloads(k, ARGV[9], 10)
+setPayloads(k, ARGV[9], 10, false)
 redis.call('PEXPIREAT', k, ARGV[2])
 redis.call('ZADD', c, 0, ARGV[1])
 redis.call('ZADD', x, ARGV[2], ARGV[1])
@@ -95,7 +96,7 @@ local cur = redis.call('HMGET', k, 'v', 'd', 'r', 'e', 'q', 'a')
 if not cur[1] then return false end
 if cur[1] ~= ARGV[1] then return cur end
 redis.call('HSET', k, 'v', ARGV[2], 'd', ARGV[3])
-setPayloads(k, ARGV[4], 5)
+setPayloads(k, ARGV[4], 5, true)
 if ARGV[9] ~= '' then
   local o, m = unpack(redis.call('HMGET', k, 'o', 'm'))
   redis.call('PEXPIREAT', k, ARGV[9])

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -291,5 +293,55 @@ func TestTaskMemoryInRedis(t *testing.T) {
 	t.Logf("Redis holds %d bytes per task without payloads", per)
 	if per > 2048 {
 		t.Errorf("%d bytes per task in Redis, more than 2 KB", per)
+	}
+}
+
+// TestTaskRacesAcrossNodes: three nodes (three clients on one Redis) race for the last places of an
+// owner's limit and to finish the same task: the limit holds across them, and one terminal status wins.
+func TestTaskRacesAcrossNodes(t *testing.T) {
+	srv := redistest.Start(t)
+	first := newStore(t, srv, Options{}).Tasks
+	nodes := []*TaskStore{first, newStore(t, srv, Options{Prefix: first.opts.Prefix}).Tasks, newStore(t, srv, Options{Prefix: first.opts.Prefix}).Tasks}
+	ctx := context.Background()
+	const creates, limit = 60, 10
+	var created atomic.Int64
+	var wg sync.WaitGroup
+	for i := range creates {
+		wg.Go(func() {
+			err := nodes[i%3].CreateTask(ctx, testTask(fmt.Sprint("c", i), "alice", time.Minute), limit)
+			switch {
+			case err == nil:
+				created.Add(1)
+			case !errors.Is(err, store.ErrLimit):
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := created.Load(); n != limit {
+		t.Errorf("%d of %d creates on 3 nodes succeeded with a limit of %d", n, creates, limit)
+	}
+	finals := []string{store.TaskCompleted, store.TaskFailed, store.TaskCancelled}
+	for round := range 10 {
+		id := fmt.Sprint("r", round)
+		if err := first.CreateTask(ctx, testTask(id, "bob", time.Minute), 0); err != nil {
+			t.Fatal(err)
+		}
+		var won atomic.Int64
+		for i, n := range nodes {
+			wg.Go(func() {
+				_, err := n.UpdateTask(ctx, id, func(r *store.TaskRecord) error { r.Status = finals[i]; return nil })
+				switch {
+				case err == nil:
+					won.Add(1)
+				case !errors.Is(err, store.ErrTaskTerminal):
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		if won.Load() != 1 {
+			t.Fatalf("round %d: %d nodes stored a terminal status", round, won.Load())
+		}
 	}
 }

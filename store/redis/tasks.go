@@ -89,7 +89,7 @@ type taskDoc struct {
 	Version         int64     `json:"v"`
 }
 
-// encode returns the task's JSON, its payload mask ("1" where a payload is present) and its payloads.
+// encodeTask returns the task's JSON, its payload mask ("1" where a payload is present) and its payloads.
 func encodeTask(rec *store.TaskRecord) (doc []byte, mask string, payloads [4]any, err error) {
 	doc, err = json.Marshal(taskDoc{Owner: rec.Owner, Method: rec.Method, Name: rec.Name, Era: rec.Era,
 		Status: rec.Status, StatusMessage: rec.StatusMessage, CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt,

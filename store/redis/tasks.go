@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -89,8 +90,10 @@ type taskDoc struct {
 	Version         int64     `json:"v"`
 }
 
-// encodeTask returns the task's JSON, its payload mask ("1" where a payload is present) and its payloads.
-func encodeTask(rec *store.TaskRecord) (doc []byte, mask string, payloads [4]any, err error) {
+// encodeTask returns the task's JSON, its payload mask and its payloads. The mask has one letter per
+// payload: "1" store it, "0" delete it (absent), "k" keep what is stored — a payload equal to prev's (the
+// record an update compares against), so that an update sends only the payloads it changed.
+func encodeTask(rec, prev *store.TaskRecord) (doc []byte, mask string, payloads [4]any, err error) {
 	doc, err = json.Marshal(taskDoc{Owner: rec.Owner, Method: rec.Method, Name: rec.Name, Era: rec.Era,
 		Status: rec.Status, StatusMessage: rec.StatusMessage, CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt,
 		TTL: int64(rec.TTL), PollInterval: int64(rec.PollInterval), Node: rec.Node, LeaseUntil: rec.LeaseUntil,
@@ -98,10 +101,17 @@ func encodeTask(rec *store.TaskRecord) (doc []byte, mask string, payloads [4]any
 	if err != nil {
 		return nil, "", payloads, fmt.Errorf("store/redis: encoding task %q: %w", rec.ID, err)
 	}
+	var old [4][]byte
+	if prev != nil {
+		old = [4][]byte{prev.Result, prev.Error, prev.InputRequests, prev.InputResponses}
+	}
 	m := []byte("0000")
 	for i, p := range [][]byte{rec.Result, rec.Error, rec.InputRequests, rec.InputResponses} {
 		payloads[i] = ""
-		if p != nil {
+		switch {
+		case prev != nil && (p == nil) == (old[i] == nil) && bytes.Equal(p, old[i]):
+			m[i] = 'k'
+		case p != nil:
 			m[i] = '1'
 			payloads[i] = p
 		}
@@ -141,7 +151,7 @@ func (st *TaskStore) CreateTask(ctx context.Context, rec *store.TaskRecord, maxP
 	if err := store.CheckNewTask(rec); err != nil {
 		return err
 	}
-	doc, mask, p, err := encodeTask(rec)
+	doc, mask, p, err := encodeTask(rec, nil)
 	if err != nil {
 		return err
 	}
@@ -202,7 +212,7 @@ func (st *TaskStore) UpdateTask(ctx context.Context, id string, fn func(*store.T
 			return nil, err
 		}
 		next.Version = cur.Version + 1
-		doc, mask, p, err := encodeTask(next)
+		doc, mask, p, err := encodeTask(next, cur)
 		if err != nil {
 			return nil, err
 		}

@@ -44,13 +44,14 @@ local function drop(c, x, m)
   redis.call('ZREM', c, m)
   redis.call('ZREM', x, m)
 end
--- setPayloads stores the payloads whose flag in mask is 1 from ARGV[first..first+3] and, when clear is
--- set, deletes the others.
+-- setPayloads applies mask to the payloads, one letter each: 1 stores it from ARGV[first..first+3], 0
+-- deletes it (when clear is set: a new hash has none), k keeps it.
 local function setPayloads(k, mask, first, clear)
   for i = 1, 4 do
-    if string.sub(mask, i, i) == '1' then
+    local f = string.sub(mask, i, i)
+    if f == '1' then
       redis.call('HSET', k, PAYLOADS[i], ARGV[first + i - 1])
-    elseif clear then
+    elseif f == '0' and clear then
       redis.call('HDEL', k, PAYLOADS[i])
     end
   end
@@ -86,8 +87,8 @@ refresh(c, x)
 return 'ok'
 `)
 
-// updateTaskScript: KEYS the task; ARGV the version read, the new version, the new JSON, the payload mask,
-// the four payloads, the new expiry ms ("" when the TTL did not change), the prefixes of the c and x index
+// updateTaskScript: KEYS the task; ARGV the version read, the new version, the new JSON, the payload mask
+// (encodeTask), the four payloads, the new expiry ms ("" when the TTL did not change), the prefixes of the c and x index
 // keys. Stores the new record when the version is still the one read and returns "ok"; returns the current
 // record (v, d and the payloads) when another writer changed it since; nil when the task is gone.
 var updateTaskScript = goredis.NewScript(tasksLuaPrelude + `

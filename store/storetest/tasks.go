@@ -148,6 +148,17 @@ func taskRoundTrip(t *testing.T, st store.TaskStore) {
 	if d := taskDiff(mustGet(t, st, "t-1"), want); d != "" {
 		t.Fatalf("GetTask must return a copy: %s", d)
 	}
+	// An update that changes one payload keeps the others.
+	want.StatusMessage, want.Error, want.Version = "still waiting", []byte(`{"code":1}`), 1
+	if got, err := st.UpdateTask(ctx, "t-1", func(r *store.TaskRecord) error {
+		r.StatusMessage, r.Error = "still waiting", []byte(`{"code":1}`)
+		return nil
+	}); err != nil || taskDiff(got, want) != "" {
+		t.Fatalf("UpdateTask of the status message and Error: %v %s", err, taskDiff(got, want))
+	}
+	if d := taskDiff(mustGet(t, st, "t-1"), want); d != "" {
+		t.Fatalf("GetTask after an update of the status message and Error: %s", d)
+	}
 	// The smallest record: no owner, no byte slices.
 	small := newTask("t-2", "", time.Minute)
 	mustCreate(t, st, small, 0)
@@ -410,7 +421,7 @@ func taskTerminal(t *testing.T, st store.TaskStore) {
 	}
 	// Other fields still change (a late cancel request, input responses).
 	got, err := st.UpdateTask(ctx, "term", func(r *store.TaskRecord) error { r.CancelRequested = true; return nil })
-	if err != nil || got.Status != store.TaskCompleted || !got.CancelRequested || got.Version != 2 {
+	if err != nil || got.Status != store.TaskCompleted || !got.CancelRequested || got.Version != 2 || string(got.Result) != `{"content":[]}` {
 		t.Errorf("an update of a finished task that keeps its status: %v, %+v", err, got)
 	}
 }

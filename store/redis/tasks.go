@@ -155,7 +155,8 @@ func (st *TaskStore) CreateTask(ctx context.Context, rec *store.TaskRecord, maxP
 	if err != nil {
 		return err
 	}
-	res, err := createTaskScript.Run(ctx, st.c, append([]string{st.key(rec.ID)}, st.indexes(rec.Owner)...),
+	keys := append([]string{st.key(rec.ID)}, st.indexes(rec.Owner)...)
+	res, err := createTaskScript.Run(ctx, st.c, append(keys, st.opts.Prefix+"{t}:k:"+rec.Owner),
 		member(rec), expiryMillis(rec), st.now().UnixMilli(), max(maxPerOwner, 0), st.taskPrefix(), doc,
 		rec.Version, rec.Owner, mask, p[0], p[1], p[2], p[3]).Text()
 	if err != nil {

@@ -2,6 +2,7 @@ package redis
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"testing"
@@ -50,7 +51,7 @@ func benchTask(id, owner string) *store.TaskRecord {
 }
 
 // BenchmarkTaskStore: CreateTask (100 owners, a limit of 100,000 each, so that the check runs and never
-// refuses), GetTask, UpdateTask (a status message) of a task holding a 1 KB result, and a ListTasks page of
+// refuses), CreateTask refused by an owner's limit of 1,000 (a client retrying at its limit), GetTask, UpdateTask (a status message) of a task holding a 1 KB result, and a ListTasks page of
 // 10.
 func BenchmarkTaskStore(b *testing.B) {
 	ctx := context.Background()
@@ -60,6 +61,22 @@ func BenchmarkTaskStore(b *testing.B) {
 			b.ReportAllocs()
 			for i := 0; b.Loop(); i++ {
 				if err := st.CreateTask(ctx, benchTask(strconv.Itoa(i), strconv.Itoa(i%100)), 100000); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	})
+	b.Run("refused-at-limit-1000", func(b *testing.B) {
+		benchTasks(b, func(b *testing.B, st store.TaskStore, ready func()) {
+			for i := range 1000 {
+				if err := st.CreateTask(ctx, benchTask(strconv.Itoa(i), "o"), 1000); err != nil {
+					b.Fatal(err)
+				}
+			}
+			ready()
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := st.CreateTask(ctx, benchTask("over", "o"), 1000); !errors.Is(err, store.ErrLimit) {
 					b.Fatal(err)
 				}
 			}

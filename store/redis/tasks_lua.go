@@ -12,7 +12,8 @@ import goredis "github.com/redis/go-redis/v9"
 // finds the expired ones at once. The task key expires at CreatedAt+TTL (PEXPIREAT); both index keys at
 // their last task's expiry, or are deleted when empty. Members of expired tasks are dropped (prune) by
 // every script that reads an index; a member whose task key is gone otherwise (deleted behind the store's
-// back, evicted by maxmemory) is dropped when met (alive).
+// back, evicted by maxmemory) is dropped when met (alive). P {t}:k:<owner> marks for 1 s that the owner's
+// indexes were checked for vanished tasks at the limit (createTaskScript).
 const tasksLuaPrelude = `
 local PAYLOADS = {'r', 'e', 'q', 'a'}
 -- refresh makes the owner's index keys expire with their last task, or deletes them when empty.
@@ -58,22 +59,27 @@ local function setPayloads(k, mask, first, clear)
 end
 `
 
-// createTaskScript: KEYS the task, the owner's c and x indexes; ARGV member, expiry ms, now ms, the limit
-// (0: none), the task key prefix, the record's JSON, its version, its owner, the payload mask, the four
-// payloads. Returns "exists", "limit" or "ok".
+// createTaskScript: KEYS the task, the owner's c and x indexes, the owner's check marker; ARGV member,
+// expiry ms, now ms, the limit (0: none), the task key prefix, the record's JSON, its version, its owner,
+// the payload mask, the four payloads. Returns "exists", "limit" or "ok". At the limit it looks for members
+// whose task key vanished (alive) before refusing, at most once a second per owner (the marker, which
+// expires after 1 s): a client retrying at its limit must not make Redis read all its tasks each time.
 var createTaskScript = goredis.NewScript(tasksLuaPrelude + `
-local k, c, x = KEYS[1], KEYS[2], KEYS[3]
+local k, c, x, mark = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 if redis.call('EXISTS', k) == 1 then return 'exists' end
 local changed = prune(c, x, ARGV[3]) > 0
 local max = tonumber(ARGV[4])
 if max > 0 and redis.call('ZCARD', x) >= max then
-  for _, m in ipairs(redis.call('ZRANGE', x, 0, -1)) do
-    if not alive(ARGV[5], m) then
-      drop(c, x, m)
-      changed = true
+  if redis.call('EXISTS', mark) == 0 then
+    for _, m in ipairs(redis.call('ZRANGE', x, 0, -1)) do
+      if not alive(ARGV[5], m) then
+        drop(c, x, m)
+        changed = true
+      end
     end
   end
   if redis.call('ZCARD', x) >= max then
+    redis.call('SET', mark, '1', 'PX', 1000, 'NX')
     if changed then refresh(c, x) end
     return 'limit'
   end

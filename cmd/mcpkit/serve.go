@@ -53,6 +53,7 @@ func newServe() *cobra.Command {
 			}
 			opts := &server.HTTPOptions{}
 			var sopts server.Options
+			sopts.Tasks.LeaseTTL = leaseTTL // a task whose node died reads failed after about this long
 			if redisURL != "" {
 				st, err := openRedis(cmd.Context(), redisURL)
 				if err != nil {
@@ -91,7 +92,7 @@ func newServe() *cobra.Command {
 	cmd.Flags().StringSliceVar(&allowedHosts, "allowed-host", nil, "a Host header value to accept, host or host:port (repeatable; required when --addr is not loopback, unless --any-host)")
 	cmd.Flags().BoolVar(&anyHost, "any-host", false, "accept any Host header: only behind a proxy that checks Host itself")
 	cmd.Flags().StringSliceVar(&allowOrigins, "allowed-origin", nil, "browser Origins to accept besides loopback ones")
-	cmd.Flags().DurationVar(&leaseTTL, "lease-ttl", 0, "how long a streaming request's lease in the store outlives its node: a client resuming on another node learns that the node died within about this long (default 15s)")
+	cmd.Flags().DurationVar(&leaseTTL, "lease-ttl", 0, "how long a node's lease in the store outlives it: a client resuming a streaming request on another node, or polling a task, learns that the node died within about this long (default 15s)")
 	cmd.Flags().DurationVar(&sseRetry, "sse-retry", 0, "the reconnection delay suggested to clients on resumable SSE streams (default 1s)")
 	cmd.Flags().DurationVar(&drainTimeout, "drain-timeout", 10*time.Second, "on SIGTERM or interrupt: new requests get 503 with Retry-After, open streams end with a retry hint, and running calls have this long to finish before the server stops")
 	cmd.Flags().StringVar(&redisURL, "redis", "", "keep sessions, stream events, the requestState key ring and tasks in the Redis at this URL (redis://[user:password@]host:port/db, rediss:// for TLS), shared by every node given the same URL")

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mcpkit/mcpkit/internal/redistest"
 )
@@ -47,5 +48,49 @@ func TestServeRedisSharesTasks(t *testing.T) {
 	}
 	if got := call(a, "tasks/get"); !strings.Contains(got, `"status":"cancelled"`) {
 		t.Fatalf("tasks/get on A after the cancel on B: %s", got)
+	}
+}
+
+// TestKillNodeRunningTask: the process running a task is killed; polled on another process, the task reads
+// failed, saying its node stopped, once the node's lease lapsed (--lease-ttl 1s here; a working task
+// forever before the lease reached tasks).
+func TestKillNodeRunningTask(t *testing.T) {
+	rs := redistest.Start(t)
+	a := startNode(t, "--redis", rs.URL(0), "--lease-ttl", "1s")
+	b := startNode(t, "--redis", rs.URL(0), "--lease-ttl", "1s")
+	urlA, urlB := a.target.String()+"/mcp", b.target.String()+"/mcp"
+	status, _, body := postModern(t, urlA, "process_files",
+		`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"process_files","arguments":{"files":600},`+tasksMeta+`}}`)
+	var created struct {
+		Result struct {
+			TaskID string `json:"taskId"`
+		} `json:"result"`
+	}
+	if status != http.StatusOK || json.Unmarshal([]byte(body), &created) != nil || created.Result.TaskID == "" {
+		t.Fatalf("process_files as a task on A: %d %s", status, body)
+	}
+	id := created.Result.TaskID
+	if err := a.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = a.cmd.Wait()
+	killed := time.Now()
+	get := `{"jsonrpc":"2.0","id":2,"method":"tasks/get","params":{"taskId":"` + id + `",` + tasksMeta + `}}`
+	for {
+		status, _, body := post(t, urlB, "", get, "MCP-Protocol-Version", "2026-07-28", "Mcp-Method", "tasks/get", "Mcp-Name", id)
+		if status != http.StatusOK {
+			t.Fatalf("tasks/get on B: HTTP %d %s", status, body)
+		}
+		if strings.Contains(body, `"status":"failed"`) {
+			if !strings.Contains(body, "stopped") {
+				t.Errorf("the failed task does not say its node stopped: %s", body)
+			}
+			t.Logf("failed %v after the kill: %s", time.Since(killed).Round(time.Millisecond), body)
+			return
+		}
+		if !strings.Contains(body, `"status":"working"`) || time.Since(killed) > 10*time.Second {
+			t.Fatalf("%v after its node was killed (lease 1s) the task reads: %s", time.Since(killed).Round(time.Millisecond), body)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }

@@ -22,6 +22,8 @@ type SubscriptionFilter struct {
 	ResourcesListChanged bool `json:"resourcesListChanged,omitzero"`
 	// ResourceSubscriptions asks for notifications/resources/updated about these URIs.
 	ResourceSubscriptions []string `json:"resourceSubscriptions,omitzero"`
+	// TaskIDs asks for notifications/tasks about these tasks (tasks extension, 2026-07-28).
+	TaskIDs []string `json:"taskIds,omitzero"`
 }
 
 // SubscriptionsListenParams are the params of subscriptions/listen.

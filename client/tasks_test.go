@@ -353,3 +353,25 @@ func TestTaskModernNotificationWakesWait(t *testing.T) {
 		t.Errorf("subscriptions/listen params %s", lp)
 	}
 }
+
+// TestTaskWaitEndsWithSession: a Wait sleeping out a long server interval returns when the session
+// closes, instead of holding its caller until ctx ends.
+func TestTaskWaitEndsWithSession(t *testing.T) {
+	sess, _ := connectFake(t, mcp.Version20260728, fakeHandlers{
+		mcp.MethodToolsCall: script(modernTask("task", "working", `"pollIntervalMs":3600000`)),
+	}, nil)
+	ctx := testContext(t)
+	h, err := sess.CallToolAsTask(ctx, "slow", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := h.Wait(ctx)
+		done <- err
+	}()
+	sess.Close()
+	if err := <-done; err == nil || ctx.Err() != nil {
+		t.Fatalf("Wait returned %v (ctx: %v), want the session's end", err, ctx.Err())
+	}
+}

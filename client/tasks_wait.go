@@ -40,11 +40,16 @@ func (s *Session) initTasks() {
 	if s.opts.TaskPollMax < s.opts.TaskPollMin {
 		s.opts.TaskPollMax = s.opts.TaskPollMin
 	}
-	s.sleep = sleepOrWake
+	s.sleep = func(ctx context.Context, d time.Duration, wake <-chan struct{}) error {
+		return sleepOrWake(ctx, d, wake, s.conn.Done())
+	}
 }
 
-// sleepOrWake waits d, or until wake is closed, or until ctx ends (its error).
-func sleepOrWake(ctx context.Context, d time.Duration, wake <-chan struct{}) error {
+// errSessionClosed ends a Wait whose session closed.
+var errSessionClosed = errors.New("client: the session closed while waiting for the task")
+
+// sleepOrWake waits d, or until wake is closed, or until ctx ends (its error) or the session closes.
+func sleepOrWake(ctx context.Context, d time.Duration, wake, closed <-chan struct{}) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -54,6 +59,8 @@ func sleepOrWake(ctx context.Context, d time.Duration, wake <-chan struct{}) err
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
+	case <-closed:
+		return errSessionClosed
 	}
 }
 

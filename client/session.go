@@ -132,7 +132,11 @@ func (s *Session) callEncodedAs(ctx context.Context, method string, params []byt
 	if fn := progressFunc(ctx); fn != nil {
 		token = strconv.FormatInt(s.nextToken.Add(1), 10)
 		s.progress.Store(token, fn)
-		defer s.progress.Delete(token)
+		if keep, _ := ctx.Value(keepTokenKey{}).(*string); keep != nil {
+			*keep = token // the caller releases it (a 2025-11-25 task's progress outlives the call)
+		} else {
+			defer s.progress.Delete(token)
+		}
 	}
 	if s.era == mcp.EraModern || token != "" {
 		withMeta := bufpool.Get()

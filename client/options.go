@@ -57,7 +57,8 @@ type Options struct {
 	Roots []mcp.Root
 	// OnRoots, when set, is asked for the roots instead of Roots.
 	OnRoots func(ctx context.Context) ([]mcp.Root, error)
-	// MaxInputRounds bounds the input_required rounds of one 2026-07-28 call. Zero means 10.
+	// MaxInputRounds bounds the input_required rounds of one 2026-07-28 call, and the tasks/update rounds
+	// one TaskHandle answers (each answering the input requests new in a poll). Zero means 10.
 	MaxInputRounds int
 
 	// Tasks opts in to tasks for ordinary calls. At 2026-07-28 every request declares the

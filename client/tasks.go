@@ -59,6 +59,7 @@ type TaskHandle struct {
 
 	inputMu  sync.Mutex      // one goroutine answers the task's input requests at a time
 	answered map[string]bool // inputRequests keys already answered (2026-07-28): asked once
+	rounds   int             // tasks/update rounds sent
 }
 
 // NewTaskHandle returns a handle on the task id of session s's server, to poll, wait for, fetch or cancel

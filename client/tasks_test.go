@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -373,5 +374,38 @@ func TestTaskWaitEndsWithSession(t *testing.T) {
 	sess.Close()
 	if err := <-done; err == nil || ctx.Err() != nil {
 		t.Fatalf("Wait returned %v (ctx: %v), want the session's end", err, ctx.Err())
+	}
+}
+
+// TestTaskInputRoundsBounded: a task that never stops asking for input is cut off after MaxInputRounds
+// tasks/update rounds, with a clear error, instead of asking the user forever.
+func TestTaskInputRoundsBounded(t *testing.T) {
+	n := 0
+	var asked atomic.Int32
+	sess, srv := connectFake(t, mcp.Version20260728, fakeHandlers{
+		mcp.MethodToolsCall: script(modernTask("task", "working", "")),
+		mcp.MethodTasksGet: func(context.Context, jsontext.Value) (any, error) {
+			n++ // a new question in every poll
+			return jsontext.Value(modernTask("complete", "input_required",
+				`"inputRequests":{"q`+strconv.Itoa(n)+`":{"method":"elicitation/create","params":{"message":"again?","requestedSchema":{"type":"object","properties":{}}}}}`)), nil
+		},
+		mcp.MethodTasksUpdate: script(`{"resultType":"complete"}`),
+	}, &client.Options{MaxInputRounds: 3, OnElicit: func(context.Context, *mcp.ElicitParams) (*mcp.ElicitResult, error) {
+		asked.Add(1)
+		return &mcp.ElicitResult{Action: mcp.ElicitActionAccept, Content: jsontext.Value(`{}`)}, nil
+	}})
+	var sl sleeps
+	sl.install(sess)
+	ctx := testContext(t)
+	h, err := sess.CallToolAsTask(ctx, "ask", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = h.Wait(ctx)
+	if err == nil || !strings.Contains(err.Error(), "after 3 rounds") {
+		t.Fatalf("err = %v", err)
+	}
+	if len(srv.got(mcp.MethodTasksUpdate)) != 3 || asked.Load() != 3 {
+		t.Errorf("%d tasks/update, %d questions to the user; want 3 each", len(srv.got(mcp.MethodTasksUpdate)), asked.Load())
 	}
 }

@@ -202,15 +202,20 @@ func isRPCError(err error) bool {
 
 // answerInput answers the input requests of a 2026-07-28 task that have not been answered yet, with the
 // session's handlers, in one tasks/update. A key is answered once: the server repeats outstanding
-// requests in every poll until it has processed the answer.
+// requests in every poll until it has processed the answer. A handle answers at most
+// Options.MaxInputRounds rounds (a server that never stops asking is cut off).
 func (h *TaskHandle) answerInput(ctx context.Context, reqs mcp.InputRequests) error {
 	h.inputMu.Lock()
 	defer h.inputMu.Unlock()
+	keys := slices.DeleteFunc(slices.Sorted(maps.Keys(reqs)), func(k string) bool { return h.answered[k] })
+	if len(keys) == 0 {
+		return nil
+	}
+	if max := h.s.maxInputRounds(); h.rounds >= max {
+		return fmt.Errorf("client: task %s still needs input after %d rounds (Options.MaxInputRounds)", h.id, max)
+	}
 	responses := mcp.InputResponses{}
-	for _, key := range slices.Sorted(maps.Keys(reqs)) {
-		if h.answered[key] {
-			continue
-		}
+	for _, key := range keys {
 		req := reqs[key]
 		ans, err := h.s.answer(ctx, req.Method, req.Params)
 		if err != nil {
@@ -218,9 +223,7 @@ func (h *TaskHandle) answerInput(ctx context.Context, reqs mcp.InputRequests) er
 		}
 		responses[key] = ans
 	}
-	if len(responses) == 0 {
-		return nil
-	}
+	h.rounds++
 	p := &mcp.UpdateTaskParams{TaskID: h.id, InputResponses: responses}
 	if _, err := h.s.callRawAs(ctx, mcp.MethodTasksUpdate, p, true); err != nil {
 		return fmt.Errorf("client: tasks/update %s: %w", h.id, err)

@@ -409,3 +409,35 @@ func TestTaskInputRoundsBounded(t *testing.T) {
 		t.Errorf("%d tasks/update, %d questions to the user; want 3 each", len(srv.got(mcp.MethodTasksUpdate)), asked.Load())
 	}
 }
+
+// TestTaskMalformedAnswers: a task answer without an id or status, a poll answering about another task,
+// a task answer to a method that cannot become a task, and a task whose state cannot be read are errors
+// that say so, not handles that poll nothing or wait forever.
+func TestTaskMalformedAnswers(t *testing.T) {
+	for _, tc := range []struct {
+		name, call, get, want string
+	}{
+		{"no task id", `{"resultType":"task","status":"working","createdAt":"x","lastUpdatedAt":"x","ttlMs":null}`, "", "without taskId or status"},
+		{"no status", `{"resultType":"task","taskId":"t1","createdAt":"x","lastUpdatedAt":"x","ttlMs":null}`, "", "without taskId or status"},
+		{"another task", modernTask("task", "working", ""), strings.Replace(modernTask("complete", "completed", ""), "t1", "t2", 1), `answered with task "t2"`},
+		{"unreadable poll", modernTask("task", "working", ""), `{"resultType":"complete","taskId":"t1"}`, "no taskId or status"},
+		{"task to tasks/get", modernTask("task", "working", ""), modernTask("task", "working", ""), "answered tasks/get with a task"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sess, _ := connectFake(t, mcp.Version20260728, fakeHandlers{
+				mcp.MethodToolsCall: script(tc.call),
+				mcp.MethodTasksGet:  script(tc.get),
+			}, nil)
+			var sl sleeps
+			sl.install(sess)
+			ctx := testContext(t)
+			h, err := sess.CallToolAsTask(ctx, "slow", nil, nil)
+			if err == nil {
+				_, err = h.Wait(ctx)
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}

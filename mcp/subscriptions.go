@@ -66,6 +66,17 @@ func (f *SubscriptionFilter) Wants(method string, params jsontext.Value) bool {
 			return false
 		}
 		return slices.Contains(f.ResourceSubscriptions, u.URI)
+	case MethodNotificationTasks:
+		if len(f.TaskIDs) == 0 {
+			return false
+		}
+		var t struct {
+			TaskID string `json:"taskId"`
+		}
+		if json.Unmarshal(params, &t) != nil {
+			return false
+		}
+		return slices.Contains(f.TaskIDs, t.TaskID)
 	}
 	return false
 }

@@ -23,6 +23,7 @@ import (
 func taskServer(release <-chan struct{}) *server.Server {
 	s := server.New("tasks", "1", &server.Options{Tasks: server.TaskOptions{PollInterval: 20 * time.Millisecond}})
 	server.TaskTool(s, "slow", "", mcp.TaskOptional, func(ctx context.Context, _ noArgs) (string, error) {
+		_ = server.Progress(ctx, 1, 2, "waiting for release") // 2025-11-25: a notification; 2026-07-28: the status
 		_ = server.SetTaskStatus(ctx, "waiting for release")
 		select {
 		case <-release:
@@ -91,7 +92,9 @@ func TestTasksAgainstServer(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
 
-			h, err := sess.CallToolAsTask(ctx, "slow", nil, &client.TaskOptions{TTL: time.Minute})
+			var progress atomic.Int32
+			pctx := client.WithProgress(ctx, func(*mcp.ProgressParams) { progress.Add(1) })
+			h, err := sess.CallToolAsTask(pctx, "slow", nil, &client.TaskOptions{TTL: time.Minute})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -129,6 +132,11 @@ func TestTasksAgainstServer(t *testing.T) {
 			}
 			if h.Status() != mcp.TaskCompleted {
 				t.Errorf("slow: status %s", h.Status())
+			}
+			// A 2025-11-25 task's progress reaches the func of the call that started it (the token lives as
+			// long as the task); 2026-07-28 tasks have no progress notifications.
+			if want := map[string]int32{mcp.Version20251125: 1, mcp.Version20260728: 0}[v]; progress.Load() != want {
+				t.Errorf("slow: %d progress notifications, want %d", progress.Load(), want)
 			}
 			waitNote(t, ctx, notes, h.ID(), mcp.TaskCompleted)
 

@@ -74,6 +74,12 @@ type Options struct {
 	// task in TaskIDs). At 2026-07-28 the task carries its result, error or input requests as tasks/get
 	// would. It runs on the callback queue (see MaxPendingCallbacks). TaskHandle.Wait also wakes on them.
 	OnTaskStatus func(ctx context.Context, t *mcp.DetailedTask)
+	// TaskNotifications makes TaskHandle.Wait, at 2026-07-28, open a subscriptions/listen naming its task
+	// while it waits, so that the server's notifications/tasks wake it at once (and bring the result
+	// without another poll) instead of at the next poll: one more long-lived request per waiting handle
+	// (over Streamable HTTP an SSE stream). A server that refuses it is polled as usual. 2025-11-25
+	// servers send their status notifications unasked.
+	TaskNotifications bool
 	// TaskPollMin and TaskPollMax bound the waits between the tasks/get polls of TaskHandle.Wait. A server
 	// that suggests an interval (pollIntervalMs, pollInterval) is polled at that interval, never faster
 	// than TaskPollMin; without a suggestion the wait starts at TaskPollMin and doubles after each poll

@@ -47,7 +47,7 @@ type Session struct {
 	rootList []mcp.Root
 
 	acksMu sync.Mutex
-	acks   []chan mcp.SubscriptionFilter // Listen calls waiting for their acknowledgement, oldest first
+	acks   []ackWaiter // Listen calls waiting for their acknowledgement, oldest first
 
 	progress  sync.Map      // token (string) → func(*mcp.ProgressParams)
 	callbacks *serial.Queue // notification callbacks, run in order off the read loop

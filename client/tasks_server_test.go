@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/server"
+	"github.com/mcpkit/mcpkit/transport/memory"
 )
 
 // taskServer is an mcpkit server with task tools: slow (optional; ends when release is closed), ask
@@ -234,5 +236,81 @@ func waitNote(t *testing.T, ctx context.Context, notes <-chan *mcp.DetailedTask,
 		case <-ctx.Done():
 			t.Fatalf("no status notification: task %s %s", id, status)
 		}
+	}
+}
+
+// tapStream reports the messages a client reads.
+type tapStream struct {
+	jsonrpc.Stream
+	onRead func(msg []byte)
+}
+
+func (s *tapStream) Read(ctx context.Context) ([]byte, error) {
+	msg, err := s.Stream.Read(ctx)
+	if err == nil {
+		s.onRead(msg)
+	}
+	return msg, err
+}
+
+// TestTaskNotificationsAgainstServer: with Options.TaskNotifications, Wait on a 2026-07-28 task of our
+// server listens for it and takes the end from notifications/tasks: the server suggests polling once an
+// hour, so only the notification can end the Wait.
+func TestTaskNotificationsAgainstServer(t *testing.T) {
+	release := make(chan struct{})
+	s := server.New("tasks", "1", &server.Options{Tasks: server.TaskOptions{PollInterval: time.Hour}})
+	server.TaskTool(s, "slow", "", mcp.TaskOptional, func(ctx context.Context, _ noArgs) (string, error) {
+		select {
+		case <-release:
+			return "done", nil
+		case <-ctx.Done():
+			return "", ctx.Err()
+		}
+	})
+	a, b := memory.Pipe()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ctx, a) }()
+	acked := make(chan struct{}, 1)
+	tap := &tapStream{Stream: b, onRead: func(msg []byte) {
+		if strings.Contains(string(msg), mcp.MethodNotificationSubscriptionsAcknowledged) {
+			select {
+			case acked <- struct{}{}:
+			default:
+			}
+		}
+	}}
+	sess, err := client.Connect(ctx, tap, &client.Options{ProtocolVersion: mcp.Version20260728, TaskNotifications: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		sess.Close()
+		cancel()
+		<-served
+	}()
+	h, err := sess.CallToolAsTask(ctx, "slow", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type outcome struct {
+		res *mcp.CallToolResult
+		err error
+	}
+	out := make(chan outcome, 1)
+	go func() {
+		res, err := h.Result(ctx)
+		out <- outcome{res, err}
+	}()
+	select {
+	case <-acked: // Wait's listen is in place
+	case <-ctx.Done():
+		t.Fatal("Wait did not listen for its task")
+	}
+	close(release)
+	o := <-out
+	if o.err != nil || len(o.res.Content) != 1 || o.res.Content[0].Text != "done" {
+		t.Fatalf("%+v %v", o.res, o.err)
 	}
 }

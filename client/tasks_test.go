@@ -441,3 +441,112 @@ func TestTaskMalformedAnswers(t *testing.T) {
 		})
 	}
 }
+
+// TestTaskWaitListens: with Options.TaskNotifications a 2026-07-28 Wait opens a subscriptions/listen naming
+// its task (declaring the extension), wakes on the notification, takes the inlined result without polling,
+// and ends the listen when it returns.
+func TestTaskWaitListens(t *testing.T) {
+	listening := make(chan struct{})
+	ended := make(chan struct{})
+	var srv *fakeServer
+	sess, srv := connectFake(t, mcp.Version20260728, fakeHandlers{
+		mcp.MethodToolsCall: script(modernTask("task", "working", "")),
+		mcp.MethodTasksGet:  script(modernTask("complete", "working", "")),
+		mcp.MethodSubscriptionsListen: func(ctx context.Context, params jsontext.Value) (any, error) {
+			srv.notify(t, mcp.MethodNotificationSubscriptionsAcknowledged, jsontext.Value(`{"notifications":{"taskIds":["t1"]}}`))
+			close(listening)
+			<-ctx.Done()
+			close(ended)
+			return nil, ctx.Err()
+		},
+	}, &client.Options{TaskNotifications: true})
+	ctx := testContext(t)
+	h, err := sess.CallToolAsTask(ctx, "slow", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client.SetTaskSleep(sess, func(sctx context.Context, d time.Duration, wake <-chan struct{}) error {
+		select {
+		case <-listening:
+		case <-sctx.Done():
+			return sctx.Err()
+		}
+		srv.notify(t, mcp.MethodNotificationTasks, jsontext.Value(modernTask("complete", "completed", `"result":`+okResult)))
+		select {
+		case <-wake:
+			return nil
+		case <-sctx.Done():
+			return sctx.Err()
+		}
+	})
+	res, err := h.Result(ctx)
+	if err != nil || textOf(t, res) != "done" {
+		t.Fatalf("%v %v", res, err)
+	}
+	if n := len(srv.got(mcp.MethodTasksGet)); n != 0 {
+		t.Errorf("%d polls, want none", n)
+	}
+	lp := srv.got(mcp.MethodSubscriptionsListen)
+	if len(lp) != 1 || !declaresTasks(t, lp[0]) || !strings.Contains(string(lp[0]), `"taskIds":["t1"]`) {
+		t.Fatalf("subscriptions/listen params %s", lp)
+	}
+	select {
+	case <-ended:
+	case <-ctx.Done():
+		t.Fatal("the listen outlived Wait")
+	}
+}
+
+// TestListenAcksMatched: concurrent Listens each get the acknowledgement of their own request, even when
+// the server acknowledges the later one first (a Wait's task listen must not take the caller's).
+func TestListenAcksMatched(t *testing.T) {
+	tasksAcked := make(chan struct{})
+	var srv *fakeServer
+	sess, srv := connectFake(t, mcp.Version20260728, fakeHandlers{
+		mcp.MethodSubscriptionsListen: func(ctx context.Context, params jsontext.Value) (any, error) {
+			if strings.Contains(string(params), "taskIds") {
+				srv.notify(t, mcp.MethodNotificationSubscriptionsAcknowledged, jsontext.Value(`{"notifications":{"taskIds":["t1"]}}`))
+				close(tasksAcked)
+			} else {
+				<-tasksAcked
+				srv.notify(t, mcp.MethodNotificationSubscriptionsAcknowledged, jsontext.Value(`{"notifications":{"toolsListChanged":true}}`))
+			}
+			<-ctx.Done()
+			return nil, ctx.Err()
+		},
+	}, nil)
+	ctx, cancel := context.WithCancel(testContext(t))
+	defer cancel()
+	got := make(chan mcp.SubscriptionFilter, 2)
+	done := make(chan error, 2)
+	go func() {
+		done <- sess.Listen(ctx, mcp.SubscriptionFilter{ToolsListChanged: true}, func(f mcp.SubscriptionFilter) { got <- f })
+	}()
+	for len(srv.got(mcp.MethodSubscriptionsListen)) == 0 { // the tools listen waits first
+		if ctx.Err() != nil {
+			t.Fatal("the tools listen was not sent")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	go func() {
+		done <- sess.Listen(ctx, mcp.SubscriptionFilter{TaskIDs: []string{"t1"}}, func(f mcp.SubscriptionFilter) {
+			if len(f.TaskIDs) != 1 || f.ToolsListChanged {
+				t.Errorf("the task listen got %+v", f)
+			}
+		})
+	}()
+	select {
+	case f := <-got:
+		if !f.ToolsListChanged || len(f.TaskIDs) != 0 {
+			t.Errorf("the tools listen got %+v", f)
+		}
+	case <-ctx.Done():
+		t.Fatal("no acknowledgement for the tools listen")
+	}
+	cancel()
+	for range 2 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}

@@ -131,6 +131,7 @@ func (h *TaskHandle) Wait(ctx context.Context) (*mcp.DetailedTask, error) {
 		return h.snapshot(), nil
 	}
 	defer h.s.tasks.watch(h)()
+	defer h.listen(ctx)()
 	o := &h.s.opts
 	backoff := o.TaskPollMin
 	poll := h.Status() == "" // a resumed handle asks first
@@ -181,6 +182,27 @@ func (h *TaskHandle) Wait(ctx context.Context) (*mcp.DetailedTask, error) {
 			poll = false // a notification brought the state; look at it before asking again
 		default:
 		}
+	}
+}
+
+// listen opens a subscriptions/listen naming the handle's task for the time of a Wait
+// (Options.TaskNotifications, 2026-07-28). The returned func ends it and waits for it to return.
+func (h *TaskHandle) listen(ctx context.Context) func() {
+	if h.s.era != mcp.EraModern || !h.s.opts.TaskNotifications {
+		return func() {}
+	}
+	lctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		err := h.s.Listen(lctx, mcp.SubscriptionFilter{TaskIDs: []string{h.id}}, nil)
+		if err != nil && lctx.Err() == nil {
+			h.s.log.Debug("mcp: listening for a task's notifications failed; polling only", "task", h.id, "err", err)
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
 	}
 }
 

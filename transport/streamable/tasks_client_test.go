@@ -21,7 +21,8 @@ type taskForm struct {
 // TestClientTasksOverHTTP: mcpkit's client and server run a task over Streamable HTTP in both eras: the task
 // asks for input while it runs (2026-07-28: inputRequests in tasks/get, answered with tasks/update, each
 // carrying Mcp-Name: <taskId>, which the server checks; 2025-11-25: elicitation/create on the SSE stream
-// of tasks/result) and the client follows it to its result; another task is cancelled.
+// of tasks/result) and the client follows it to its result, listening for its notifications meanwhile
+// (Options.TaskNotifications); another task is cancelled.
 func TestClientTasksOverHTTP(t *testing.T) {
 	for _, v := range []string{mcp.Version20251125, mcp.Version20260728} {
 		t.Run(v, func(t *testing.T) {
@@ -41,8 +42,9 @@ func TestClientTasksOverHTTP(t *testing.T) {
 			ctx := testCtx(t)
 			var asked atomic.Int32
 			sess, err := client.Connect(ctx, newClient(t, ts, "/", nil), &client.Options{
-				ProtocolVersion: v,
-				TaskPollMin:     5 * time.Millisecond,
+				ProtocolVersion:   v,
+				TaskPollMin:       5 * time.Millisecond,
+				TaskNotifications: true, // 2026-07-28: each Wait also listens (an SSE stream) for its task
 				OnElicit: func(context.Context, *mcp.ElicitParams) (*mcp.ElicitResult, error) {
 					asked.Add(1)
 					return &mcp.ElicitResult{Action: mcp.ElicitActionAccept, Content: jsontext.Value(`{"n":7}`)}, nil

@@ -66,8 +66,9 @@ type Options struct {
 	// server may answer a tools/call with a task; CallTool then follows the task to its end (polling,
 	// answering its input requests, sending tasks/cancel when ctx ends first) and returns the final
 	// result. In a 2025-11-25 session CallTool runs a tool whose execution.taskSupport is "required" as a
-	// task the same way. Without it, CallToolAsTask and the TaskHandle methods still work: they declare
-	// the extension on their own requests.
+	// task the same way. Such a call returns at the first poll after the task ended (the server's
+	// suggested interval), or sooner with TaskNotifications. Without Tasks, CallToolAsTask and the
+	// TaskHandle methods still work: they declare the extension on their own requests.
 	Tasks bool
 	// OnTaskStatus receives task status notifications: notifications/tasks/status (2025-11-25, which a
 	// server may send unasked) and notifications/tasks (2026-07-28, on a Listen whose filter names the

@@ -297,3 +297,33 @@ func TestTaskLegacyProgressOutlivesCall(t *testing.T) {
 		t.Fatal("progress after the task's end did not reach OnProgress")
 	}
 }
+
+// TestTaskLegacyServerWithoutTasks: a 2025-11-25 server that does not declare tasks for tools/call gets
+// ordinary calls (no task member, no tools/list to learn task support); the handle is complete at once,
+// and ListTasks says the server cannot list.
+func TestTaskLegacyServerWithoutTasks(t *testing.T) {
+	sess, srv := connectFake(t, mcp.Version20251125, fakeHandlers{
+		mcp.MethodInitialize: script(`{"protocolVersion":"2025-11-25","capabilities":{"tools":{}},"serverInfo":{"name":"plain","version":"1"}}`),
+		mcp.MethodToolsList:  script(legacyTools),
+		mcp.MethodToolsCall:  script(okResult),
+	}, &client.Options{Tasks: true})
+	ctx := testContext(t)
+	h, err := sess.CallToolAsTask(ctx, "must", nil, &client.TaskOptions{TTL: time.Minute})
+	if err != nil || h.ID() != "" || h.Status() != mcp.TaskCompleted {
+		t.Fatalf("handle %+v %v", h, err)
+	}
+	if _, err := sess.CallTool(ctx, "must", nil); err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range srv.got(mcp.MethodToolsCall) {
+		if taskParam(p) != "" {
+			t.Errorf("call %d asked for a task: %s", i, p)
+		}
+	}
+	if n := len(srv.got(mcp.MethodToolsList)); n != 0 {
+		t.Errorf("%d tools/list to learn task support from a server without tasks", n)
+	}
+	if _, err := sess.ListTasks(ctx, ""); err == nil || !strings.Contains(err.Error(), "tasks.list") {
+		t.Errorf("ListTasks: %v", err)
+	}
+}

@@ -74,6 +74,10 @@ func newServe() *cobra.Command {
 			demo.AddNodeTools(s)
 			// process_files: a long-running call that runs as a task (poll and cancel it from any node)
 			demo.AddTaskTools(s)
+			// long-jobs: a skill (SEP-2640) telling an agent how to use process_files
+			if err := demo.AddDemoSkills(s); err != nil {
+				return err
+			}
 			defer s.Close() // before the store closes (defers run in reverse): stops the bus goroutines
 			if useStdio {
 				return s.ServeStdio(cmd.Context())

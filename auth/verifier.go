@@ -21,7 +21,9 @@ type Verifier interface {
 type VerifierFunc func(ctx context.Context, token string) (*Principal, error)
 
 // Verify implements Verifier.
-func (f VerifierFunc) Verify(ctx context.Context, token string) (*Principal, error) { return f(ctx, token) }
+func (f VerifierFunc) Verify(ctx context.Context, token string) (*Principal, error) {
+	return f(ctx, token)
+}
 
 // ErrInvalidToken is wrapped by every verification failure that is the token's fault (RFC 6750
 // invalid_token: answered 401).

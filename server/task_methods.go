@@ -74,6 +74,9 @@ func (s *Server) findTask(ctx context.Context, r *Request, id string) (*store.Ta
 	if id == "" {
 		return nil, invalidParams(r.Method + ": taskId is required")
 	}
+	if !validTaskID(id) {
+		return nil, errNoTask(r.Method, id)
+	}
 	rec, err := s.tasks.opts.Store.GetTask(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, errNoTask(r.Method, id)
@@ -170,7 +173,12 @@ func (s *Server) updateTask(ctx context.Context, r *Request) (jsontext.Value, er
 		if moved == 0 {
 			return errUnchanged
 		}
-		rec.InputRequests, rec.InputResponses = encodeObject(open), encodeObject(answers)
+		held := encodeObject(answers)
+		if budget := s.tasks.opts.MaxInputBytes; budget > 0 && len(held) > budget {
+			return invalidParams(fmt.Sprintf("tasks/update: the task would hold %d bytes of answers, more than this server keeps "+
+				"for a task (TaskOptions.MaxInputBytes = %d); nothing was recorded", len(held), budget))
+		}
+		rec.InputRequests, rec.InputResponses = encodeObject(open), held
 		if len(open) == 0 {
 			rec.Status = store.TaskWorking
 		}
@@ -184,6 +192,8 @@ func (s *Server) updateTask(ctx context.Context, r *Request) (jsontext.Value, er
 	case errors.Is(err, errUnchanged), errors.Is(err, store.ErrTaskTerminal):
 	case errors.Is(err, store.ErrNotFound):
 		return nil, errNoTask(r.Method, p.TaskID)
+	case asProtocolError(err) != nil:
+		return nil, err
 	default:
 		s.log.Error("mcp: recording a task's answers", "task", p.TaskID, "err", err)
 		return nil, internalError()
@@ -298,6 +308,9 @@ func (s *Server) listTasks(ctx context.Context, r *Request) (jsontext.Value, err
 	var p mcp.ListToolsParams // {cursor}
 	if err := decodeParams(r.Params, &p); err != nil {
 		return nil, err
+	}
+	if len(p.Cursor) > maxTaskCursor {
+		return nil, invalidParams("tasks/list: unknown cursor")
 	}
 	limit := s.opts.PageSize
 	if limit <= 0 {

@@ -67,7 +67,9 @@ func (rt *taskRuntime) errTaskLimit() *jsonrpc.Error {
 
 // create stores a new working task for r and registers its run. The run's context is detached from the
 // request: only tasks/cancel (from any node), the task's expiry and Server.Close end it.
-func (rt *taskRuntime) create(ctx context.Context, r *Request, tool string, ttl time.Duration, base context.Context) (*store.TaskRecord, *taskRun, error) {
+// withHandler says that the caller starts the handler with execute (which create counts in rt.wg now);
+// false when the handler already runs in a goroutine counted there (StartTask).
+func (rt *taskRuntime) create(ctx context.Context, r *Request, tool string, ttl time.Duration, base context.Context, withHandler bool) (*store.TaskRecord, *taskRun, error) {
 	now := time.Now().UTC()
 	rec := &store.TaskRecord{
 		ID:           newTaskID(),
@@ -87,11 +89,8 @@ func (rt *taskRuntime) create(ctx context.Context, r *Request, tool string, ttl 
 	if max < 0 {
 		max = 0
 	}
-	rt.mu.Lock()
-	closed := rt.closed
-	rt.mu.Unlock()
-	if closed {
-		return nil, nil, &jsonrpc.Error{Code: mcp.CodeInternalError, Message: "the server is shutting down and starts no task"}
+	if rt.isClosed() {
+		return nil, nil, errShuttingDown()
 	}
 	if err := rt.opts.Store.CreateTask(ctx, rec, max); err != nil {
 		if errors.Is(err, store.ErrLimit) {
@@ -116,14 +115,43 @@ func (rt *taskRuntime) create(ctx context.Context, r *Request, tool string, ttl 
 		}
 	}
 	rt.mu.Lock()
+	if rt.closed {
+		// Close ran while the task was being stored: it waited for no goroutine of this run, so none may
+		// start. The client never receives the id; the record goes.
+		rt.mu.Unlock()
+		cancel()
+		if sub != nil {
+			sub.Close()
+		}
+		dctx, dcancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+		defer dcancel()
+		if err := rt.opts.Store.DeleteTask(dctx, rec.ID); err != nil {
+			rt.s.log.Warn("mcp: deleting a task created while the server closed", "task", rec.ID, "err", err)
+		}
+		return nil, nil, errShuttingDown()
+	}
 	rt.runs[rec.ID] = run
-	rt.wg.Add(1)
+	rt.wg.Add(1) // the supervisor
+	if withHandler {
+		rt.wg.Add(1) // the handler execute starts
+	}
 	rt.mu.Unlock()
 	go func() {
 		defer rt.wg.Done()
 		run.supervise(sub)
 	}()
 	return rec, run, nil
+}
+
+// isClosed reports whether Server.Close ran.
+func (rt *taskRuntime) isClosed() bool {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	return rt.closed
+}
+
+func errShuttingDown() *jsonrpc.Error {
+	return &jsonrpc.Error{Code: mcp.CodeInternalError, Message: "the server is shutting down and starts no task"}
 }
 
 // local returns this node's run of a task, or nil.
@@ -134,11 +162,9 @@ func (rt *taskRuntime) local(id string) *taskRun {
 }
 
 // execute runs fn (the tool's handler and the encoding of its result) as the task's work, in a goroutine,
-// and records how it ended.
+// and records how it ended. create counted the goroutine in rt.wg already (so that Close, which may run
+// at any moment, never waits on a count that is about to grow from zero).
 func (run *taskRun) execute(fn func(ctx context.Context) (jsontext.Value, error)) {
-	run.rt.mu.Lock()
-	run.rt.wg.Add(1)
-	run.rt.mu.Unlock()
 	go func() {
 		defer run.rt.wg.Done()
 		res, err := run.guard(fn)
@@ -171,6 +197,7 @@ func (run *taskRun) finish(res jsontext.Value, err error) {
 	}()
 	now := time.Now().UTC()
 	cancelled := run.ctx.Err() != nil
+	res, err = rt.withinBudget(res, err)
 	fn := func(rec *store.TaskRecord) error {
 		rec.UpdatedAt = now
 		rec.InputRequests, rec.InputResponses = nil, nil
@@ -204,6 +231,30 @@ func (run *taskRun) finish(res jsontext.Value, err error) {
 	default:
 		rt.s.log.Error("mcp: recording a task's end", "task", run.id, "err", uerr)
 	}
+}
+
+// withinBudget returns the outcome to store: res and err as they are when their encoding fits
+// TaskOptions.MaxResultBytes, otherwise a -32603 error saying so (a task never keeps more than its
+// budget for its TTL).
+func (rt *taskRuntime) withinBudget(res jsontext.Value, err error) (jsontext.Value, error) {
+	budget := rt.opts.MaxResultBytes
+	if budget <= 0 {
+		return res, err
+	}
+	what, size := "result", len(res)
+	if err != nil {
+		perr := asProtocolError(err)
+		if perr == nil {
+			return res, err // stored as "internal error: " + at most maxErrText bytes
+		}
+		what, size = "error", len(taskErrorJSON(perr))
+	}
+	if size <= budget {
+		return res, err
+	}
+	rt.s.log.Warn("mcp: a task's outcome is over TaskOptions.MaxResultBytes; the task fails instead", "task_outcome", what, "bytes", size, "limit", budget)
+	return nil, &jsonrpc.Error{Code: mcp.CodeInternalError, Message: fmt.Sprintf(
+		"the task's %s is %d bytes, more than this server keeps for a task (TaskOptions.MaxResultBytes = %d)", what, size, budget)}
 }
 
 // storeTimeout bounds one store operation the runtime makes on its own (not for a request).

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"time"
@@ -37,6 +38,18 @@ type TaskOptions struct {
 	LeaseTTL time.Duration
 	// Node names this node in task records (for operators reading the store). Empty picks a random name.
 	Node string
+	// MaxAnonymous bounds the live tasks of all unauthenticated 2026-07-28 clients together (they share
+	// one owner, "", so that whoever holds a task's id may use it). Each such client also has a budget of
+	// its own of MaxPerOwner live tasks, keyed by ClientKey, so that one client cannot take every place.
+	// Zero means 10 × MaxPerOwner (no limit when MaxPerOwner is negative); negative means no limit. With a
+	// store that has no quota keys (not a store.TaskQuotaStore) anonymous clients share MaxPerOwner, as one
+	// owner.
+	MaxAnonymous int
+	// ClientKey names the client an unauthenticated 2026-07-28 request comes from, for its own budget of
+	// MaxPerOwner tasks. Nil uses the client's address as the transport saw it (transport.ClientAddr: the
+	// peer's IP over HTTP; behind a proxy that is the proxy's, so set ClientKey to what identifies clients
+	// there). Requests with no key ("", as on stdio) count as one client among themselves.
+	ClientKey func(ctx context.Context) string
 	// MaxResultBytes bounds what a task keeps as its outcome: the encoded result, or the encoded error.
 	// A task whose outcome is larger ends failed, with a -32603 error naming this limit, instead of
 	// storing it for its TTL. Zero means 1 MiB; negative means no limit.
@@ -81,6 +94,9 @@ func (o TaskOptions) withDefaults() TaskOptions {
 	}
 	if o.MaxInputBytes == 0 {
 		o.MaxInputBytes = defaultTaskMaxInput
+	}
+	if o.MaxAnonymous == 0 && o.MaxPerOwner > 0 {
+		o.MaxAnonymous = 10 * o.MaxPerOwner
 	}
 	if o.LeaseTTL <= 0 {
 		o.LeaseTTL = defaultTaskLeaseTTL

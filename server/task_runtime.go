@@ -14,6 +14,7 @@ import (
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/store"
+	"github.com/mcpkit/mcpkit/transport"
 )
 
 // taskRuntime runs the tasks of one Server: the store they live in and the runs of this node. A run exists
@@ -58,11 +59,57 @@ func (run *taskRun) poke() {
 	}
 }
 
-// errTaskLimit is the error of a call past TaskOptions.MaxPerOwner.
-func (rt *taskRuntime) errTaskLimit() *jsonrpc.Error {
-	return &jsonrpc.Error{Code: mcp.CodeInternalError, Message: fmt.Sprintf(
-		"too many tasks: this client already holds %d live tasks, the server's limit (TaskOptions.MaxPerOwner); "+
-			"finished tasks count until they expire", rt.opts.MaxPerOwner)}
+// store creates rec in the store within its limits: MaxPerOwner for its owner; for the anonymous owner of
+// 2026-07-28 requests, MaxAnonymous for all together and MaxPerOwner for each client key (a quota key
+// apart from the owner, which stays "" so that whoever holds the id may use the task).
+func (rt *taskRuntime) store(ctx context.Context, r *Request, rec *store.TaskRecord) error {
+	perOwner := max(rt.opts.MaxPerOwner, 0)
+	qs, quotas := rt.opts.Store.(store.TaskQuotaStore)
+	if rec.Owner != "" || r.Era != mcp.EraModern || !quotas {
+		return rt.opts.Store.CreateTask(ctx, rec, perOwner)
+	}
+	// Requests with no client key (stdio, or a transport that does not know the address) count as one
+	// client among themselves.
+	quota := store.TaskQuota{Key: "client:" + rt.clientKey(ctx), Max: perOwner}
+	return qs.CreateTaskQuota(ctx, rec, max(rt.opts.MaxAnonymous, 0), quota)
+}
+
+// clientKey names the client of an anonymous request (TaskOptions.ClientKey, or the transport's client
+// address), clipped: it becomes part of a store key.
+func (rt *taskRuntime) clientKey(ctx context.Context) string {
+	var key string
+	if rt.opts.ClientKey != nil {
+		key = rt.opts.ClientKey(ctx)
+	} else {
+		key = transport.ClientAddr(ctx)
+	}
+	return boundedTo(key, maxClientKey)
+}
+
+// maxClientKey bounds a client key (an IPv6 address with a zone is under 64 bytes).
+const maxClientKey = 128
+
+// limitError is the error of a call past a task limit (err is the store's ErrLimit or ErrTaskQuota).
+func (rt *taskRuntime) limitError(err error, owner string) *jsonrpc.Error {
+	const expire = "; finished tasks count until they expire"
+	var msg string
+	switch {
+	case errors.Is(err, store.ErrTaskQuota):
+		msg = fmt.Sprintf("too many tasks: this client already holds %d live tasks, the server's limit per client "+
+			"(TaskOptions.MaxPerOwner)%s", rt.opts.MaxPerOwner, expire)
+	case owner == "" && rt.opts.MaxAnonymous > 0 && isQuotaStore(rt.opts.Store):
+		msg = fmt.Sprintf("too many tasks: unauthenticated clients together hold %d live tasks, the server's limit "+
+			"(TaskOptions.MaxAnonymous)%s", rt.opts.MaxAnonymous, expire)
+	default:
+		msg = fmt.Sprintf("too many tasks: this client already holds %d live tasks, the server's limit "+
+			"(TaskOptions.MaxPerOwner)%s", rt.opts.MaxPerOwner, expire)
+	}
+	return &jsonrpc.Error{Code: mcp.CodeInternalError, Message: msg}
+}
+
+func isQuotaStore(st store.TaskStore) bool {
+	_, ok := st.(store.TaskQuotaStore)
+	return ok
 }
 
 // create stores a new working task for r and registers its run. The run's context is detached from the
@@ -85,16 +132,12 @@ func (rt *taskRuntime) create(ctx context.Context, r *Request, tool string, ttl 
 		Node:         rt.opts.Node,
 		LeaseUntil:   now.Add(rt.opts.LeaseTTL),
 	}
-	max := rt.opts.MaxPerOwner
-	if max < 0 {
-		max = 0
-	}
 	if rt.isClosed() {
 		return nil, nil, errShuttingDown()
 	}
-	if err := rt.opts.Store.CreateTask(ctx, rec, max); err != nil {
+	if err := rt.store(ctx, r, rec); err != nil {
 		if errors.Is(err, store.ErrLimit) {
-			return nil, nil, rt.errTaskLimit()
+			return nil, nil, rt.limitError(err, rec.Owner)
 		}
 		rt.s.log.Error("mcp: storing a new task", "err", err)
 		return nil, nil, &jsonrpc.Error{Code: mcp.CodeInternalError, Message: "internal error: the task could not be stored"}

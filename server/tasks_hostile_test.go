@@ -1,15 +1,21 @@
 package server_test
 
 import (
+	"cmp"
 	"context"
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/server"
 	"github.com/mcpkit/mcpkit/store"
+	"github.com/mcpkit/mcpkit/transport"
 )
 
 // spyStore is a TaskStore that records the largest task id and list cursor it was handed, and the
@@ -211,5 +217,84 @@ func TestTaskCreateRacingClose(t *testing.T) {
 	}
 	if n := server.RunningTasks(s); n != 0 {
 		t.Errorf("%d tasks run after Close returned", n)
+	}
+}
+
+// modernFrom is modern for a request that came from the client address addr.
+func modernFrom(t testing.TB, s *server.Server, addr, method, params string) (map[string]any, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(transport.WithClientAddr(context.Background(), addr), 10*time.Second)
+	defer cancel()
+	raw, err := s.Stateless().HandleRequest(ctx, &jsonrpc.Message{ID: jsonrpc.Int64ID(1), Method: method,
+		Params: jsontext.Value("{" + taskMeta + "," + params + "}")}, nopPeer{})
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatalf("%s: %v in %s", method, err, raw)
+	}
+	return m, nil
+}
+
+// TestAnonymousTaskQuotaPerClient: unauthenticated 2026-07-28 clients share the owner "" (any of them may
+// use a task whose id it holds) but not its budget: each client address has MaxPerOwner live tasks, all of
+// them together MaxAnonymous. Before, one client holding MaxPerOwner tasks locked every other one out.
+func TestAnonymousTaskQuotaPerClient(t *testing.T) {
+	for _, st := range []store.TaskStore{store.NewMemoryTasks(), nil} {
+		opts := server.TaskOptions{Store: st, MaxPerOwner: 2, MaxAnonymous: 5} // nil: the default memory store
+		s := newTaskServer(t, &server.Options{Tasks: opts}, &taskTools{})
+		call := func(addr string) (string, error) {
+			m, err := modernFrom(t, s, addr, "tools/call", `"name":"quick","arguments":{}`)
+			if err != nil {
+				return "", err
+			}
+			id, _ := m["taskId"].(string)
+			return id, nil
+		}
+		var first string
+		for i := range 2 {
+			id, err := call("192.0.2.1")
+			if err != nil {
+				t.Fatalf("client A, task %d: %v", i, err)
+			}
+			first = cmp.Or(first, id)
+		}
+		if _, err := call("192.0.2.1"); err == nil || !strings.Contains(err.Error(), "this client") || !strings.Contains(err.Error(), "MaxPerOwner") {
+			t.Errorf("client A's third task: %v, want its own limit", err)
+		}
+		for i := range 2 {
+			if _, err := call("192.0.2.2"); err != nil {
+				t.Fatalf("client B, task %d, while A is at its limit: %v", i, err)
+			}
+		}
+		if _, err := call("192.0.2.3"); err != nil {
+			t.Fatalf("client C: %v", err)
+		}
+		if _, err := call("192.0.2.4"); err == nil || !strings.Contains(err.Error(), "MaxAnonymous") {
+			t.Errorf("a sixth anonymous task: %v, want the MaxAnonymous limit", err)
+		}
+		// Whoever holds the id may use it: B reads A's task.
+		if m, err := modernFrom(t, s, "192.0.2.2", "tasks/get", `"taskId":"`+first+`"`); err != nil || m["taskId"] != first {
+			t.Errorf("client B reading client A's task: %v %v", m, err)
+		}
+	}
+}
+
+// plainTaskStore hides the TaskQuotaStore methods of the store it wraps.
+type plainTaskStore struct{ store.TaskStore }
+
+// TestAnonymousTaskQuotaWithoutQuotaStore: with a store that has no quota keys, anonymous clients share
+// MaxPerOwner as one owner (what they did before quota keys), and the error says so.
+func TestAnonymousTaskQuotaWithoutQuotaStore(t *testing.T) {
+	opts := server.TaskOptions{Store: plainTaskStore{store.NewMemoryTasks()}, MaxPerOwner: 2, MaxAnonymous: 5}
+	s := newTaskServer(t, &server.Options{Tasks: opts}, &taskTools{})
+	for _, addr := range []string{"192.0.2.1", "192.0.2.2"} {
+		if _, err := modernFrom(t, s, addr, "tools/call", `"name":"quick","arguments":{}`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := modernFrom(t, s, "192.0.2.3", "tools/call", `"name":"quick","arguments":{}`); err == nil || !strings.Contains(err.Error(), "MaxPerOwner") {
+		t.Errorf("a third anonymous task with a store without quotas: %v, want MaxPerOwner", err)
 	}
 }

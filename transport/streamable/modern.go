@@ -12,6 +12,7 @@ import (
 	"github.com/mcpkit/mcpkit/internal/jsonx"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
+	"github.com/mcpkit/mcpkit/transport"
 )
 
 // modernPost serves one 2026-07-28 POST: stateless, headers checked against the body, the request's
@@ -44,7 +45,9 @@ func (h *Handler) modernPost(w http.ResponseWriter, r *http.Request, m *jsonrpc.
 	}
 	rp := &reply{h: h, w: w, id: m.ID, modern: true, reqHeader: r.Header}
 	defer rp.release() // stops the keep-alive goroutine: nothing writes w after this handler returns
-	result, err := h.srv.Stateless().HandleRequest(r.Context(), m, rp)
+	// The client's address goes with the request: the server's per-client task budget of unauthenticated
+	// clients (server.TaskOptions.ClientKey) uses it.
+	result, err := h.srv.Stateless().HandleRequest(transport.WithClientAddr(r.Context(), clientAddr(r)), m, rp)
 	rp.finish(r.Context(), result, err, modernStatus)
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/server"
+	"github.com/mcpkit/mcpkit/transport"
 )
 
 const tasksMeta = `"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{"extensions":{"io.modelcontextprotocol/tasks":{}}}}`
@@ -61,5 +62,25 @@ func TestTasksOverHTTP(t *testing.T) {
 	ev, err := rs.next()
 	if err != nil || !strings.Contains(ev.data, `"method":"notifications/tasks"`) || !strings.Contains(ev.data, `"status":"cancelled"`) || !strings.Contains(ev.data, id) {
 		t.Errorf("notification after cancel: %+v, %v", ev, err)
+	}
+}
+
+// TestModernRequestCarriesClientAddr: a 2026-07-28 request's context carries the client's IP address
+// (transport.ClientAddr), which the server's per-client task budget of unauthenticated clients uses.
+func TestModernRequestCarriesClientAddr(t *testing.T) {
+	s := server.New("t", "1", nil)
+	seen := make(chan string, 1)
+	server.Tool(s, "addr", "", func(ctx context.Context, in struct{}) (string, error) {
+		seen <- transport.ClientAddr(ctx)
+		return "ok", nil
+	})
+	t.Cleanup(func() { s.Close() })
+	e := newEnv(t, s, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	readJSON(t, e.do(ctx, "POST", `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"addr","arguments":{},`+modernMeta+`}}`,
+		modernHeaders("tools/call", "addr")...))
+	if got := <-seen; got != "127.0.0.1" {
+		t.Errorf("the handler saw client address %q, want 127.0.0.1", got)
 	}
 }

@@ -347,3 +347,27 @@ func (s *Server) taskChanged(rec *store.TaskRecord, sess *session) {
 	d := detailedTask(rec)
 	s.publishChange(mcp.MethodNotificationTasks, &d)
 }
+
+// maxListenTaskIDs bounds the task ids one subscriptions/listen may ask notifications for: every task
+// change is matched against the list, and each id is looked up when the listen starts.
+const maxListenTaskIDs = 256
+
+// visibleTaskIDs returns the ids of ids whose task r's caller may see (its own, of this era): a listen
+// for another owner's task is answered as for an unknown one — acknowledged without it, and nothing about
+// it is sent. The owner of a task never changes, so checking once is enough. More than maxListenTaskIDs
+// ids is -32602.
+func (s *Server) visibleTaskIDs(ctx context.Context, r *Request, ids []string) ([]string, error) {
+	if len(ids) > maxListenTaskIDs {
+		return nil, invalidParams(fmt.Sprintf("subscriptions/listen: %d taskIds, more than this server follows for one listen (%d)", len(ids), maxListenTaskIDs))
+	}
+	if len(ids) == 0 {
+		return ids, nil
+	}
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if _, err := s.findTask(ctx, r, id); err == nil {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}

@@ -3,8 +3,10 @@ package server_test
 import (
 	"cmp"
 	"context"
+	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -298,3 +300,70 @@ func TestAnonymousTaskQuotaWithoutQuotaStore(t *testing.T) {
 		t.Errorf("a third anonymous task with a store without quotas: %v, want MaxPerOwner", err)
 	}
 }
+
+// notePeer records the notifications sent on a request's stream.
+type notePeer struct{ ch chan string }
+
+func (p notePeer) Notify(_ context.Context, method string, params any) error {
+	b, _ := json.Marshal(params)
+	p.ch <- method + " " + string(b)
+	return nil
+}
+
+func (notePeer) Call(context.Context, string, any) (jsontext.Value, error) {
+	return nil, errors.New("no calls")
+}
+
+// TestListenHidesOtherOwnersTasks: subscriptions/listen asking for the notifications of another owner's
+// task (its id known, say from a log) neither acknowledges that id nor delivers the task's changes: a task
+// of another owner is not found, on every path. Before, the listener received the other owner's task,
+// result included, whenever it changed.
+func TestListenHidesOtherOwnersTasks(t *testing.T) {
+	var principal atomic.Value
+	principal.Store("alice")
+	tt := &taskTools{gate: make(chan struct{})}
+	defer close(tt.gate)
+	s := newTaskServer(t, &server.Options{Principal: func(context.Context) string { return principal.Load().(string) }}, tt)
+	aliceTask := callTask(t, s, "sleepy")
+	principal.Store("bob")
+	bobTask := callTask(t, s, "sleepy")
+
+	peer := notePeer{ch: make(chan string, 16)}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = s.Stateless().HandleRequest(ctx, &jsonrpc.Message{ID: jsonrpc.Int64ID(9), Method: mcp.MethodSubscriptionsListen,
+			Params: jsontext.Value(`{` + taskMeta + `,"notifications":{"taskIds":["` + aliceTask + `","` + bobTask + `"]}}`)}, peer)
+	}()
+	defer func() { cancel(); <-done }()
+	ack := <-peer.ch
+	if !strings.Contains(ack, "acknowledged") || strings.Contains(ack, aliceTask) || !strings.Contains(ack, bobTask) {
+		t.Errorf("bob's listen was acknowledged with %s; want his task only", ack)
+	}
+	principal.Store("alice")
+	mustModern(t, s, "tasks/cancel", `"taskId":"`+aliceTask+`"`)
+	principal.Store("bob")
+	mustModern(t, s, "tasks/cancel", `"taskId":"`+bobTask+`"`)
+	// Notifications come in order: the first one after the ack is about bob's task, never alice's.
+	for n := <-peer.ch; !strings.Contains(n, bobTask); n = <-peer.ch {
+		if strings.Contains(n, aliceTask) {
+			t.Fatalf("bob received alice's task: %.300s", n)
+		}
+	}
+}
+
+// TestListenTaskIDsBounded: a subscriptions/listen asking for more task ids than any client follows is
+// refused (every change notification is matched against the list).
+func TestListenTaskIDsBounded(t *testing.T) {
+	s := newTaskServer(t, nil, &taskTools{})
+	ids := make([]string, 10_000)
+	for i := range ids {
+		ids[i] = `"` + strings.Repeat("0", 31) + "1" + `"`
+	}
+	_, err := modern(t, s, taskMeta, mcp.MethodSubscriptionsListen, `"notifications":{"taskIds":[`+strings.Join(ids, ",")+`]}`)
+	if rpcCode(err) != mcp.CodeInvalidParams {
+		t.Errorf("listen with 10,000 task ids: %v, want -32602", err)
+	}
+}
+

@@ -242,6 +242,11 @@ func (run *taskRun) finish(res jsontext.Value, err error) {
 	cancelled := run.ctx.Err() != nil
 	res, err = rt.withinBudget(res, err)
 	fn := func(rec *store.TaskRecord) error {
+		if store.TaskTerminal(rec.Status) {
+			// Another writer ended it first (tasks/cancel, or a node that saw the lease lapse): its outcome
+			// stays whole, not only its status.
+			return store.ErrTaskTerminal
+		}
 		rec.UpdatedAt = now
 		rec.InputRequests, rec.InputResponses = nil, nil
 		rec.LeaseUntil = time.Time{}
@@ -374,6 +379,9 @@ func (run *taskRun) sync() {
 		return
 	}
 	_, err = rt.opts.Store.UpdateTask(ctx, run.id, func(r *store.TaskRecord) error {
+		if store.TaskTerminal(r.Status) {
+			return store.ErrTaskTerminal // ended meanwhile: no lease to renew, nothing to take
+		}
 		if len(answers) > 0 {
 			var left map[string]jsontext.Value
 			_ = json.Unmarshal(r.InputResponses, &left)

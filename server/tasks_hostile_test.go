@@ -367,3 +367,47 @@ func TestListenTaskIDsBounded(t *testing.T) {
 	}
 }
 
+// TestTaskFirstTerminalOutcomeStays: when another writer ended a task first (a node that saw its lease
+// lapse wrote failed "node stopped"), the handler that returns later on the running node changes nothing:
+// not the status, nor the error, nor lastUpdatedAt. Before, a handler ending with the same status (failed)
+// replaced the first error with its own, so clients read two different outcomes of one task.
+func TestTaskFirstTerminalOutcomeStays(t *testing.T) {
+	st := store.NewMemoryTasks()
+	release := make(chan struct{})
+	started := make(chan string, 1)
+	s := server.New("tasks", "1", &server.Options{Tasks: server.TaskOptions{Store: st}})
+	t.Cleanup(func() { s.Close() })
+	server.TaskTool(s, "late", "fails once released", mcp.TaskOptional, func(ctx context.Context, _ struct{}) (string, error) {
+		id, _ := server.TaskID(ctx)
+		started <- id
+		<-release
+		return "", &jsonrpc.Error{Code: -32042, Message: "the handler's own error"}
+	})
+	id := callTask(t, s, "late")
+	<-started
+	first, err := st.UpdateTask(context.Background(), id, func(r *store.TaskRecord) error {
+		r.Status, r.StatusMessage = store.TaskFailed, "the node running this task stopped"
+		r.Error = []byte(`{"code":-32603,"message":"the node running this task stopped"}`)
+		r.UpdatedAt = time.Now().UTC()
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	deadline := time.Now().Add(10 * time.Second)
+	for server.RunningTasks(s) != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the handler did not end")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	got, err := st.GetTask(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Version != first.Version || string(got.Error) != string(first.Error) || !got.UpdatedAt.Equal(first.UpdatedAt) {
+		t.Errorf("after the handler ended: version %d error %s updated %v; want the first outcome (version %d, %s, %v) untouched",
+			got.Version, got.Error, got.UpdatedAt, first.Version, first.Error, first.UpdatedAt)
+	}
+}

@@ -315,9 +315,7 @@ func (c *Conn) run(ctx context.Context, in *inbound, m *Message, batch *batchRep
 	defer c.handlers.Done()
 	defer c.queued.Add(-1)
 	defer func() {
-		c.mu.Lock()
-		delete(c.inflight, m.ID)
-		c.mu.Unlock()
+		c.release(in, m.ID) // when finish did not (a cancelled request is not answered)
 		in.cancel()
 	}()
 	select {
@@ -352,7 +350,19 @@ func (c *Conn) callHandler(ctx context.Context, m *Message) (result jsontext.Val
 	return c.opts.Handler.HandleRequest(ctx, m)
 }
 
+// release frees id for new requests, when in still holds it (a later request with the same id may hold
+// it once in's answer was written).
+func (c *Conn) release(in *inbound, id ID) {
+	c.mu.Lock()
+	if c.inflight[id] == in {
+		delete(c.inflight, id)
+	}
+	c.mu.Unlock()
+}
+
 func (c *Conn) finish(in *inbound, m *Message, result jsontext.Value, err error, batch *batchReply) {
+	// The id is free before the answer leaves: a peer may reuse it as soon as it reads the answer.
+	c.release(in, m.ID)
 	if in.cancelledByPeer.Load() {
 		// The peer cancelled: it expects no response (and the batch slot is answered by nobody).
 		if batch != nil {

@@ -95,3 +95,16 @@ func TestCancelByRawID(t *testing.T) {
 		t.Fatalf("a cancelled request must get no reply; got %s", got)
 	}
 }
+
+// TestIDReusableOnceAnswered: an id may be used again as soon as its answer arrived (the connection
+// releases it before writing the answer, not after): a client that numbers requests 1, 1, 1… one at a
+// time is never told the id is in use. It was, now and then: the id was released after the answer left.
+func TestIDReusableOnceAnswered(t *testing.T) {
+	send, recv := rawPeer(t, jsonrpc.ConnOptions{Handler: echo()})
+	for i := range 2000 {
+		send(`{"jsonrpc":"2.0","id":7,"method":"echo","params":{}}`)
+		if got := recv(); got != `{"jsonrpc":"2.0","id":7,"result":{}}` {
+			t.Fatalf("request %d with id 7 once the previous one was answered: %s", i, got)
+		}
+	}
+}

@@ -25,6 +25,11 @@ func (s *Server) listen(ctx context.Context, r *Request) (jsontext.Value, error)
 	if len(p.Notifications.TaskIDs) > 0 && !clientTakesTasks(r.ClientCapabilities) {
 		return nil, errTasksExtensionRequired("asking for task notifications")
 	}
+	ids, err := s.visibleTaskIDs(ctx, r, p.Notifications.TaskIDs)
+	if err != nil {
+		return nil, err
+	}
+	p.Notifications.TaskIDs = ids
 	if r.out == nil {
 		return nil, errors.New("mcp: subscriptions/listen needs a stream to send notifications on")
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/server"
 )
 
@@ -156,8 +157,8 @@ func TestNoSkillsNoExtension(t *testing.T) {
 	w := rawPeer(t, server.New("t", "1", nil))
 	disc := result(t, w.roundTrip(`{"jsonrpc":"2.0","id":1,"method":"server/discover","params":{`+modernMeta+`}}`))
 	exts, _ := disc["capabilities"].(map[string]any)["extensions"].(map[string]any)
-	if _, ok := exts["io.modelcontextprotocol/skills"]; ok {
-		t.Errorf("the skills extension is declared without skills: %v", disc["capabilities"])
+	if _, ok := exts[mcp.ExtensionSkills]; ok {
+		t.Errorf("the skills extension declared without skills: %v", disc["capabilities"])
 	}
 	for _, m := range []string{"skills/list", "skills/get", "resources/directory/read"} {
 		if code := errCode(w.roundTrip(`{"jsonrpc":"2.0","id":2,"method":"` + m + `","params":{` + modernMeta + `,"uri":"skill://x"}}`)); code != -32601 {

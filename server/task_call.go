@@ -124,7 +124,7 @@ func (s *Server) callToolAsTask(ctx context.Context, r *Request, t *toolEntry, a
 	if mode == taskDeferred {
 		return s.callToolDeferred(ctx, r, t, args, ttl)
 	}
-	rec, run, err := s.tasks.create(ctx, r, t.def.Name, ttl, ctx)
+	rec, run, err := s.tasks.create(ctx, r, t.def.Name, ttl, ctx, true)
 	if err != nil {
 		return nil, err
 	}
@@ -197,6 +197,12 @@ func (s *Server) callToolDeferred(ctx context.Context, r *Request, t *toolEntry,
 	}
 	r.start = d
 	s.tasks.mu.Lock()
+	if s.tasks.closed {
+		s.tasks.mu.Unlock()
+		d.detach()
+		cancel()
+		return nil, errShuttingDown()
+	}
 	s.tasks.wg.Add(1)
 	s.tasks.mu.Unlock()
 	go func() {
@@ -248,7 +254,7 @@ func StartTask(ctx context.Context) error {
 			return ErrInputRequired
 		}
 	}
-	rec, run, err := d.s.tasks.create(d.base, r, d.t.def.Name, d.ttl, d.base)
+	rec, run, err := d.s.tasks.create(d.base, r, d.t.def.Name, d.ttl, d.base, false)
 	if err != nil {
 		return err
 	}

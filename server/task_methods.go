@@ -74,6 +74,9 @@ func (s *Server) findTask(ctx context.Context, r *Request, id string) (*store.Ta
 	if id == "" {
 		return nil, invalidParams(r.Method + ": taskId is required")
 	}
+	if !validTaskID(id) {
+		return nil, errNoTask(r.Method, id)
+	}
 	rec, err := s.tasks.opts.Store.GetTask(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, errNoTask(r.Method, id)
@@ -170,7 +173,12 @@ func (s *Server) updateTask(ctx context.Context, r *Request) (jsontext.Value, er
 		if moved == 0 {
 			return errUnchanged
 		}
-		rec.InputRequests, rec.InputResponses = encodeObject(open), encodeObject(answers)
+		held := encodeObject(answers)
+		if budget := s.tasks.opts.MaxInputBytes; budget > 0 && len(held) > budget {
+			return invalidParams(fmt.Sprintf("tasks/update: the task would hold %d bytes of answers, more than this server keeps "+
+				"for a task (TaskOptions.MaxInputBytes = %d); nothing was recorded", len(held), budget))
+		}
+		rec.InputRequests, rec.InputResponses = encodeObject(open), held
 		if len(open) == 0 {
 			rec.Status = store.TaskWorking
 		}
@@ -184,6 +192,8 @@ func (s *Server) updateTask(ctx context.Context, r *Request) (jsontext.Value, er
 	case errors.Is(err, errUnchanged), errors.Is(err, store.ErrTaskTerminal):
 	case errors.Is(err, store.ErrNotFound):
 		return nil, errNoTask(r.Method, p.TaskID)
+	case asProtocolError(err) != nil:
+		return nil, err
 	default:
 		s.log.Error("mcp: recording a task's answers", "task", p.TaskID, "err", err)
 		return nil, internalError()
@@ -299,6 +309,9 @@ func (s *Server) listTasks(ctx context.Context, r *Request) (jsontext.Value, err
 	if err := decodeParams(r.Params, &p); err != nil {
 		return nil, err
 	}
+	if len(p.Cursor) > maxTaskCursor {
+		return nil, invalidParams("tasks/list: unknown cursor")
+	}
 	limit := s.opts.PageSize
 	if limit <= 0 {
 		limit = 1000
@@ -333,4 +346,28 @@ func (s *Server) taskChanged(rec *store.TaskRecord, sess *session) {
 	}
 	d := detailedTask(rec)
 	s.publishChange(mcp.MethodNotificationTasks, &d)
+}
+
+// maxListenTaskIDs bounds the task ids one subscriptions/listen may ask notifications for: every task
+// change is matched against the list, and each id is looked up when the listen starts.
+const maxListenTaskIDs = 256
+
+// visibleTaskIDs returns the ids of ids whose task r's caller may see (its own, of this era): a listen
+// for another owner's task is answered as for an unknown one — acknowledged without it, and nothing about
+// it is sent. The owner of a task never changes, so checking once is enough. More than maxListenTaskIDs
+// ids is -32602.
+func (s *Server) visibleTaskIDs(ctx context.Context, r *Request, ids []string) ([]string, error) {
+	if len(ids) > maxListenTaskIDs {
+		return nil, invalidParams(fmt.Sprintf("subscriptions/listen: %d taskIds, more than this server follows for one listen (%d)", len(ids), maxListenTaskIDs))
+	}
+	if len(ids) == 0 {
+		return ids, nil
+	}
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if _, err := s.findTask(ctx, r, id); err == nil {
+			out = append(out, id)
+		}
+	}
+	return out, nil
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"time"
@@ -37,6 +38,26 @@ type TaskOptions struct {
 	LeaseTTL time.Duration
 	// Node names this node in task records (for operators reading the store). Empty picks a random name.
 	Node string
+	// MaxAnonymous bounds the live tasks of all unauthenticated 2026-07-28 clients together (they share
+	// one owner, "", so that whoever holds a task's id may use it). Each such client also has a budget of
+	// its own of MaxPerOwner live tasks, keyed by ClientKey, so that one client cannot take every place.
+	// Zero means 10 × MaxPerOwner (no limit when MaxPerOwner is negative); negative means no limit. With a
+	// store that has no quota keys (not a store.TaskQuotaStore) anonymous clients share MaxPerOwner, as one
+	// owner.
+	MaxAnonymous int
+	// ClientKey names the client an unauthenticated 2026-07-28 request comes from, for its own budget of
+	// MaxPerOwner tasks. Nil uses the client's address as the transport saw it (transport.ClientAddr: the
+	// peer's IP over HTTP; behind a proxy that is the proxy's, so set ClientKey to what identifies clients
+	// there). Requests with no key ("", as on stdio) count as one client among themselves.
+	ClientKey func(ctx context.Context) string
+	// MaxResultBytes bounds what a task keeps as its outcome: the encoded result, or the encoded error.
+	// A task whose outcome is larger ends failed, with a -32603 error naming this limit, instead of
+	// storing it for its TTL. Zero means 1 MiB; negative means no limit.
+	MaxResultBytes int
+	// MaxInputBytes bounds the answers a task holds at once (tasks/update inputResponses received and not
+	// yet taken by the running node): a tasks/update that would store more is refused with -32602. Zero
+	// means 1 MiB; negative means no limit.
+	MaxInputBytes int
 }
 
 // Task defaults (docs/TASKS.md, "Limits").
@@ -46,6 +67,8 @@ const (
 	defaultTaskPollInterval = time.Second
 	defaultTaskMaxPerOwner  = 1000
 	defaultTaskLeaseTTL     = 15 * time.Second
+	defaultTaskMaxResult    = 1 << 20
+	defaultTaskMaxInput     = 1 << 20
 )
 
 // withDefaults returns o with every zero value replaced by its default.
@@ -66,6 +89,15 @@ func (o TaskOptions) withDefaults() TaskOptions {
 	if o.MaxPerOwner == 0 {
 		o.MaxPerOwner = defaultTaskMaxPerOwner
 	}
+	if o.MaxResultBytes == 0 {
+		o.MaxResultBytes = defaultTaskMaxResult
+	}
+	if o.MaxInputBytes == 0 {
+		o.MaxInputBytes = defaultTaskMaxInput
+	}
+	if o.MaxAnonymous == 0 && o.MaxPerOwner > 0 {
+		o.MaxAnonymous = 10 * o.MaxPerOwner
+	}
 	if o.LeaseTTL <= 0 {
 		o.LeaseTTL = defaultTaskLeaseTTL
 	}
@@ -83,12 +115,35 @@ func (o *TaskOptions) ttlFor(requestedMs *int64) time.Duration {
 	if requestedMs == nil || *requestedMs <= 0 {
 		return o.TTL
 	}
-	d := time.Duration(*requestedMs) * time.Millisecond
-	if d <= 0 || d > o.MaxTTL { // overflow or past the cap
+	// Compared in milliseconds: a huge request multiplied into nanoseconds would overflow, and may wrap to
+	// a small positive duration.
+	if *requestedMs > o.MaxTTL.Milliseconds() {
 		return o.MaxTTL
 	}
-	return d
+	return time.Duration(*requestedMs) * time.Millisecond
 }
+
+// taskIDLen is the length of the ids newTaskID returns (32 lowercase hex digits).
+const taskIDLen = 32
+
+// validTaskID reports whether id has the shape of the ids this server issues. A client's id of any
+// other shape is unknown without asking the store: a megabyte id, or characters with a meaning in store
+// keys, never reach it.
+func validTaskID(id string) bool {
+	if len(id) != taskIDLen {
+		return false
+	}
+	for i := range len(id) {
+		if c := id[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// maxTaskCursor bounds a tasks/list cursor: the stores' cursors are far shorter (the memory store's 20
+// digits, store/redis's 53 bytes), so a longer one is unknown without asking the store.
+const maxTaskCursor = 256
 
 // newTaskID returns an unguessable task id (128 random bits): for a 2026-07-28 client it is the only
 // credential that names the task.

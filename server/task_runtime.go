@@ -14,6 +14,7 @@ import (
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/store"
+	"github.com/mcpkit/mcpkit/transport"
 )
 
 // taskRuntime runs the tasks of one Server: the store they live in and the runs of this node. A run exists
@@ -58,16 +59,64 @@ func (run *taskRun) poke() {
 	}
 }
 
-// errTaskLimit is the error of a call past TaskOptions.MaxPerOwner.
-func (rt *taskRuntime) errTaskLimit() *jsonrpc.Error {
-	return &jsonrpc.Error{Code: mcp.CodeInternalError, Message: fmt.Sprintf(
-		"too many tasks: this client already holds %d live tasks, the server's limit (TaskOptions.MaxPerOwner); "+
-			"finished tasks count until they expire", rt.opts.MaxPerOwner)}
+// store creates rec in the store within its limits: MaxPerOwner for its owner; for the anonymous owner of
+// 2026-07-28 requests, MaxAnonymous for all together and MaxPerOwner for each client key (a quota key
+// apart from the owner, which stays "" so that whoever holds the id may use the task).
+func (rt *taskRuntime) store(ctx context.Context, r *Request, rec *store.TaskRecord) error {
+	perOwner := max(rt.opts.MaxPerOwner, 0)
+	qs, quotas := rt.opts.Store.(store.TaskQuotaStore)
+	if rec.Owner != "" || r.Era != mcp.EraModern || !quotas {
+		return rt.opts.Store.CreateTask(ctx, rec, perOwner)
+	}
+	// Requests with no client key (stdio, or a transport that does not know the address) count as one
+	// client among themselves.
+	quota := store.TaskQuota{Key: "client:" + rt.clientKey(ctx), Max: perOwner}
+	return qs.CreateTaskQuota(ctx, rec, max(rt.opts.MaxAnonymous, 0), quota)
+}
+
+// clientKey names the client of an anonymous request (TaskOptions.ClientKey, or the transport's client
+// address), clipped: it becomes part of a store key.
+func (rt *taskRuntime) clientKey(ctx context.Context) string {
+	var key string
+	if rt.opts.ClientKey != nil {
+		key = rt.opts.ClientKey(ctx)
+	} else {
+		key = transport.ClientAddr(ctx)
+	}
+	return boundedTo(key, maxClientKey)
+}
+
+// maxClientKey bounds a client key (an IPv6 address with a zone is under 64 bytes).
+const maxClientKey = 128
+
+// limitError is the error of a call past a task limit (err is the store's ErrLimit or ErrTaskQuota).
+func (rt *taskRuntime) limitError(err error, owner string) *jsonrpc.Error {
+	const expire = "; finished tasks count until they expire"
+	var msg string
+	switch {
+	case errors.Is(err, store.ErrTaskQuota):
+		msg = fmt.Sprintf("too many tasks: this client already holds %d live tasks, the server's limit per client "+
+			"(TaskOptions.MaxPerOwner)%s", rt.opts.MaxPerOwner, expire)
+	case owner == "" && rt.opts.MaxAnonymous > 0 && isQuotaStore(rt.opts.Store):
+		msg = fmt.Sprintf("too many tasks: unauthenticated clients together hold %d live tasks, the server's limit "+
+			"(TaskOptions.MaxAnonymous)%s", rt.opts.MaxAnonymous, expire)
+	default:
+		msg = fmt.Sprintf("too many tasks: this client already holds %d live tasks, the server's limit "+
+			"(TaskOptions.MaxPerOwner)%s", rt.opts.MaxPerOwner, expire)
+	}
+	return &jsonrpc.Error{Code: mcp.CodeInternalError, Message: msg}
+}
+
+func isQuotaStore(st store.TaskStore) bool {
+	_, ok := st.(store.TaskQuotaStore)
+	return ok
 }
 
 // create stores a new working task for r and registers its run. The run's context is detached from the
 // request: only tasks/cancel (from any node), the task's expiry and Server.Close end it.
-func (rt *taskRuntime) create(ctx context.Context, r *Request, tool string, ttl time.Duration, base context.Context) (*store.TaskRecord, *taskRun, error) {
+// withHandler says that the caller starts the handler with execute (which create counts in rt.wg now);
+// false when the handler already runs in a goroutine counted there (StartTask).
+func (rt *taskRuntime) create(ctx context.Context, r *Request, tool string, ttl time.Duration, base context.Context, withHandler bool) (*store.TaskRecord, *taskRun, error) {
 	now := time.Now().UTC()
 	rec := &store.TaskRecord{
 		ID:           newTaskID(),
@@ -83,19 +132,12 @@ func (rt *taskRuntime) create(ctx context.Context, r *Request, tool string, ttl 
 		Node:         rt.opts.Node,
 		LeaseUntil:   now.Add(rt.opts.LeaseTTL),
 	}
-	max := rt.opts.MaxPerOwner
-	if max < 0 {
-		max = 0
+	if rt.isClosed() {
+		return nil, nil, errShuttingDown()
 	}
-	rt.mu.Lock()
-	closed := rt.closed
-	rt.mu.Unlock()
-	if closed {
-		return nil, nil, &jsonrpc.Error{Code: mcp.CodeInternalError, Message: "the server is shutting down and starts no task"}
-	}
-	if err := rt.opts.Store.CreateTask(ctx, rec, max); err != nil {
+	if err := rt.store(ctx, r, rec); err != nil {
 		if errors.Is(err, store.ErrLimit) {
-			return nil, nil, rt.errTaskLimit()
+			return nil, nil, rt.limitError(err, rec.Owner)
 		}
 		rt.s.log.Error("mcp: storing a new task", "err", err)
 		return nil, nil, &jsonrpc.Error{Code: mcp.CodeInternalError, Message: "internal error: the task could not be stored"}
@@ -116,14 +158,43 @@ func (rt *taskRuntime) create(ctx context.Context, r *Request, tool string, ttl 
 		}
 	}
 	rt.mu.Lock()
+	if rt.closed {
+		// Close ran while the task was being stored: it waited for no goroutine of this run, so none may
+		// start. The client never receives the id; the record goes.
+		rt.mu.Unlock()
+		cancel()
+		if sub != nil {
+			sub.Close()
+		}
+		dctx, dcancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+		defer dcancel()
+		if err := rt.opts.Store.DeleteTask(dctx, rec.ID); err != nil {
+			rt.s.log.Warn("mcp: deleting a task created while the server closed", "task", rec.ID, "err", err)
+		}
+		return nil, nil, errShuttingDown()
+	}
 	rt.runs[rec.ID] = run
-	rt.wg.Add(1)
+	rt.wg.Add(1) // the supervisor
+	if withHandler {
+		rt.wg.Add(1) // the handler execute starts
+	}
 	rt.mu.Unlock()
 	go func() {
 		defer rt.wg.Done()
 		run.supervise(sub)
 	}()
 	return rec, run, nil
+}
+
+// isClosed reports whether Server.Close ran.
+func (rt *taskRuntime) isClosed() bool {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	return rt.closed
+}
+
+func errShuttingDown() *jsonrpc.Error {
+	return &jsonrpc.Error{Code: mcp.CodeInternalError, Message: "the server is shutting down and starts no task"}
 }
 
 // local returns this node's run of a task, or nil.
@@ -134,11 +205,9 @@ func (rt *taskRuntime) local(id string) *taskRun {
 }
 
 // execute runs fn (the tool's handler and the encoding of its result) as the task's work, in a goroutine,
-// and records how it ended.
+// and records how it ended. create counted the goroutine in rt.wg already (so that Close, which may run
+// at any moment, never waits on a count that is about to grow from zero).
 func (run *taskRun) execute(fn func(ctx context.Context) (jsontext.Value, error)) {
-	run.rt.mu.Lock()
-	run.rt.wg.Add(1)
-	run.rt.mu.Unlock()
 	go func() {
 		defer run.rt.wg.Done()
 		res, err := run.guard(fn)
@@ -171,7 +240,13 @@ func (run *taskRun) finish(res jsontext.Value, err error) {
 	}()
 	now := time.Now().UTC()
 	cancelled := run.ctx.Err() != nil
+	res, err = rt.withinBudget(res, err)
 	fn := func(rec *store.TaskRecord) error {
+		if store.TaskTerminal(rec.Status) {
+			// Another writer ended it first (tasks/cancel, or a node that saw the lease lapse): its outcome
+			// stays whole, not only its status.
+			return store.ErrTaskTerminal
+		}
 		rec.UpdatedAt = now
 		rec.InputRequests, rec.InputResponses = nil, nil
 		rec.LeaseUntil = time.Time{}
@@ -204,6 +279,30 @@ func (run *taskRun) finish(res jsontext.Value, err error) {
 	default:
 		rt.s.log.Error("mcp: recording a task's end", "task", run.id, "err", uerr)
 	}
+}
+
+// withinBudget returns the outcome to store: res and err as they are when their encoding fits
+// TaskOptions.MaxResultBytes, otherwise a -32603 error saying so (a task never keeps more than its
+// budget for its TTL).
+func (rt *taskRuntime) withinBudget(res jsontext.Value, err error) (jsontext.Value, error) {
+	budget := rt.opts.MaxResultBytes
+	if budget <= 0 {
+		return res, err
+	}
+	what, size := "result", len(res)
+	if err != nil {
+		perr := asProtocolError(err)
+		if perr == nil {
+			return res, err // stored as "internal error: " + at most maxErrText bytes
+		}
+		what, size = "error", len(taskErrorJSON(perr))
+	}
+	if size <= budget {
+		return res, err
+	}
+	rt.s.log.Warn("mcp: a task's outcome is over TaskOptions.MaxResultBytes; the task fails instead", "task_outcome", what, "bytes", size, "limit", budget)
+	return nil, &jsonrpc.Error{Code: mcp.CodeInternalError, Message: fmt.Sprintf(
+		"the task's %s is %d bytes, more than this server keeps for a task (TaskOptions.MaxResultBytes = %d)", what, size, budget)}
 }
 
 // storeTimeout bounds one store operation the runtime makes on its own (not for a request).
@@ -280,6 +379,9 @@ func (run *taskRun) sync() {
 		return
 	}
 	_, err = rt.opts.Store.UpdateTask(ctx, run.id, func(r *store.TaskRecord) error {
+		if store.TaskTerminal(r.Status) {
+			return store.ErrTaskTerminal // ended meanwhile: no lease to renew, nothing to take
+		}
 		if len(answers) > 0 {
 			var left map[string]jsontext.Value
 			_ = json.Unmarshal(r.InputResponses, &left)

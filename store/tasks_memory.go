@@ -17,6 +17,7 @@ type MemoryTasks struct {
 	mu        sync.Mutex
 	byID      map[string]*memTask
 	byOwner   map[string][]*memTask // creation order
+	byQuota   map[string][]*memTask // tasks created with a TaskQuota key
 	peak      int                   // the most tasks held since the maps were made
 	seq       uint64
 	lastSweep time.Time
@@ -24,13 +25,14 @@ type MemoryTasks struct {
 }
 
 type memTask struct {
-	rec *TaskRecord
-	seq uint64
+	rec   *TaskRecord
+	seq   uint64
+	quota string // the TaskQuota key it was created with ("" for none)
 }
 
 // NewMemoryTasks returns an empty in-memory task store.
 func NewMemoryTasks() *MemoryTasks {
-	return &MemoryTasks{byID: map[string]*memTask{}, byOwner: map[string][]*memTask{}, now: time.Now}
+	return &MemoryTasks{byID: map[string]*memTask{}, byOwner: map[string][]*memTask{}, byQuota: map[string][]*memTask{}, now: time.Now}
 }
 
 func (m *MemoryTasks) expired(t *memTask, now time.Time) bool { return !now.Before(t.rec.ExpiresAt()) }
@@ -41,25 +43,23 @@ func (m *MemoryTasks) sweep(now time.Time, force bool) {
 		return
 	}
 	m.lastSweep = now
-	owners := map[string]bool{}
+	owners, quotas := map[string]bool{}, map[string]bool{}
 	for id, t := range m.byID {
 		if m.expired(t, now) {
 			delete(m.byID, id)
 			owners[t.rec.Owner] = true
+			if t.quota != "" {
+				quotas[t.quota] = true
+			}
 		}
 	}
 	// Each owner's list is filtered once (removing its expired tasks one by one would cost the length of
 	// the list for each).
 	for owner := range owners {
-		list := slices.DeleteFunc(m.byOwner[owner], func(t *memTask) bool { return m.expired(t, now) })
-		switch {
-		case len(list) == 0:
-			delete(m.byOwner, owner)
-		case cap(list) > 2*len(list)+8:
-			m.byOwner[owner] = slices.Clone(list)
-		default:
-			m.byOwner[owner] = list
-		}
+		m.byOwner = m.filterList(m.byOwner, owner, now)
+	}
+	for q := range quotas {
+		m.byQuota = m.filterList(m.byQuota, q, now)
 	}
 	if len(m.byID) < m.peak/4 {
 		// maps.Clone would keep the capacity: copy into maps sized for what is left.
@@ -67,8 +67,37 @@ func (m *MemoryTasks) sweep(now time.Time, force bool) {
 		maps.Copy(byID, m.byID)
 		byOwner := make(map[string][]*memTask, len(m.byOwner))
 		maps.Copy(byOwner, m.byOwner)
-		m.byID, m.byOwner = byID, byOwner
+		byQuota := make(map[string][]*memTask, len(m.byQuota))
+		maps.Copy(byQuota, m.byQuota)
+		m.byID, m.byOwner, m.byQuota = byID, byOwner, byQuota
 		m.peak = len(m.byID)
+	}
+}
+
+// filterList drops the expired tasks from lists[key] (a list of byOwner or byQuota); m.mu is held.
+func (m *MemoryTasks) filterList(lists map[string][]*memTask, key string, now time.Time) map[string][]*memTask {
+	list := slices.DeleteFunc(lists[key], func(t *memTask) bool { return m.expired(t, now) })
+	switch {
+	case len(list) == 0:
+		delete(lists, key)
+	case cap(list) > 2*len(list)+8:
+		lists[key] = slices.Clone(list)
+	default:
+		lists[key] = list
+	}
+	return lists
+}
+
+// removeFrom takes t out of lists[key]; m.mu is held.
+func removeFrom(lists map[string][]*memTask, key string, t *memTask) {
+	list := lists[key]
+	if i := slices.Index(list, t); i >= 0 {
+		list = slices.Delete(list, i, i+1)
+	}
+	if len(list) == 0 {
+		delete(lists, key)
+	} else {
+		lists[key] = list
 	}
 }
 
@@ -78,14 +107,9 @@ func (m *MemoryTasks) removeLocked(id string) {
 		return
 	}
 	delete(m.byID, id)
-	list := m.byOwner[t.rec.Owner]
-	if i := slices.Index(list, t); i >= 0 {
-		list = slices.Delete(list, i, i+1)
-	}
-	if len(list) == 0 {
-		delete(m.byOwner, t.rec.Owner)
-	} else {
-		m.byOwner[t.rec.Owner] = list
+	removeFrom(m.byOwner, t.rec.Owner, t)
+	if t.quota != "" {
+		removeFrom(m.byQuota, t.quota, t)
 	}
 }
 
@@ -104,6 +128,11 @@ func (m *MemoryTasks) live(id string, now time.Time) *memTask {
 
 // CreateTask implements TaskStore.
 func (m *MemoryTasks) CreateTask(ctx context.Context, rec *TaskRecord, maxPerOwner int) error {
+	return m.CreateTaskQuota(ctx, rec, maxPerOwner, TaskQuota{})
+}
+
+// CreateTaskQuota implements TaskQuotaStore.
+func (m *MemoryTasks) CreateTaskQuota(ctx context.Context, rec *TaskRecord, maxPerOwner int, quota TaskQuota) error {
 	if err := CheckNewTask(rec); err != nil {
 		return err
 	}
@@ -114,23 +143,32 @@ func (m *MemoryTasks) CreateTask(ctx context.Context, rec *TaskRecord, maxPerOwn
 	if m.live(rec.ID, now) != nil {
 		return ErrExists
 	}
-	if maxPerOwner > 0 {
-		n := 0
-		for _, t := range m.byOwner[rec.Owner] {
-			if !m.expired(t, now) {
-				n++
-			}
-		}
-		if n >= maxPerOwner {
-			return ErrLimit
-		}
+	if maxPerOwner > 0 && m.liveIn(m.byOwner[rec.Owner], now) >= maxPerOwner {
+		return ErrLimit
+	}
+	if quota.Key != "" && quota.Max > 0 && m.liveIn(m.byQuota[quota.Key], now) >= quota.Max {
+		return ErrTaskQuota
 	}
 	m.seq++
-	t := &memTask{rec: rec.Clone(), seq: m.seq}
+	t := &memTask{rec: rec.Clone(), seq: m.seq, quota: quota.Key}
 	m.byID[rec.ID] = t
 	m.byOwner[rec.Owner] = append(m.byOwner[rec.Owner], t)
+	if quota.Key != "" {
+		m.byQuota[quota.Key] = append(m.byQuota[quota.Key], t)
+	}
 	m.peak = max(m.peak, len(m.byID))
 	return nil
+}
+
+// liveIn counts the tasks of list that have not expired; m.mu is held.
+func (m *MemoryTasks) liveIn(list []*memTask, now time.Time) int {
+	n := 0
+	for _, t := range list {
+		if !m.expired(t, now) {
+			n++
+		}
+	}
+	return n
 }
 
 // GetTask implements TaskStore.
@@ -238,4 +276,4 @@ func (m *MemoryTasks) Len() int {
 	return len(m.byID)
 }
 
-var _ TaskStore = (*MemoryTasks)(nil)
+var _ TaskQuotaStore = (*MemoryTasks)(nil)

@@ -218,6 +218,21 @@ func hugeStrings(e era) []*kase {
 	c("meta-key-2MiB", req(e, "38", "tools/list", `{"_meta":{"`+big+`":1}}`), wantAnswer)
 	c("number-1MiB", req(e, "39", "tools/call", `{"name":"add","arguments":{"a":1`+strings.Repeat("0", 1<<20)+`,"b":2}}`), wantError)
 	c("body-5MiB", req(e, "40", "tools/call", `{"name":"add","arguments":{"a":1,"b":2,"junk":"`+strings.Repeat("y", 5<<20)+`"}}`), wantAnswer)
+	taskParams := func(params string) string {
+		if e == modern {
+			return `{"_meta":` + taskExtMeta + `,` + params + `}`
+		}
+		return `{` + params + `}`
+	}
+	c("task-id-2MiB", req(e, "42", "tasks/get", taskParams(`"taskId":"`+big+`"`)), wantError)
+	c("task-id-2MiB-cancel", req(e, "43", "tasks/cancel", taskParams(`"taskId":"`+big+`"`)), wantError)
+	if e == modern {
+		c("task-update-answer-2MiB", req(e, "44", "tasks/update", taskParams(`"taskId":"`+unknownTaskID+`","inputResponses":{"k":"`+big+`"}`)), wantError)
+		c("task-update-key-2MiB", req(e, "45", "tasks/update", taskParams(`"taskId":"`+unknownTaskID+`","inputResponses":{"`+big+`":{}}`)), wantError)
+	} else {
+		c("task-list-cursor-2MiB", req(e, "46", "tasks/list", taskParams(`"cursor":"`+big+`"`)), wantError)
+		c("task-result-id-2MiB", req(e, "47", "tasks/result", taskParams(`"taskId":"`+big+`"`)), wantError)
+	}
 	c("line-9MiB", req(e, "41", "tools/call", `{"name":"add","arguments":{"a":1,"b":2,"junk":"`+strings.Repeat("z", 9<<20)+`"}}`), wantError)
 	return ks
 }

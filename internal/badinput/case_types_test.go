@@ -29,8 +29,23 @@ func templates() []template {
 		{method: "logging/setLevel", params: `{"level":"info"}`, legacyOnly: true},
 		{method: "subscriptions/listen", params: `{"notifications":{"toolsListChanged":true,"resourceSubscriptions":["greeting://bob"]}}`, modernOnly: true,
 			optional: []string{"params.notifications.toolsListChanged", "params.notifications.resourceSubscriptions"}},
+		// Task methods (no task exists: every case is an error, and never a 5xx, a panic or a hang).
+		{method: "tasks/get", params: `{"taskId":"` + unknownTaskID + `"}`, legacyOnly: true},
+		{method: "tasks/result", params: `{"taskId":"` + unknownTaskID + `"}`, legacyOnly: true},
+		{method: "tasks/cancel", params: `{"taskId":"` + unknownTaskID + `"}`, legacyOnly: true},
+		{method: "tasks/list", params: `{"cursor":"bm9wZQ"}`, legacyOnly: true, optional: []string{"params.cursor", "params"}},
+		{method: "tasks/get", params: `{"_meta":` + taskExtMeta + `,"taskId":"` + unknownTaskID + `"}`, modernOnly: true},
+		{method: "tasks/cancel", params: `{"_meta":` + taskExtMeta + `,"taskId":"` + unknownTaskID + `"}`, modernOnly: true},
+		{method: "tasks/update", params: `{"_meta":` + taskExtMeta + `,"taskId":"` + unknownTaskID + `","inputResponses":{"k":{"action":"accept","content":{"a":1}}}}`,
+			modernOnly: true, optional: []string{"params.inputResponses"}},
 	}
 }
+
+// unknownTaskID has the shape of a task id and names no task.
+const unknownTaskID = "0123456789abcdef0123456789abcdef"
+
+// taskExtMeta is the _meta of a 2026-07-28 request declaring the tasks extension (tasks/* need it).
+const taskExtMeta = `{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{"extensions":{"io.modelcontextprotocol/tasks":{}}}}`
 
 // wrongValues are the replacement values, by JSON kind.
 var wrongValues = []string{`null`, `true`, `7`, `-1.5`, `"s"`, `[]`, `[1]`, `{}`}

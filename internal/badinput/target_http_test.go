@@ -306,6 +306,8 @@ func setModernHeaders(h http.Header, body []byte) {
 		name = m.Params["name"]
 	case "resources/read":
 		name = m.Params["uri"]
+	case "tasks/get", "tasks/update", "tasks/cancel":
+		name = m.Params["taskId"]
 	}
 	if s, ok := name.(string); ok {
 		h.Set("Mcp-Name", mcp.EncodeHeaderValue(s))

@@ -30,7 +30,7 @@ type TaskStore struct {
 	now  func() time.Time // the clock of expiry (tests set it)
 }
 
-var _ store.TaskStore = (*TaskStore)(nil)
+var _ store.TaskQuotaStore = (*TaskStore)(nil)
 
 // maxUpdateAttempts bounds UpdateTask's compare-and-set attempts: each failed one means another writer
 // stored a newer version meanwhile, so only a task updated this often at the same moment reaches it.
@@ -148,17 +148,27 @@ func decodeTask(id string, vals []any) (*store.TaskRecord, error) {
 // CreateTask implements store.TaskStore: one script checks the id, prunes the owner's expired tasks,
 // checks the limit and stores the task, atomically on every node's behalf.
 func (st *TaskStore) CreateTask(ctx context.Context, rec *store.TaskRecord, maxPerOwner int) error {
+	return st.CreateTaskQuota(ctx, rec, maxPerOwner, store.TaskQuota{})
+}
+
+// CreateTaskQuota implements store.TaskQuotaStore: CreateTask's script also prunes and checks the quota
+// key's index (P {t}:q:<key>), in the same step.
+func (st *TaskStore) CreateTaskQuota(ctx context.Context, rec *store.TaskRecord, maxPerOwner int, quota store.TaskQuota) error {
 	if err := store.CheckNewTask(rec); err != nil {
 		return err
+	}
+	useQuota := ""
+	if quota.Key != "" {
+		useQuota = "1"
 	}
 	doc, mask, p, err := encodeTask(rec, nil)
 	if err != nil {
 		return err
 	}
 	keys := append([]string{st.key(rec.ID)}, st.indexes(rec.Owner)...)
-	res, err := createTaskScript.Run(ctx, st.c, append(keys, st.opts.Prefix+"{t}:k:"+rec.Owner),
+	res, err := createTaskScript.Run(ctx, st.c, append(keys, st.opts.Prefix+"{t}:k:"+rec.Owner, st.opts.Prefix+"{t}:q:"+quota.Key),
 		member(rec), expiryMillis(rec), st.now().UnixMilli(), max(maxPerOwner, 0), st.taskPrefix(), doc,
-		rec.Version, rec.Owner, mask, p[0], p[1], p[2], p[3]).Text()
+		rec.Version, rec.Owner, mask, p[0], p[1], p[2], p[3], max(quota.Max, 0), useQuota).Text()
 	if err != nil {
 		return fmt.Errorf("store/redis: creating task %q: %w", rec.ID, err)
 	}
@@ -169,6 +179,8 @@ func (st *TaskStore) CreateTask(ctx context.Context, rec *store.TaskRecord, maxP
 		return store.ErrExists
 	case "limit":
 		return store.ErrLimit
+	case "quota":
+		return store.ErrTaskQuota
 	}
 	return fmt.Errorf("store/redis: creating task %q: the script answered %q", rec.ID, res)
 }

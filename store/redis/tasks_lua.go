@@ -12,7 +12,9 @@ import goredis "github.com/redis/go-redis/v9"
 // finds the expired ones at once. The task key expires at CreatedAt+TTL (PEXPIREAT); both index keys at
 // their last task's expiry, or are deleted when empty. Members of expired tasks are dropped (prune) by
 // every script that reads an index; a member whose task key is gone otherwise (deleted behind the store's
-// back, evicted by maxmemory) is dropped when met (alive). P {t}:k:<owner> marks for 1 s that the owner's
+// back, evicted by maxmemory) is dropped when met (alive). P {t}:q:<key> (store.TaskQuota) holds the
+// members of the tasks created under a quota key scored by expiry (pruned by score when a create checks
+// it; the task's hash names it in field q, for DeleteTask and a TTL change). P {t}:k:<owner> marks for 1 s that the owner's
 // indexes were checked for vanished tasks at the limit (createTaskScript).
 const tasksLuaPrelude = `
 local PAYLOADS = {'r', 'e', 'q', 'a'}
@@ -40,6 +42,15 @@ end
 local function alive(tp, m)
   return redis.call('HGET', tp .. string.sub(m, 22), 'm') == m
 end
+-- refreshQuota makes a quota index expire with its last task, or deletes it when empty.
+local function refreshQuota(q)
+  local last = redis.call('ZRANGE', q, -1, -1, 'WITHSCORES')
+  if last[2] then
+    redis.call('PEXPIREAT', q, last[2])
+  else
+    redis.call('DEL', q)
+  end
+end
 -- drop takes member m out of both indexes.
 local function drop(c, x, m)
   redis.call('ZREM', c, m)
@@ -59,9 +70,10 @@ local function setPayloads(k, mask, first, clear)
 end
 `
 
-// createTaskScript: KEYS the task, the owner's c and x indexes, the owner's check marker; ARGV member,
-// expiry ms, now ms, the limit (0: none), the task key prefix, the record's JSON, its version, its owner,
-// the payload mask, the four payloads. Returns "exists", "limit" or "ok". At the limit it looks for members
+// createTaskScript: KEYS the task, the owner's c and x indexes, the owner's check marker, the quota index;
+// ARGV member, expiry ms, now ms, the limit (0: none), the task key prefix, the record's JSON, its version,
+// its owner, the payload mask, the four payloads, the quota's limit (0: none), "1" when the task counts in
+// the quota index. Returns "exists", "limit", "quota" or "ok". At the limit it looks for members
 // whose task key vanished (alive) before refusing, at most once a second per owner (the marker, which
 // expires after 1 s): a client retrying at its limit must not make Redis read all its tasks each time.
 var createTaskScript = goredis.NewScript(tasksLuaPrelude + `
@@ -84,12 +96,25 @@ if max > 0 and redis.call('ZCARD', x) >= max then
     return 'limit'
   end
 end
+local q, useq, qmax = KEYS[5], ARGV[15] == '1', tonumber(ARGV[14])
+if useq then
+  redis.call('ZREMRANGEBYSCORE', q, '-inf', ARGV[3])
+  if qmax > 0 and redis.call('ZCARD', q) >= qmax then
+    if changed then refresh(c, x) end
+    return 'quota'
+  end
+end
 redis.call('HSET', k, 'd', ARGV[6], 'v', ARGV[7], 'o', ARGV[8], 'm', ARGV[1])
 setPayloads(k, ARGV[9], 10, false)
 redis.call('PEXPIREAT', k, ARGV[2])
 redis.call('ZADD', c, 0, ARGV[1])
 redis.call('ZADD', x, ARGV[2], ARGV[1])
 refresh(c, x)
+if useq then
+  redis.call('HSET', k, 'q', q)
+  redis.call('ZADD', q, ARGV[2], ARGV[1])
+  refreshQuota(q)
+end
 return 'ok'
 `)
 
@@ -105,11 +130,15 @@ if cur[1] ~= ARGV[1] then return cur end
 redis.call('HSET', k, 'v', ARGV[2], 'd', ARGV[3])
 setPayloads(k, ARGV[4], 5, true)
 if ARGV[9] ~= '' then
-  local o, m = unpack(redis.call('HMGET', k, 'o', 'm'))
+  local o, m, q = unpack(redis.call('HMGET', k, 'o', 'm', 'q'))
   redis.call('PEXPIREAT', k, ARGV[9])
   local c, x = ARGV[10] .. o, ARGV[11] .. o
   redis.call('ZADD', x, 'XX', ARGV[9], m)
   refresh(c, x)
+  if q then
+    redis.call('ZADD', q, 'XX', ARGV[9], m)
+    refreshQuota(q)
+  end
 end
 return 'ok'
 `)
@@ -117,12 +146,16 @@ return 'ok'
 // deleteTaskScript: KEYS the task; ARGV the prefixes of the c and x index keys. Deletes the task and its
 // index members; returns 1, or 0 when there was no task.
 var deleteTaskScript = goredis.NewScript(tasksLuaPrelude + `
-local o, m = unpack(redis.call('HMGET', KEYS[1], 'o', 'm'))
+local o, m, q = unpack(redis.call('HMGET', KEYS[1], 'o', 'm', 'q'))
 if not m then return 0 end
 redis.call('DEL', KEYS[1])
 local c, x = ARGV[1] .. o, ARGV[2] .. o
 drop(c, x, m)
 refresh(c, x)
+if q then
+  redis.call('ZREM', q, m)
+  refreshQuota(q)
+end
 return 1
 `)
 

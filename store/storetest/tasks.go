@@ -37,6 +37,7 @@ func TestTaskStore(t *testing.T, newStore func(t *testing.T) store.TaskStore) {
 	t.Run("delete", func(t *testing.T) { taskDelete(t, newStore(t)) })
 	t.Run("expiry", func(t *testing.T) { taskExpiry(t, newStore(t)) })
 	t.Run("ttl changed by an update", func(t *testing.T) { taskTTLChange(t, newStore(t)) })
+	testTaskQuota(t, newStore)
 }
 
 // newTask returns a working task of owner created now (monotonic reading stripped: stores that encode

@@ -1,6 +1,7 @@
 package streamable
 
 import (
+	"context"
 	"net/http"
 	"sync"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/mcpkit/mcpkit/internal/jsonx"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
+	"github.com/mcpkit/mcpkit/transport"
 )
 
 // modernPost serves one 2026-07-28 POST: stateless, headers checked against the body, the request's
@@ -44,7 +46,9 @@ func (h *Handler) modernPost(w http.ResponseWriter, r *http.Request, m *jsonrpc.
 	}
 	rp := &reply{h: h, w: w, id: m.ID, modern: true, reqHeader: r.Header}
 	defer rp.release() // stops the keep-alive goroutine: nothing writes w after this handler returns
-	result, err := h.srv.Stateless().HandleRequest(r.Context(), m, rp)
+	// The client's address goes with the request: the server's per-client task budget of unauthenticated
+	// clients (server.TaskOptions.ClientKey) uses it.
+	result, err := h.srv.Stateless().HandleRequest(transport.WithClientAddr(r.Context(), clientAddr(r)), m, rp)
 	rp.finish(r.Context(), result, err, modernStatus)
 }
 
@@ -76,6 +80,13 @@ func (h *Handler) listen(w http.ResponseWriter, r *http.Request, m *jsonrpc.Mess
 		e := &jsonrpc.Error{Code: mcp.CodeMissingRequiredClientCapability, Message: "Missing required client capability: notifications.taskIds needs the " + mcp.ExtensionTasks + " extension in the request's clientCapabilities"}
 		httpError(w, modernStatus(e), m.ID, e.Code, e.Message)
 		return
+	}
+	if n := len(p.Notifications.TaskIDs); n > maxListenTaskIDs {
+		httpError(w, http.StatusBadRequest, m.ID, mcp.CodeInvalidParams,
+			"invalid params: subscriptions/listen asks for "+itoa(int64(n))+" taskIds, more than this server follows for one listen ("+itoa(maxListenTaskIDs)+")")
+		return
+	} else if n > 0 {
+		p.Notifications.TaskIDs = h.visibleTaskIDs(r.Context(), m, p.Notifications.TaskIDs)
 	}
 	sse := h.newSSE(w)
 	sse.Start(nil)
@@ -146,4 +157,32 @@ func declaresTasks(meta *mcp.RequestMeta) bool {
 	}
 	_, ok := meta.ClientCapabilities.Extensions[mcp.ExtensionTasks]
 	return ok
+}
+
+// maxListenTaskIDs bounds the task ids one subscriptions/listen may ask for (the server's own listen has
+// the same bound): every task change is matched against the list, and each id is looked up at the start.
+const maxListenTaskIDs = 256
+
+// visibleTaskIDs returns the ids the listen's caller may see, asking the server with a tasks/get carrying
+// the listen's _meta for each: a task of another owner (or unknown) is left out, so the listen neither
+// acknowledges it nor sends its changes. A task's owner never changes, so checking once is enough.
+func (h *Handler) visibleTaskIDs(ctx context.Context, m *jsonrpc.Message, ids []string) []string {
+	var params map[string]jsontext.Value
+	if json.Unmarshal(m.Params, &params) != nil {
+		return nil
+	}
+	delete(params, "notifications")
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		params["taskId"], _ = json.Marshal(id)
+		raw, err := json.Marshal(params)
+		if err != nil {
+			continue
+		}
+		probe := &jsonrpc.Message{ID: m.ID, Method: mcp.MethodTasksGet, Params: raw}
+		if _, err := h.srv.Stateless().HandleRequest(ctx, probe, nopPeer{}); err == nil {
+			out = append(out, id)
+		}
+	}
+	return out
 }

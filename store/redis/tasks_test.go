@@ -106,7 +106,7 @@ func TestTaskKeysExpire(t *testing.T) {
 	raw := rawClient(t, srv)
 	st := newStore(t, srv, Options{}).Tasks
 	ctx := context.Background()
-	const ttl = 300 * time.Millisecond
+	const ttl = 1500 * time.Millisecond // long enough that a loaded CI machine reaches the checks before the first expiry (300 ms expired t0 under load)
 	for i := range 30 {
 		owner := fmt.Sprint("owner", i%3)
 		if err := st.CreateTask(ctx, testTask(fmt.Sprint("t", i), owner, ttl), 8); err != nil && !errors.Is(err, store.ErrLimit) {

@@ -1,5 +1,5 @@
 // Drives an MCP server's tasks with a TypeScript task client, and prints what it saw as one JSON line.
-// Usage: node taskclient.mjs <url> <mode>; mode:
+// Usage: node taskclient.mjs <url> <mode> [confirm]; mode:
 //   v1          @modelcontextprotocol/sdk 1.32.2, 2025-11-25: client.experimental.tasks (callToolStream,
 //               getTask, getTaskResult, cancelTask, listTasks) and notifications/tasks/status.
 //   ext-legacy  @modelcontextprotocol/ext-tasks 0.2.2 on @modelcontextprotocol/client 2.4.0 in a legacy
@@ -11,14 +11,17 @@
 // The server must offer the tools slow_add {a, b} (a task that completes with the text a+b), block {} (a task
 // that works until cancelled) and fail {} (a task that ends failed). The script calls slow_add{2,3}, block
 // (then cancels it, then cancels it again) and fail, lists tasks where the shape has tasks/list, and reports
-// each step's observations; it judges nothing (the Go test does).
+// each step's observations; it judges nothing (the Go test does). With "confirm" it also calls
+// confirm {action: "deploy"}, a task that asks for a form elicitation; the client accepts with
+// {confirm: true} and reports the question it saw (message, related task, how it travelled).
 // The SDK packages are resolved from $MCPKIT_PEERS (see scripts/peers.sh).
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-const [url, mode] = process.argv.slice(2);
+const [url, mode, extra] = process.argv.slice(2);
+const confirm = extra === 'confirm';
 const require = createRequire(process.env.MCPKIT_PEERS + '/');
 const load = async (name) => import(pathToFileURL(require.resolve(name)).href);
 // loadESM imports a package's ESM entry ("import" condition of its exports map): ext-tasks has no CommonJS
@@ -51,14 +54,20 @@ const errInfo = (err) => err === undefined || err === null ? null : ({
 });
 const firstText = (result) => result?.content?.find?.((c) => c.type === 'text')?.text ?? null;
 const TTL = 60000;
+// The elicitations the client answered.
+const asked = [];
 
 // ---------- v1: @modelcontextprotocol/sdk experimental tasks ----------
 async function runV1() {
   const { Client } = await load('@modelcontextprotocol/sdk/client/index.js');
   const { StreamableHTTPClientTransport } = await load('@modelcontextprotocol/sdk/client/streamableHttp.js');
-  const { TaskStatusNotificationSchema, CallToolResultSchema } = await load('@modelcontextprotocol/sdk/types.js');
+  const { TaskStatusNotificationSchema, CallToolResultSchema, ElicitRequestSchema } = await load('@modelcontextprotocol/sdk/types.js');
   const client = new Client({ name: 'interop-tasks-v1', version: '1.0.0' },
-    { capabilities: { tasks: { list: {}, cancel: {} } }, defaultTaskPollInterval: 50 });
+    { capabilities: { tasks: { list: {}, cancel: {} }, elicitation: { form: {} } }, defaultTaskPollInterval: 50 });
+  client.setRequestHandler(ElicitRequestSchema, async (request) => {
+    asked.push({ message: request.params.message, relatedTask: request.params._meta?.['io.modelcontextprotocol/related-task']?.taskId ?? null });
+    return { action: 'accept', content: { confirm: true } };
+  });
   const notified = [];
   client.setNotificationHandler(TaskStatusNotificationSchema, (n) => {
     notified.push({ taskId: n.params.taskId, status: n.params.status });
@@ -123,6 +132,12 @@ async function runV1() {
     }
   }
 
+  if (confirm) {
+    out.step = 'confirm';
+    out.confirm = await drain('confirm', { action: 'deploy' });
+    out.confirm.asked = asked;
+  }
+
   out.step = 'list';
   const listed = [];
   let cursor;
@@ -142,7 +157,11 @@ async function runExt(modern) {
   const { Client, StreamableHTTPClientTransport } = await loadESM('@modelcontextprotocol/client');
   const ext = await loadESM('@modelcontextprotocol/ext-tasks', './client');
   const clientInfo = { name: 'interop-tasks-ext', version: '1.0.0' };
-  const client = new Client(clientInfo, modern ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {});
+  const clientCapabilities = { elicitation: { form: {} } };
+  const client = new Client(clientInfo, {
+    capabilities: clientCapabilities,
+    ...(modern ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {}),
+  });
   const transport = new StreamableHTTPClientTransport(new URL(url));
   await client.connect(transport);
   out.protocolVersion = transport.protocolVersion ?? null;
@@ -152,11 +171,18 @@ async function runExt(modern) {
   out.tools = Object.fromEntries((await client.listTools()).tools.map((t) => [t.name, t.execution?.taskSupport ?? null]));
 
   let raw;
-  const options = { endpointId: 'interop-' + mode };
+  const options = {
+    endpointId: 'interop-' + mode,
+    onInputRequest: async (request, context) => {
+      asked.push({ kind: request.kind, message: request.params?.message ?? null, delivery: context.delivery, taskId: context.taskId ?? null });
+      if (request.kind !== 'elicitation') throw new Error(`unexpected input request ${request.kind}`);
+      return { action: 'accept', content: { confirm: true } };
+    },
+  };
   if (modern) {
     raw = await rawDispatcher(StreamableHTTPClientTransport);
     options.rawDispatch = raw.dispatch;
-    options.v2RequestFraming = { protocolVersion: '2026-07-28', clientInfo, clientCapabilities: {} };
+    options.v2RequestFraming = { protocolVersion: '2026-07-28', clientInfo, clientCapabilities };
   }
   const session = ext.createTaskSessionFromClient(client, options);
   out.generation = session.capabilities ? { ...session.capabilities } : null;
@@ -198,6 +224,15 @@ async function runExt(modern) {
     const failed = await fail.settle();
     out.fail.outcome = outcomeInfo(failed.outcome);
     out.fail.last = view(failed.lastTask);
+
+    if (confirm) {
+      out.step = 'confirm';
+      const c = await session.callTool('confirm', { action: 'deploy' }, { task: { preference: 'require', retentionMs: TTL } });
+      out.confirm = { kind: c.kind, taskId: c.handle?.taskId ?? null, statuses: [] };
+      const settled = await c.settle({ onEvent: (e) => { if (e.type === 'task') out.confirm.statuses.push(e.task.status); } });
+      out.confirm.outcome = outcomeInfo(settled.outcome);
+      out.confirm.asked = asked;
+    }
 
     out.step = 'list';
     if (session.capabilities.inventory === 'server-list') {

@@ -1,8 +1,8 @@
 // A 2025-11-25 MCP server with experimental tasks, written with @modelcontextprotocol/sdk 1.32.2 (the only
 // TypeScript server that runs tasks: the v2 server 2.4.0 has the task wire types but no task runtime), for
 // mcpkit's client to talk to. Sessionful Streamable HTTP on 127.0.0.1 at /mcp, one McpServer and one
-// StreamableHTTPServerTransport per session, one InMemoryTaskStore shared by all (the SDK scopes its
-// tasks to the session that created them).
+// StreamableHTTPServerTransport per session, one InMemoryTaskStore and InMemoryTaskMessageQueue shared by
+// all (the SDK scopes its tasks to the session that created them).
 // Usage: node taskserver.mjs [port]; port 0 (the default) picks a free one. The first stdout line is the port.
 //
 // Capabilities: tasks {list, cancel, requests.tools.call}. Tools (server.experimental.tasks.registerToolTask):
@@ -12,6 +12,9 @@
 //   fail {}          taskSupport required: the task ends failed; tasks/result returns the stored result,
 //                    a CallToolResult with isError true (this SDK's task store keeps a Result, never a
 //                    JSON-RPC error).
+//   confirm {action} taskSupport required: the task goes input_required and asks for a form elicitation
+//                    (related to the task, so the SDK queues it and sends it on the client's tasks/result
+//                    stream); it completes with "<action>: <answer action> confirm=<confirm>".
 //   plain {}         no task support: an ordinary tool answering "plain".
 // Task ttl: what the client asked for, else 60000 ms; pollInterval 50 ms.
 // The SDK packages are resolved from $MCPKIT_PEERS (see scripts/peers.sh).
@@ -24,11 +27,12 @@ const require = createRequire(process.env.MCPKIT_PEERS + '/');
 const load = async (name) => import(pathToFileURL(require.resolve(name)).href);
 const { McpServer } = await load('@modelcontextprotocol/sdk/server/mcp.js');
 const { StreamableHTTPServerTransport } = await load('@modelcontextprotocol/sdk/server/streamableHttp.js');
-const { InMemoryTaskStore } = await load('@modelcontextprotocol/sdk/experimental/tasks/stores/in-memory.js');
+const { InMemoryTaskStore, InMemoryTaskMessageQueue } = await load('@modelcontextprotocol/sdk/experimental/tasks/stores/in-memory.js');
 const { isInitializeRequest } = await load('@modelcontextprotocol/sdk/types.js');
 const { z } = await load('zod');
 
 const taskStore = new InMemoryTaskStore();
+const taskMessageQueue = new InMemoryTaskMessageQueue();
 const text = (t) => ({ content: [{ type: 'text', text: t }] });
 const ttlOf = (extra) => extra.taskRequestedTtl ?? 60000;
 // Background work must not crash the process when the task was cancelled (terminal) meanwhile.
@@ -39,6 +43,7 @@ function factory() {
   const server = new McpServer({ name: 'ts-task-server', version: '1.32.2' }, {
     capabilities: { tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } },
     taskStore,
+    taskMessageQueue,
   });
   const getTask = async (_args, extra) => extra.taskStore.getTask(extra.taskId);
   const getTaskResult = async (_args, extra) => extra.taskStore.getTaskResult(extra.taskId);
@@ -82,6 +87,32 @@ function factory() {
       quietly((async () => {
         await sleep(50);
         await store.storeTaskResult(task.taskId, 'failed', { ...text('deliberate failure'), isError: true });
+      })());
+      return { task };
+    },
+    getTask,
+    getTaskResult,
+  });
+
+  server.experimental.tasks.registerToolTask('confirm', {
+    description: 'A task that asks the user (form elicitation) before acting',
+    inputSchema: { action: z.string() },
+    execution: { taskSupport: 'required' },
+  }, {
+    createTask: async ({ action }, extra) => {
+      const task = await extra.taskStore.createTask({ ttl: ttlOf(extra), pollInterval: 50 });
+      const store = extra.taskStore;
+      quietly((async () => {
+        await store.updateTaskStatus(task.taskId, 'input_required', 'waiting for confirmation');
+        // Queued for the task (relatedTask): the SDK delivers it on the stream of the client's tasks/result.
+        const answer = await server.server.elicitInput({
+          mode: 'form',
+          message: `Really ${action}?`,
+          requestedSchema: { type: 'object', properties: { confirm: { type: 'boolean' } }, required: ['confirm'] },
+        }, { relatedTask: { taskId: task.taskId } });
+        await store.updateTaskStatus(task.taskId, 'working');
+        await store.storeTaskResult(task.taskId, 'completed',
+          text(`${action}: ${answer.action} confirm=${answer.content?.confirm}`));
       })());
       return { task };
     },

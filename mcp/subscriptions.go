@@ -22,6 +22,8 @@ type SubscriptionFilter struct {
 	ResourcesListChanged bool `json:"resourcesListChanged,omitzero"`
 	// ResourceSubscriptions asks for notifications/resources/updated about these URIs.
 	ResourceSubscriptions []string `json:"resourceSubscriptions,omitzero"`
+	// TaskIDs asks for notifications/tasks about these tasks (tasks extension, 2026-07-28).
+	TaskIDs []string `json:"taskIds,omitzero"`
 }
 
 // SubscriptionsListenParams are the params of subscriptions/listen.
@@ -64,6 +66,17 @@ func (f *SubscriptionFilter) Wants(method string, params jsontext.Value) bool {
 			return false
 		}
 		return slices.Contains(f.ResourceSubscriptions, u.URI)
+	case MethodNotificationTasks:
+		if len(f.TaskIDs) == 0 {
+			return false
+		}
+		var t struct {
+			TaskID string `json:"taskId"`
+		}
+		if json.Unmarshal(params, &t) != nil {
+			return false
+		}
+		return slices.Contains(f.TaskIDs, t.TaskID)
 	}
 	return false
 }

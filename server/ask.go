@@ -83,6 +83,9 @@ func Ask(ctx context.Context, inputs ...Input) ([]jsontext.Value, error) {
 		}
 		params[i] = raw
 	}
+	if r.task != nil {
+		return r.task.ask(ctx, inputs, params)
+	}
 	if r.Era == mcp.EraModern {
 		return r.askModern(inputs, params)
 	}

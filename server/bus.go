@@ -88,7 +88,11 @@ func (s *Server) startBus(bus store.Bus) {
 
 // Close stops what the server started for Options.Bus (its publisher and subscriber) and waits for them.
 // It does not end sessions or transports. It is idempotent, and a server without a Bus needs no Close.
+//
+// Close also stops the tasks running on this node: they end failed ("the server stopped the task"), and
+// Close waits for their handlers to return.
 func (s *Server) Close() error {
+	s.tasks.close()
 	if s.bus != nil {
 		s.bus.close()
 	}
@@ -195,6 +199,7 @@ func (l *busLink) receive(msg []byte) {
 	case mcp.MethodNotificationToolsListChanged, mcp.MethodNotificationResourcesListChanged, mcp.MethodNotificationPromptsListChanged:
 		s.broadcast(env.Method, nil, nil)
 		env.Params = nil
+	case mcp.MethodNotificationTasks: // for subscriptions/listen streams only
 	default: // a newer node's kind of change, during a rolling update: not an error
 		s.log.Debug("mcp: an unknown change on the bus", "node", env.Node, "method", env.Method)
 		return

@@ -39,6 +39,11 @@ var methods = map[string]methodSpec{
 	mcp.MethodPromptsGet:             {legacy: true, modern: true, serve: (*Server).getPrompt},
 	mcp.MethodCompletionComplete:     {legacy: true, modern: true, minVersion: mcp.Version20250326, serve: (*Server).complete},
 	mcp.MethodLoggingSetLevel:        {legacy: true, serve: (*Server).setLevel},
+	mcp.MethodTasksGet:               {legacy: true, modern: true, minVersion: mcp.Version20251125, serve: (*Server).getTask},
+	mcp.MethodTasksCancel:            {legacy: true, modern: true, minVersion: mcp.Version20251125, serve: (*Server).cancelTask},
+	mcp.MethodTasksUpdate:            {modern: true, serve: (*Server).updateTask},
+	mcp.MethodTasksResult:            {legacy: true, minVersion: mcp.Version20251125, serve: (*Server).taskResult},
+	mcp.MethodTasksList:              {legacy: true, minVersion: mcp.Version20251125, serve: (*Server).listTasks},
 }
 
 // handle serves one inbound request for a connection or session. sess is the legacy session state of the

@@ -47,7 +47,7 @@ func (s *Server) initialize(ctx context.Context, r *Request) (jsontext.Value, er
 
 	res := mcp.InitializeResult{
 		ProtocolVersion: version,
-		Capabilities:    *s.capabilities(),
+		Capabilities:    *s.capabilities(version),
 		ServerInfo:      s.impl,
 		Instructions:    s.opts.Instructions,
 	}
@@ -62,7 +62,7 @@ func (s *Server) ping(ctx context.Context, r *Request) (jsontext.Value, error) {
 func (s *Server) discover(ctx context.Context, r *Request) (jsontext.Value, error) {
 	res := mcp.DiscoverResult{
 		SupportedVersions: s.versions,
-		Capabilities:      *s.capabilities(),
+		Capabilities:      *s.capabilities(r.ProtocolVersion),
 		Instructions:      s.opts.Instructions,
 	}
 	r.finish(&res.ResultFields)

@@ -22,6 +22,9 @@ func (s *Server) listen(ctx context.Context, r *Request) (jsontext.Value, error)
 	if err := decodeParams(r.Params, &p); err != nil {
 		return nil, err
 	}
+	if len(p.Notifications.TaskIDs) > 0 && !clientTakesTasks(r.ClientCapabilities) {
+		return nil, errTasksExtensionRequired("asking for task notifications")
+	}
 	if r.out == nil {
 		return nil, errors.New("mcp: subscriptions/listen needs a stream to send notifications on")
 	}

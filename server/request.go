@@ -42,6 +42,8 @@ type Request struct {
 	out    transport.Peer // the request's own stream: its notifications and server-to-client requests
 	ia     *interaction   // multi round-trip state (2026-07-28 tools/call, prompts/get, resources/read): &iaBox
 	iaBox  interaction
+	task   *taskRun       // set while the handler runs as a task
+	start  *deferredStart // set while a DeferTaskStart tool runs inline and may still become a task
 }
 
 type requestKey struct{}

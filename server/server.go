@@ -10,6 +10,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/store"
 )
@@ -64,6 +67,9 @@ type Options struct {
 	// subscriptions/listen streams), as if made there. New subscribes; call Close to stop. Nil: this
 	// process only.
 	Bus store.Bus
+	// Tasks configures tool calls that run as tasks (docs/TASKS.md): the task store every node shares,
+	// retention, polling, limits and the dead-node lease.
+	Tasks TaskOptions
 }
 
 // Server is an MCP server. Register tools, resources and prompts, then serve it on one or more transports
@@ -90,6 +96,7 @@ type Server struct {
 	resultMeta *mcp.ResultMeta
 	versions   []string
 	bus        *busLink // nil without Options.Bus
+	tasks      *taskRuntime
 }
 
 // New returns a server that identifies itself with name and version. opts may be nil.
@@ -130,6 +137,7 @@ func New(name, version string, opts *Options) *Server {
 		}
 	}
 	s.completers = make(map[completionKey]completer)
+	s.tasks = newTaskRuntime(s, s.opts.Tasks)
 	h := Handler(s.dispatchMethod)
 	for i := len(s.opts.Middleware) - 1; i >= 0; i-- {
 		h = s.opts.Middleware[i](h)
@@ -177,15 +185,34 @@ func (s *Server) Info() mcp.Implementation { return s.impl }
 
 // capabilities returns what this server offers. Tools, resources and prompts are always advertised, with
 // listChanged, because registries may change while serving.
-func (s *Server) capabilities() *mcp.ServerCapabilities {
-	return &mcp.ServerCapabilities{
+// Tasks: the 2026-07-28 extension io.modelcontextprotocol/tasks under extensions (server/discover), the
+// 2025-11-25 capability tasks in sessions of that version (initialize; see version).
+func (s *Server) capabilities(version string) *mcp.ServerCapabilities {
+	c := &mcp.ServerCapabilities{
 		Tools:       &mcp.ToolsCapability{ListChanged: true},
 		Resources:   &mcp.ResourcesCapability{Subscribe: true, ListChanged: true},
 		Prompts:     &mcp.PromptsCapability{ListChanged: true},
 		Logging:     &mcp.LoggingCapability{},
 		Completions: &mcp.CompletionsCapability{},
 	}
+	switch {
+	case mcp.EraOf(version) == mcp.EraModern:
+		c.Extensions = map[string]jsontext.Value{mcp.ExtensionTasks: jsontext.Value(`{}`)}
+	case legacyHasTasks(version):
+		c.Extra = map[string]jsontext.Value{"tasks": legacyTasksCapability}
+	}
+	return c
 }
+
+// legacyTasksCapability is the 2025-11-25 tasks capability: tasks/list, tasks/cancel, task-augmented
+// tools/call.
+var legacyTasksCapability = func() jsontext.Value {
+	b, _ := json.Marshal(mcp.LegacyTasksCapability{
+		List: mcp.JSONObject{}, Cancel: mcp.JSONObject{},
+		Requests: map[string]mcp.JSONObject{"tools": {"call": jsontext.Value(`{}`)}},
+	})
+	return b
+}()
 
 // supports reports whether version v is served.
 func (s *Server) supports(v string) bool { return slices.Contains(s.versions, v) }

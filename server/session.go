@@ -28,6 +28,7 @@ type session struct {
 	clientCaps  *mcp.ClientCapabilities
 	level       mcp.LoggingLevel // "" until logging/setLevel: everything is sent
 	subs        map[string]struct{}
+	ownerID     string // names the session as the owner of its tasks (lazily; the id when it has one)
 
 	hooks *serial.Queue // runs OnRootsChanged off the read loop; nil without a hook
 }
@@ -77,6 +78,20 @@ func (ss *session) markClientReady() {
 	ss.mu.Lock()
 	ss.clientReady = true
 	ss.mu.Unlock()
+}
+
+// taskOwnerID names the session as the owner of its tasks: its id, or a random name for a stream
+// connection (whose id is "").
+func (ss *session) taskOwnerID() string {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ss.ownerID == "" {
+		ss.ownerID = ss.id
+		if ss.ownerID == "" {
+			ss.ownerID = "conn-" + newTaskID()
+		}
+	}
+	return ss.ownerID
 }
 
 func (ss *session) identity() (string, *mcp.Implementation, *mcp.ClientCapabilities) {

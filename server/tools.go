@@ -26,6 +26,8 @@ type toolEntry struct {
 	call ToolHandler
 	// headers are the input schema's x-mcp-header annotations (checked on 2026-07-28 HTTP requests).
 	headers []paramHeader
+	// deferTask: a 2026-07-28 call becomes a task when the handler calls StartTask (DeferTaskStart).
+	deferTask bool
 }
 
 // Tool registers a typed tool: the input schema is inferred from In, the output schema from Out, and
@@ -126,6 +128,9 @@ func gateTool(t mcp.Tool, version string) mcp.Tool {
 		t.OutputSchema = nil
 		t.Title = ""
 	}
+	if t.Execution != nil && !legacyHasTasks(version) || mcp.EraOf(version) == mcp.EraModern {
+		t.Execution = nil // 2025-11-25 only: 2026-07-28 tools have no execution member
+	}
 	return t
 }
 
@@ -161,27 +166,42 @@ func (s *Server) callTool(ctx context.Context, r *Request) (jsontext.Value, erro
 			return marshalToolResult(r, toolError(fmt.Sprintf("invalid arguments for tool %q: %s", p.Name, boundedTo(err.Error(), maxErrText))))
 		}
 	}
+	if mode, err := s.taskMode(r, t, p.Task); err != nil {
+		return nil, err
+	} else if mode != taskInline {
+		return s.callToolAsTask(ctx, r, t, args, p.Task, mode)
+	}
+	res, err := s.runTool(ctx, t, args)
+	if err != nil {
+		return nil, err
+	}
+	return marshalToolResult(r, res)
+}
+
+// runTool calls the tool's handler and checks its result: a protocol error is returned as a
+// *jsonrpc.Error, any other handler error becomes a result with isError set.
+func (s *Server) runTool(ctx context.Context, t *toolEntry, args jsontext.Value) (*mcp.CallToolResult, error) {
 	res, err := t.call(ctx, args)
 	if err != nil {
 		if perr := asProtocolError(err); perr != nil {
 			return nil, perr
 		}
-		return marshalToolResult(r, toolError(err.Error()))
+		return toolError(err.Error()), nil
 	}
 	if res == nil {
 		res = &mcp.CallToolResult{}
 	}
 	if t.out != nil && !res.IsError {
 		if len(res.StructuredContent) == 0 {
-			s.log.Error("mcp: tool returned no structuredContent although it has an output schema", "tool", p.Name)
+			s.log.Error("mcp: tool returned no structuredContent although it has an output schema", "tool", t.def.Name)
 			return nil, internalError()
 		}
 		if err := t.out.Validate(res.StructuredContent); err != nil {
-			s.log.Error("mcp: tool output does not match its output schema", "tool", p.Name, "err", err)
+			s.log.Error("mcp: tool output does not match its output schema", "tool", t.def.Name, "err", err)
 			return nil, internalError()
 		}
 	}
-	return marshalToolResult(r, res)
+	return res, nil
 }
 
 var emptyObject = jsontext.Value(`{}`)

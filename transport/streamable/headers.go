@@ -25,7 +25,7 @@ const (
 // and by the client to write them).
 type bodyFacts struct {
 	version string // params._meta["io.modelcontextprotocol/protocolVersion"]: set for 2026-07-28 requests
-	name    string // params.name or params.uri, for the methods that have Mcp-Name
+	name    string // params.name, params.uri or params.taskId, for the methods that have Mcp-Name
 	hasName bool
 	params  jsontext.Value // the params, for the arguments that Mcp-Param-* headers mirror
 }
@@ -41,8 +41,9 @@ func readBodyFacts(m *jsonrpc.Message) bodyFacts {
 		Meta *struct {
 			Version string `json:"io.modelcontextprotocol/protocolVersion"`
 		} `json:"_meta"`
-		Name *string `json:"name"`
-		URI  *string `json:"uri"`
+		Name   *string `json:"name"`
+		URI    *string `json:"uri"`
+		TaskID *string `json:"taskId"`
 	}
 	if bytes.Contains(m.Params, metaKey) || nameMethod(m.Method) != "" {
 		_ = json.Unmarshal(m.Params, &p)
@@ -59,6 +60,10 @@ func readBodyFacts(m *jsonrpc.Message) bodyFacts {
 		if p.URI != nil {
 			f.name, f.hasName = *p.URI, true
 		}
+	case "taskId":
+		if p.TaskID != nil {
+			f.name, f.hasName = *p.TaskID, true
+		}
 	}
 	return f
 }
@@ -70,6 +75,8 @@ func nameMethod(method string) string {
 		return "name"
 	case mcp.MethodResourcesRead:
 		return "uri"
+	case mcp.MethodTasksGet, mcp.MethodTasksUpdate, mcp.MethodTasksCancel: // tasks extension (SEP-2663)
+		return "taskId"
 	}
 	return ""
 }

@@ -5,10 +5,6 @@ import (
 	"fmt"
 	"iter"
 
-	"github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
-
-	"github.com/mcpkit/mcpkit/internal/bufpool"
 	"github.com/mcpkit/mcpkit/mcp"
 )
 
@@ -21,41 +17,13 @@ func (s *Session) Ping(ctx context.Context) error {
 	return s.call(ctx, mcp.MethodPing, nil, nil)
 }
 
-// CallTool calls a tool. args is anything that encodes as a JSON object (a struct, a map, or
-// jsontext.Value); nil sends no arguments. A tool that failed returns a result with IsError set, not an
-// error: errors are for protocol failures.
-func (s *Session) CallTool(ctx context.Context, name string, args any) (*mcp.CallToolResult, error) {
-	buf := bufpool.Get()
-	defer bufpool.Put(buf)
-	buf.B = append(buf.B, `{"name":`...)
-	buf.B, _ = jsontext.AppendQuote(buf.B, name)
-	if args != nil {
-		buf.B = append(buf.B, `,"arguments":`...)
-		var err error
-		if raw, ok := args.(jsontext.Value); ok {
-			buf.B = append(buf.B, raw...)
-		} else if buf.B, err = bufpool.MarshalAppend(buf.B, args); err != nil {
-			return nil, fmt.Errorf("client: encoding arguments of tool %q: %w", name, err)
-		}
-	}
-	buf.B = append(buf.B, '}')
-	raw, err := s.callEncoded(ctx, mcp.MethodToolsCall, buf.B)
-	if err != nil {
-		return nil, err
-	}
-	res := new(mcp.CallToolResult)
-	if err := json.Unmarshal(raw, res); err != nil {
-		return nil, fmt.Errorf("client: decoding tools/call result: %w", err)
-	}
-	return res, nil
-}
-
 // ListTools returns one page of tools; pass the previous page's NextCursor to continue.
 func (s *Session) ListTools(ctx context.Context, cursor string) (*mcp.ListToolsResult, error) {
 	var res mcp.ListToolsResult
 	if err := s.call(ctx, mcp.MethodToolsList, &mcp.ListToolsParams{Cursor: cursor}, &res); err != nil {
 		return nil, err
 	}
+	s.toolTasks.record(res.Tools)
 	return &res, nil
 }
 

@@ -38,6 +38,7 @@ func Connect(ctx context.Context, stream jsonrpc.Stream, opts *Options) (*Sessio
 		s.opts.MaxPendingCallbacks = defaultMaxPendingCallbacks
 	}
 	s.callbacks = serial.New(s.opts.MaxPendingCallbacks)
+	s.initTasks()
 	s.conn = jsonrpc.NewConn(stream, jsonrpc.ConnOptions{
 		Handler:      &inbound{s: s},
 		CancelMethod: mcp.MethodNotificationCancelled,

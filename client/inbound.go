@@ -51,7 +51,14 @@ func (h *inbound) HandleNotification(_ context.Context, m *jsonrpc.Message) {
 			h.s.acknowledged(p.Notifications) // the session's own bookkeeping: it never blocks
 		}
 	case mcp.MethodNotificationToolsListChanged:
+		h.s.toolTasks.forget()
 		h.s.laterIf(m.Method, o.OnToolsChanged)
+	case mcp.MethodNotificationTasksStatus, mcp.MethodNotificationTasks:
+		if d, err := h.s.decodeTask(m.Params); err != nil {
+			h.s.log.Warn("mcp: malformed notification", "method", m.Method, "err", err)
+		} else {
+			h.s.taskNews(m.Method, d)
+		}
 	case mcp.MethodNotificationResourcesListChanged:
 		h.s.laterIf(m.Method, o.OnResourcesChanged)
 	case mcp.MethodNotificationPromptsListChanged:

@@ -18,7 +18,7 @@ const defaultMaxInputRounds = 10
 // driveInput answers the server's input requests with the session's handlers and retries the call with
 // the answers and the echoed requestState, round after round, until the server completes it. params are
 // the call's own params (without _meta).
-func (s *Session) driveInput(ctx context.Context, method string, params []byte, token string, res jsontext.Value) (jsontext.Value, error) {
+func (s *Session) driveInput(ctx context.Context, method string, params []byte, token string, tasks bool, res jsontext.Value) (jsontext.Value, error) {
 	max := s.opts.MaxInputRounds
 	if max <= 0 {
 		max = defaultMaxInputRounds
@@ -46,15 +46,18 @@ func (s *Session) driveInput(ctx context.Context, method string, params []byte, 
 		if err != nil {
 			return nil, err
 		}
-		body := s.appendWithMeta(nil, retry, token)
+		body := s.appendWithMeta(nil, retry, token, tasks)
 		if res, err = s.conn.CallRaw(ctx, method, body); err != nil {
 			return nil, err
 		}
-		if err := checkResultType(res); err != ErrInputRequired {
-			if err != nil {
-				return nil, err
-			}
+		switch err := checkResultType(res); err {
+		case ErrInputRequired:
+		case errTaskResult:
+			return acceptTask(method, tasks, res)
+		case nil:
 			return res, nil
+		default:
+			return nil, err
 		}
 	}
 }

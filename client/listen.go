@@ -9,13 +9,14 @@ import (
 )
 
 // Listen receives change notifications until ctx ends, in either era, and delivers them to the Options
-// callbacks (OnToolsChanged, OnPromptsChanged, OnResourcesChanged, OnResourceUpdated). ready, when not nil,
+// callbacks (OnToolsChanged, OnPromptsChanged, OnResourcesChanged, OnResourceUpdated, and OnTaskStatus for
+// the tasks of filter.TaskIDs, which also wake the TaskHandle.Wait of those tasks). ready, when not nil,
 // is called once the subscription is in place, with what the server agreed to send.
 //
 // At 2026-07-28 it holds one subscriptions/listen request open (ending ctx cancels it: notifications/cancelled
 // on stdio, closing the stream over HTTP). In a legacy session list_changed notifications arrive without
-// asking, so it subscribes each URI of filter.ResourceSubscriptions with resources/subscribe and unsubscribes
-// them when ctx ends. It returns nil when ctx ends or the server closes the subscription gracefully.
+// asking (notifications/tasks/status too, when the server sends them), so it subscribes each URI of
+// filter.ResourceSubscriptions with resources/subscribe and unsubscribes them when ctx ends. It returns nil when ctx ends or the server closes the subscription gracefully.
 func (s *Session) Listen(ctx context.Context, filter mcp.SubscriptionFilter, ready func(acked mcp.SubscriptionFilter)) error {
 	if s.era == mcp.EraModern {
 		return s.listenModern(ctx, filter, ready)
@@ -63,7 +64,9 @@ func (s *Session) listenModern(ctx context.Context, filter mcp.SubscriptionFilte
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
-		_, err := s.callRaw(lctx, mcp.MethodSubscriptionsListen, &mcp.SubscriptionsListenParams{Notifications: filter})
+		// Task notifications need the tasks extension declared on the request.
+		_, err := s.callRawAs(lctx, mcp.MethodSubscriptionsListen, &mcp.SubscriptionsListenParams{Notifications: filter},
+			s.tasksOn || len(filter.TaskIDs) > 0)
 		done <- err
 	}()
 	for {

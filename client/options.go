@@ -60,6 +60,25 @@ type Options struct {
 	// MaxInputRounds bounds the input_required rounds of one 2026-07-28 call. Zero means 10.
 	MaxInputRounds int
 
+	// Tasks opts in to tasks for ordinary calls. At 2026-07-28 every request declares the
+	// io.modelcontextprotocol/tasks extension (as declaring it in Capabilities.Extensions does), so the
+	// server may answer a tools/call with a task; CallTool then follows the task to its end (polling,
+	// answering its input requests, sending tasks/cancel when ctx ends first) and returns the final
+	// result. In a 2025-11-25 session CallTool runs a tool whose execution.taskSupport is "required" as a
+	// task the same way. Without it, CallToolAsTask and the TaskHandle methods still work: they declare
+	// the extension on their own requests.
+	Tasks bool
+	// OnTaskStatus receives task status notifications: notifications/tasks/status (2025-11-25, which a
+	// server may send unasked) and notifications/tasks (2026-07-28, on a Listen whose filter names the
+	// task in TaskIDs). At 2026-07-28 the task carries its result, error or input requests as tasks/get
+	// would. It runs on the callback queue (see MaxPendingCallbacks). TaskHandle.Wait also wakes on them.
+	OnTaskStatus func(ctx context.Context, t *mcp.DetailedTask)
+	// TaskPollMin and TaskPollMax bound the waits between the tasks/get polls of TaskHandle.Wait. A server
+	// that suggests an interval (pollIntervalMs, pollInterval) is polled at that interval, never faster
+	// than TaskPollMin; without a suggestion the wait starts at TaskPollMin and doubles after each poll
+	// that shows no change, up to TaskPollMax. Zero means 100ms and 5s.
+	TaskPollMin, TaskPollMax time.Duration
+
 	// Logger receives the client's own diagnostics. Nil uses slog.Default().
 	Logger *slog.Logger
 }

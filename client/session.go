@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -30,8 +32,16 @@ type Session struct {
 	serverCaps   mcp.ServerCapabilities
 	instructions string
 
-	// meta is the encoded modern _meta object sent with every request (without a progress token).
-	meta atomic.Pointer[[]byte]
+	// meta is the encoded modern _meta object sent with every request (without a progress token);
+	// metaTasks is the same with the tasks extension declared, for the requests of the tasks API.
+	meta      atomic.Pointer[[]byte]
+	metaTasks atomic.Pointer[[]byte]
+	tasksOn   bool // Options.Tasks, or Options.Capabilities declaring the tasks extension
+
+	// sleep waits between task polls (a test replaces it to count and skip the waits).
+	sleep     func(ctx context.Context, d time.Duration, wake <-chan struct{}) error
+	tasks     taskRegistry
+	toolTasks toolTasks
 
 	rootsMu  sync.Mutex
 	rootList []mcp.Root
@@ -92,6 +102,11 @@ func (s *Session) call(ctx context.Context, method string, params any, out any) 
 }
 
 func (s *Session) callRaw(ctx context.Context, method string, params any) (jsontext.Value, error) {
+	return s.callRawAs(ctx, method, params, s.tasksOn)
+}
+
+// callRawAs is callRaw declaring the tasks extension on this request when tasks is set (2026-07-28).
+func (s *Session) callRawAs(ctx context.Context, method string, params any, tasks bool) (jsontext.Value, error) {
 	buf := bufpool.Get()
 	defer bufpool.Put(buf)
 	var err error
@@ -105,11 +120,13 @@ func (s *Session) callRaw(ctx context.Context, method string, params any) (jsont
 			return nil, fmt.Errorf("client: encoding %s params: %w", method, err)
 		}
 	}
-	return s.callEncoded(ctx, method, buf.B)
+	return s.callEncodedAs(ctx, method, buf.B, tasks)
 }
 
-// callEncoded sends one request whose params are already encoded (a JSON object, without _meta).
-func (s *Session) callEncoded(ctx context.Context, method string, params []byte) (jsontext.Value, error) {
+// callEncodedAs sends one request whose params are already encoded (a JSON object, without _meta),
+// declaring the tasks extension on it when tasks is set (2026-07-28); a task result (resultType "task")
+// to a tools/call that declared it is returned as it is, for the caller to follow.
+func (s *Session) callEncodedAs(ctx context.Context, method string, params []byte, tasks bool) (jsontext.Value, error) {
 	body := params
 	var token string
 	if fn := progressFunc(ctx); fn != nil {
@@ -120,7 +137,7 @@ func (s *Session) callEncoded(ctx context.Context, method string, params []byte)
 	if s.era == mcp.EraModern || token != "" {
 		withMeta := bufpool.Get()
 		defer bufpool.Put(withMeta)
-		withMeta.B = s.appendWithMeta(withMeta.B, body, token)
+		withMeta.B = s.appendWithMeta(withMeta.B, body, token, tasks)
 		body = withMeta.B
 	}
 	res, err := s.conn.CallRaw(ctx, method, body)
@@ -132,8 +149,11 @@ func (s *Session) callEncoded(ctx context.Context, method string, params []byte)
 	}
 	if s.era == mcp.EraModern {
 		if err := checkResultType(res); err != nil {
-			if err == ErrInputRequired && mcp.AllowsInputRequired(method) {
-				return s.driveInput(ctx, method, params, token, res)
+			switch {
+			case err == ErrInputRequired && mcp.AllowsInputRequired(method):
+				return s.driveInput(ctx, method, params, token, tasks, res)
+			case err == errTaskResult:
+				return acceptTask(method, tasks, res)
 			}
 			return nil, err
 		}
@@ -142,8 +162,8 @@ func (s *Session) callEncoded(ctx context.Context, method string, params []byte)
 }
 
 // appendWithMeta appends params with _meta spliced in as its first member: the modern per-request fields
-// and/or a progress token.
-func (s *Session) appendWithMeta(dst, params []byte, token string) []byte {
+// and/or a progress token. tasks selects the _meta that declares the tasks extension.
+func (s *Session) appendWithMeta(dst, params []byte, token string, tasks bool) []byte {
 	dst = append(dst, `{"_meta":{`...)
 	sep := false
 	if token != "" {
@@ -151,7 +171,11 @@ func (s *Session) appendWithMeta(dst, params []byte, token string) []byte {
 		dst = append(dst, token...)
 		sep = true
 	}
-	if meta := s.meta.Load(); s.era == mcp.EraModern && meta != nil && len(*meta) > 2 {
+	meta := s.meta.Load()
+	if tasks {
+		meta = s.metaTasks.Load()
+	}
+	if s.era == mcp.EraModern && meta != nil && len(*meta) > 2 {
 		if sep {
 			dst = append(dst, ',')
 		}
@@ -180,6 +204,8 @@ func checkResultType(res jsontext.Value) error {
 		return nil
 	case `"` + string(mcp.ResultInputRequired) + `"`:
 		return ErrInputRequired
+	case `"` + string(mcp.ResultTask) + `"`:
+		return errTaskResult
 	}
 	return fmt.Errorf("client: unrecognised resultType %s", raw)
 }
@@ -198,6 +224,23 @@ func (s *Session) buildMeta(level mcp.LoggingLevel) error {
 	if err != nil {
 		return err
 	}
+	withTasks := caps
+	withTasks.Extensions = maps.Clone(caps.Extensions)
+	if withTasks.Extensions == nil {
+		withTasks.Extensions = map[string]jsontext.Value{}
+	}
+	if _, ok := withTasks.Extensions[mcp.ExtensionTasks]; !ok {
+		withTasks.Extensions[mcp.ExtensionTasks] = jsontext.Value(`{}`)
+	}
+	m.ClientCapabilities = &withTasks
+	bt, err := json.Marshal(&m)
+	if err != nil {
+		return err
+	}
+	if s.tasksOn {
+		b = bt
+	}
 	s.meta.Store(&b)
+	s.metaTasks.Store(&bt)
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mcpkit/mcpkit/examples/demo"
 	"github.com/mcpkit/mcpkit/server"
+	"github.com/mcpkit/mcpkit/store"
 	"github.com/mcpkit/mcpkit/store/redis"
 	"github.com/mcpkit/mcpkit/transport/streamable"
 )
@@ -64,11 +65,14 @@ func newServe() *cobra.Command {
 				opts.Streamable.Events = st.Events
 				opts.Streamable.Bus = st.Bus // answers, cancellations, state changes and DELETE reach the node concerned
 				opts.SSEBus = st.Bus         // /messages POSTs reach the node holding their /sse stream
+				sopts.Tasks.Store = redisTaskStore(st)
 			}
 			s := demo.NewWith(sopts)
 			addCountSlowly(s)
 			// wait, list_roots, notify_change: to try cancel, resume and changes across nodes
 			demo.AddNodeTools(s)
+			// process_files: a long-running call that runs as a task (poll and cancel it from any node)
+			demo.AddTaskTools(s)
 			defer s.Close() // before the store closes (defers run in reverse): stops the bus goroutines
 			if useStdio {
 				return s.ServeStdio(cmd.Context())
@@ -105,6 +109,21 @@ func checkHostFlags(addr string, allowedHosts []string, anyHost bool) error {
 	}
 	return fmt.Errorf("--addr %s is not a loopback address: pass --allowed-host NAME (repeatable) for each "+
 		"Host name clients use, or --any-host behind a proxy that checks Host, to keep DNS rebinding out", addr)
+}
+
+// redisTaskStore returns the task store of the Redis store, so that tasks are shared by every node; nil
+// (tasks in this process's memory) while store/redis has none.
+// TODO(issue 19): store/redis's TaskStore lands in another branch; once merged, the assertions below pick it
+// up (the store itself implementing store.TaskStore, or a TaskStore() accessor). If it is exposed as a
+// field instead (st.Tasks), return that here.
+func redisTaskStore(st *redis.Store) store.TaskStore {
+	if ts, ok := any(st).(store.TaskStore); ok {
+		return ts
+	}
+	if acc, ok := any(st).(interface{ TaskStore() store.TaskStore }); ok {
+		return acc.TaskStore()
+	}
+	return nil
 }
 
 // redisPingTimeout bounds the check that Redis answers when serve starts.

@@ -71,6 +71,12 @@ func (h *Handler) listen(w http.ResponseWriter, r *http.Request, m *jsonrpc.Mess
 		httpError(w, modernStatus(e), m.ID, e.Code, e.Message)
 		return
 	}
+	if len(p.Notifications.TaskIDs) > 0 && !declaresTasks(p.Meta) {
+		// SEP-2663: task notifications need the tasks extension.
+		e := &jsonrpc.Error{Code: mcp.CodeMissingRequiredClientCapability, Message: "Missing required client capability: notifications.taskIds needs the " + mcp.ExtensionTasks + " extension in the request's clientCapabilities"}
+		httpError(w, modernStatus(e), m.ID, e.Code, e.Message)
+		return
+	}
 	sse := h.newSSE(w)
 	sse.Start(nil)
 	subID := m.ID.Raw() // the listen request's id identifies the subscription
@@ -132,3 +138,12 @@ func (h *Handler) listen(w http.ResponseWriter, r *http.Request, m *jsonrpc.Mess
 // maxListenQueue bounds the notifications waiting for a subscriptions/listen client; past it the stream
 // ends.
 const maxListenQueue = 64
+
+// declaresTasks reports whether a request's _meta declares the tasks extension.
+func declaresTasks(meta *mcp.RequestMeta) bool {
+	if meta == nil || meta.ClientCapabilities == nil {
+		return false
+	}
+	_, ok := meta.ClientCapabilities.Extensions[mcp.ExtensionTasks]
+	return ok
+}

@@ -15,14 +15,19 @@ import (
 // defaultMaxInputRounds bounds the input_required rounds of one call when Options leave it zero.
 const defaultMaxInputRounds = 10
 
+// maxInputRounds is Options.MaxInputRounds or its default.
+func (s *Session) maxInputRounds() int {
+	if s.opts.MaxInputRounds <= 0 {
+		return defaultMaxInputRounds
+	}
+	return s.opts.MaxInputRounds
+}
+
 // driveInput answers the server's input requests with the session's handlers and retries the call with
 // the answers and the echoed requestState, round after round, until the server completes it. params are
 // the call's own params (without _meta).
 func (s *Session) driveInput(ctx context.Context, method string, params []byte, token string, tasks bool, res jsontext.Value) (jsontext.Value, error) {
-	max := s.opts.MaxInputRounds
-	if max <= 0 {
-		max = defaultMaxInputRounds
-	}
+	max := s.maxInputRounds()
 	for round := 1; ; round++ {
 		if round > max {
 			return nil, fmt.Errorf("client: %s still needs input after %d rounds", method, max)

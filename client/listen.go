@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/mcpkit/mcpkit/mcp"
@@ -48,12 +49,12 @@ func (s *Session) Listen(ctx context.Context, filter mcp.SubscriptionFilter, rea
 func (s *Session) listenModern(ctx context.Context, filter mcp.SubscriptionFilter, ready func(mcp.SubscriptionFilter)) error {
 	ack := make(chan mcp.SubscriptionFilter, 1)
 	s.acksMu.Lock()
-	s.acks = append(s.acks, ack)
+	s.acks = append(s.acks, ackWaiter{asked: filter, ch: ack})
 	s.acksMu.Unlock()
 	defer func() {
 		s.acksMu.Lock()
-		for i, ch := range s.acks {
-			if ch == ack {
+		for i, w := range s.acks {
+			if w.ch == ack {
 				s.acks = append(s.acks[:i], s.acks[i+1:]...)
 				break
 			}
@@ -85,16 +86,44 @@ func (s *Session) listenModern(ctx context.Context, filter mcp.SubscriptionFilte
 	}
 }
 
-// acknowledged hands a notifications/subscriptions/acknowledged to the oldest Listen still waiting for one.
+// ackWaiter is a Listen waiting for its acknowledgement: what it asked for, and where to deliver it.
+type ackWaiter struct {
+	asked mcp.SubscriptionFilter
+	ch    chan mcp.SubscriptionFilter
+}
+
+// acknowledged hands a notifications/subscriptions/acknowledged to the oldest Listen still waiting for one
+// that asked for everything the acknowledgement grants (a server grants a subset of the request), so that
+// concurrent Listens (a TaskHandle.Wait's among them) do not take each other's.
 func (s *Session) acknowledged(f mcp.SubscriptionFilter) {
 	s.acksMu.Lock()
 	defer s.acksMu.Unlock()
-	for i, ch := range s.acks {
+	for i, w := range s.acks {
+		if !grants(w.asked, f) {
+			continue
+		}
 		select {
-		case ch <- f:
+		case w.ch <- f:
 			s.acks = append(s.acks[:i], s.acks[i+1:]...)
 			return
 		default:
 		}
 	}
+}
+
+// grants reports whether an acknowledged filter is within what a Listen asked for.
+func grants(asked, acked mcp.SubscriptionFilter) bool {
+	subset := func(got, want []string) bool {
+		for _, x := range got {
+			if !slices.Contains(want, x) {
+				return false
+			}
+		}
+		return true
+	}
+	return (!acked.ToolsListChanged || asked.ToolsListChanged) &&
+		(!acked.PromptsListChanged || asked.PromptsListChanged) &&
+		(!acked.ResourcesListChanged || asked.ResourcesListChanged) &&
+		subset(acked.ResourceSubscriptions, asked.ResourceSubscriptions) &&
+		subset(acked.TaskIDs, asked.TaskIDs)
 }

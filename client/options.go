@@ -57,7 +57,8 @@ type Options struct {
 	Roots []mcp.Root
 	// OnRoots, when set, is asked for the roots instead of Roots.
 	OnRoots func(ctx context.Context) ([]mcp.Root, error)
-	// MaxInputRounds bounds the input_required rounds of one 2026-07-28 call. Zero means 10.
+	// MaxInputRounds bounds the input_required rounds of one 2026-07-28 call, and the tasks/update rounds
+	// one TaskHandle answers (each answering the input requests new in a poll). Zero means 10.
 	MaxInputRounds int
 
 	// Tasks opts in to tasks for ordinary calls. At 2026-07-28 every request declares the
@@ -65,14 +66,21 @@ type Options struct {
 	// server may answer a tools/call with a task; CallTool then follows the task to its end (polling,
 	// answering its input requests, sending tasks/cancel when ctx ends first) and returns the final
 	// result. In a 2025-11-25 session CallTool runs a tool whose execution.taskSupport is "required" as a
-	// task the same way. Without it, CallToolAsTask and the TaskHandle methods still work: they declare
-	// the extension on their own requests.
+	// task the same way. Such a call returns at the first poll after the task ended (the server's
+	// suggested interval), or sooner with TaskNotifications. Without Tasks, CallToolAsTask and the
+	// TaskHandle methods still work: they declare the extension on their own requests.
 	Tasks bool
 	// OnTaskStatus receives task status notifications: notifications/tasks/status (2025-11-25, which a
 	// server may send unasked) and notifications/tasks (2026-07-28, on a Listen whose filter names the
 	// task in TaskIDs). At 2026-07-28 the task carries its result, error or input requests as tasks/get
 	// would. It runs on the callback queue (see MaxPendingCallbacks). TaskHandle.Wait also wakes on them.
 	OnTaskStatus func(ctx context.Context, t *mcp.DetailedTask)
+	// TaskNotifications makes TaskHandle.Wait, at 2026-07-28, open a subscriptions/listen naming its task
+	// while it waits, so that the server's notifications/tasks wake it at once (and bring the result
+	// without another poll) instead of at the next poll: one more long-lived request per waiting handle
+	// (over Streamable HTTP an SSE stream). A server that refuses it is polled as usual. 2025-11-25
+	// servers send their status notifications unasked.
+	TaskNotifications bool
 	// TaskPollMin and TaskPollMax bound the waits between the tasks/get polls of TaskHandle.Wait. A server
 	// that suggests an interval (pollIntervalMs, pollInterval) is polled at that interval, never faster
 	// than TaskPollMin; without a suggestion the wait starts at TaskPollMin and doubles after each poll

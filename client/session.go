@@ -47,7 +47,7 @@ type Session struct {
 	rootList []mcp.Root
 
 	acksMu sync.Mutex
-	acks   []chan mcp.SubscriptionFilter // Listen calls waiting for their acknowledgement, oldest first
+	acks   []ackWaiter // Listen calls waiting for their acknowledgement, oldest first
 
 	progress  sync.Map      // token (string) → func(*mcp.ProgressParams)
 	callbacks *serial.Queue // notification callbacks, run in order off the read loop
@@ -132,7 +132,11 @@ func (s *Session) callEncodedAs(ctx context.Context, method string, params []byt
 	if fn := progressFunc(ctx); fn != nil {
 		token = strconv.FormatInt(s.nextToken.Add(1), 10)
 		s.progress.Store(token, fn)
-		defer s.progress.Delete(token)
+		if keep, _ := ctx.Value(keepTokenKey{}).(*string); keep != nil {
+			*keep = token // the caller releases it (a 2025-11-25 task's progress outlives the call)
+		} else {
+			defer s.progress.Delete(token)
+		}
 	}
 	if s.era == mcp.EraModern || token != "" {
 		withMeta := bufpool.Get()

@@ -55,8 +55,11 @@ type TaskHandle struct {
 	failure *jsonrpc.Error   // the JSON-RPC error of a failed task, once known
 	news    chan struct{}    // closed (and replaced) when a notification changes the state
 
+	progress string // the progress token kept registered while the task runs (2025-11-25), or ""
+
 	inputMu  sync.Mutex      // one goroutine answers the task's input requests at a time
 	answered map[string]bool // inputRequests keys already answered (2026-07-28): asked once
+	rounds   int             // tasks/update rounds sent
 }
 
 // NewTaskHandle returns a handle on the task id of session s's server, to poll, wait for, fetch or cancel
@@ -206,6 +209,32 @@ func (h *TaskHandle) fetchLegacyResult(ctx context.Context) (jsontext.Value, err
 	return raw, nil
 }
 
+// keepProgress makes the handle own a progress token kept registered for its task (2025-11-25: the
+// token of a task-augmented request stays valid for the task's life); it is released when the handle
+// sees the task end. A handle already complete releases it at once.
+func (h *TaskHandle) keepProgress(token string) {
+	if token == "" {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.id == "" || h.state.Status.Terminal() {
+		h.s.progress.Delete(token)
+		return
+	}
+	h.progress = token
+}
+
+// dropProgress releases the handle's progress token, if it still has one.
+func (h *TaskHandle) dropProgress() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.progress != "" {
+		h.s.progress.Delete(h.progress)
+		h.progress = ""
+	}
+}
+
 // snapshot returns a copy of the last state seen.
 func (h *TaskHandle) snapshot() *mcp.DetailedTask {
 	h.mu.Lock()
@@ -226,6 +255,10 @@ func (h *TaskHandle) observe(d *mcp.DetailedTask) bool {
 	changed := markOf(&h.state.Task) != markOf(&d.Task)
 	h.state = *d
 	h.state.ResultFields = mcp.ResultFields{}
+	if d.Status.Terminal() && h.progress != "" {
+		h.s.progress.Delete(h.progress) // the task is over: no more progress for it
+		h.progress = ""
+	}
 	switch d.Status {
 	case mcp.TaskCompleted:
 		if len(d.Result) > 0 {

@@ -29,7 +29,8 @@ type TaskOptions struct {
 // what ListTools returned and lists the tools itself when it does not know the tool); otherwise the tool
 // is called as usual. At 2026-07-28 the request declares the io.modelcontextprotocol/tasks extension and
 // the server decides. Either way, when the server answers at once with the result the handle is already
-// complete (ID is empty, Result returns the result).
+// complete (ID is empty, Result returns the result). A ctx made WithProgress keeps receiving a 2025-11-25
+// task's progress until the handle sees the task end.
 func (s *Session) CallToolAsTask(ctx context.Context, name string, args any, opts *TaskOptions) (*TaskHandle, error) {
 	var task *mcp.TaskMetadata
 	if s.era == mcp.EraLegacy {
@@ -45,11 +46,45 @@ func (s *Session) CallToolAsTask(ctx context.Context, name string, args any, opt
 			}
 		}
 	}
-	raw, err := s.callTool(ctx, name, args, task, true)
+	raw, token, err := s.callToolKeeping(ctx, name, args, task, true)
 	if err != nil {
 		return nil, err
 	}
-	return s.handleFor(raw)
+	h, err := s.handleFor(raw)
+	if err != nil {
+		s.releaseToken(token)
+		return nil, err
+	}
+	h.keepProgress(token)
+	return h, nil
+}
+
+// keepTokenKey marks a context whose call leaves its progress token registered, reporting it through
+// the *string value: a 2025-11-25 task's progress token stays valid for the task's life.
+type keepTokenKey struct{}
+
+// callToolKeeping is callTool that, for a 2025-11-25 task-augmented call made WithProgress, leaves the
+// progress token registered and returns it (empty otherwise): the caller hands it to the task's handle
+// or releases it.
+func (s *Session) callToolKeeping(ctx context.Context, name string, args any, task *mcp.TaskMetadata, tasks bool) (jsontext.Value, string, error) {
+	if task == nil || progressFunc(ctx) == nil {
+		raw, err := s.callTool(ctx, name, args, task, tasks)
+		return raw, "", err
+	}
+	var token string
+	raw, err := s.callTool(context.WithValue(ctx, keepTokenKey{}, &token), name, args, task, tasks)
+	if err != nil {
+		s.releaseToken(token)
+		return nil, "", err
+	}
+	return raw, token, nil
+}
+
+// releaseToken forgets a progress token kept by callToolKeeping.
+func (s *Session) releaseToken(token string) {
+	if token != "" {
+		s.progress.Delete(token)
+	}
 }
 
 // callTool sends tools/call; task, when set, asks for a task (2025-11-25); tasks declares the tasks
@@ -123,16 +158,20 @@ func (s *Session) CallTool(ctx context.Context, name string, args any) (*mcp.Cal
 			task = &mcp.TaskMetadata{}
 		}
 	}
-	raw, err := s.callTool(ctx, name, args, task, s.tasksOn)
+	raw, token, err := s.callToolKeeping(ctx, name, args, task, s.tasksOn)
 	if err != nil {
 		return nil, err
 	}
 	if s.tasksOn {
 		h, err := s.handleFor(raw)
 		if err != nil {
+			s.releaseToken(token)
 			return nil, err
 		}
-		if raw, err = h.finish(ctx); err != nil {
+		h.keepProgress(token)
+		raw, err = h.finish(ctx)
+		h.dropProgress()
+		if err != nil {
 			return nil, err
 		}
 	}

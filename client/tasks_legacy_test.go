@@ -237,3 +237,93 @@ func TestTaskLegacyNotificationAndList(t *testing.T) {
 		t.Errorf("tasks %v", ids)
 	}
 }
+
+// TestTaskLegacyProgressOutlivesCall: at 2025-11-25 the progress token of a task-augmented call stays
+// valid for the task's life: progress the task reports while the client polls reaches the WithProgress
+// func of CallToolAsTask; once the handle saw the task end the token is released (later progress goes to
+// Options.OnProgress).
+func TestTaskLegacyProgressOutlivesCall(t *testing.T) {
+	var srv *fakeServer
+	token := func() jsontext.Value {
+		var p struct {
+			Meta struct {
+				Token jsontext.Value `json:"progressToken"`
+			} `json:"_meta"`
+		}
+		_ = json.Unmarshal(srv.got(mcp.MethodToolsCall)[0], &p)
+		return p.Meta.Token
+	}
+	progress := func(n int) jsontext.Value {
+		return jsontext.Value(fmt.Sprintf(`{"progressToken":%s,"progress":%d}`, token(), n))
+	}
+	gets := script(legacyTask("working", ""), legacyTask("completed", ""))
+	late := make(chan float64, 8)
+	sess, srv := connectFake(t, mcp.Version20251125, fakeHandlers{
+		mcp.MethodToolsList: script(legacyTools),
+		mcp.MethodToolsCall: script(`{"task":` + legacyTask("working", "") + `}`),
+		mcp.MethodTasksGet: func(ctx context.Context, params jsontext.Value) (any, error) {
+			srv.notify(t, mcp.MethodNotificationProgress, progress(len(srv.got(mcp.MethodTasksGet))))
+			return gets(ctx, params)
+		},
+		mcp.MethodTasksResult: script(okResult),
+	}, &client.Options{OnProgress: func(_ context.Context, p *mcp.ProgressParams) {
+		select {
+		case late <- p.Progress:
+		default:
+		}
+	}})
+	var sl sleeps
+	sl.install(sess)
+	ctx := testContext(t)
+	var seen []float64
+	pctx := client.WithProgress(ctx, func(p *mcp.ProgressParams) { seen = append(seen, p.Progress) })
+	h, err := sess.CallToolAsTask(pctx, "slow", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Result(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 2 || seen[0] != 1 || seen[1] != 2 {
+		t.Fatalf("the task's progress reached WithProgress as %v, want [1 2]", seen)
+	}
+	srv.notify(t, mcp.MethodNotificationProgress, progress(9))
+	select {
+	case n := <-late:
+		if n != 9 {
+			t.Errorf("OnProgress got %v", n)
+		}
+	case <-ctx.Done():
+		t.Fatal("progress after the task's end did not reach OnProgress")
+	}
+}
+
+// TestTaskLegacyServerWithoutTasks: a 2025-11-25 server that does not declare tasks for tools/call gets
+// ordinary calls (no task member, no tools/list to learn task support); the handle is complete at once,
+// and ListTasks says the server cannot list.
+func TestTaskLegacyServerWithoutTasks(t *testing.T) {
+	sess, srv := connectFake(t, mcp.Version20251125, fakeHandlers{
+		mcp.MethodInitialize: script(`{"protocolVersion":"2025-11-25","capabilities":{"tools":{}},"serverInfo":{"name":"plain","version":"1"}}`),
+		mcp.MethodToolsList:  script(legacyTools),
+		mcp.MethodToolsCall:  script(okResult),
+	}, &client.Options{Tasks: true})
+	ctx := testContext(t)
+	h, err := sess.CallToolAsTask(ctx, "must", nil, &client.TaskOptions{TTL: time.Minute})
+	if err != nil || h.ID() != "" || h.Status() != mcp.TaskCompleted {
+		t.Fatalf("handle %+v %v", h, err)
+	}
+	if _, err := sess.CallTool(ctx, "must", nil); err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range srv.got(mcp.MethodToolsCall) {
+		if taskParam(p) != "" {
+			t.Errorf("call %d asked for a task: %s", i, p)
+		}
+	}
+	if n := len(srv.got(mcp.MethodToolsList)); n != 0 {
+		t.Errorf("%d tools/list to learn task support from a server without tasks", n)
+	}
+	if _, err := sess.ListTasks(ctx, ""); err == nil || !strings.Contains(err.Error(), "tasks.list") {
+		t.Errorf("ListTasks: %v", err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -373,5 +374,179 @@ func TestTaskWaitEndsWithSession(t *testing.T) {
 	sess.Close()
 	if err := <-done; err == nil || ctx.Err() != nil {
 		t.Fatalf("Wait returned %v (ctx: %v), want the session's end", err, ctx.Err())
+	}
+}
+
+// TestTaskInputRoundsBounded: a task that never stops asking for input is cut off after MaxInputRounds
+// tasks/update rounds, with a clear error, instead of asking the user forever.
+func TestTaskInputRoundsBounded(t *testing.T) {
+	n := 0
+	var asked atomic.Int32
+	sess, srv := connectFake(t, mcp.Version20260728, fakeHandlers{
+		mcp.MethodToolsCall: script(modernTask("task", "working", "")),
+		mcp.MethodTasksGet: func(context.Context, jsontext.Value) (any, error) {
+			n++ // a new question in every poll
+			return jsontext.Value(modernTask("complete", "input_required",
+				`"inputRequests":{"q`+strconv.Itoa(n)+`":{"method":"elicitation/create","params":{"message":"again?","requestedSchema":{"type":"object","properties":{}}}}}`)), nil
+		},
+		mcp.MethodTasksUpdate: script(`{"resultType":"complete"}`),
+	}, &client.Options{MaxInputRounds: 3, OnElicit: func(context.Context, *mcp.ElicitParams) (*mcp.ElicitResult, error) {
+		asked.Add(1)
+		return &mcp.ElicitResult{Action: mcp.ElicitActionAccept, Content: jsontext.Value(`{}`)}, nil
+	}})
+	var sl sleeps
+	sl.install(sess)
+	ctx := testContext(t)
+	h, err := sess.CallToolAsTask(ctx, "ask", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = h.Wait(ctx)
+	if err == nil || !strings.Contains(err.Error(), "after 3 rounds") {
+		t.Fatalf("err = %v", err)
+	}
+	if len(srv.got(mcp.MethodTasksUpdate)) != 3 || asked.Load() != 3 {
+		t.Errorf("%d tasks/update, %d questions to the user; want 3 each", len(srv.got(mcp.MethodTasksUpdate)), asked.Load())
+	}
+}
+
+// TestTaskMalformedAnswers: a task answer without an id or status, a poll answering about another task,
+// a task answer to a method that cannot become a task, and a task whose state cannot be read are errors
+// that say so, not handles that poll nothing or wait forever.
+func TestTaskMalformedAnswers(t *testing.T) {
+	for _, tc := range []struct {
+		name, call, get, want string
+	}{
+		{"no task id", `{"resultType":"task","status":"working","createdAt":"x","lastUpdatedAt":"x","ttlMs":null}`, "", "without taskId or status"},
+		{"no status", `{"resultType":"task","taskId":"t1","createdAt":"x","lastUpdatedAt":"x","ttlMs":null}`, "", "without taskId or status"},
+		{"another task", modernTask("task", "working", ""), strings.Replace(modernTask("complete", "completed", ""), "t1", "t2", 1), `answered with task "t2"`},
+		{"unreadable poll", modernTask("task", "working", ""), `{"resultType":"complete","taskId":"t1"}`, "no taskId or status"},
+		{"task to tasks/get", modernTask("task", "working", ""), modernTask("task", "working", ""), "answered tasks/get with a task"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sess, _ := connectFake(t, mcp.Version20260728, fakeHandlers{
+				mcp.MethodToolsCall: script(tc.call),
+				mcp.MethodTasksGet:  script(tc.get),
+			}, nil)
+			var sl sleeps
+			sl.install(sess)
+			ctx := testContext(t)
+			h, err := sess.CallToolAsTask(ctx, "slow", nil, nil)
+			if err == nil {
+				_, err = h.Wait(ctx)
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestTaskWaitListens: with Options.TaskNotifications a 2026-07-28 Wait opens a subscriptions/listen naming
+// its task (declaring the extension), wakes on the notification, takes the inlined result without polling,
+// and ends the listen when it returns.
+func TestTaskWaitListens(t *testing.T) {
+	listening := make(chan struct{})
+	ended := make(chan struct{})
+	var srv *fakeServer
+	sess, srv := connectFake(t, mcp.Version20260728, fakeHandlers{
+		mcp.MethodToolsCall: script(modernTask("task", "working", "")),
+		mcp.MethodTasksGet:  script(modernTask("complete", "working", "")),
+		mcp.MethodSubscriptionsListen: func(ctx context.Context, params jsontext.Value) (any, error) {
+			srv.notify(t, mcp.MethodNotificationSubscriptionsAcknowledged, jsontext.Value(`{"notifications":{"taskIds":["t1"]}}`))
+			close(listening)
+			<-ctx.Done()
+			close(ended)
+			return nil, ctx.Err()
+		},
+	}, &client.Options{TaskNotifications: true})
+	ctx := testContext(t)
+	h, err := sess.CallToolAsTask(ctx, "slow", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client.SetTaskSleep(sess, func(sctx context.Context, d time.Duration, wake <-chan struct{}) error {
+		select {
+		case <-listening:
+		case <-sctx.Done():
+			return sctx.Err()
+		}
+		srv.notify(t, mcp.MethodNotificationTasks, jsontext.Value(modernTask("complete", "completed", `"result":`+okResult)))
+		select {
+		case <-wake:
+			return nil
+		case <-sctx.Done():
+			return sctx.Err()
+		}
+	})
+	res, err := h.Result(ctx)
+	if err != nil || textOf(t, res) != "done" {
+		t.Fatalf("%v %v", res, err)
+	}
+	if n := len(srv.got(mcp.MethodTasksGet)); n != 0 {
+		t.Errorf("%d polls, want none", n)
+	}
+	lp := srv.got(mcp.MethodSubscriptionsListen)
+	if len(lp) != 1 || !declaresTasks(t, lp[0]) || !strings.Contains(string(lp[0]), `"taskIds":["t1"]`) {
+		t.Fatalf("subscriptions/listen params %s", lp)
+	}
+	select {
+	case <-ended:
+	case <-ctx.Done():
+		t.Fatal("the listen outlived Wait")
+	}
+}
+
+// TestListenAcksMatched: concurrent Listens each get the acknowledgement of their own request, even when
+// the server acknowledges the later one first (a Wait's task listen must not take the caller's).
+func TestListenAcksMatched(t *testing.T) {
+	tasksAcked := make(chan struct{})
+	var srv *fakeServer
+	sess, srv := connectFake(t, mcp.Version20260728, fakeHandlers{
+		mcp.MethodSubscriptionsListen: func(ctx context.Context, params jsontext.Value) (any, error) {
+			if strings.Contains(string(params), "taskIds") {
+				srv.notify(t, mcp.MethodNotificationSubscriptionsAcknowledged, jsontext.Value(`{"notifications":{"taskIds":["t1"]}}`))
+				close(tasksAcked)
+			} else {
+				<-tasksAcked
+				srv.notify(t, mcp.MethodNotificationSubscriptionsAcknowledged, jsontext.Value(`{"notifications":{"toolsListChanged":true}}`))
+			}
+			<-ctx.Done()
+			return nil, ctx.Err()
+		},
+	}, nil)
+	ctx, cancel := context.WithCancel(testContext(t))
+	defer cancel()
+	got := make(chan mcp.SubscriptionFilter, 2)
+	done := make(chan error, 2)
+	go func() {
+		done <- sess.Listen(ctx, mcp.SubscriptionFilter{ToolsListChanged: true}, func(f mcp.SubscriptionFilter) { got <- f })
+	}()
+	for len(srv.got(mcp.MethodSubscriptionsListen)) == 0 { // the tools listen waits first
+		if ctx.Err() != nil {
+			t.Fatal("the tools listen was not sent")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	go func() {
+		done <- sess.Listen(ctx, mcp.SubscriptionFilter{TaskIDs: []string{"t1"}}, func(f mcp.SubscriptionFilter) {
+			if len(f.TaskIDs) != 1 || f.ToolsListChanged {
+				t.Errorf("the task listen got %+v", f)
+			}
+		})
+	}()
+	select {
+	case f := <-got:
+		if !f.ToolsListChanged || len(f.TaskIDs) != 0 {
+			t.Errorf("the tools listen got %+v", f)
+		}
+	case <-ctx.Done():
+		t.Fatal("no acknowledgement for the tools listen")
+	}
+	cancel()
+	for range 2 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
 	}
 }

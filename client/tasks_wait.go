@@ -131,6 +131,7 @@ func (h *TaskHandle) Wait(ctx context.Context) (*mcp.DetailedTask, error) {
 		return h.snapshot(), nil
 	}
 	defer h.s.tasks.watch(h)()
+	defer h.listen(ctx)()
 	o := &h.s.opts
 	backoff := o.TaskPollMin
 	poll := h.Status() == "" // a resumed handle asks first
@@ -184,6 +185,27 @@ func (h *TaskHandle) Wait(ctx context.Context) (*mcp.DetailedTask, error) {
 	}
 }
 
+// listen opens a subscriptions/listen naming the handle's task for the time of a Wait
+// (Options.TaskNotifications, 2026-07-28). The returned func ends it and waits for it to return.
+func (h *TaskHandle) listen(ctx context.Context) func() {
+	if h.s.era != mcp.EraModern || !h.s.opts.TaskNotifications {
+		return func() {}
+	}
+	lctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		err := h.s.Listen(lctx, mcp.SubscriptionFilter{TaskIDs: []string{h.id}}, nil)
+		if err != nil && lctx.Err() == nil {
+			h.s.log.Debug("mcp: listening for a task's notifications failed; polling only", "task", h.id, "err", err)
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}
+
 // taskMark is what tells one state of a task from the next.
 type taskMark struct {
 	status  mcp.TaskStatus
@@ -202,15 +224,20 @@ func isRPCError(err error) bool {
 
 // answerInput answers the input requests of a 2026-07-28 task that have not been answered yet, with the
 // session's handlers, in one tasks/update. A key is answered once: the server repeats outstanding
-// requests in every poll until it has processed the answer.
+// requests in every poll until it has processed the answer. A handle answers at most
+// Options.MaxInputRounds rounds (a server that never stops asking is cut off).
 func (h *TaskHandle) answerInput(ctx context.Context, reqs mcp.InputRequests) error {
 	h.inputMu.Lock()
 	defer h.inputMu.Unlock()
+	keys := slices.DeleteFunc(slices.Sorted(maps.Keys(reqs)), func(k string) bool { return h.answered[k] })
+	if len(keys) == 0 {
+		return nil
+	}
+	if max := h.s.maxInputRounds(); h.rounds >= max {
+		return fmt.Errorf("client: task %s still needs input after %d rounds (Options.MaxInputRounds)", h.id, max)
+	}
 	responses := mcp.InputResponses{}
-	for _, key := range slices.Sorted(maps.Keys(reqs)) {
-		if h.answered[key] {
-			continue
-		}
+	for _, key := range keys {
 		req := reqs[key]
 		ans, err := h.s.answer(ctx, req.Method, req.Params)
 		if err != nil {
@@ -218,9 +245,7 @@ func (h *TaskHandle) answerInput(ctx context.Context, reqs mcp.InputRequests) er
 		}
 		responses[key] = ans
 	}
-	if len(responses) == 0 {
-		return nil
-	}
+	h.rounds++
 	p := &mcp.UpdateTaskParams{TaskID: h.id, InputResponses: responses}
 	if _, err := h.s.callRawAs(ctx, mcp.MethodTasksUpdate, p, true); err != nil {
 		return fmt.Errorf("client: tasks/update %s: %w", h.id, err)

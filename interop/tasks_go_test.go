@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/mcpkit/mcpkit/client"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
+	"github.com/mcpkit/mcpkit/transport/sse"
 	"github.com/mcpkit/mcpkit/transport/streamable"
 )
 
@@ -59,7 +61,8 @@ func (m *methodRecorder) count() int {
 }
 
 // TestTaskClientAgainstGoServer: mcpkit's client against mcpkit's server (the task server of
-// TestTaskTypeScriptClients) over Streamable HTTP, in both eras with the same calls: a task polled to its
+// TestTaskTypeScriptClients) over Streamable HTTP in both eras, and over HTTP+SSE in 2025-11-25, with the
+// same calls: a task polled to its
 // result and read again through a handle resumed from its id; a task cancelled (the handler's context is
 // cancelled); a task failed with a JSON-RPC error; a task asking for input (tasks/result stream at
 // 2025-11-25, inputRequests and tasks/update at 2026-07-28); tasks/list where the era has it; and
@@ -67,13 +70,15 @@ func (m *methodRecorder) count() int {
 func TestTaskClientAgainstGoServer(t *testing.T) {
 	endpoint, probe := startTaskServer(t)
 	for _, tt := range []struct {
-		pin string
-		era mcp.Era
+		name, pin string
+		era       mcp.Era
+		sse       bool // HTTP+SSE instead of Streamable HTTP
 	}{
-		{mcp.Version20251125, mcp.EraLegacy},
-		{mcp.Version20260728, mcp.EraModern},
+		{"2025-11-25", mcp.Version20251125, mcp.EraLegacy, false},
+		{"2026-07-28", mcp.Version20260728, mcp.EraModern, false},
+		{"2025-11-25-sse", mcp.Version20251125, mcp.EraLegacy, true},
 	} {
-		t.Run(tt.pin, func(t *testing.T) {
+		t.Run(tt.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
 			wire := &methodRecorder{}
@@ -82,11 +87,21 @@ func TestTaskClientAgainstGoServer(t *testing.T) {
 				asks := &taskAsks{}
 				opts.ProtocolVersion = tt.pin
 				opts.OnElicit = asks.onElicit
-				c, err := streamable.NewClient(endpoint, &streamable.ClientOptions{HTTPClient: &http.Client{Transport: wire}})
-				if err != nil {
-					t.Fatal(err)
+				var stream jsonrpc.Stream
+				if tt.sse {
+					d, err := sse.Dial(ctx, strings.TrimSuffix(endpoint, "/mcp")+"/sse", &sse.ClientOptions{HTTPClient: &http.Client{Transport: wire}})
+					if err != nil {
+						t.Fatal(err)
+					}
+					stream = d
+				} else {
+					c, err := streamable.NewClient(endpoint, &streamable.ClientOptions{HTTPClient: &http.Client{Transport: wire}})
+					if err != nil {
+						t.Fatal(err)
+					}
+					stream = c
 				}
-				s, err := client.Connect(ctx, c, &opts)
+				s, err := client.Connect(ctx, stream, &opts)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -19,6 +19,7 @@ import (
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/server"
+	"github.com/mcpkit/mcpkit/transport/sse"
 	"github.com/mcpkit/mcpkit/transport/streamable"
 )
 
@@ -43,8 +44,9 @@ type taskProbe struct {
 	blockEnded chan error
 }
 
-// startTaskServer serves a Go server with three task-capable tools (taskSupport optional) on 127.0.0.1
-// over Streamable HTTP (both eras on /mcp) for the test's lifetime:
+// startTaskServer serves a Go server with four task-capable tools (taskSupport optional) on 127.0.0.1
+// for the test's lifetime, over Streamable HTTP (both eras on /mcp; the returned endpoint) and HTTP+SSE
+// (/sse and /messages):
 //
 //	slow_add {a, b}  returns the text a+b after ~100 ms.
 //	block {}         returns only when its context is cancelled (tasks/cancel), with the context's error.
@@ -103,12 +105,18 @@ func startTaskServer(t *testing.T) (endpoint string, probe *taskProbe) {
 		t.Fatal(err)
 	}
 	h := streamable.NewHandler(s, nil)
-	hs := &http.Server{Handler: h}
+	legacy := sse.NewHandler(s, nil)
+	mux := http.NewServeMux()
+	mux.Handle("/mcp", h)
+	mux.Handle("/sse", legacy.SSE())
+	mux.Handle("/messages", legacy.Messages())
+	hs := &http.Server{Handler: mux}
 	go hs.Serve(ln)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = h.Close(ctx)
+		_ = legacy.Close(ctx)
 		_ = hs.Shutdown(ctx)
 		_ = s.Close()
 	})

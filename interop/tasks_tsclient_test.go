@@ -297,7 +297,8 @@ func awaitBlockEnded(t *testing.T, probe *taskProbe) {
 	}
 }
 
-// TestTaskTypeScriptClients: TypeScript task clients call the Go server's task-capable tools. In each mode
+// TestTaskTypeScriptClients: TypeScript task clients (the v1 SDK over Streamable HTTP and HTTP+SSE,
+// ext-tasks on the v2 client in both eras) call the Go server's task-capable tools. In each mode
 // the client gets a task for slow_add, polls it to completion and reads 5; cancels a second task (block)
 // and sees it cancelled (and the Go handler's context cancelled); sees fail's task end failed; lists tasks
 // where the shape has tasks/list.
@@ -305,68 +306,9 @@ func TestTaskTypeScriptClients(t *testing.T) {
 	node := peers(t)
 	endpoint, probe := startTaskServer(t)
 
-	t.Run("v1", func(t *testing.T) {
-		// @modelcontextprotocol/sdk 1.32.2, client.experimental.tasks, 2025-11-25.
-		r, _ := runTaskClient(t, node, endpoint, "v1", "confirm")
-		checkLegacyServer(t, r)
-		var add, cancel, fail tsV1Call
-		decodeInto(t, "add", r.Add, &add)
-		decodeInto(t, "cancel", r.Cancel, &cancel)
-		decodeInto(t, "fail", r.Fail, &fail)
-
-		if add.Created == nil || add.Created.Status != string(mcp.TaskWorking) || add.TaskID == "" {
-			t.Errorf("slow_add: no working task created: %+v", add)
-		} else if add.Created.TTL == nil || *add.Created.TTL != taskTTLMs || add.Created.PollInterval == nil ||
-			*add.Created.PollInterval != taskPollInterval.Milliseconds() {
-			t.Errorf("slow_add: ttl %v pollInterval %v, want %d and %d", ptr(add.Created.TTL), ptr(add.Created.PollInterval),
-				taskTTLMs, taskPollInterval.Milliseconds())
-		}
-		if add.Result == nil || add.Result.Text != "5" || add.Result.IsError || add.StreamError != nil {
-			t.Errorf("slow_add: result %+v, error %+v", add.Result, add.StreamError)
-		} else if add.Result.RelatedTask != add.TaskID {
-			t.Errorf("slow_add: tasks/result _meta related-task %q, want %q", add.Result.RelatedTask, add.TaskID)
-		}
-		if len(add.Statuses) == 0 || add.Statuses[len(add.Statuses)-1] != string(mcp.TaskCompleted) {
-			t.Errorf("slow_add: polled statuses %v, want ending in completed", add.Statuses)
-		}
-
-		if cancel.TaskID == "" || cancel.CancelStatus != string(mcp.TaskCancelled) || cancel.GetStatus != string(mcp.TaskCancelled) {
-			t.Errorf("block: tasks/cancel answered %q, tasks/get then %q; want cancelled twice (%+v)", cancel.CancelStatus, cancel.GetStatus, cancel)
-		}
-		if cancel.StreamError == nil || !strings.Contains(cancel.StreamError.Message, "cancelled") {
-			t.Errorf("block: the stream ended with %+v, want its 'was cancelled' error", cancel.StreamError)
-		}
-		if cancel.RecancelError.code() != jsonrpc.CodeInvalidParams {
-			t.Errorf("block: cancelling a cancelled task: %+v, want error -32602", cancel.RecancelError)
-		}
-		awaitBlockEnded(t, probe)
-
-		if fail.TaskID == "" || fail.GetStatus != string(mcp.TaskFailed) {
-			t.Errorf("fail: task %q status %q, want failed", fail.TaskID, fail.GetStatus)
-		}
-		// tasks/result of a failed task returns what tools/call would have: the JSON-RPC error.
-		if fail.TaskResultError.code() != jsonrpc.CodeInternalError || !strings.Contains(fail.TaskResultError.Message, "deliberate failure") {
-			t.Errorf("fail: tasks/result gave result %+v error %+v, want error -32603 'deliberate failure'", fail.TaskResult, fail.TaskResultError)
-		}
-		if err := listed(r.List, add.TaskID, cancel.TaskID, fail.TaskID); err != nil {
-			t.Errorf("tasks/list: %v", err)
-		}
-		t.Logf("notifications/tasks/status received: %v", r.Notified)
-
-		// Input during a task, 2025-11-25: the task goes input_required, the client calls tasks/result, and
-		// the elicitation arrives on that stream with the task's related-task _meta.
-		var confirm tsV1Call
-		decodeInto(t, "confirm", r.Confirm, &confirm)
-		if confirm.TaskID == "" || confirm.Result == nil || confirm.Result.Text != wantConfirm || confirm.StreamError != nil {
-			t.Errorf("confirm: task %q result %+v error %+v, want %q", confirm.TaskID, confirm.Result, confirm.StreamError, wantConfirm)
-		}
-		if !slices.Contains(confirm.Statuses, string(mcp.TaskInputRequired)) && (confirm.Created == nil || confirm.Created.Status != string(mcp.TaskInputRequired)) {
-			t.Errorf("confirm: statuses %v never input_required", confirm.Statuses)
-		}
-		if len(confirm.Asked) != 1 || confirm.Asked[0].Message != "Really deploy?" || confirm.Asked[0].RelatedTask != confirm.TaskID {
-			t.Errorf("confirm: the client was asked %+v, want once \"Really deploy?\" related to task %s", confirm.Asked, confirm.TaskID)
-		}
-	})
+	for _, mode := range []string{"v1", "v1-sse"} {
+		t.Run(mode, func(t *testing.T) { v1TaskClient(t, node, endpoint, mode, probe) })
+	}
 
 	t.Run("ext-legacy", func(t *testing.T) {
 		// @modelcontextprotocol/ext-tasks 0.2.2 on @modelcontextprotocol/client 2.4.0, legacy session.
@@ -406,6 +348,73 @@ func TestTaskTypeScriptClients(t *testing.T) {
 			t.Errorf("confirm: the client was asked %+v, want once \"Really deploy?\" for task %s, answered by tasks/update", confirm.Asked, confirm.TaskID)
 		}
 	})
+}
+
+// v1TaskClient runs taskclient.mjs in a v1 mode (@modelcontextprotocol/sdk 1.32.2, client.experimental.tasks,
+// 2025-11-25; over Streamable HTTP or, for v1-sse, HTTP+SSE) against the Go task server and checks it.
+func v1TaskClient(t *testing.T, node, endpoint, mode string, probe *taskProbe) {
+	if mode == "v1-sse" {
+		endpoint = strings.TrimSuffix(endpoint, "/mcp") + "/sse"
+	}
+	r, _ := runTaskClient(t, node, endpoint, mode, "confirm")
+	checkLegacyServer(t, r)
+	var add, cancel, fail tsV1Call
+	decodeInto(t, "add", r.Add, &add)
+	decodeInto(t, "cancel", r.Cancel, &cancel)
+	decodeInto(t, "fail", r.Fail, &fail)
+
+	if add.Created == nil || add.Created.Status != string(mcp.TaskWorking) || add.TaskID == "" {
+		t.Errorf("slow_add: no working task created: %+v", add)
+	} else if add.Created.TTL == nil || *add.Created.TTL != taskTTLMs || add.Created.PollInterval == nil ||
+		*add.Created.PollInterval != taskPollInterval.Milliseconds() {
+		t.Errorf("slow_add: ttl %v pollInterval %v, want %d and %d", ptr(add.Created.TTL), ptr(add.Created.PollInterval),
+			taskTTLMs, taskPollInterval.Milliseconds())
+	}
+	if add.Result == nil || add.Result.Text != "5" || add.Result.IsError || add.StreamError != nil {
+		t.Errorf("slow_add: result %+v, error %+v", add.Result, add.StreamError)
+	} else if add.Result.RelatedTask != add.TaskID {
+		t.Errorf("slow_add: tasks/result _meta related-task %q, want %q", add.Result.RelatedTask, add.TaskID)
+	}
+	if len(add.Statuses) == 0 || add.Statuses[len(add.Statuses)-1] != string(mcp.TaskCompleted) {
+		t.Errorf("slow_add: polled statuses %v, want ending in completed", add.Statuses)
+	}
+
+	if cancel.TaskID == "" || cancel.CancelStatus != string(mcp.TaskCancelled) || cancel.GetStatus != string(mcp.TaskCancelled) {
+		t.Errorf("block: tasks/cancel answered %q, tasks/get then %q; want cancelled twice (%+v)", cancel.CancelStatus, cancel.GetStatus, cancel)
+	}
+	if cancel.StreamError == nil || !strings.Contains(cancel.StreamError.Message, "cancelled") {
+		t.Errorf("block: the stream ended with %+v, want its 'was cancelled' error", cancel.StreamError)
+	}
+	if cancel.RecancelError.code() != jsonrpc.CodeInvalidParams {
+		t.Errorf("block: cancelling a cancelled task: %+v, want error -32602", cancel.RecancelError)
+	}
+	awaitBlockEnded(t, probe)
+
+	if fail.TaskID == "" || fail.GetStatus != string(mcp.TaskFailed) {
+		t.Errorf("fail: task %q status %q, want failed", fail.TaskID, fail.GetStatus)
+	}
+	// tasks/result of a failed task returns what tools/call would have: the JSON-RPC error.
+	if fail.TaskResultError.code() != jsonrpc.CodeInternalError || !strings.Contains(fail.TaskResultError.Message, "deliberate failure") {
+		t.Errorf("fail: tasks/result gave result %+v error %+v, want error -32603 'deliberate failure'", fail.TaskResult, fail.TaskResultError)
+	}
+	if err := listed(r.List, add.TaskID, cancel.TaskID, fail.TaskID); err != nil {
+		t.Errorf("tasks/list: %v", err)
+	}
+	t.Logf("notifications/tasks/status received: %v", r.Notified)
+
+	// Input during a task, 2025-11-25: the task goes input_required, the client calls tasks/result, and
+	// the elicitation arrives on that stream with the task's related-task _meta.
+	var confirm tsV1Call
+	decodeInto(t, "confirm", r.Confirm, &confirm)
+	if confirm.TaskID == "" || confirm.Result == nil || confirm.Result.Text != wantConfirm || confirm.StreamError != nil {
+		t.Errorf("confirm: task %q result %+v error %+v, want %q", confirm.TaskID, confirm.Result, confirm.StreamError, wantConfirm)
+	}
+	if !slices.Contains(confirm.Statuses, string(mcp.TaskInputRequired)) && (confirm.Created == nil || confirm.Created.Status != string(mcp.TaskInputRequired)) {
+		t.Errorf("confirm: statuses %v never input_required", confirm.Statuses)
+	}
+	if len(confirm.Asked) != 1 || confirm.Asked[0].Message != "Really deploy?" || confirm.Asked[0].RelatedTask != confirm.TaskID {
+		t.Errorf("confirm: the client was asked %+v, want once \"Really deploy?\" related to task %s", confirm.Asked, confirm.TaskID)
+	}
 }
 
 // checkLegacyServer checks what a 2025-11-25 client saw of the Go task server's declarations.

@@ -2,6 +2,7 @@
 // Usage: node taskclient.mjs <url> <mode> [confirm]; mode:
 //   v1          @modelcontextprotocol/sdk 1.32.2, 2025-11-25: client.experimental.tasks (callToolStream,
 //               getTask, getTaskResult, cancelTask, listTasks) and notifications/tasks/status.
+//   v1-sse      the same over HTTP+SSE (SSEClientTransport; url is the /sse endpoint).
 //   ext-legacy  @modelcontextprotocol/ext-tasks 0.2.2 on @modelcontextprotocol/client 2.4.0 in a legacy
 //               session (2025-11-25 task shape).
 //   ext-modern  @modelcontextprotocol/ext-tasks 0.2.2 on @modelcontextprotocol/client 2.4.0 pinned to
@@ -58,7 +59,7 @@ const TTL = 60000;
 const asked = [];
 
 // ---------- v1: @modelcontextprotocol/sdk experimental tasks ----------
-async function runV1() {
+async function runV1(sse) {
   const { Client } = await load('@modelcontextprotocol/sdk/client/index.js');
   const { StreamableHTTPClientTransport } = await load('@modelcontextprotocol/sdk/client/streamableHttp.js');
   const { TaskStatusNotificationSchema, CallToolResultSchema, ElicitRequestSchema } = await load('@modelcontextprotocol/sdk/types.js');
@@ -72,9 +73,19 @@ async function runV1() {
   client.setNotificationHandler(TaskStatusNotificationSchema, (n) => {
     notified.push({ taskId: n.params.taskId, status: n.params.status });
   });
-  const transport = new StreamableHTTPClientTransport(new URL(url));
+  let transport;
+  if (sse) {
+    const { SSEClientTransport } = await load('@modelcontextprotocol/sdk/client/sse.js');
+    transport = new SSEClientTransport(new URL(url));
+  } else {
+    transport = new StreamableHTTPClientTransport(new URL(url));
+  }
+  // The client hands the negotiated version to the transport; SSEClientTransport does not expose it.
+  let negotiated = null;
+  const setVersion = transport.setProtocolVersion?.bind(transport);
+  transport.setProtocolVersion = (v) => { negotiated = v; setVersion?.(v); };
   await client.connect(transport);
-  out.protocolVersion = transport.protocolVersion ?? null;
+  out.protocolVersion = negotiated;
   out.serverTasks = client.getServerCapabilities()?.tasks ?? null;
   out.tools = Object.fromEntries((await client.listTools()).tools.map((t) => [t.name, t.execution?.taskSupport ?? null]));
 
@@ -283,7 +294,8 @@ async function rawDispatcher(StreamableHTTPClientTransport) {
 }
 
 try {
-  if (mode === 'v1') await runV1();
+  if (mode === 'v1') await runV1(false);
+  else if (mode === 'v1-sse') await runV1(true);
   else if (mode === 'ext-legacy') await runExt(false);
   else if (mode === 'ext-modern') await runExt(true);
   else throw new Error(`unknown mode ${mode}`);

@@ -95,7 +95,12 @@ func (h *TaskHandle) Status() mcp.TaskStatus {
 func (h *TaskHandle) Task() mcp.Task {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.state.Task
+	t := h.state.Task
+	if t.TTLMs != nil {
+		ttl := *t.TTLMs
+		t.TTLMs = &ttl // the caller's copy
+	}
+	return t
 }
 
 // Get polls the task once (tasks/get) and returns its state. At 2026-07-28 the answer inlines the result

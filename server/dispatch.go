@@ -35,6 +35,10 @@ var methods = map[string]methodSpec{
 	mcp.MethodResourcesRead:          {legacy: true, modern: true, serve: (*Server).readResource},
 	mcp.MethodResourcesSubscribe:     {legacy: true, serve: (*Server).subscribe},
 	mcp.MethodResourcesUnsubscribe:   {legacy: true, serve: (*Server).unsubscribe},
+	// The skills extension (skills_serve.go): -32601 unless AddSkills registered skills.
+	mcp.MethodSkillsList:             {legacy: true, modern: true, serve: (*Server).listSkills},
+	mcp.MethodSkillsGet:              {legacy: true, modern: true, serve: (*Server).getSkill},
+	mcp.MethodResourcesDirectoryRead: {legacy: true, modern: true, serve: (*Server).readDirectory},
 	mcp.MethodPromptsList:            {legacy: true, modern: true, serve: (*Server).listPrompts},
 	mcp.MethodPromptsGet:             {legacy: true, modern: true, serve: (*Server).getPrompt},
 	mcp.MethodCompletionComplete:     {legacy: true, modern: true, minVersion: mcp.Version20250326, serve: (*Server).complete},

@@ -254,13 +254,16 @@ func (s *Server) listTemplates(ctx context.Context, r *Request) (jsontext.Value,
 	return marshalResult(&res)
 }
 
-// findResource returns the handler for uri: a static resource first, then the first template (in
+// findResource returns the handler for uri: a static resource first, then a skill file, then the first template (in
 // template order) that matches.
 func (s *Server) findResource(uri string) (ResourceHandler, map[string]string, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if e, ok := s.resources.get(uri); ok {
 		return e.read, nil, true
+	}
+	if h, ok := s.skillFileHandler(uri); ok {
+		return h, nil, true
 	}
 	for _, k := range s.templates.keys {
 		e := s.templates.byKey[k]

@@ -84,6 +84,7 @@ type Server struct {
 	resources  registry[*resourceEntry]
 	templates  registry[*templateEntry]
 	prompts    registry[*promptEntry]
+	skills     *skillSet // nil until AddSkills
 	completers map[completionKey]completer
 	errs       []error
 
@@ -186,7 +187,8 @@ func (s *Server) Info() mcp.Implementation { return s.impl }
 // capabilities returns what this server offers. Tools, resources and prompts are always advertised, with
 // listChanged, because registries may change while serving.
 // Tasks: the 2026-07-28 extension io.modelcontextprotocol/tasks under extensions (server/discover), the
-// 2025-11-25 capability tasks in sessions of that version (initialize; see version).
+// 2025-11-25 capability tasks in sessions of that version (initialize; see version). Skills: the extension
+// io.modelcontextprotocol/skills in both eras, once AddSkills was called.
 func (s *Server) capabilities(version string) *mcp.ServerCapabilities {
 	c := &mcp.ServerCapabilities{
 		Tools:       &mcp.ToolsCapability{ListChanged: true},
@@ -201,6 +203,7 @@ func (s *Server) capabilities(version string) *mcp.ServerCapabilities {
 	case legacyHasTasks(version):
 		c.Extra = map[string]jsontext.Value{"tasks": legacyTasksCapability}
 	}
+	s.declareSkills(c)
 	return c
 }
 

@@ -239,3 +239,7 @@ func TestEmptiedStreamsDoNotPileUp(t *testing.T) {
 		t.Errorf("%d streams held for 1,000 bytes of events (100 each): emptied streams pile up", n)
 	}
 }
+
+func TestMemoryTasks(t *testing.T) {
+	storetest.TestTaskStore(t, func(*testing.T) store.TaskStore { return store.NewMemoryTasks() })
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -73,6 +74,20 @@ type TaskRecord struct {
 	Version int64 `json:"version"`
 }
 
+// CheckNewTask is the rule CreateTask applies to a new record, for every implementation: it needs an ID, a
+// CreatedAt and a TTL > 0 (a task kept for no time would be created and gone at once).
+func CheckNewTask(rec *TaskRecord) error {
+	switch {
+	case rec.ID == "":
+		return errors.New("store: a task needs an id")
+	case rec.CreatedAt.IsZero():
+		return fmt.Errorf("store: task %q has no CreatedAt", rec.ID)
+	case rec.TTL <= 0:
+		return fmt.Errorf("store: task %q has TTL %v; it must be > 0", rec.ID, rec.TTL)
+	}
+	return nil
+}
+
 // ExpiresAt is when the store forgets the task.
 func (r *TaskRecord) ExpiresAt() time.Time { return r.CreatedAt.Add(r.TTL) }
 
@@ -96,7 +111,8 @@ func cloneBytes(b []byte) []byte {
 // TaskStore keeps tasks so that a task created on one node is read, updated and cancelled on any other.
 // Every method is safe for concurrent use by many nodes.
 type TaskStore interface {
-	// CreateTask stores a new task. maxPerOwner > 0 bounds the live (not expired) tasks of rec.Owner:
+	// CreateTask stores a new task. rec needs an ID, a CreatedAt and a TTL > 0 (CheckNewTask); CreateTask
+	// returns an error otherwise. maxPerOwner > 0 bounds the live (not expired) tasks of rec.Owner:
 	// ErrLimit when it is reached, checked and stored at once. ErrExists when the id is taken. When it
 	// returns nil, GetTask on any node finds the task.
 	CreateTask(ctx context.Context, rec *TaskRecord, maxPerOwner int) error
@@ -108,8 +124,11 @@ type TaskStore interface {
 	// terminal and fn changes Status, UpdateTask returns ErrTaskTerminal and stores nothing. ID, Owner and
 	// CreatedAt cannot be changed. Returns the stored record.
 	UpdateTask(ctx context.Context, id string, fn func(*TaskRecord) error) (*TaskRecord, error)
-	// ListTasks returns the live tasks of owner, oldest first, at most limit per page, from the page
-	// cursor names ("" for the first); next is "" after the last page. An unknown cursor is ErrNotFound.
+	// ListTasks returns the live tasks of owner, oldest first (in one process in the order of the
+	// CreateTask calls; a store shared by nodes orders by CreatedAt, ties in an order of its choice), at
+	// most limit per page (limit <= 0: 100), from the page cursor names ("" for the first); next is "" after
+	// the last page. An unknown or malformed cursor is ErrNotFound; a cursor naming a task deleted since
+	// still leads on.
 	ListTasks(ctx context.Context, owner, cursor string, limit int) (tasks []*TaskRecord, next string, err error)
 	// DeleteTask forgets the task now (nil when it does not exist).
 	DeleteTask(ctx context.Context, id string) error

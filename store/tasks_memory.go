@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strconv"
 	"sync"
@@ -9,11 +10,14 @@ import (
 )
 
 // MemoryTasks is a TaskStore in one process. Expired tasks are dropped as they are met and by a sweep that
-// runs at most once a second, from CreateTask and ListTasks: no timer, no goroutine.
+// runs at most once a second, from any method: no timer, no goroutine (so a store nobody calls keeps what
+// expired until its next call). A sweep that leaves the store at a quarter of its peak size copies its maps
+// into smaller ones, as Go maps never shrink: a burst of tasks leaves no memory behind once it expired.
 type MemoryTasks struct {
 	mu        sync.Mutex
 	byID      map[string]*memTask
 	byOwner   map[string][]*memTask // creation order
+	peak      int                   // the most tasks held since the maps were made
 	seq       uint64
 	lastSweep time.Time
 	now       func() time.Time
@@ -37,10 +41,34 @@ func (m *MemoryTasks) sweep(now time.Time, force bool) {
 		return
 	}
 	m.lastSweep = now
+	owners := map[string]bool{}
 	for id, t := range m.byID {
 		if m.expired(t, now) {
-			m.removeLocked(id)
+			delete(m.byID, id)
+			owners[t.rec.Owner] = true
 		}
+	}
+	// Each owner's list is filtered once (removing its expired tasks one by one would cost the length of
+	// the list for each).
+	for owner := range owners {
+		list := slices.DeleteFunc(m.byOwner[owner], func(t *memTask) bool { return m.expired(t, now) })
+		switch {
+		case len(list) == 0:
+			delete(m.byOwner, owner)
+		case cap(list) > 2*len(list)+8:
+			m.byOwner[owner] = slices.Clone(list)
+		default:
+			m.byOwner[owner] = list
+		}
+	}
+	if len(m.byID) < m.peak/4 {
+		// maps.Clone would keep the capacity: copy into maps sized for what is left.
+		byID := make(map[string]*memTask, len(m.byID))
+		maps.Copy(byID, m.byID)
+		byOwner := make(map[string][]*memTask, len(m.byOwner))
+		maps.Copy(byOwner, m.byOwner)
+		m.byID, m.byOwner = byID, byOwner
+		m.peak = len(m.byID)
 	}
 }
 
@@ -76,6 +104,9 @@ func (m *MemoryTasks) live(id string, now time.Time) *memTask {
 
 // CreateTask implements TaskStore.
 func (m *MemoryTasks) CreateTask(ctx context.Context, rec *TaskRecord, maxPerOwner int) error {
+	if err := CheckNewTask(rec); err != nil {
+		return err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := m.now()
@@ -98,6 +129,7 @@ func (m *MemoryTasks) CreateTask(ctx context.Context, rec *TaskRecord, maxPerOwn
 	t := &memTask{rec: rec.Clone(), seq: m.seq}
 	m.byID[rec.ID] = t
 	m.byOwner[rec.Owner] = append(m.byOwner[rec.Owner], t)
+	m.peak = max(m.peak, len(m.byID))
 	return nil
 }
 
@@ -105,7 +137,9 @@ func (m *MemoryTasks) CreateTask(ctx context.Context, rec *TaskRecord, maxPerOwn
 func (m *MemoryTasks) GetTask(ctx context.Context, id string) (*TaskRecord, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	t := m.live(id, m.now())
+	now := m.now()
+	m.sweep(now, false)
+	t := m.live(id, now)
 	if t == nil {
 		return nil, ErrNotFound
 	}
@@ -116,7 +150,9 @@ func (m *MemoryTasks) GetTask(ctx context.Context, id string) (*TaskRecord, erro
 func (m *MemoryTasks) UpdateTask(ctx context.Context, id string, fn func(*TaskRecord) error) (*TaskRecord, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	t := m.live(id, m.now())
+	now := m.now()
+	m.sweep(now, false)
+	t := m.live(id, now)
 	if t == nil {
 		return nil, ErrNotFound
 	}
@@ -188,6 +224,7 @@ func (m *MemoryTasks) ListTasks(ctx context.Context, owner, cursor string, limit
 func (m *MemoryTasks) DeleteTask(ctx context.Context, id string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.sweep(m.now(), false)
 	m.removeLocked(id)
 	return nil
 }

@@ -12,7 +12,6 @@ import (
 
 	"github.com/mcpkit/mcpkit/examples/demo"
 	"github.com/mcpkit/mcpkit/server"
-	"github.com/mcpkit/mcpkit/store"
 	"github.com/mcpkit/mcpkit/store/redis"
 	"github.com/mcpkit/mcpkit/transport/streamable"
 )
@@ -36,9 +35,10 @@ func newServe() *cobra.Command {
 			"over stdin/stdout. Logs go to stderr.\n\n" +
 			"Bound to anything but loopback, it answers only the Host names given with --allowed-host (against DNS\n" +
 			"rebinding), or any Host with --any-host when a proxy in front checks Host.\n\n" +
-			"With --redis, legacy sessions, their stream events and the key ring that seals 2026-07-28 requestState\n" +
-			"live in Redis, so several nodes on one Redis serve each other's sessions, and change notifications\n" +
-			"(resources/updated, list_changed) reach the clients of every node (docs/SCALING.md).\n\n" +
+			"With --redis, legacy sessions, their stream events, the key ring that seals 2026-07-28 requestState\n" +
+			"and tasks live in Redis, so several nodes on one Redis serve each other's sessions and tasks, and\n" +
+			"change notifications (resources/updated, list_changed) reach the clients of every node\n" +
+			"(docs/SCALING.md).\n\n" +
 			"SIGTERM drains the node: new requests get 503 with Retry-After, open streams end with a retry hint\n" +
 			"(clients reconnect, through the balancer, to another node), running calls finish (--drain-timeout),\n" +
 			"then it exits 0.",
@@ -53,6 +53,7 @@ func newServe() *cobra.Command {
 			}
 			opts := &server.HTTPOptions{}
 			var sopts server.Options
+			sopts.Tasks.LeaseTTL = leaseTTL // a task whose node died reads failed after about this long
 			if redisURL != "" {
 				st, err := openRedis(cmd.Context(), redisURL)
 				if err != nil {
@@ -65,7 +66,7 @@ func newServe() *cobra.Command {
 				opts.Streamable.Events = st.Events
 				opts.Streamable.Bus = st.Bus // answers, cancellations, state changes and DELETE reach the node concerned
 				opts.SSEBus = st.Bus         // /messages POSTs reach the node holding their /sse stream
-				sopts.Tasks.Store = redisTaskStore(st)
+				sopts.Tasks.Store = st.Tasks // a task started on one node is polled, answered and cancelled on any
 			}
 			s := demo.NewWith(sopts)
 			addCountSlowly(s)
@@ -73,6 +74,10 @@ func newServe() *cobra.Command {
 			demo.AddNodeTools(s)
 			// process_files: a long-running call that runs as a task (poll and cancel it from any node)
 			demo.AddTaskTools(s)
+			// long-jobs: a skill (SEP-2640) telling an agent how to use process_files
+			if err := demo.AddDemoSkills(s); err != nil {
+				return err
+			}
 			defer s.Close() // before the store closes (defers run in reverse): stops the bus goroutines
 			if useStdio {
 				return s.ServeStdio(cmd.Context())
@@ -91,10 +96,10 @@ func newServe() *cobra.Command {
 	cmd.Flags().StringSliceVar(&allowedHosts, "allowed-host", nil, "a Host header value to accept, host or host:port (repeatable; required when --addr is not loopback, unless --any-host)")
 	cmd.Flags().BoolVar(&anyHost, "any-host", false, "accept any Host header: only behind a proxy that checks Host itself")
 	cmd.Flags().StringSliceVar(&allowOrigins, "allowed-origin", nil, "browser Origins to accept besides loopback ones")
-	cmd.Flags().DurationVar(&leaseTTL, "lease-ttl", 0, "how long a streaming request's lease in the store outlives its node: a client resuming on another node learns that the node died within about this long (default 15s)")
+	cmd.Flags().DurationVar(&leaseTTL, "lease-ttl", 0, "how long a node's lease in the store outlives it: a client resuming a streaming request on another node, or polling a task, learns that the node died within about this long (default 15s)")
 	cmd.Flags().DurationVar(&sseRetry, "sse-retry", 0, "the reconnection delay suggested to clients on resumable SSE streams (default 1s)")
 	cmd.Flags().DurationVar(&drainTimeout, "drain-timeout", 10*time.Second, "on SIGTERM or interrupt: new requests get 503 with Retry-After, open streams end with a retry hint, and running calls have this long to finish before the server stops")
-	cmd.Flags().StringVar(&redisURL, "redis", "", "keep sessions, stream events and the requestState key ring in the Redis at this URL (redis://[user:password@]host:port/db, rediss:// for TLS), shared by every node given the same URL")
+	cmd.Flags().StringVar(&redisURL, "redis", "", "keep sessions, stream events, the requestState key ring and tasks in the Redis at this URL (redis://[user:password@]host:port/db, rediss:// for TLS), shared by every node given the same URL")
 	return cmd
 }
 
@@ -109,21 +114,6 @@ func checkHostFlags(addr string, allowedHosts []string, anyHost bool) error {
 	}
 	return fmt.Errorf("--addr %s is not a loopback address: pass --allowed-host NAME (repeatable) for each "+
 		"Host name clients use, or --any-host behind a proxy that checks Host, to keep DNS rebinding out", addr)
-}
-
-// redisTaskStore returns the task store of the Redis store, so that tasks are shared by every node; nil
-// (tasks in this process's memory) while store/redis has none.
-// TODO(issue 19): store/redis's TaskStore lands in another branch; once merged, the assertions below pick it
-// up (the store itself implementing store.TaskStore, or a TaskStore() accessor). If it is exposed as a
-// field instead (st.Tasks), return that here.
-func redisTaskStore(st *redis.Store) store.TaskStore {
-	if ts, ok := any(st).(store.TaskStore); ok {
-		return ts
-	}
-	if acc, ok := any(st).(interface{ TaskStore() store.TaskStore }); ok {
-		return acc.TaskStore()
-	}
-	return nil
 }
 
 // redisPingTimeout bounds the check that Redis answers when serve starts.

@@ -35,6 +35,12 @@ var scenarios = map[string]scenario{
 	"http-invalid-tool-headers":     invalidToolHeaders,
 	"json-schema-ref-no-deref":      listTools,
 
+	// The skills extension (SEP-2640; run by name, not in a requirement set): see skills.go.
+	"sep-2640-client-no-prefetch":        skillsList,
+	"sep-2640-client-verify-digest":      skillsLoad,
+	"sep-2640-client-verify-size":        skillsLoad,
+	"sep-2640-client-verify-frontmatter": skillsLoad,
+
 	// OAuth client scenarios: see auth.go.
 	"auth/metadata-default":                     authPending,
 	"auth/metadata-var1":                        authPending,

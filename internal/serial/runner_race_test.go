@@ -27,7 +27,9 @@ func TestRunnerIDNotClobbered(t *testing.T) {
 		// R1 may now be between Unlock and its deferred runner.Store(0).
 		res := make(chan bool, 1)
 		q.Push(func(context.Context) {
-			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+			// A waiting WaitFor would wait for itself until ctx ends; 5 s (not less) so that a runner
+			// descheduled on a loaded machine between WaitFor's return and the check is not counted.
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
 			q.WaitFor(ctx, q.Mark()) // a callback making a call: must return at once
 			res <- ctx.Err() != nil

@@ -126,7 +126,7 @@ func redisMicros(b *testing.B, c *goredis.Client) float64 {
 			continue
 		}
 		switch name {
-		case "evalsha", "eval", "get", "getex", "set", "del", "ping":
+		case "evalsha", "eval", "get", "getex", "set", "del", "ping", "hmget":
 		default:
 			continue
 		}

@@ -70,13 +70,15 @@ func (o *Options) defaults() {
 	}
 }
 
-// Store holds the four store implementations on one Redis. Hand its fields to the server and transports:
-// streamable.Options{Sessions: st.Sessions, Events: st.Events}, server.Options{KeyRing: st.Keys}.
+// Store holds the store implementations on one Redis. Hand its fields to the server and transports:
+// streamable.Options{Sessions: st.Sessions, Events: st.Events}, server.Options{KeyRing: st.Keys}; Tasks is
+// the task store (store.TaskStore).
 type Store struct {
 	Sessions *SessionStore
 	Events   *EventStore
 	Bus      *Bus
 	Keys     *KeyRing
+	Tasks    *TaskStore
 
 	client goredis.UniversalClient
 	owned  bool // the client was made by Open, so Close closes it
@@ -92,6 +94,7 @@ func New(client goredis.UniversalClient, opts Options) *Store {
 		Events:   &EventStore{c: client, bus: bus, opts: opts, now: time.Now},
 		Bus:      bus,
 		Keys:     &KeyRing{c: client, opts: opts},
+		Tasks:    &TaskStore{c: client, opts: opts, now: time.Now},
 		client:   client,
 	}
 }

@@ -304,3 +304,8 @@ func TestOpenURL(t *testing.T) {
 		t.Error("an http:// URL was accepted")
 	}
 }
+
+func TestStoretestTasks(t *testing.T) {
+	srv := redistest.Start(t)
+	storetest.TestTaskStore(t, func(t *testing.T) store.TaskStore { return newStore(t, srv, Options{}).Tasks })
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2016,SC2030,SC2031  # single-quoted node/bash programs; the installer subshell is on purpose
 # Real MCP peers for interop tests: Node 22 plus pinned npm packages (the conformance suite, the Inspector,
-# the TypeScript SDKs v1 and v2, server-everything), installed under ${MCPKIT_CACHE:-<repo>/.cache}.
+# the TypeScript SDKs v1 and v2, the tasks requester package ext-tasks, server-everything), installed
+# under ${MCPKIT_CACHE:-<repo>/.cache}.
 #
 #   scripts/peers.sh            install (if needed) and print the versions
 #   scripts/peers.sh --smoke    also start server-everything in a private network namespace and list its tools
@@ -22,6 +23,7 @@ PEER_PINS=(
   "@modelcontextprotocol/server@2.4.0"
   "@modelcontextprotocol/node@2.1.2"
   "@modelcontextprotocol/server-everything@2026.8.31"
+  "@modelcontextprotocol/ext-tasks@0.2.2"
   "zod@4.6.7"
 )
 # npm spec of the Node 22 build (a registry package that ships the node binary). The Inspector needs >= 22.19.

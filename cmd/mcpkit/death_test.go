@@ -155,7 +155,7 @@ func (p *roundRobin) kill(after time.Duration) time.Time {
 func TestKillNodeMidCall(t *testing.T) {
 	const runs = 20
 	rs := redistest.Start(t)
-	flags := []string{"--redis", rs.URL(0), "--lease-ttl", "300ms", "--sse-retry", "100ms"}
+	flags := []string{"--redis", rs.URL(0), "--lease-ttl", "600ms", "--sse-retry", "100ms"}
 	lb := &roundRobin{tool: "count_slowly"}
 	for range 3 {
 		lb.nodes = append(lb.nodes, startNode(t, flags...))
@@ -209,8 +209,8 @@ func TestKillNodeMidCall(t *testing.T) {
 					// not seen (replayed on resume) while another node follows the stream for the client.
 					// What the dead node stored is read at once: the node following the resumed
 					// stream deletes it once it delivered the node-stopped error (as any delivered
-					// stream), which takes at least a lease TTL after the kill (TTL 300 ms, refreshed
-					// every 100 ms).
+					// stream), which takes at least a lease TTL after the kill (TTL 600 ms, refreshed
+					// every 200 ms).
 					go func() {
 						at := lb.kill(time.Duration(run%2) * 250 * time.Millisecond)
 						stored, _, err := storedStream(ctx, rdb, sid)
@@ -295,7 +295,7 @@ func TestKillNodeMidCall(t *testing.T) {
 		worst = max(worst, d)
 	}
 	t.Logf("%d runs: %d hangs, %d duplicate notifications, %d wrong outcomes, %d calls ended before the kill; "+
-		"progress notifications delivered per run %v; kill to error: mean %v, worst %v (lease TTL 300 ms, retry hint 100 ms)",
+		"progress notifications delivered per run %v; kill to error: mean %v, worst %v (lease TTL 600 ms, retry hint 100 ms)",
 		runs, hangs, duplicates, wrong, beforeKill, delivered, sum/time.Duration(max(len(delays), 1)), worst)
 
 	// The control: the client loses its connection after 3 notifications but the node lives. The call

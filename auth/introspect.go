@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -49,13 +48,7 @@ type IntrospectionVerifier struct {
 	opts     IntrospectionOptions
 	audience string
 
-	mu    sync.Mutex
-	cache map[[sha256.Size]byte]introspected
-}
-
-type introspected struct {
-	p     *Principal // nil: inactive
-	until time.Time
+	cache *resultCache
 }
 
 // NewIntrospectionVerifier checks opts and returns the verifier.
@@ -64,7 +57,7 @@ func NewIntrospectionVerifier(opts IntrospectionOptions) (*IntrospectionVerifier
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return nil, fmt.Errorf("auth: IntrospectionOptions.Endpoint %q is not an http(s) URL", opts.Endpoint)
 	}
-	v := &IntrospectionVerifier{cache: map[[sha256.Size]byte]introspected{}}
+	v := &IntrospectionVerifier{}
 	if opts.Audience != "" {
 		if v.audience, err = CanonicalResourceURI(opts.Audience); err != nil {
 			return nil, fmt.Errorf("auth: IntrospectionOptions.Audience: %w", err)
@@ -89,6 +82,7 @@ func NewIntrospectionVerifier(opts IntrospectionOptions) (*IntrospectionVerifier
 		opts.Now = time.Now
 	}
 	v.opts = opts
+	v.cache = newResultCache(opts.MaxEntries)
 	return v, nil
 }
 
@@ -97,18 +91,11 @@ func (v *IntrospectionVerifier) Verify(ctx context.Context, token string) (*Prin
 	key := sha256.Sum256([]byte(token))
 	now := v.opts.Now()
 	if v.opts.CacheTTL > 0 {
-		v.mu.Lock()
-		e, ok := v.cache[key]
-		if ok && now.After(e.until) {
-			delete(v.cache, key)
-			ok = false
-		}
-		v.mu.Unlock()
-		if ok {
+		if e, ok := v.cache.get(key, now); ok {
 			if e.p == nil {
 				return nil, InvalidToken("inactive (cached answer)")
 			}
-			return e.p, nil
+			return copyPrincipal(e.p), nil
 		}
 	}
 	p, err := v.introspect(ctx, token, now)
@@ -116,35 +103,16 @@ func (v *IntrospectionVerifier) Verify(ctx context.Context, token string) (*Prin
 		return nil, err
 	}
 	if v.opts.CacheTTL > 0 {
-		e := introspected{p: p, until: now.Add(v.opts.InactiveTTL)}
+		e := cached{p: p, until: now.Add(v.opts.InactiveTTL)}
 		if p != nil {
 			e.until = now.Add(v.opts.CacheTTL)
 			if !p.Expiry.IsZero() && p.Expiry.Before(e.until) {
 				e.until = p.Expiry
 			}
 		}
-		v.store(key, e, now)
+		v.cache.put(key, e, now)
 	}
-	return p, err
-}
-
-func (v *IntrospectionVerifier) store(key [sha256.Size]byte, e introspected, now time.Time) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if len(v.cache) >= v.opts.MaxEntries {
-		for k, old := range v.cache {
-			if now.After(old.until) {
-				delete(v.cache, k)
-			}
-		}
-		for k := range v.cache { // still full: drop arbitrary entries (map order is random)
-			if len(v.cache) < v.opts.MaxEntries {
-				break
-			}
-			delete(v.cache, k)
-		}
-	}
-	v.cache[key] = e
+	return copyPrincipal(p), err
 }
 
 // introspection is the part of an RFC 7662 answer the verifier reads.

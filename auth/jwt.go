@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -56,6 +57,12 @@ type JWTOptions struct {
 	MaxJWKSBytes int64
 	// MaxTokenBytes bounds the size of a token; a larger one is refused before it is parsed. Default 16 KiB.
 	MaxTokenBytes int
+	// CacheTTL is how long a verified token is remembered, by its SHA-256, so that its signature and claims
+	// are not checked again on every request of a session: never past its exp (plus Leeway). Default 60 s;
+	// negative disables the cache. Refused tokens are not remembered.
+	CacheTTL time.Duration
+	// MaxCacheEntries bounds that cache. Default 10,000.
+	MaxCacheEntries int
 	// Now returns the current time. Default time.Now (tests set it).
 	Now func() time.Time
 }
@@ -69,6 +76,7 @@ type JWTVerifier struct {
 	audience string
 	algs     []jose.SignatureAlgorithm
 	keys     *keySet
+	cache    *resultCache
 }
 
 // NewJWTVerifier checks opts and returns the verifier. The key set of JWKSURL is fetched at the first token.
@@ -119,6 +127,12 @@ func NewJWTVerifier(opts JWTOptions) (*JWTVerifier, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.CacheTTL == 0 {
+		opts.CacheTTL = time.Minute
+	}
+	if opts.MaxCacheEntries <= 0 {
+		opts.MaxCacheEntries = 10000
+	}
 	ks := &keySet{url: opts.JWKSURL, client: opts.HTTPClient, maxAge: opts.MaxKeyAge,
 		minInterval: opts.MinRefreshInterval, maxKeys: opts.MaxKeys, maxBytes: opts.MaxJWKSBytes, now: opts.Now}
 	if opts.JWKS != nil {
@@ -128,7 +142,7 @@ func NewJWTVerifier(opts JWTOptions) (*JWTVerifier, error) {
 		}
 		ks.keys = keys
 	}
-	return &JWTVerifier{opts: opts, audience: aud, algs: algs, keys: ks}, nil
+	return &JWTVerifier{opts: opts, audience: aud, algs: algs, keys: ks, cache: newResultCache(opts.MaxCacheEntries)}, nil
 }
 
 // accessClaims are the claims of an access token the verifier reads besides the registered ones.
@@ -145,6 +159,28 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Principal, err
 	if len(token) > v.opts.MaxTokenBytes {
 		return nil, InvalidToken("token longer than %d bytes", v.opts.MaxTokenBytes)
 	}
+	if v.opts.CacheTTL < 0 {
+		return v.verify(ctx, token)
+	}
+	key := sha256.Sum256([]byte(token))
+	now := v.opts.Now()
+	if e, ok := v.cache.get(key, now); ok {
+		return copyPrincipal(e.p), nil
+	}
+	p, err := v.verify(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	until := now.Add(v.opts.CacheTTL)
+	if last := p.Expiry.Add(v.opts.Leeway); last.Before(until) {
+		until = last
+	}
+	v.cache.put(key, cached{p: p, until: until}, now)
+	return copyPrincipal(p), nil
+}
+
+// verify checks token without the result cache.
+func (v *JWTVerifier) verify(ctx context.Context, token string) (*Principal, error) {
 	if !canonicalCompact(token) {
 		return nil, InvalidToken("not a JWS compact serialization in canonical base64url")
 	}

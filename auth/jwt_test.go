@@ -198,3 +198,44 @@ func TestNonCanonicalBase64Refused(t *testing.T) {
 		t.Fatalf("non-canonical signature encoding: %v, want refused", err)
 	}
 }
+
+// TestJWTResultCache: a verified token is remembered by its hash, never past its exp (plus leeway), refused
+// tokens are not remembered, and callers get copies.
+func TestJWTResultCache(t *testing.T) {
+	testKeys(t)
+	clock := newClock()
+	v, _ := NewJWTVerifier(JWTOptions{Issuer: testIssuer, Audience: testResource, JWKS: jwksOf(edKey),
+		CacheTTL: 10 * time.Minute, MaxCacheEntries: 2, Now: clock.now})
+	ctx := t.Context()
+	short := mint(t, edKey, with("exp", testNow.Add(30*time.Second).Unix()), "at+jwt")
+	for range 3 {
+		p, err := v.Verify(ctx, short)
+		if err != nil || !p.HasScope("User.Read") {
+			t.Fatalf("%+v %v", p, err)
+		}
+		p.Scopes[0] = "Admin.Write" // must not reach the cached principal
+	}
+	if n := v.cache.len(); n != 1 {
+		t.Fatalf("%d cache entries, want 1", n)
+	}
+	for range 3 {
+		_, _ = v.Verify(ctx, tamperSignature(short))
+	}
+	if n := v.cache.len(); n != 1 {
+		t.Fatalf("%d cache entries after refused tokens, want 1", n)
+	}
+	clock.advance(89 * time.Second) // exp + leeway - 1 s
+	if _, err := v.Verify(ctx, short); err != nil {
+		t.Fatal(err)
+	}
+	clock.advance(2 * time.Second)
+	if _, err := v.Verify(ctx, short); !isInvalid(err) {
+		t.Fatalf("expired token served from the cache: %v", err)
+	}
+	for i := range 5 {
+		_, _ = v.Verify(ctx, mint(t, edKey, with("jti", fmt.Sprint(i)), "at+jwt"))
+	}
+	if n := v.cache.len(); n > 2 {
+		t.Fatalf("%d cache entries, bound 2", n)
+	}
+}

@@ -83,6 +83,6 @@ func newRoot() *cobra.Command {
 	}
 	root.SetVersionTemplate("mcpkit {{.Version}}\n")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return &usageError{cmd, err} })
-	root.AddCommand(newServe(), newVersion())
+	root.AddCommand(newServe(), newVersion(), newAuthserver())
 	return root
 }

@@ -331,6 +331,23 @@ func TestRefreshRotation(t *testing.T) {
 	if st, m := refresh(m["refresh_token"].(string), "resource", "http://127.0.0.1:2/other"); st != 400 {
 		t.Errorf("refresh for another resource: %d %v, want 400", st, m)
 	}
+	// The reuse revoked the grant (RFC 9700 4.14.2): the token that replaced the reused one is dead too.
+	if st, m := refresh(m["refresh_token"].(string)); st != 400 || m["error"] != "invalid_grant" {
+		t.Errorf("refresh after a reuse was detected: %d %v, want 400 invalid_grant", st, m)
+	}
+	// Without reuse, a chain of rotations goes on.
+	tok2, err := s.Token(context.Background(), TokenRequest{Resource: testResource})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := tok2.RefreshToken
+	for i := range 3 {
+		st, m := refresh(rt)
+		if st != 200 {
+			t.Fatalf("rotation %d: %d %v", i, st, m)
+		}
+		rt = m["refresh_token"].(string)
+	}
 }
 
 func TestClientCredentialsAndIntrospection(t *testing.T) {
@@ -458,7 +475,7 @@ func TestDynamicClientRegistration(t *testing.T) {
 	id := m["client_id"].(string)
 	p := newPKCE()
 	status, _, loc := authorize(t, s, authQuery(id, "http://127.0.0.1:7777/cb", p, "resource", testResource))
-	if status != http.StatusFound || !strings.HasPrefix(loc, "/consent?") {
+	if status != http.StatusFound || !strings.HasPrefix(loc, s.Issuer()+"/consent?") {
 		t.Fatalf("authorize: %d %q, want the consent page", status, loc)
 	}
 	code := consent(t, s, loc, "approve")
@@ -483,7 +500,7 @@ func consent(t *testing.T, s *Server, loc, decision string) url.Values {
 		}
 		return nil
 	}}
-	resp, err := hc.Get(s.Issuer() + loc)
+	resp, err := hc.Get(loc)
 	if err != nil {
 		t.Fatal(err)
 	}

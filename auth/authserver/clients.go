@@ -168,7 +168,7 @@ func (c *client) LoginURL(id string) string {
 	if c.s.opts.AutoApprove {
 		return c.s.issuer + callbackPath + "?id=" + url.QueryEscape(id)
 	}
-	return consentPath + "?id=" + url.QueryEscape(id)
+	return c.s.issuer + consentPath + "?id=" + url.QueryEscape(id)
 }
 
 // --- Dynamic client registration (RFC 7591) ---------------------------------------------------------------

@@ -52,12 +52,12 @@ func (s *Server) serveConsent(w http.ResponseWriter, r *http.Request) {
 		ar.csrf = csrf
 		scopes, resource, client, redirect := accessScopes(ar.scopes), ar.resource, ar.clientID, ar.redirectURI
 		st.mu.Unlock()
-		http.SetCookie(w, &http.Cookie{Name: cookieName, Value: csrf, Path: consentPath, HttpOnly: true,
+		http.SetCookie(w, &http.Cookie{Name: cookieName, Value: csrf, Path: s.consentCookiePath(), HttpOnly: true,
 			SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_ = consentPage.Execute(w, map[string]any{
 			"Client": client, "Subject": s.opts.Subject, "Resource": resource, "Scopes": scopes,
-			"Redirect": redirect, "ID": id, "CSRF": csrf, "Action": consentPath,
+			"Redirect": redirect, "ID": id, "CSRF": csrf, "Action": s.issuer + consentPath,
 		})
 	case http.MethodPost:
 		cookie, err := r.Cookie(cookieName)
@@ -70,7 +70,7 @@ func (s *Server) serveConsent(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "consent form token missing or wrong: reload the authorization page", http.StatusForbidden)
 			return
 		}
-		http.SetCookie(w, &http.Cookie{Name: cookieName, Path: consentPath, MaxAge: -1})
+		http.SetCookie(w, &http.Cookie{Name: cookieName, Path: s.consentCookiePath(), MaxAge: -1})
 		if r.PostFormValue("decision") != "approve" {
 			st.mu.Lock()
 			delete(st.requests, id)
@@ -100,4 +100,13 @@ func (s *Server) serveConsent(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", "GET, POST")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 	}
+}
+
+// consentCookiePath is the path of the consent page under the issuer (which may have a path of its own).
+func (s *Server) consentCookiePath() string {
+	u, err := url.Parse(s.issuer + consentPath)
+	if err != nil {
+		return consentPath
+	}
+	return u.Path
 }

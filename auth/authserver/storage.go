@@ -27,6 +27,7 @@ type storage struct {
 	codes     map[string]string        // code -> request ID
 	access    map[string]*grant        // access tokens by ID
 	refresh   map[string]*grant        // refresh tokens by value
+	spent     map[string]string        // rotated-away refresh tokens -> their family (reuse detection)
 }
 
 // grant is what a token was issued for.
@@ -36,6 +37,7 @@ type grant struct {
 	subject  string
 	scopes   []string
 	resource string // RFC 8707: the access token's aud ("" when none was requested)
+	family   string // the refresh tokens (and their access tokens) descended from one authorization
 	authTime time.Time
 	issuedAt time.Time
 	expiry   time.Time
@@ -50,6 +52,7 @@ func newStorage(s *Server) *storage {
 		codes:    map[string]string{},
 		access:   map[string]*grant{},
 		refresh:  map[string]*grant{},
+		spent:    map[string]string{},
 	}
 }
 
@@ -167,7 +170,8 @@ func (st *storage) AuthRequestByID(_ context.Context, id string) (op.AuthRequest
 	if !ok {
 		return nil, errors.New("authorization request not found")
 	}
-	return ar, nil
+	c := *ar // a copy: the consent page may approve the stored one meanwhile
+	return &c, nil
 }
 
 // AuthRequestByCode returns the request of a code, once: the code is spent by the lookup (the provider
@@ -225,7 +229,7 @@ func (st *storage) grantOf(req op.TokenRequest) (*grant, error) {
 	case *authRequest:
 		return &grant{clientID: r.clientID, subject: r.subject, scopes: r.scopes, resource: r.resource, authTime: r.authTime}, nil
 	case *grant:
-		return &grant{clientID: r.clientID, subject: r.subject, scopes: r.scopes, resource: r.resource, authTime: r.authTime}, nil
+		return &grant{clientID: r.clientID, subject: r.subject, scopes: r.scopes, resource: r.resource, authTime: r.authTime, family: r.family}, nil
 	case *clientCredentialsRequest:
 		return &grant{clientID: r.clientID, subject: r.clientID, scopes: r.scopes, resource: r.resource}, nil
 	}
@@ -271,6 +275,12 @@ func (st *storage) CreateAccessAndRefreshTokens(_ context.Context, req op.TokenR
 			return "", "", time.Time{}, oidc.ErrInvalidGrant().WithDescription("refresh token is invalid or was already used")
 		}
 		delete(st.refresh, current)
+		if len(st.spent) >= 100000 {
+			clear(st.spent) // bounded: reuse detection forgets the oldest generations wholesale
+		}
+		st.spent[current] = g.family
+	} else {
+		g.family = randomString(12)
 	}
 	a := st.newAccessLocked(g, now)
 	r := *g
@@ -286,6 +296,13 @@ func (st *storage) CreateAccessAndRefreshTokens(_ context.Context, req op.TokenR
 func (st *storage) TokenRequestByRefreshToken(ctx context.Context, token string) (op.RefreshTokenRequest, error) {
 	now := st.s.opts.Now()
 	st.mu.Lock()
+	if family, reused := st.spent[token]; reused {
+		// RFC 9700 section 4.14.2: a rotated-away refresh token came back, so one of its two users is not
+		// the client: revoke the whole grant.
+		st.revokeFamilyLocked(family)
+		st.mu.Unlock()
+		return nil, oidc.ErrInvalidGrant().WithDescription("refresh token was already used: the grant is revoked")
+	}
 	g, ok := st.refresh[token]
 	st.mu.Unlock()
 	if !ok || now.After(g.expiry) {
@@ -463,4 +480,18 @@ func accessScopes(scopes []string) []string {
 		}
 	}
 	return out
+}
+
+// revokeFamilyLocked drops every refresh and access token of a grant family.
+func (st *storage) revokeFamilyLocked(family string) {
+	for k, g := range st.refresh {
+		if g.family == family {
+			delete(st.refresh, k)
+		}
+	}
+	for k, g := range st.access {
+		if g.family == family {
+			delete(st.access, k)
+		}
+	}
 }

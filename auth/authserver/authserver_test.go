@@ -642,3 +642,41 @@ func TestOptionsValidation(t *testing.T) {
 		}
 	}
 }
+
+func TestResponseModeQueryOnly(t *testing.T) {
+	s := start(t, Options{AutoApprove: true})
+	for _, mode := range []string{"form_post", "fragment"} {
+		_, got, loc := authorize(t, s, authQuery(TestClientID, TestRedirectURI, newPKCE(), "response_mode", mode))
+		if u, err := url.Parse(loc); err == nil && u.Fragment != "" {
+			got, _ = url.ParseQuery(u.Fragment) // the error goes where the client asked for the answer
+		}
+		if got.Get("error") != "invalid_request" || got.Get("code") != "" {
+			t.Errorf("response_mode %s: %q, want an invalid_request redirect without code", mode, loc)
+		}
+	}
+}
+
+func TestCORSForBrowserClients(t *testing.T) {
+	s := start(t, Options{})
+	resp, err := http.Get(s.Issuer() + "/.well-known/oauth-authorization-server")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Errorf("metadata without CORS: %v", resp.Header)
+	}
+	req, _ := http.NewRequest(http.MethodOptions, s.Issuer()+"/register", nil)
+	req.Header.Set("Origin", "http://localhost:6274")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	req.Header.Set("Access-Control-Request-Headers", "content-type")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 || resp.Header.Get("Access-Control-Allow-Origin") != "*" ||
+		!strings.Contains(resp.Header.Get("Access-Control-Allow-Methods"), "POST") {
+		t.Errorf("register preflight: %d %v", resp.StatusCode, resp.Header)
+	}
+}

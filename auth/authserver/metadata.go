@@ -41,3 +41,24 @@ func (s *Server) serveMetadata(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	_ = json.NewEncoder(w).Encode(m)
 }
+
+// openCORS serves h for method, with CORS open to any origin (no credentials): browser-based MCP clients
+// read the metadata and register themselves from their own origin. The provider's endpoints have their own
+// CORS handling; the consent page has none.
+func openCORS(method string, h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		switch r.Method {
+		case method:
+			h(w, r)
+		case http.MethodOptions:
+			w.Header().Set("Access-Control-Allow-Methods", method+", OPTIONS")
+			w.Header().Set("Access-Control-Allow-Headers", "Content-Type, Authorization, MCP-Protocol-Version")
+			w.Header().Set("Access-Control-Max-Age", "600")
+			w.WriteHeader(http.StatusNoContent)
+		default:
+			w.Header().Set("Allow", method+", OPTIONS")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		}
+	})
+}

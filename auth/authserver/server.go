@@ -144,9 +144,9 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("authserver: %w", err)
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /.well-known/oauth-authorization-server", s.serveMetadata)
-	mux.HandleFunc("GET /.well-known/openid-configuration", s.serveMetadata)
-	mux.HandleFunc("POST /register", s.serveRegister)
+	mux.Handle("/.well-known/oauth-authorization-server", openCORS("GET", s.serveMetadata))
+	mux.Handle("/.well-known/openid-configuration", openCORS("GET", s.serveMetadata))
+	mux.Handle("/register", openCORS("POST", s.serveRegister))
 	mux.HandleFunc(consentPath, s.serveConsent)
 	mux.Handle("/", s.intercept(s.provider))
 	s.handler = mux

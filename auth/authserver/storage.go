@@ -111,6 +111,9 @@ func (st *storage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest,
 	if req.CodeChallengeMethod != oidc.CodeChallengeMethodS256 {
 		return nil, oidc.ErrInvalidRequest().WithDescription("code_challenge_method must be S256")
 	}
+	if req.ResponseMode != "" && req.ResponseMode != oidc.ResponseModeQuery {
+		return nil, oidc.ErrInvalidRequest().WithDescription("response_mode must be query")
+	}
 	resource, err := st.resourceOf(ctx)
 	if err != nil {
 		return nil, err

@@ -1,5 +1,6 @@
-// Command mcpkit is the MCP toolkit's command line. Today it has two verbs: serve runs the demo server over
-// Streamable HTTP (both protocol eras) or stdio, and version prints the build's version.
+// Command mcpkit is the MCP toolkit's command line: serve runs the demo server over Streamable HTTP (both
+// protocol eras) or stdio, authserver runs the development OAuth authorization server, and version prints the
+// build's version.
 package main
 
 import (

@@ -680,3 +680,51 @@ func TestCORSForBrowserClients(t *testing.T) {
 		t.Errorf("register preflight: %d %v", resp.StatusCode, resp.Header)
 	}
 }
+
+// TestConcurrentFlows runs flows, refreshes and a key rotation at once (for the race detector) and checks
+// that every token is distinct and verifiable.
+func TestConcurrentFlows(t *testing.T) {
+	s := start(t, Options{AutoApprove: true})
+	const workers, each = 4, 3
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	errs := make(chan error, workers*each+1)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range each {
+				tok, err := s.Token(context.Background(), TokenRequest{Resource: testResource, Scopes: []string{"a"}})
+				if err != nil {
+					errs <- err
+					return
+				}
+				mu.Lock()
+				seen[tok.AccessToken] = true
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := s.RotateKey(); err != nil {
+			errs <- err
+		}
+	}()
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if len(seen) != workers*each {
+		t.Errorf("%d distinct tokens, want %d", len(seen), workers*each)
+	}
+	for tk := range seen {
+		if _, err := claimsOf(t, s, tk); err != nil {
+			t.Errorf("token not verifiable against the JWKS: %v", err)
+			break
+		}
+	}
+}

@@ -166,7 +166,8 @@ summary+=("extension scenarios: $ext_pass passed, $ext_fail failed, $ext_expecte
 # The suite's authorization-server scenarios (authorization-server-metadata-endpoint, authorization-code-grant)
 # against `mcpkit authserver --auto-approve` on 127.0.0.1. The code grant prints an authorization URL for a
 # browser and waits for its callback: node's fetch plays the browser (auto-approve redirects at once to the
-# suite's callback). Expected failures: conformance/expected/authorization.yml (scenario names; none today). ~3 s.
+# suite's callback; the suite would wait 5 minutes for a callback that never comes, hence the timeout 60).
+# Expected failures: conformance/expected/authorization.yml (scenario names; none today). ~3 s.
 as_free_port() {
   local p
   for _ in $(seq 1 200); do
@@ -186,7 +187,7 @@ for _ in $(seq 1 50); do
   sleep 0.1
 done
 as_out="$results/authorization"
-conformance authorization --url "http://127.0.0.1:$as_port" --client-id conformance \
+timeout 60 conformance authorization --url "http://127.0.0.1:$as_port" --client-id conformance \
   --resource "http://127.0.0.1:$port/mcp" -p "$as_cb" -o "$as_out" >"$as_out.txt" 2>&1 &
 as_suite=$!
 as_url=

@@ -204,22 +204,8 @@ func TestTaskLegacyNotificationAndList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client.SetTaskSleep(sess, func(sctx context.Context, d time.Duration, wake <-chan struct{}) error {
-		srv.notify(t, mcp.MethodNotificationTasksStatus, jsontext.Value(legacyTask("completed", "")))
-		select {
-		case <-wake:
-			return nil
-		case <-sctx.Done():
-			return sctx.Err()
-		}
-	})
-	res, err := h.Result(ctx)
-	if err != nil || textOf(t, res) != "done" {
-		t.Fatalf("%v %v", res, err)
-	}
-	if n := len(srv.got(mcp.MethodTasksGet)); n != 0 {
-		t.Errorf("%d polls, want none", n)
-	}
+	notifyInSleep(t, sess, srv, nil, mcp.MethodNotificationTasksStatus, legacyTask("completed", ""))
+	wantResultWithoutPolls(t, ctx, h, srv)
 	if s := <-statuses; s != mcp.TaskCompleted {
 		t.Errorf("OnTaskStatus got %s", s)
 	}

@@ -308,14 +308,9 @@ func TestTaskModernNotificationWakesWait(t *testing.T) {
 	statuses := make(chan mcp.TaskStatus, 8)
 	var srv *fakeServer
 	sess, srv := connectFake(t, mcp.Version20260728, fakeHandlers{
-		mcp.MethodToolsCall: script(modernTask("task", "working", "")),
-		mcp.MethodTasksGet:  script(modernTask("complete", "working", "")),
-		mcp.MethodSubscriptionsListen: func(ctx context.Context, params jsontext.Value) (any, error) {
-			srv.notify(t, mcp.MethodNotificationSubscriptionsAcknowledged, jsontext.Value(`{"notifications":{"taskIds":["t1"]}}`))
-			close(listening)
-			<-ctx.Done()
-			return nil, ctx.Err()
-		},
+		mcp.MethodToolsCall:           script(modernTask("task", "working", "")),
+		mcp.MethodTasksGet:            script(modernTask("complete", "working", "")),
+		mcp.MethodSubscriptionsListen: ackListen(t, &srv, listening, nil),
 	}, &client.Options{OnTaskStatus: func(ctx context.Context, d *mcp.DetailedTask) { statuses <- d.Status }})
 	ctx := testContext(t)
 	lctx, stop := context.WithCancel(ctx)
@@ -326,22 +321,8 @@ func TestTaskModernNotificationWakesWait(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client.SetTaskSleep(sess, func(sctx context.Context, d time.Duration, wake <-chan struct{}) error {
-		srv.notify(t, mcp.MethodNotificationTasks, jsontext.Value(modernTask("complete", "completed", `"result":`+okResult)))
-		select {
-		case <-wake:
-			return nil
-		case <-sctx.Done():
-			return sctx.Err()
-		}
-	})
-	res, err := h.Result(ctx)
-	if err != nil || textOf(t, res) != "done" {
-		t.Fatalf("%v %v", res, err)
-	}
-	if n := len(srv.got(mcp.MethodTasksGet)); n != 0 {
-		t.Errorf("%d polls after the notification brought the result", n)
-	}
+	notifyInSleep(t, sess, srv, nil, mcp.MethodNotificationTasks, modernTask("complete", "completed", `"result":`+okResult))
+	wantResultWithoutPolls(t, ctx, h, srv)
 	if s := <-statuses; s != mcp.TaskCompleted {
 		t.Errorf("OnTaskStatus got %s", s)
 	}
@@ -450,42 +431,17 @@ func TestTaskWaitListens(t *testing.T) {
 	ended := make(chan struct{})
 	var srv *fakeServer
 	sess, srv := connectFake(t, mcp.Version20260728, fakeHandlers{
-		mcp.MethodToolsCall: script(modernTask("task", "working", "")),
-		mcp.MethodTasksGet:  script(modernTask("complete", "working", "")),
-		mcp.MethodSubscriptionsListen: func(ctx context.Context, params jsontext.Value) (any, error) {
-			srv.notify(t, mcp.MethodNotificationSubscriptionsAcknowledged, jsontext.Value(`{"notifications":{"taskIds":["t1"]}}`))
-			close(listening)
-			<-ctx.Done()
-			close(ended)
-			return nil, ctx.Err()
-		},
+		mcp.MethodToolsCall:           script(modernTask("task", "working", "")),
+		mcp.MethodTasksGet:            script(modernTask("complete", "working", "")),
+		mcp.MethodSubscriptionsListen: ackListen(t, &srv, listening, ended),
 	}, &client.Options{TaskNotifications: true})
 	ctx := testContext(t)
 	h, err := sess.CallToolAsTask(ctx, "slow", nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	client.SetTaskSleep(sess, func(sctx context.Context, d time.Duration, wake <-chan struct{}) error {
-		select {
-		case <-listening:
-		case <-sctx.Done():
-			return sctx.Err()
-		}
-		srv.notify(t, mcp.MethodNotificationTasks, jsontext.Value(modernTask("complete", "completed", `"result":`+okResult)))
-		select {
-		case <-wake:
-			return nil
-		case <-sctx.Done():
-			return sctx.Err()
-		}
-	})
-	res, err := h.Result(ctx)
-	if err != nil || textOf(t, res) != "done" {
-		t.Fatalf("%v %v", res, err)
-	}
-	if n := len(srv.got(mcp.MethodTasksGet)); n != 0 {
-		t.Errorf("%d polls, want none", n)
-	}
+	notifyInSleep(t, sess, srv, listening, mcp.MethodNotificationTasks, modernTask("complete", "completed", `"result":`+okResult))
+	wantResultWithoutPolls(t, ctx, h, srv)
 	lp := srv.got(mcp.MethodSubscriptionsListen)
 	if len(lp) != 1 || !declaresTasks(t, lp[0]) || !strings.Contains(string(lp[0]), `"taskIds":["t1"]`) {
 		t.Fatalf("subscriptions/listen params %s", lp)

@@ -237,3 +237,13 @@ func wantResultWithoutPolls(t *testing.T, ctx context.Context, h *client.TaskHan
 		t.Errorf("%d polls after the notification brought the result, want none", n)
 	}
 }
+
+// mustCallAsTask is sess.CallToolAsTask, failing t on an error.
+func mustCallAsTask(t *testing.T, ctx context.Context, sess *client.Session, name string, args any, opts *client.TaskOptions) *client.TaskHandle {
+	t.Helper()
+	h, err := sess.CallToolAsTask(ctx, name, args, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}

@@ -39,10 +39,7 @@ func TestTaskModernPollsAtServerInterval(t *testing.T) {
 			var sl sleeps
 			sl.install(sess)
 			ctx := testContext(t)
-			h, err := sess.CallToolAsTask(ctx, "slow", map[string]int{"n": 1}, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			h := mustCallAsTask(t, ctx, sess, "slow", map[string]int{"n": 1}, nil)
 			if h.ID() != "t1" || h.Status() != mcp.TaskWorking {
 				t.Fatalf("handle %q %q", h.ID(), h.Status())
 			}
@@ -82,10 +79,7 @@ func TestTaskPollBackoff(t *testing.T) {
 	var sl sleeps
 	sl.install(sess)
 	ctx := testContext(t)
-	h, err := sess.CallToolAsTask(ctx, "slow", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := mustCallAsTask(t, ctx, sess, "slow", nil, nil)
 	if _, err := h.Wait(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -127,10 +121,7 @@ func TestTaskModernInputRequired(t *testing.T) {
 	var sl sleeps
 	sl.install(sess)
 	ctx := testContext(t)
-	h, err := sess.CallToolAsTask(ctx, "ask", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := mustCallAsTask(t, ctx, sess, "ask", nil, nil)
 	res, err := h.Result(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -175,11 +166,8 @@ func TestTaskModernFailed(t *testing.T) {
 	var sl sleeps
 	sl.install(sess)
 	ctx := testContext(t)
-	h, err := sess.CallToolAsTask(ctx, "slow", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = h.Result(ctx)
+	h := mustCallAsTask(t, ctx, sess, "slow", nil, nil)
+	_, err := h.Result(ctx)
 	var rpcErr *jsonrpc.Error
 	if !errors.As(err, &rpcErr) || rpcErr.Code != mcp.CodeInternalError || rpcErr.Message != "API rate limit exceeded" {
 		t.Fatalf("err = %v, want the task's JSON-RPC error", err)
@@ -196,10 +184,7 @@ func TestTaskImmediateResult(t *testing.T) {
 		mcp.MethodToolsCall: script(`{"resultType":"complete","content":[{"type":"text","text":"done"}]}`),
 	}, nil)
 	ctx := testContext(t)
-	h, err := sess.CallToolAsTask(ctx, "fast", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := mustCallAsTask(t, ctx, sess, "fast", nil, nil)
 	if h.ID() != "" || h.Status() != mcp.TaskCompleted {
 		t.Fatalf("handle %q %s", h.ID(), h.Status())
 	}
@@ -317,10 +302,7 @@ func TestTaskModernNotificationWakesWait(t *testing.T) {
 	listenDone := make(chan error, 1)
 	go func() { listenDone <- sess.Listen(lctx, mcp.SubscriptionFilter{TaskIDs: []string{"t1"}}, nil) }()
 	<-listening
-	h, err := sess.CallToolAsTask(ctx, "slow", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := mustCallAsTask(t, ctx, sess, "slow", nil, nil)
 	notifyInSleep(t, sess, srv, nil, mcp.MethodNotificationTasks, modernTask("complete", "completed", `"result":`+okResult))
 	wantResultWithoutPolls(t, ctx, h, srv)
 	if s := <-statuses; s != mcp.TaskCompleted {
@@ -343,10 +325,7 @@ func TestTaskWaitEndsWithSession(t *testing.T) {
 		mcp.MethodToolsCall: script(modernTask("task", "working", `"pollIntervalMs":3600000`)),
 	}, nil)
 	ctx := testContext(t)
-	h, err := sess.CallToolAsTask(ctx, "slow", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := mustCallAsTask(t, ctx, sess, "slow", nil, nil)
 	done := make(chan error, 1)
 	go func() {
 		_, err := h.Wait(ctx)
@@ -378,11 +357,8 @@ func TestTaskInputRoundsBounded(t *testing.T) {
 	var sl sleeps
 	sl.install(sess)
 	ctx := testContext(t)
-	h, err := sess.CallToolAsTask(ctx, "ask", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = h.Wait(ctx)
+	h := mustCallAsTask(t, ctx, sess, "ask", nil, nil)
+	_, err := h.Wait(ctx)
 	if err == nil || !strings.Contains(err.Error(), "after 3 rounds") {
 		t.Fatalf("err = %v", err)
 	}
@@ -436,10 +412,7 @@ func TestTaskWaitListens(t *testing.T) {
 		mcp.MethodSubscriptionsListen: ackListen(t, &srv, listening, ended),
 	}, &client.Options{TaskNotifications: true})
 	ctx := testContext(t)
-	h, err := sess.CallToolAsTask(ctx, "slow", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := mustCallAsTask(t, ctx, sess, "slow", nil, nil)
 	notifyInSleep(t, sess, srv, listening, mcp.MethodNotificationTasks, modernTask("complete", "completed", `"result":`+okResult))
 	wantResultWithoutPolls(t, ctx, h, srv)
 	lp := srv.got(mcp.MethodSubscriptionsListen)

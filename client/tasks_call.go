@@ -34,22 +34,40 @@ type TaskOptions struct {
 func (s *Session) CallToolAsTask(ctx context.Context, name string, args any, opts *TaskOptions) (*TaskHandle, error) {
 	var task *mcp.TaskMetadata
 	if s.era == mcp.EraLegacy {
-		ok, err := s.legacyTaskAllowed(ctx, name, false)
-		if err != nil {
-			return nil, err
+		var ttl time.Duration
+		if opts != nil {
+			ttl = opts.TTL
 		}
-		if ok {
-			task = &mcp.TaskMetadata{}
-			if opts != nil && opts.TTL > 0 {
-				ms := opts.TTL.Milliseconds()
-				task.TTL = &ms
-			}
+		var err error
+		if task, err = s.legacyTaskParam(ctx, name, false, ttl); err != nil {
+			return nil, err
 		}
 	}
 	raw, token, err := s.callToolKeeping(ctx, name, args, task, true)
 	if err != nil {
 		return nil, err
 	}
+	return s.handleKeeping(raw, token)
+}
+
+// legacyTaskParam returns the params.task of a 2025-11-25 tools/call of name: nil when the call is not to
+// be a task (legacyTaskAllowed with onlyRequired), else with the ttl when it is > 0.
+func (s *Session) legacyTaskParam(ctx context.Context, name string, onlyRequired bool, ttl time.Duration) (*mcp.TaskMetadata, error) {
+	ok, err := s.legacyTaskAllowed(ctx, name, onlyRequired)
+	if err != nil || !ok {
+		return nil, err
+	}
+	task := &mcp.TaskMetadata{}
+	if ttl > 0 {
+		ms := ttl.Milliseconds()
+		task.TTL = &ms
+	}
+	return task, nil
+}
+
+// handleKeeping is handleFor, the handle keeping the call's progress token (released when the answer is
+// unreadable).
+func (s *Session) handleKeeping(raw jsontext.Value, token string) (*TaskHandle, error) {
 	h, err := s.handleFor(raw)
 	if err != nil {
 		s.releaseToken(token)
@@ -150,12 +168,9 @@ func (s *Session) handleFor(raw jsontext.Value) (*TaskHandle, error) {
 func (s *Session) CallTool(ctx context.Context, name string, args any) (*mcp.CallToolResult, error) {
 	var task *mcp.TaskMetadata
 	if s.tasksOn && s.era == mcp.EraLegacy {
-		required, err := s.legacyTaskAllowed(ctx, name, true)
-		if err != nil {
+		var err error
+		if task, err = s.legacyTaskParam(ctx, name, true, 0); err != nil {
 			return nil, err
-		}
-		if required {
-			task = &mcp.TaskMetadata{}
 		}
 	}
 	raw, token, err := s.callToolKeeping(ctx, name, args, task, s.tasksOn)
@@ -163,12 +178,10 @@ func (s *Session) CallTool(ctx context.Context, name string, args any) (*mcp.Cal
 		return nil, err
 	}
 	if s.tasksOn {
-		h, err := s.handleFor(raw)
+		h, err := s.handleKeeping(raw, token)
 		if err != nil {
-			s.releaseToken(token)
 			return nil, err
 		}
-		h.keepProgress(token)
 		raw, err = h.finish(ctx)
 		h.dropProgress()
 		if err != nil {

@@ -189,3 +189,61 @@ func declaresTasks(t *testing.T, params jsontext.Value) bool {
 	_, ok := p.Meta.ClientCapabilities.Extensions[mcp.ExtensionTasks]
 	return ok
 }
+
+// ackListen is a subscriptions/listen handler: it acknowledges the task t1 (from *srv, read when the listen
+// comes), closes listening, holds the stream until the client ends it, then closes ended (when not nil).
+func ackListen(t *testing.T, srv **fakeServer, listening, ended chan struct{}) func(context.Context, jsontext.Value) (any, error) {
+	return func(ctx context.Context, _ jsontext.Value) (any, error) {
+		(*srv).notify(t, mcp.MethodNotificationSubscriptionsAcknowledged, jsontext.Value(`{"notifications":{"taskIds":["t1"]}}`))
+		close(listening)
+		<-ctx.Done()
+		if ended != nil {
+			close(ended)
+		}
+		return nil, ctx.Err()
+	}
+}
+
+// notifyInSleep makes each wait between the task polls of sess send the notification method(task) from
+// srv, once ready is closed (nil: at once), then wait for the wake-up it brings.
+func notifyInSleep(t *testing.T, sess *client.Session, srv *fakeServer, ready <-chan struct{}, method, task string) {
+	client.SetTaskSleep(sess, func(sctx context.Context, d time.Duration, wake <-chan struct{}) error {
+		if ready != nil {
+			select {
+			case <-ready:
+			case <-sctx.Done():
+				return sctx.Err()
+			}
+		}
+		srv.notify(t, method, jsontext.Value(task))
+		select {
+		case <-wake:
+			return nil
+		case <-sctx.Done():
+			return sctx.Err()
+		}
+	})
+}
+
+// wantResultWithoutPolls checks that h's result is okResult and that no tasks/get was needed for it (a
+// notification brought the end).
+func wantResultWithoutPolls(t *testing.T, ctx context.Context, h *client.TaskHandle, srv *fakeServer) {
+	t.Helper()
+	res, err := h.Result(ctx)
+	if err != nil || textOf(t, res) != "done" {
+		t.Fatalf("%v %v", res, err)
+	}
+	if n := len(srv.got(mcp.MethodTasksGet)); n != 0 {
+		t.Errorf("%d polls after the notification brought the result, want none", n)
+	}
+}
+
+// mustCallAsTask is sess.CallToolAsTask, failing t on an error.
+func mustCallAsTask(t *testing.T, ctx context.Context, sess *client.Session, name string, args any, opts *client.TaskOptions) *client.TaskHandle {
+	t.Helper()
+	h, err := sess.CallToolAsTask(ctx, name, args, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}

@@ -28,6 +28,16 @@ func taskParam(params jsontext.Value) string {
 	return string(v)
 }
 
+// taskWhenAsked is a 2025-11-25 tools/call handler: the task when the call asked for one, else okResult.
+func taskWhenAsked(task string) func(context.Context, jsontext.Value) (any, error) {
+	return func(_ context.Context, params jsontext.Value) (any, error) {
+		if taskParam(params) == "" {
+			return jsontext.Value(okResult), nil
+		}
+		return jsontext.Value(`{"task":` + task + `}`), nil
+	}
+}
+
 // TestTaskLegacyCallAndInput: at 2025-11-25 CallToolAsTask asks for a task (task.ttl) only for a tool
 // whose execution.taskSupport allows it (learned from one tools/list), and calls the others as usual.
 // When the task needs input, Wait calls tasks/result, on which the server asks its question as an
@@ -38,13 +48,8 @@ func TestTaskLegacyCallAndInput(t *testing.T) {
 	var elicited atomic.Int32
 	sess, srv := connectFake(t, mcp.Version20251125, fakeHandlers{
 		mcp.MethodToolsList: script(legacyTools),
-		mcp.MethodToolsCall: func(ctx context.Context, params jsontext.Value) (any, error) {
-			if taskParam(params) == "" {
-				return jsontext.Value(okResult), nil
-			}
-			return jsontext.Value(`{"task":` + legacyTask("working", `"pollInterval":300`) + `}`), nil
-		},
-		mcp.MethodTasksGet: script(legacyTask("input_required", `"pollInterval":300`), legacyTask("completed", "")),
+		mcp.MethodToolsCall: taskWhenAsked(legacyTask("working", `"pollInterval":300`)),
+		mcp.MethodTasksGet:  script(legacyTask("input_required", `"pollInterval":300`), legacyTask("completed", "")),
 		mcp.MethodTasksResult: func(ctx context.Context, params jsontext.Value) (any, error) {
 			ans, err := srv.conn.CallRaw(ctx, mcp.MethodElicitationCreate, jsontext.Value(
 				`{"_meta":{"io.modelcontextprotocol/related-task":{"taskId":"t1"}},"message":"n?","requestedSchema":{"type":"object","properties":{"n":{"type":"integer"}}}}`))
@@ -69,10 +74,7 @@ func TestTaskLegacyCallAndInput(t *testing.T) {
 	var sl sleeps
 	sl.install(sess)
 	ctx := testContext(t)
-	h, err := sess.CallToolAsTask(ctx, "slow", nil, &client.TaskOptions{TTL: time.Minute})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := mustCallAsTask(t, ctx, sess, "slow", nil, &client.TaskOptions{TTL: time.Minute})
 	if h.ID() != "t1" || h.Status() != mcp.TaskWorking {
 		t.Fatalf("handle %q %s", h.ID(), h.Status())
 	}
@@ -123,14 +125,11 @@ func TestTaskLegacyFailedAndCancel(t *testing.T) {
 	var sl sleeps
 	sl.install(sess)
 	ctx := testContext(t)
-	h, err := sess.CallToolAsTask(ctx, "slow", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := mustCallAsTask(t, ctx, sess, "slow", nil, nil)
 	if got := taskParam(srv.got(mcp.MethodToolsCall)[0]); got != `{}` {
 		t.Errorf("task param %s, want {}", got)
 	}
-	_, err = h.Result(ctx)
+	_, err := h.Result(ctx)
 	var rpcErr *jsonrpc.Error
 	if !errors.As(err, &rpcErr) || rpcErr.Code != -32001 || h.Status() != mcp.TaskFailed {
 		t.Fatalf("err = %v, status %s", err, h.Status())
@@ -156,13 +155,8 @@ func TestTaskLegacyFailedAndCancel(t *testing.T) {
 // "required" as a task and returns its result; other tools are called as usual.
 func TestTaskLegacyRequiredToolViaCallTool(t *testing.T) {
 	sess, srv := connectFake(t, mcp.Version20251125, fakeHandlers{
-		mcp.MethodToolsList: script(legacyTools),
-		mcp.MethodToolsCall: func(ctx context.Context, params jsontext.Value) (any, error) {
-			if taskParam(params) == "" {
-				return jsontext.Value(okResult), nil
-			}
-			return jsontext.Value(`{"task":` + legacyTask("working", "") + `}`), nil
-		},
+		mcp.MethodToolsList:   script(legacyTools),
+		mcp.MethodToolsCall:   taskWhenAsked(legacyTask("working", "")),
 		mcp.MethodTasksGet:    script(legacyTask("working", ""), legacyTask("completed", "")),
 		mcp.MethodTasksResult: script(`{"content":[{"type":"text","text":"from task"}]}`),
 	}, &client.Options{Tasks: true})
@@ -200,26 +194,9 @@ func TestTaskLegacyNotificationAndList(t *testing.T) {
 		},
 	}, &client.Options{OnTaskStatus: func(ctx context.Context, d *mcp.DetailedTask) { statuses <- d.Status }})
 	ctx := testContext(t)
-	h, err := sess.CallToolAsTask(ctx, "slow", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	client.SetTaskSleep(sess, func(sctx context.Context, d time.Duration, wake <-chan struct{}) error {
-		srv.notify(t, mcp.MethodNotificationTasksStatus, jsontext.Value(legacyTask("completed", "")))
-		select {
-		case <-wake:
-			return nil
-		case <-sctx.Done():
-			return sctx.Err()
-		}
-	})
-	res, err := h.Result(ctx)
-	if err != nil || textOf(t, res) != "done" {
-		t.Fatalf("%v %v", res, err)
-	}
-	if n := len(srv.got(mcp.MethodTasksGet)); n != 0 {
-		t.Errorf("%d polls, want none", n)
-	}
+	h := mustCallAsTask(t, ctx, sess, "slow", nil, nil)
+	notifyInSleep(t, sess, srv, nil, mcp.MethodNotificationTasksStatus, legacyTask("completed", ""))
+	wantResultWithoutPolls(t, ctx, h, srv)
 	if s := <-statuses; s != mcp.TaskCompleted {
 		t.Errorf("OnTaskStatus got %s", s)
 	}
@@ -277,10 +254,7 @@ func TestTaskLegacyProgressOutlivesCall(t *testing.T) {
 	ctx := testContext(t)
 	var seen []float64
 	pctx := client.WithProgress(ctx, func(p *mcp.ProgressParams) { seen = append(seen, p.Progress) })
-	h, err := sess.CallToolAsTask(pctx, "slow", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := mustCallAsTask(t, pctx, sess, "slow", nil, nil)
 	if _, err := h.Result(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -66,10 +66,7 @@ func TestTaskAcrossNodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sess.Close()
-	h, err := sess.CallToolAsTask(ctx, "work", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := mustCallAsTask(t, ctx, sess, "work", nil, nil)
 	runner := <-started
 	for range nodes {
 		if d, err := h.Get(ctx); err != nil || d.Status != mcp.TaskWorking {

@@ -96,10 +96,7 @@ func TestTasksAgainstServer(t *testing.T) {
 
 			var progress atomic.Int32
 			pctx := client.WithProgress(ctx, func(*mcp.ProgressParams) { progress.Add(1) })
-			h, err := sess.CallToolAsTask(pctx, "slow", nil, &client.TaskOptions{TTL: time.Minute})
-			if err != nil {
-				t.Fatal(err)
-			}
+			h := mustCallAsTask(t, pctx, sess, "slow", nil, &client.TaskOptions{TTL: time.Minute})
 			if h.ID() == "" || h.Status().Terminal() {
 				t.Fatalf("slow: handle %q %s, want a running task", h.ID(), h.Status())
 			}
@@ -154,10 +151,7 @@ func TestTasksAgainstServer(t *testing.T) {
 			// A tool that asks before it becomes a task (DeferTaskStart): at 2026-07-28 the question is an
 			// input_required round of tools/call (declaring the extension), then the answer is a task; at
 			// 2025-11-25 the call is a task from the start and asks through tasks/result.
-			hc, err := sess.CallToolAsTask(ctx, "confirm", nil, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			hc := mustCallAsTask(t, ctx, sess, "confirm", nil, nil)
 			if hc.ID() == "" {
 				t.Fatal("confirm did not become a task")
 			}
@@ -169,10 +163,7 @@ func TestTasksAgainstServer(t *testing.T) {
 			if elicited.Load() != 1 {
 				t.Errorf("confirm: the user was asked %d times, want once", elicited.Load())
 			}
-			hb, err := sess.CallToolAsTask(ctx, "block", nil, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			hb := mustCallAsTask(t, ctx, sess, "block", nil, nil)
 			if err := hb.Cancel(ctx); err != nil {
 				t.Fatal(err)
 			}
@@ -183,10 +174,7 @@ func TestTasksAgainstServer(t *testing.T) {
 				t.Errorf("block: Result = %v, want ErrTaskCancelled", err)
 			}
 
-			hf, err := sess.CallToolAsTask(ctx, "fail", nil, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			hf := mustCallAsTask(t, ctx, sess, "fail", nil, nil)
 			_, err = hf.Result(ctx)
 			var rpcErr *jsonrpc.Error
 			if !errors.As(err, &rpcErr) || rpcErr.Code != mcp.CodeInvalidParams || rpcErr.Message != "n is out of range" {
@@ -290,10 +278,7 @@ func TestTaskNotificationsAgainstServer(t *testing.T) {
 		cancel()
 		<-served
 	}()
-	h, err := sess.CallToolAsTask(ctx, "slow", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := mustCallAsTask(t, ctx, sess, "slow", nil, nil)
 	type outcome struct {
 		res *mcp.CallToolResult
 		err error

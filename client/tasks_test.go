@@ -39,10 +39,7 @@ func TestTaskModernPollsAtServerInterval(t *testing.T) {
 			var sl sleeps
 			sl.install(sess)
 			ctx := testContext(t)
-			h, err := sess.CallToolAsTask(ctx, "slow", map[string]int{"n": 1}, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			h := mustCallAsTask(t, ctx, sess, "slow", map[string]int{"n": 1}, nil)
 			if h.ID() != "t1" || h.Status() != mcp.TaskWorking {
 				t.Fatalf("handle %q %q", h.ID(), h.Status())
 			}
@@ -82,10 +79,7 @@ func TestTaskPollBackoff(t *testing.T) {
 	var sl sleeps
 	sl.install(sess)
 	ctx := testContext(t)
-	h, err := sess.CallToolAsTask(ctx, "slow", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := mustCallAsTask(t, ctx, sess, "slow", nil, nil)
 	if _, err := h.Wait(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -127,10 +121,7 @@ func TestTaskModernInputRequired(t *testing.T) {
 	var sl sleeps
 	sl.install(sess)
 	ctx := testContext(t)
-	h, err := sess.CallToolAsTask(ctx, "ask", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := mustCallAsTask(t, ctx, sess, "ask", nil, nil)
 	res, err := h.Result(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -175,11 +166,8 @@ func TestTaskModernFailed(t *testing.T) {
 	var sl sleeps
 	sl.install(sess)
 	ctx := testContext(t)
-	h, err := sess.CallToolAsTask(ctx, "slow", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = h.Result(ctx)
+	h := mustCallAsTask(t, ctx, sess, "slow", nil, nil)
+	_, err := h.Result(ctx)
 	var rpcErr *jsonrpc.Error
 	if !errors.As(err, &rpcErr) || rpcErr.Code != mcp.CodeInternalError || rpcErr.Message != "API rate limit exceeded" {
 		t.Fatalf("err = %v, want the task's JSON-RPC error", err)
@@ -196,10 +184,7 @@ func TestTaskImmediateResult(t *testing.T) {
 		mcp.MethodToolsCall: script(`{"resultType":"complete","content":[{"type":"text","text":"done"}]}`),
 	}, nil)
 	ctx := testContext(t)
-	h, err := sess.CallToolAsTask(ctx, "fast", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := mustCallAsTask(t, ctx, sess, "fast", nil, nil)
 	if h.ID() != "" || h.Status() != mcp.TaskCompleted {
 		t.Fatalf("handle %q %s", h.ID(), h.Status())
 	}
@@ -308,40 +293,18 @@ func TestTaskModernNotificationWakesWait(t *testing.T) {
 	statuses := make(chan mcp.TaskStatus, 8)
 	var srv *fakeServer
 	sess, srv := connectFake(t, mcp.Version20260728, fakeHandlers{
-		mcp.MethodToolsCall: script(modernTask("task", "working", "")),
-		mcp.MethodTasksGet:  script(modernTask("complete", "working", "")),
-		mcp.MethodSubscriptionsListen: func(ctx context.Context, params jsontext.Value) (any, error) {
-			srv.notify(t, mcp.MethodNotificationSubscriptionsAcknowledged, jsontext.Value(`{"notifications":{"taskIds":["t1"]}}`))
-			close(listening)
-			<-ctx.Done()
-			return nil, ctx.Err()
-		},
+		mcp.MethodToolsCall:           script(modernTask("task", "working", "")),
+		mcp.MethodTasksGet:            script(modernTask("complete", "working", "")),
+		mcp.MethodSubscriptionsListen: ackListen(t, &srv, listening, nil),
 	}, &client.Options{OnTaskStatus: func(ctx context.Context, d *mcp.DetailedTask) { statuses <- d.Status }})
 	ctx := testContext(t)
 	lctx, stop := context.WithCancel(ctx)
 	listenDone := make(chan error, 1)
 	go func() { listenDone <- sess.Listen(lctx, mcp.SubscriptionFilter{TaskIDs: []string{"t1"}}, nil) }()
 	<-listening
-	h, err := sess.CallToolAsTask(ctx, "slow", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	client.SetTaskSleep(sess, func(sctx context.Context, d time.Duration, wake <-chan struct{}) error {
-		srv.notify(t, mcp.MethodNotificationTasks, jsontext.Value(modernTask("complete", "completed", `"result":`+okResult)))
-		select {
-		case <-wake:
-			return nil
-		case <-sctx.Done():
-			return sctx.Err()
-		}
-	})
-	res, err := h.Result(ctx)
-	if err != nil || textOf(t, res) != "done" {
-		t.Fatalf("%v %v", res, err)
-	}
-	if n := len(srv.got(mcp.MethodTasksGet)); n != 0 {
-		t.Errorf("%d polls after the notification brought the result", n)
-	}
+	h := mustCallAsTask(t, ctx, sess, "slow", nil, nil)
+	notifyInSleep(t, sess, srv, nil, mcp.MethodNotificationTasks, modernTask("complete", "completed", `"result":`+okResult))
+	wantResultWithoutPolls(t, ctx, h, srv)
 	if s := <-statuses; s != mcp.TaskCompleted {
 		t.Errorf("OnTaskStatus got %s", s)
 	}
@@ -362,10 +325,7 @@ func TestTaskWaitEndsWithSession(t *testing.T) {
 		mcp.MethodToolsCall: script(modernTask("task", "working", `"pollIntervalMs":3600000`)),
 	}, nil)
 	ctx := testContext(t)
-	h, err := sess.CallToolAsTask(ctx, "slow", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := mustCallAsTask(t, ctx, sess, "slow", nil, nil)
 	done := make(chan error, 1)
 	go func() {
 		_, err := h.Wait(ctx)
@@ -397,11 +357,8 @@ func TestTaskInputRoundsBounded(t *testing.T) {
 	var sl sleeps
 	sl.install(sess)
 	ctx := testContext(t)
-	h, err := sess.CallToolAsTask(ctx, "ask", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = h.Wait(ctx)
+	h := mustCallAsTask(t, ctx, sess, "ask", nil, nil)
+	_, err := h.Wait(ctx)
 	if err == nil || !strings.Contains(err.Error(), "after 3 rounds") {
 		t.Fatalf("err = %v", err)
 	}
@@ -450,42 +407,14 @@ func TestTaskWaitListens(t *testing.T) {
 	ended := make(chan struct{})
 	var srv *fakeServer
 	sess, srv := connectFake(t, mcp.Version20260728, fakeHandlers{
-		mcp.MethodToolsCall: script(modernTask("task", "working", "")),
-		mcp.MethodTasksGet:  script(modernTask("complete", "working", "")),
-		mcp.MethodSubscriptionsListen: func(ctx context.Context, params jsontext.Value) (any, error) {
-			srv.notify(t, mcp.MethodNotificationSubscriptionsAcknowledged, jsontext.Value(`{"notifications":{"taskIds":["t1"]}}`))
-			close(listening)
-			<-ctx.Done()
-			close(ended)
-			return nil, ctx.Err()
-		},
+		mcp.MethodToolsCall:           script(modernTask("task", "working", "")),
+		mcp.MethodTasksGet:            script(modernTask("complete", "working", "")),
+		mcp.MethodSubscriptionsListen: ackListen(t, &srv, listening, ended),
 	}, &client.Options{TaskNotifications: true})
 	ctx := testContext(t)
-	h, err := sess.CallToolAsTask(ctx, "slow", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	client.SetTaskSleep(sess, func(sctx context.Context, d time.Duration, wake <-chan struct{}) error {
-		select {
-		case <-listening:
-		case <-sctx.Done():
-			return sctx.Err()
-		}
-		srv.notify(t, mcp.MethodNotificationTasks, jsontext.Value(modernTask("complete", "completed", `"result":`+okResult)))
-		select {
-		case <-wake:
-			return nil
-		case <-sctx.Done():
-			return sctx.Err()
-		}
-	})
-	res, err := h.Result(ctx)
-	if err != nil || textOf(t, res) != "done" {
-		t.Fatalf("%v %v", res, err)
-	}
-	if n := len(srv.got(mcp.MethodTasksGet)); n != 0 {
-		t.Errorf("%d polls, want none", n)
-	}
+	h := mustCallAsTask(t, ctx, sess, "slow", nil, nil)
+	notifyInSleep(t, sess, srv, listening, mcp.MethodNotificationTasks, modernTask("complete", "completed", `"result":`+okResult))
+	wantResultWithoutPolls(t, ctx, h, srv)
 	lp := srv.got(mcp.MethodSubscriptionsListen)
 	if len(lp) != 1 || !declaresTasks(t, lp[0]) || !strings.Contains(string(lp[0]), `"taskIds":["t1"]`) {
 		t.Fatalf("subscriptions/listen params %s", lp)

@@ -15,6 +15,7 @@ import (
 	"github.com/go-json-experiment/json"
 
 	"github.com/mcpkit/mcpkit/examples/demo"
+	"github.com/mcpkit/mcpkit/server"
 	"github.com/mcpkit/mcpkit/transport/sse"
 	"github.com/mcpkit/mcpkit/transport/streamable"
 )
@@ -33,11 +34,17 @@ func peers(t *testing.T) (node string) {
 // HTTP at /mcp and HTTP+SSE at /sse. It returns the base URL.
 func demoURL(t *testing.T) string {
 	t.Helper()
+	return serveBoth(t, demo.New())
+}
+
+// serveBoth serves s on 127.0.0.1 for the test's lifetime: Streamable HTTP at /mcp and HTTP+SSE at /sse
+// and /messages. It returns the base URL.
+func serveBoth(t *testing.T, s *server.Server) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := demo.New()
 	h := streamable.NewHandler(s, nil)
 	legacy := sse.NewHandler(s, nil)
 	mux := http.NewServeMux()

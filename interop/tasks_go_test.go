@@ -114,14 +114,7 @@ func TestTaskClientAgainstGoServer(t *testing.T) {
 			s, asks := connect(t, client.Options{})
 			start := func(t *testing.T, name string, args any) *client.TaskHandle {
 				t.Helper()
-				h, err := s.CallToolAsTask(ctx, name, args, &client.TaskOptions{TTL: time.Minute})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if h.ID() == "" {
-					t.Fatalf("%s: the server answered at once; want a task", name)
-				}
-				return h
+				return startTask(t, ctx, s, name, args, &client.TaskOptions{TTL: time.Minute})
 			}
 			var ids []string
 
@@ -142,13 +135,7 @@ func TestTaskClientAgainstGoServer(t *testing.T) {
 				if err != nil || res.IsError || resultText(res) != "5" {
 					t.Fatalf("Result: %+v %v", res, err)
 				}
-				again := client.NewTaskHandle(s, h.ID())
-				if d, err := again.Get(ctx); err != nil || d.Status != mcp.TaskCompleted {
-					t.Errorf("resumed Get: %+v %v", d, err)
-				}
-				if res, err := again.Result(ctx); err != nil || resultText(res) != "5" {
-					t.Errorf("resumed Result: %+v %v", res, err)
-				}
+				wantResumed(t, ctx, s, h.ID(), "5")
 			})
 
 			t.Run("cancel", func(t *testing.T) {
@@ -215,19 +202,7 @@ func TestTaskClientAgainstGoServer(t *testing.T) {
 					}
 					return
 				}
-				var got []mcp.Task
-				for task, err := range s.Tasks(ctx) {
-					if err != nil {
-						t.Fatal(err)
-					}
-					got = append(got, task)
-				}
-				for _, id := range ids {
-					i := slices.IndexFunc(got, func(task mcp.Task) bool { return task.TaskID == id })
-					if i < 0 || !got[i].Status.Terminal() {
-						t.Errorf("task %s: listed %v", id, got)
-					}
-				}
+				wantListedEnded(t, ctx, s, ids)
 			})
 
 			t.Run("Options.Tasks", func(t *testing.T) {

@@ -3,8 +3,6 @@ package interop
 import (
 	"context"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,8 +17,6 @@ import (
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/server"
-	"github.com/mcpkit/mcpkit/transport/sse"
-	"github.com/mcpkit/mcpkit/transport/streamable"
 )
 
 // The task peers: interop/node/taskclient.mjs drives a server's tasks with @modelcontextprotocol/sdk
@@ -100,27 +96,8 @@ func startTaskServer(t *testing.T) (endpoint string, probe *taskProbe) {
 	if err := s.Err(); err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := streamable.NewHandler(s, nil)
-	legacy := sse.NewHandler(s, nil)
-	mux := http.NewServeMux()
-	mux.Handle("/mcp", h)
-	mux.Handle("/sse", legacy.SSE())
-	mux.Handle("/messages", legacy.Messages())
-	hs := &http.Server{Handler: mux}
-	go hs.Serve(ln)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = h.Close(ctx)
-		_ = legacy.Close(ctx)
-		_ = hs.Shutdown(ctx)
-		_ = s.Close()
-	})
-	return "http://" + ln.Addr().String() + "/mcp", probe
+	t.Cleanup(func() { _ = s.Close() }) // runs after serveBoth's, as the last step
+	return serveBoth(t, s) + "/mcp", probe
 }
 
 // tsErr is an error as taskclient.mjs reports it.

@@ -1,14 +1,10 @@
 package interop
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"net/http"
-	"os/exec"
-	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -20,39 +16,6 @@ import (
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/transport/streamable"
 )
-
-// startTsTaskServer runs interop/node/taskserver.mjs (a 2025-11-25 server with tasks, written with
-// @modelcontextprotocol/sdk 1.32.2) on a free 127.0.0.1 port and returns its endpoint. The process is
-// killed when the test ends.
-func startTsTaskServer(t *testing.T, node string) string {
-	t.Helper()
-	script, _ := filepath.Abs(filepath.Join("node", "taskserver.mjs"))
-	cmd := exec.Command(node, script, "0")
-	out := &firstLine{ready: make(chan struct{})}
-	var stderr bytes.Buffer // shown when the test fails
-	cmd.Stdout, cmd.Stderr = out, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-exited
-		if t.Failed() {
-			t.Logf("taskserver.mjs said:\n%s%s", out.String(), stderr.String())
-		}
-	})
-	select {
-	case <-out.ready:
-	case <-exited:
-		t.Fatalf("taskserver.mjs exited before listening:\n%s", stderr.String())
-	case <-time.After(30 * time.Second):
-		t.Fatal("taskserver.mjs printed no port within 30s")
-	}
-	port, _, _ := strings.Cut(out.String(), "\n")
-	return "http://127.0.0.1:" + strings.TrimSpace(port) + "/mcp"
-}
 
 // taskAsks records the elicitations a client answered.
 type taskAsks struct {
@@ -98,6 +61,50 @@ func connectTaskClient(t *testing.T, ctx context.Context, endpoint string, opts 
 	return s
 }
 
+// startTask calls the tool name as a task and fails t unless the server made it one.
+func startTask(t *testing.T, ctx context.Context, s *client.Session, name string, args any, opts *client.TaskOptions) *client.TaskHandle {
+	t.Helper()
+	h, err := s.CallToolAsTask(ctx, name, args, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.ID() == "" {
+		t.Fatalf("%s: the server answered at once; want a task", name)
+	}
+	return h
+}
+
+// wantResumed checks that a handle made from the id alone (another process, a later connection) reads the
+// completed task and its result text.
+func wantResumed(t *testing.T, ctx context.Context, s *client.Session, id, text string) {
+	t.Helper()
+	again := client.NewTaskHandle(s, id)
+	if d, err := again.Get(ctx); err != nil || d.Status != mcp.TaskCompleted {
+		t.Errorf("resumed Get: %+v %v", d, err)
+	}
+	if res, err := again.Result(ctx); err != nil || resultText(res) != text {
+		t.Errorf("resumed Result: %+v %v", res, err)
+	}
+}
+
+// wantListedEnded checks that tasks/list (every page) shows each of ids in a terminal status.
+func wantListedEnded(t *testing.T, ctx context.Context, s *client.Session, ids []string) {
+	t.Helper()
+	var got []mcp.Task
+	for task, err := range s.Tasks(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, task)
+	}
+	for _, id := range ids {
+		i := slices.IndexFunc(got, func(task mcp.Task) bool { return task.TaskID == id })
+		if i < 0 || !got[i].Status.Terminal() {
+			t.Errorf("task %s: listed %v", id, got)
+		}
+	}
+}
+
 func resultText(res *mcp.CallToolResult) string {
 	if res == nil || len(res.Content) == 0 {
 		return ""
@@ -112,7 +119,7 @@ func resultText(res *mcp.CallToolResult) string {
 // following a required-task tool (Options.Tasks).
 func TestTaskClientAgainstTsServer(t *testing.T) {
 	node := peers(t)
-	endpoint := startTsTaskServer(t, node)
+	endpoint := startNodeServer(t, node, "taskserver.mjs")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	asks := &taskAsks{}
@@ -129,13 +136,7 @@ func TestTaskClientAgainstTsServer(t *testing.T) {
 	var ids []string
 
 	t.Run("slow_add", func(t *testing.T) {
-		h, err := s.CallToolAsTask(ctx, "slow_add", map[string]int{"a": 2, "b": 3}, &client.TaskOptions{TTL: time.Minute})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if h.ID() == "" {
-			t.Fatal("the server answered at once; want a task")
-		}
+		h := startTask(t, ctx, s, "slow_add", map[string]int{"a": 2, "b": 3}, &client.TaskOptions{TTL: time.Minute})
 		ids = append(ids, h.ID())
 		if ttl := h.Task().TTLMs; ttl == nil || *ttl != time.Minute.Milliseconds() {
 			t.Errorf("task ttl %v, want %d", ptr(ttl), time.Minute.Milliseconds())
@@ -148,14 +149,7 @@ func TestTaskClientAgainstTsServer(t *testing.T) {
 		if err != nil || res.IsError || resultText(res) != "5" {
 			t.Errorf("Result: %+v %v", res, err)
 		}
-		// A handle made from the id alone (another process, a later connection) reads the same task.
-		again := client.NewTaskHandle(s, h.ID())
-		if d, err := again.Get(ctx); err != nil || d.Status != mcp.TaskCompleted {
-			t.Errorf("resumed Get: %+v %v", d, err)
-		}
-		if res, err := again.Result(ctx); err != nil || resultText(res) != "5" {
-			t.Errorf("resumed Result: %+v %v", res, err)
-		}
+		wantResumed(t, ctx, s, h.ID(), "5")
 	})
 
 	t.Run("inline", func(t *testing.T) {
@@ -167,13 +161,7 @@ func TestTaskClientAgainstTsServer(t *testing.T) {
 	})
 
 	t.Run("cancel", func(t *testing.T) {
-		h, err := s.CallToolAsTask(ctx, "block", nil, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if h.ID() == "" {
-			t.Fatal("the server answered at once; want a task")
-		}
+		h := startTask(t, ctx, s, "block", nil, nil)
 		ids = append(ids, h.ID())
 		if d, err := h.Get(ctx); err != nil || d.Status != mcp.TaskWorking {
 			t.Fatalf("Get before cancel: %+v %v", d, err)
@@ -197,13 +185,7 @@ func TestTaskClientAgainstTsServer(t *testing.T) {
 	})
 
 	t.Run("fail", func(t *testing.T) {
-		h, err := s.CallToolAsTask(ctx, "fail", nil, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if h.ID() == "" {
-			t.Fatal("the server answered at once; want a task")
-		}
+		h := startTask(t, ctx, s, "fail", nil, nil)
 		ids = append(ids, h.ID())
 		d, err := h.Wait(ctx)
 		if err != nil || d.Status != mcp.TaskFailed {
@@ -218,13 +200,7 @@ func TestTaskClientAgainstTsServer(t *testing.T) {
 	})
 
 	t.Run("confirm", func(t *testing.T) {
-		h, err := s.CallToolAsTask(ctx, "confirm", map[string]string{"action": "deploy"}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if h.ID() == "" {
-			t.Fatal("the server answered at once; want a task")
-		}
+		h := startTask(t, ctx, s, "confirm", map[string]string{"action": "deploy"}, nil)
 		ids = append(ids, h.ID())
 		res, err := h.Result(ctx)
 		if err != nil || resultText(res) != "deploy: accept confirm=true" {
@@ -236,21 +212,7 @@ func TestTaskClientAgainstTsServer(t *testing.T) {
 		}
 	})
 
-	t.Run("list", func(t *testing.T) {
-		var got []mcp.Task
-		for task, err := range s.Tasks(ctx) {
-			if err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, task)
-		}
-		for _, id := range ids {
-			i := slices.IndexFunc(got, func(task mcp.Task) bool { return task.TaskID == id })
-			if i < 0 || !got[i].Status.Terminal() {
-				t.Errorf("task %s: listed %v", id, got)
-			}
-		}
-	})
+	t.Run("list", func(t *testing.T) { wantListedEnded(t, ctx, s, ids) })
 
 	t.Run("Options.Tasks", func(t *testing.T) {
 		// With Options.Tasks, CallTool runs a required-task tool as a task and returns its final result.

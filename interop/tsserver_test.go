@@ -81,12 +81,13 @@ func (w *wireRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 	return http.DefaultTransport.RoundTrip(r)
 }
 
-// startTsServer runs interop/node/tsserver.mjs (a TypeScript SDK v2 server) on a free 127.0.0.1 port and
-// returns its endpoint. The process is killed when the test ends.
-func startTsServer(t *testing.T, node string) string {
+// startNodeServer runs interop/node/<script> (tsserver.mjs: a TypeScript SDK v2 server; taskserver.mjs: a
+// 2025-11-25 server with tasks, written with @modelcontextprotocol/sdk 1.32.2) on a free 127.0.0.1 port
+// and returns its endpoint. The process is killed when the test ends.
+func startNodeServer(t *testing.T, node, script string) string {
 	t.Helper()
-	script, _ := filepath.Abs(filepath.Join("node", "tsserver.mjs"))
-	cmd := exec.Command(node, script, "0")
+	path, _ := filepath.Abs(filepath.Join("node", script))
+	cmd := exec.Command(node, path, "0")
 	out := &firstLine{ready: make(chan struct{})}
 	var stderr bytes.Buffer // shown when the test fails
 	cmd.Stdout, cmd.Stderr = out, &stderr
@@ -99,15 +100,15 @@ func startTsServer(t *testing.T, node string) string {
 		_ = cmd.Process.Kill()
 		<-exited
 		if t.Failed() {
-			t.Logf("tsserver.mjs said:\n%s%s", out.String(), stderr.String())
+			t.Logf("%s said:\n%s%s", script, out.String(), stderr.String())
 		}
 	})
 	select {
 	case <-out.ready:
 	case <-exited:
-		t.Fatalf("tsserver.mjs exited before listening:\n%s", stderr.String())
+		t.Fatalf("%s exited before listening:\n%s", script, stderr.String())
 	case <-time.After(30 * time.Second):
-		t.Fatal("tsserver.mjs printed no port within 30s")
+		t.Fatalf("%s printed no port within 30s", script)
 	}
 	port, _, _ := strings.Cut(out.String(), "\n")
 	return "http://127.0.0.1:" + strings.TrimSpace(port) + "/mcp"
@@ -120,7 +121,7 @@ func startTsServer(t *testing.T, node string) string {
 // sampled message (server-to-client requests in a legacy session, input_required rounds at 2026-07-28).
 func TestClientAgainstTsServer(t *testing.T) {
 	node := peers(t)
-	endpoint := startTsServer(t, node)
+	endpoint := startNodeServer(t, node, "tsserver.mjs")
 	for _, tt := range []struct {
 		name, pin, wantVersion string
 		wantEra                mcp.Era

@@ -199,20 +199,31 @@ func (s *Server) declareSkills(c *mcp.ServerCapabilities) {
 	c.Extensions[mcp.ExtensionSkills] = jsontext.Value(`{"directoryRead":true}`)
 }
 
-// listSkills answers skills/list: a page of entries in URI order.
-func (s *Server) listSkills(ctx context.Context, r *Request) (jsontext.Value, error) {
-	var p mcp.ListSkillsParams
-	if err := decodeParams(r.Params, &p); err != nil {
-		return nil, err
+// withSkills decodes r's params into p, then runs fn on the served skills under the read lock: the start of
+// every skills method. No skills served is -32601 (the methods exist only with AddSkills); else fn's error.
+func (s *Server) withSkills(r *Request, p any, fn func(*skillSet) error) error {
+	if err := decodeParams(r.Params, p); err != nil {
+		return err
 	}
 	s.mu.RLock()
+	defer s.mu.RUnlock()
 	if s.skills == nil {
-		s.mu.RUnlock()
-		return nil, methodNotFound(r.Method, r.ProtocolVersion)
+		return methodNotFound(r.Method, r.ProtocolVersion)
 	}
-	entries, next, err := s.skills.page(p.Cursor, s.opts.PageSize)
-	s.mu.RUnlock()
-	if err != nil {
+	return fn(s.skills)
+}
+
+// listSkills answers skills/list: a page of entries in URI order.
+func (s *Server) listSkills(ctx context.Context, r *Request) (jsontext.Value, error) {
+	var (
+		p       mcp.ListSkillsParams
+		entries []*skillEntry
+		next    string
+	)
+	if err := s.withSkills(r, &p, func(set *skillSet) (err error) {
+		entries, next, err = set.page(p.Cursor, s.opts.PageSize)
+		return err
+	}); err != nil {
 		return nil, err
 	}
 	res := mcp.ListSkillsResult{Skills: make([]mcp.Skill, len(entries)), NextCursor: next}
@@ -226,17 +237,17 @@ func (s *Server) listSkills(ctx context.Context, r *Request) (jsontext.Value, er
 
 // getSkill answers skills/get: the entry of the skill whose SKILL.md is at uri, or -32602.
 func (s *Server) getSkill(ctx context.Context, r *Request) (jsontext.Value, error) {
-	var p mcp.GetSkillParams
-	if err := decodeParams(r.Params, &p); err != nil {
+	var (
+		p  mcp.GetSkillParams
+		e  *skillEntry
+		ok bool
+	)
+	if err := s.withSkills(r, &p, func(set *skillSet) error {
+		e, ok = set.skills.get(p.URI)
+		return nil
+	}); err != nil {
 		return nil, err
 	}
-	s.mu.RLock()
-	if s.skills == nil {
-		s.mu.RUnlock()
-		return nil, methodNotFound(r.Method, r.ProtocolVersion)
-	}
-	e, ok := s.skills.skills.get(p.URI)
-	s.mu.RUnlock()
 	if p.URI == "" {
 		return nil, invalidParams("skills/get: uri is required (the URI of a skill's SKILL.md)")
 	}
@@ -252,26 +263,24 @@ func (s *Server) getSkill(ctx context.Context, r *Request) (jsontext.Value, erro
 // readDirectory answers resources/directory/read: a page of a directory's direct children, or -32602 for a
 // URI that is not a directory.
 func (s *Server) readDirectory(ctx context.Context, r *Request) (jsontext.Value, error) {
-	var p mcp.ReadDirectoryParams
-	if err := decodeParams(r.Params, &p); err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	if s.skills == nil {
-		s.mu.RUnlock()
-		return nil, methodNotFound(r.Method, r.ProtocolVersion)
-	}
 	var (
-		children []mcp.Resource
-		next     string
-		err      error
+		p             mcp.ReadDirectoryParams
+		children      []mcp.Resource
+		next          string
+		err           error
+		isDir, isFile bool
 	)
-	dir, isDir := s.skills.dirs[p.URI]
-	_, isFile := s.skills.files[p.URI]
-	if isDir {
-		children, next, err = dir.page(p.Cursor, s.opts.PageSize)
+	if werr := s.withSkills(r, &p, func(set *skillSet) error {
+		var dir *registry[mcp.Resource]
+		dir, isDir = set.dirs[p.URI]
+		_, isFile = set.files[p.URI]
+		if isDir {
+			children, next, err = dir.page(p.Cursor, s.opts.PageSize)
+		}
+		return nil // after the checks of the URI, below
+	}); werr != nil {
+		return nil, werr
 	}
-	s.mu.RUnlock()
 	switch {
 	case p.URI == "":
 		return nil, invalidParams("resources/directory/read: uri is required")

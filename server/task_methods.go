@@ -100,6 +100,24 @@ func gateTasks(r *Request) error {
 	return nil
 }
 
+// requestedTask serves the start of tasks/get, tasks/cancel and tasks/result: the extension gate, then the
+// {taskId} params, then the task they name (findTask).
+func (s *Server) requestedTask(ctx context.Context, r *Request) (*store.TaskRecord, error) {
+	if err := gateTasks(r); err != nil {
+		return nil, err
+	}
+	var p mcp.TaskParams
+	if err := decodeParams(r.Params, &p); err != nil {
+		return nil, err
+	}
+	return s.findTask(ctx, r, p.TaskID)
+}
+
+// errTaskFinished is the 2025-11-25 tasks/cancel answer for a task that already ended.
+func errTaskFinished(rec *store.TaskRecord) *jsonrpc.Error {
+	return invalidParams(fmt.Sprintf("tasks/cancel: task %q already finished (%s)", bounded(rec.ID), rec.Status))
+}
+
 // ackResult is the empty result of tasks/update and tasks/cancel (2026-07-28).
 type ackResult struct {
 	mcp.ResultFields `json:",embed"`
@@ -113,14 +131,7 @@ func (s *Server) ack(r *Request) (jsontext.Value, error) {
 
 // getTask serves tasks/get.
 func (s *Server) getTask(ctx context.Context, r *Request) (jsontext.Value, error) {
-	if err := gateTasks(r); err != nil {
-		return nil, err
-	}
-	var p mcp.TaskParams
-	if err := decodeParams(r.Params, &p); err != nil {
-		return nil, err
-	}
-	rec, err := s.findTask(ctx, r, p.TaskID)
+	rec, err := s.requestedTask(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -204,25 +215,19 @@ func (s *Server) updateTask(ctx context.Context, r *Request) (jsontext.Value, er
 // cancelTask serves tasks/cancel: the task is cancelled in the store at once (the first terminal status
 // wins), and its node is told to stop the handler.
 func (s *Server) cancelTask(ctx context.Context, r *Request) (jsontext.Value, error) {
-	if err := gateTasks(r); err != nil {
-		return nil, err
-	}
-	var p mcp.TaskParams
-	if err := decodeParams(r.Params, &p); err != nil {
-		return nil, err
-	}
-	cur, err := s.findTask(ctx, r, p.TaskID)
+	cur, err := s.requestedTask(ctx, r)
 	if err != nil {
 		return nil, err
 	}
+	id := cur.ID
 	modern := r.Era == mcp.EraModern
 	if store.TaskTerminal(cur.Status) {
 		if modern {
 			return s.ack(r) // idempotent (what the 2026-07-28 suite checks)
 		}
-		return nil, invalidParams(fmt.Sprintf("tasks/cancel: task %q already finished (%s)", bounded(p.TaskID), cur.Status))
+		return nil, errTaskFinished(cur)
 	}
-	rec, err := s.tasks.opts.Store.UpdateTask(ctx, p.TaskID, func(rec *store.TaskRecord) error {
+	rec, err := s.tasks.opts.Store.UpdateTask(ctx, id, func(rec *store.TaskRecord) error {
 		if store.TaskTerminal(rec.Status) {
 			return errUnchanged
 		}
@@ -235,18 +240,18 @@ func (s *Server) cancelTask(ctx context.Context, r *Request) (jsontext.Value, er
 	switch {
 	case err == nil:
 		s.taskChanged(rec, r.sess)
-		s.tasks.signal(ctx, p.TaskID, "cancel")
+		s.tasks.signal(ctx, id, "cancel")
 	case errors.Is(err, errUnchanged), errors.Is(err, store.ErrTaskTerminal):
-		if rec, err = s.tasks.opts.Store.GetTask(ctx, p.TaskID); err != nil {
-			return nil, errNoTask(r.Method, p.TaskID)
+		if rec, err = s.tasks.opts.Store.GetTask(ctx, id); err != nil {
+			return nil, errNoTask(r.Method, id)
 		}
 		if !modern {
-			return nil, invalidParams(fmt.Sprintf("tasks/cancel: task %q already finished (%s)", bounded(p.TaskID), rec.Status))
+			return nil, errTaskFinished(rec)
 		}
 	case errors.Is(err, store.ErrNotFound):
-		return nil, errNoTask(r.Method, p.TaskID)
+		return nil, errNoTask(r.Method, id)
 	default:
-		s.log.Error("mcp: cancelling a task", "task", p.TaskID, "err", err)
+		s.log.Error("mcp: cancelling a task", "task", id, "err", err)
 		return nil, internalError()
 	}
 	if modern {
@@ -259,18 +264,15 @@ func (s *Server) cancelTask(ctx context.Context, r *Request) (jsontext.Value, er
 // would have answered — its result, with the related-task _meta, or its error. While it waits, the task's
 // questions to the client go on this request's stream.
 func (s *Server) taskResult(ctx context.Context, r *Request) (jsontext.Value, error) {
-	var p mcp.TaskParams
-	if err := decodeParams(r.Params, &p); err != nil {
-		return nil, err
-	}
-	rec, err := s.findTask(ctx, r, p.TaskID)
+	rec, err := s.requestedTask(ctx, r)
 	if err != nil {
 		return nil, err
 	}
+	id := rec.ID
 	registered := false
 	for !store.TaskTerminal(rec.Status) {
 		var done <-chan struct{}
-		if run := s.tasks.local(p.TaskID); run != nil {
+		if run := s.tasks.local(id); run != nil {
 			if r.out != nil && !registered {
 				defer run.addPeer(r.out)()
 				registered = true
@@ -286,7 +288,7 @@ func (s *Server) taskResult(ctx context.Context, r *Request) (jsontext.Value, er
 			return nil, ctx.Err()
 		}
 		t.Stop()
-		if rec, err = s.findTask(ctx, r, p.TaskID); err != nil {
+		if rec, err = s.findTask(ctx, r, id); err != nil {
 			return nil, err
 		}
 	}

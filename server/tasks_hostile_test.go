@@ -225,18 +225,7 @@ func TestTaskCreateRacingClose(t *testing.T) {
 // modernFrom is modern for a request that came from the client address addr.
 func modernFrom(t testing.TB, s *server.Server, addr, method, params string) (map[string]any, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(transport.WithClientAddr(context.Background(), addr), 10*time.Second)
-	defer cancel()
-	raw, err := s.Stateless().HandleRequest(ctx, &jsonrpc.Message{ID: jsonrpc.Int64ID(1), Method: method,
-		Params: jsontext.Value("{" + taskMeta + "," + params + "}")}, nopPeer{})
-	if err != nil {
-		return nil, err
-	}
-	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
-		t.Fatalf("%s: %v in %s", method, err, raw)
-	}
-	return m, nil
+	return modernIn(t, transport.WithClientAddr(context.Background(), addr), s, taskMeta, method, params)
 }
 
 // TestAnonymousTaskQuotaPerClient: unauthenticated 2026-07-28 clients share the owner "" (any of them may

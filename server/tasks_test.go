@@ -95,12 +95,18 @@ func newTaskServer(t testing.TB, opts *server.Options, tt *taskTools) *server.Se
 // modern sends a 2026-07-28 request straight to s (no transport) and returns its result as a map.
 func modern(t testing.TB, s *server.Server, meta, method, params string) (map[string]any, error) {
 	t.Helper()
+	return modernIn(t, context.Background(), s, meta, method, params)
+}
+
+// modernIn is modern with a context carrying what a transport would add.
+func modernIn(t testing.TB, ctx context.Context, s *server.Server, meta, method, params string) (map[string]any, error) {
+	t.Helper()
 	body := "{" + meta
 	if params != "" {
 		body += "," + params
 	}
 	body += "}"
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	raw, err := s.Stateless().HandleRequest(ctx, &jsonrpc.Message{ID: jsonrpc.Int64ID(1), Method: method, Params: jsontext.Value(body)}, nopPeer{})
 	if err != nil {

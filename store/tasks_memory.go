@@ -126,6 +126,13 @@ func (m *MemoryTasks) live(id string, now time.Time) *memTask {
 	return t
 }
 
+// find sweeps, then returns the task when it exists and has not expired; m.mu is held.
+func (m *MemoryTasks) find(id string) *memTask {
+	now := m.now()
+	m.sweep(now, false)
+	return m.live(id, now)
+}
+
 // CreateTask implements TaskStore.
 func (m *MemoryTasks) CreateTask(ctx context.Context, rec *TaskRecord, maxPerOwner int) error {
 	return m.CreateTaskQuota(ctx, rec, maxPerOwner, TaskQuota{})
@@ -175,9 +182,7 @@ func (m *MemoryTasks) liveIn(list []*memTask, now time.Time) int {
 func (m *MemoryTasks) GetTask(ctx context.Context, id string) (*TaskRecord, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	now := m.now()
-	m.sweep(now, false)
-	t := m.live(id, now)
+	t := m.find(id)
 	if t == nil {
 		return nil, ErrNotFound
 	}
@@ -188,9 +193,7 @@ func (m *MemoryTasks) GetTask(ctx context.Context, id string) (*TaskRecord, erro
 func (m *MemoryTasks) UpdateTask(ctx context.Context, id string, fn func(*TaskRecord) error) (*TaskRecord, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	now := m.now()
-	m.sweep(now, false)
-	t := m.live(id, now)
+	t := m.find(id)
 	if t == nil {
 		return nil, ErrNotFound
 	}

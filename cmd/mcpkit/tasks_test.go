@@ -61,10 +61,13 @@ type taskWire struct {
 	Status        string          `json:"status"`
 	StatusMessage string          `json:"statusMessage"`
 	Result        json.RawMessage `json:"result"`
-	Error         *struct {
-		Code    int    `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
+	Error         *wireError      `json:"error"`
+}
+
+// wireError is a JSON-RPC error object, or a failed task's error.
+type wireError struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
 }
 
 // tasksMeta is the _meta of a 2026-07-28 request that declares the tasks extension.
@@ -101,10 +104,7 @@ func taskRPC(t *testing.T, url, method, name, params string) (taskWire, string) 
 	}
 	var msg struct {
 		Result json.RawMessage `json:"result"`
-		Error  *struct {
-			Code    int    `json:"code"`
-			Message string `json:"message"`
-		} `json:"error"`
+		Error  *wireError      `json:"error"`
 	}
 	if err := json.Unmarshal(raw, &msg); err != nil {
 		t.Fatalf("%s: reading %q: %v", method, raw, err)

@@ -3,14 +3,10 @@ package redis
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"testing"
 	"time"
 
-	goredis "github.com/redis/go-redis/v9"
-
-	"github.com/mcpkit/mcpkit/internal/redistest"
 	"github.com/mcpkit/mcpkit/store"
 )
 
@@ -19,26 +15,12 @@ import (
 func benchTasks(b *testing.B, f func(b *testing.B, st store.TaskStore, ready func())) {
 	b.Run("memory", func(b *testing.B) { f(b, store.NewMemoryTasks(), func() {}) })
 	b.Run("redis", func(b *testing.B) {
-		srv := redistest.Start(b)
-		c := goredis.NewClient(&goredis.Options{Addr: srv.Addr})
-		hook := &countHook{}
-		c.AddHook(hook)
-		st := New(c, Options{Prefix: fmt.Sprintf("bench%d:", prefixes.Add(1))})
-		b.Cleanup(func() { _ = st.Close(); _ = c.Close() })
-		// Load the scripts once, so the figures are those of a warm node.
-		ctx := context.Background()
-		_ = st.Tasks.CreateTask(ctx, benchTask("warm", "warm"), 1)
-		_, _ = st.Tasks.UpdateTask(ctx, "warm", func(*store.TaskRecord) error { return nil })
-		_, _, _ = st.Tasks.ListTasks(ctx, "warm", "", 1)
-		b.ResetTimer()
-		f(b, st.Tasks, func() {
-			if err := c.ConfigResetStat(context.Background()).Err(); err != nil {
-				b.Fatal(err)
-			}
-			hook.n.Store(0)
-		})
-		b.ReportMetric(float64(hook.n.Load())/float64(b.N), "roundtrips/op")
-		b.ReportMetric(redisMicros(b, c)/float64(b.N), "redis-µs/op")
+		benchRedis(b, func(st *Store) {
+			ctx := context.Background()
+			_ = st.Tasks.CreateTask(ctx, benchTask("warm", "warm"), 1)
+			_, _ = st.Tasks.UpdateTask(ctx, "warm", func(*store.TaskRecord) error { return nil })
+			_, _, _ = st.Tasks.ListTasks(ctx, "warm", "", 1)
+		}, func(st *Store, ready func()) { f(b, st.Tasks, ready) })
 	})
 }
 

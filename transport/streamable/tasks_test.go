@@ -15,27 +15,47 @@ import (
 
 const tasksMeta = `"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{"extensions":{"io.modelcontextprotocol/tasks":{}}}}`
 
-// TestTasksOverHTTP: Mcp-Name mirrors params.taskId on tasks/get (SEP-2663 routing headers), and a
-// subscriptions/listen stream asking for a task's notifications needs the extension and then receives
-// notifications/tasks when the task changes.
-func TestTasksOverHTTP(t *testing.T) {
-	s := server.New("t", "1", nil)
+// newBlockServer returns a server (closed when the test ends) with the task tool "block", which returns
+// when its task is cancelled.
+func newBlockServer(t *testing.T, opts *server.Options) *server.Server {
+	s := server.New("t", "1", opts)
 	server.TaskTool(s, "block", "", mcp.TaskOptional, func(ctx context.Context, in struct{}) (string, error) {
 		<-ctx.Done()
 		return "", ctx.Err()
 	})
 	t.Cleanup(func() { s.Close() })
-	e := newEnv(t, s, nil)
+	return s
+}
+
+// startBlock calls block as a 2026-07-28 task over e and returns the task's id.
+func startBlock(t *testing.T, ctx context.Context, e *env) string {
+	t.Helper()
+	m := readJSON(t, e.do(ctx, "POST", `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"block","arguments":{},`+tasksMeta+`}}`,
+		modernHeaders("tools/call", "block")...))
+	res, _ := m["result"].(map[string]any)
+	id, _ := res["taskId"].(string)
+	if id == "" {
+		t.Fatalf("tools/call: %v", m)
+	}
+	return id
+}
+
+// cancelOverHTTP sends tasks/cancel for the task id over e.
+func cancelOverHTTP(t *testing.T, ctx context.Context, e *env, id string) {
+	t.Helper()
+	readJSON(t, e.do(ctx, "POST", `{"jsonrpc":"2.0","id":3,"method":"tasks/cancel","params":{"taskId":"`+id+`",`+tasksMeta+`}}`,
+		modernHeaders("tasks/cancel", id)...))
+}
+
+// TestTasksOverHTTP: Mcp-Name mirrors params.taskId on tasks/get (SEP-2663 routing headers), and a
+// subscriptions/listen stream asking for a task's notifications needs the extension and then receives
+// notifications/tasks when the task changes.
+func TestTasksOverHTTP(t *testing.T) {
+	e := newEnv(t, newBlockServer(t, nil), nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 
-	created := readJSON(t, e.do(ctx, "POST", `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"block","arguments":{},`+tasksMeta+`}}`,
-		modernHeaders("tools/call", "block")...))
-	res, _ := created["result"].(map[string]any)
-	id, _ := res["taskId"].(string)
-	if id == "" {
-		t.Fatalf("tools/call: %v", created)
-	}
+	id := startBlock(t, ctx, e)
 	get := `{"jsonrpc":"2.0","id":2,"method":"tasks/get","params":{"taskId":"` + id + `",` + tasksMeta + `}}`
 	if m := readJSON(t, e.do(ctx, "POST", get, modernHeaders("tasks/get", id)...)); m["result"] == nil {
 		t.Errorf("tasks/get with Mcp-Name = taskId: %v", m)
@@ -59,8 +79,7 @@ func TestTasksOverHTTP(t *testing.T) {
 	if ack, err := rs.next(); err != nil || !strings.Contains(ack.data, "acknowledged") || !strings.Contains(ack.data, id) {
 		t.Fatalf("listen ack: %+v, %v", ack, err)
 	}
-	readJSON(t, e.do(ctx, "POST", `{"jsonrpc":"2.0","id":3,"method":"tasks/cancel","params":{"taskId":"`+id+`",`+tasksMeta+`}}`,
-		modernHeaders("tasks/cancel", id)...))
+	cancelOverHTTP(t, ctx, e, id)
 	ev, err := rs.next()
 	if err != nil || !strings.Contains(ev.data, `"method":"notifications/tasks"`) || !strings.Contains(ev.data, `"status":"cancelled"`) || !strings.Contains(ev.data, id) {
 		t.Errorf("notification after cancel: %+v, %v", ev, err)
@@ -92,32 +111,12 @@ func TestModernRequestCarriesClientAddr(t *testing.T) {
 func TestListenOverHTTPHidesOtherOwnersTasks(t *testing.T) {
 	var principal atomic.Value
 	principal.Store("alice")
-	s := server.New("t", "1", &server.Options{Principal: func(context.Context) string { return principal.Load().(string) }})
-	server.TaskTool(s, "block", "", mcp.TaskOptional, func(ctx context.Context, in struct{}) (string, error) {
-		<-ctx.Done()
-		return "", ctx.Err()
-	})
-	t.Cleanup(func() { s.Close() })
-	e := newEnv(t, s, nil)
+	e := newEnv(t, newBlockServer(t, &server.Options{Principal: func(context.Context) string { return principal.Load().(string) }}), nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	start := func() string {
-		m := readJSON(t, e.do(ctx, "POST", `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"block","arguments":{},`+tasksMeta+`}}`,
-			modernHeaders("tools/call", "block")...))
-		res, _ := m["result"].(map[string]any)
-		id, _ := res["taskId"].(string)
-		if id == "" {
-			t.Fatalf("tools/call: %v", m)
-		}
-		return id
-	}
-	cancelTask := func(id string) {
-		readJSON(t, e.do(ctx, "POST", `{"jsonrpc":"2.0","id":3,"method":"tasks/cancel","params":{"taskId":"`+id+`",`+tasksMeta+`}}`,
-			modernHeaders("tasks/cancel", id)...))
-	}
-	alice := start()
+	alice := startBlock(t, ctx, e)
 	principal.Store("bob")
-	bob := start()
+	bob := startBlock(t, ctx, e)
 	listen := e.do(ctx, "POST", `{"jsonrpc":"2.0","id":"l","method":"subscriptions/listen","params":{"notifications":{"taskIds":["`+alice+`","`+bob+`"]},`+tasksMeta+`}}`,
 		modernHeaders("subscriptions/listen")...)
 	defer listen.Body.Close()
@@ -126,9 +125,9 @@ func TestListenOverHTTPHidesOtherOwnersTasks(t *testing.T) {
 		t.Fatalf("bob's listen ack: %+v, %v; want his task only", ack, err)
 	}
 	principal.Store("alice")
-	cancelTask(alice)
+	cancelOverHTTP(t, ctx, e, alice)
 	principal.Store("bob")
-	cancelTask(bob)
+	cancelOverHTTP(t, ctx, e, bob)
 	for {
 		ev, err := rs.next()
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/mcpkit/mcpkit/auth"
 	"github.com/mcpkit/mcpkit/mcp"
 )
 
@@ -25,6 +26,19 @@ func (s *Server) listen(ctx context.Context, r *Request) (jsontext.Value, error)
 	if len(p.Notifications.TaskIDs) > 0 && !clientTakesTasks(r.ClientCapabilities) {
 		return nil, errTasksExtensionRequired("asking for task notifications")
 	}
+	for _, uri := range p.Notifications.ResourceSubscriptions {
+		if e := s.allowed(ctx, scopeResource, s.resourceScopeName(uri)); e != nil {
+			return nil, scopeError(e.(*auth.InsufficientScopeError))
+		}
+	}
+	// Another principal's tasks read as not found: they are left out of the filter (and its acknowledgement).
+	kept := p.Notifications.TaskIDs[:0:0]
+	for _, tid := range p.Notifications.TaskIDs {
+		if _, err := s.findTask(ctx, r, tid); err == nil {
+			kept = append(kept, tid)
+		}
+	}
+	p.Notifications.TaskIDs = kept
 	if r.out == nil {
 		return nil, errors.New("mcp: subscriptions/listen needs a stream to send notifications on")
 	}

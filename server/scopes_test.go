@@ -248,3 +248,36 @@ func TestTasksOfAnotherPrincipal(t *testing.T) {
 		t.Fatalf("A (refreshed token) tasks/get: %v %v", m, err)
 	}
 }
+
+// TestListenOverStreamOfAnotherPrincipal: on a stream connection (stdio), subscriptions/listen leaves
+// another principal's task ids out of its filter and acknowledgement, and refuses a resource
+// subscription without the resource's scopes.
+func TestListenOverStreamOfAnotherPrincipal(t *testing.T) {
+	var who atomic.Pointer[auth.Principal]
+	who.Store(principal("alice"))
+	tt := &taskTools{gate: make(chan struct{})}
+	defer close(tt.gate)
+	s := newTaskServer(t, &server.Options{Middleware: []server.Middleware{func(next server.Handler) server.Handler {
+		return func(ctx context.Context, r *server.Request) (jsontext.Value, error) {
+			return next(auth.WithPrincipal(ctx, who.Load()), r)
+		}
+	}}}, tt)
+	server.Resource(s, "admin://report", "", func(ctx context.Context) (string, error) { return "r", nil })
+	s.RequireResourceScopes("admin://report", "Admin.Read")
+	w := rawPeer(t, s)
+	created := result(t, w.roundTrip(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"sleepy","arguments":{},`+taskMeta+`}}`))
+	id, _ := created["taskId"].(string)
+	if id == "" {
+		t.Fatalf("tools/call: %v", created)
+	}
+	who.Store(principal("bob"))
+	m := w.roundTrip(`{"jsonrpc":"2.0","id":2,"method":"subscriptions/listen","params":{"notifications":{"resourceSubscriptions":["admin://report"]},` + taskMeta + `}}`)
+	if errCode(m) != server.CodeInsufficientScope {
+		t.Fatalf("listen to a scoped resource without the scope: %v", m)
+	}
+	w.send(`{"jsonrpc":"2.0","id":3,"method":"subscriptions/listen","params":{"notifications":{"taskIds":["` + id + `"]},` + taskMeta + `}}`)
+	ack := w.recvRaw()
+	if !strings.Contains(ack, "acknowledged") || strings.Contains(ack, id) {
+		t.Fatalf("bob's listen acknowledgement: %s", ack)
+	}
+}

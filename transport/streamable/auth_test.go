@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mcpkit/mcpkit/auth"
+	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/server"
 	"github.com/mcpkit/mcpkit/store"
 	"github.com/mcpkit/mcpkit/transport/streamable"
@@ -196,4 +197,53 @@ func texts(m map[string]any) []string {
 		}
 	}
 	return out
+}
+
+// TestListenOfAnotherPrincipal: a subscriptions/listen stream gets the notifications of its own
+// principal's tasks only (another's task ids are left out of its filter and acknowledgement, as tasks/get
+// would not find them), and a resource subscription without the resource's scopes gets the step-up 403.
+func TestListenOfAnotherPrincipal(t *testing.T) {
+	s := server.New("t", "1", nil)
+	server.TaskTool(s, "block", "", mcp.TaskOptional, func(ctx context.Context, in struct{}) (string, error) {
+		<-ctx.Done()
+		return "", ctx.Err()
+	})
+	server.Resource(s, "admin://report", "", func(ctx context.Context) (string, error) { return "r", nil })
+	s.RequireResourceScopes("admin://report", "Admin.Read")
+	t.Cleanup(func() { s.Close() })
+	e := authEnv(t, s, nil, metaURL)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	as := func(tok string, h []string) []string { return append(h, "Authorization: Bearer "+tok) }
+	created := readJSON(t, e.do(ctx, "POST", `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"block","arguments":{},`+tasksMeta+`}}`,
+		as("alice", modernHeaders("tools/call", "block"))...))
+	res, _ := created["result"].(map[string]any)
+	id, _ := res["taskId"].(string)
+	if id == "" {
+		t.Fatalf("tools/call: %v", created)
+	}
+	listen := `{"jsonrpc":"2.0","id":"l","method":"subscriptions/listen","params":{"notifications":{"taskIds":["` + id + `"]},` + tasksMeta + `}}`
+	ack := func(tok string) string {
+		resp := e.do(ctx, "POST", listen, as(tok, modernHeaders("subscriptions/listen"))...)
+		defer resp.Body.Close()
+		ev, err := newSSE(resp.Body).next()
+		if err != nil || !strings.Contains(ev.data, "acknowledged") {
+			t.Fatalf("listen as %s: %+v %v", tok, ev, err)
+		}
+		return ev.data
+	}
+	if got := ack("bob"); strings.Contains(got, id) {
+		t.Errorf("bob's listen was granted alice's task: %s", got)
+	}
+	if got := ack("alice:x#2"); !strings.Contains(got, id) {
+		t.Errorf("alice's listen was not granted her task: %s", got)
+	}
+	sub := `{"jsonrpc":"2.0","id":"r","method":"subscriptions/listen","params":{"notifications":{"resourceSubscriptions":["admin://report"]},` + modernMeta + `}}`
+	resp := e.do(ctx, "POST", sub, as("bob", modernHeaders("subscriptions/listen"))...)
+	readJSON(t, resp)
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(resp.Header.Get("WWW-Authenticate"), `scope="Admin.Read"`) {
+		t.Errorf("listen to a scoped resource without the scope: %d %q", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+	}
+	readJSON(t, e.do(ctx, "POST", `{"jsonrpc":"2.0","id":3,"method":"tasks/cancel","params":{"taskId":"`+id+`",`+tasksMeta+`}}`,
+		as("alice", modernHeaders("tasks/cancel", id))...))
 }

@@ -80,6 +80,9 @@ func (h *Handler) listen(w http.ResponseWriter, r *http.Request, m *jsonrpc.Mess
 		httpError(w, modernStatus(e), m.ID, e.Code, e.Message)
 		return
 	}
+	if h.forbidListen(w, r, m, &p) {
+		return
+	}
 	sse := h.newSSE(w)
 	sse.Start(nil)
 	subID := m.ID.Raw() // the listen request's id identifies the subscription

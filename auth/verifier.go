@@ -60,3 +60,6 @@ func joinScopes(s []string) string {
 	}
 	return out
 }
+
+// isInvalid reports whether err is the token's fault (wraps ErrInvalidToken).
+func isInvalid(err error) bool { return errors.Is(err, ErrInvalidToken) }

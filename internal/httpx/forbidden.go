@@ -34,7 +34,7 @@ func Forbid(w http.ResponseWriter, r *http.Request, id jsonrpc.ID, err error, fa
 	if meta == "" {
 		meta = fallback
 	}
-	w.Header().Set("WWW-Authenticate", e.Challenge(meta))
+	w.Header().Set("WWW-Authenticate", auth.Challenge("insufficient_scope", e.What+" needs more scope", e.Scopes, meta))
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusForbidden)
 	_, _ = w.Write(jsonrpc.AppendError(nil, id, ScopeError(e)))

@@ -155,9 +155,14 @@ func TestSSEScopeStepUp(t *testing.T) {
 	endpoint, next := streamAs(t, ts, "ann:User.Read")
 	initAs(t, ts, endpoint, "ann:User.Read", next)
 	r := postAs(t, ts, endpoint, "ann:User.Read", deleteCall)
-	want := `Bearer error="insufficient_scope", scope="User.Read User.Write", resource_metadata="https://mcp.example/.well-known/oauth-protected-resource"`
-	if r.StatusCode != http.StatusForbidden || !strings.HasPrefix(r.Header.Get("WWW-Authenticate"), want) {
-		t.Fatalf("call without scope: %d %q", r.StatusCode, r.Header.Get("WWW-Authenticate"))
+	c := r.Header.Get("WWW-Authenticate")
+	if r.StatusCode != http.StatusForbidden || !strings.HasPrefix(c, "Bearer ") {
+		t.Fatalf("call without scope: %d %q", r.StatusCode, c)
+	}
+	for _, want := range []string{`error="insufficient_scope"`, `scope="User.Read User.Write"`, `resource_metadata="https://mcp.example/.well-known/oauth-protected-resource"`} {
+		if !strings.Contains(c, want) {
+			t.Fatalf("challenge %q lacks %s", c, want)
+		}
 	}
 	if r := postAs(t, ts, endpoint, "ann:User.Read,User.Write#2", deleteCall); r.StatusCode != http.StatusAccepted {
 		t.Fatalf("after step-up: %d", r.StatusCode)

@@ -91,10 +91,7 @@ func (e *env) initializeAs(version, token string) string {
 func checkStepUp(t *testing.T, what string, resp *http.Response, id float64) {
 	t.Helper()
 	m := readJSON(t, resp)
-	want := `Bearer error="insufficient_scope", scope="User.Read User.Write", resource_metadata="` + metaURL + `"`
-	if resp.StatusCode != http.StatusForbidden || !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), want) {
-		t.Fatalf("%s: %d %q, want 403 with %s", what, resp.StatusCode, resp.Header.Get("WWW-Authenticate"), want)
-	}
+	checkChallenge(t, what, resp, metaURL)
 	if code(m) != server.CodeInsufficientScope || m["id"] != id {
 		t.Fatalf("%s: body %v, want error %d for id %v", what, m, server.CodeInsufficientScope, id)
 	}
@@ -246,4 +243,19 @@ func TestListenOfAnotherPrincipal(t *testing.T) {
 	}
 	readJSON(t, e.do(ctx, "POST", `{"jsonrpc":"2.0","id":3,"method":"tasks/cancel","params":{"taskId":"`+id+`",`+tasksMeta+`}}`,
 		as("alice", modernHeaders("tasks/cancel", id))...))
+}
+
+// checkChallenge checks a 403 step-up answer: Bearer, error="insufficient_scope", the tool's scopes and the
+// metadata URL.
+func checkChallenge(t *testing.T, what string, resp *http.Response, meta string) {
+	t.Helper()
+	c := resp.Header.Get("WWW-Authenticate")
+	if resp.StatusCode != http.StatusForbidden || !strings.HasPrefix(c, "Bearer ") {
+		t.Fatalf("%s: %d %q, want 403 with a Bearer challenge", what, resp.StatusCode, c)
+	}
+	for _, want := range []string{`error="insufficient_scope"`, `scope="User.Read User.Write"`, `resource_metadata="` + meta + `"`} {
+		if !strings.Contains(c, want) {
+			t.Fatalf("%s: challenge %q lacks %s", what, c, want)
+		}
+	}
 }

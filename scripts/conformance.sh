@@ -162,6 +162,57 @@ ext_secs=$((ext_secs + SECONDS - t))
 echo "  ($((SECONDS - t)) s)"
 summary+=("extension scenarios: $ext_pass passed, $ext_fail failed, $ext_expected_fail expected failures ($ext_secs s)")
 
+# --- authorization server leg (issue 13): `mcpkit authserver` --------------------------------------------
+# The suite's authorization-server scenarios (authorization-server-metadata-endpoint, authorization-code-grant)
+# against `mcpkit authserver --auto-approve` on 127.0.0.1. The code grant prints an authorization URL for a
+# browser and waits for its callback: node's fetch plays the browser (auto-approve redirects at once to the
+# suite's callback). Expected failures: conformance/expected/authorization.yml (scenario names; none today). ~3 s.
+as_free_port() {
+  local p
+  for _ in $(seq 1 200); do
+    p=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
+  done
+  return 1
+}
+echo "==> conformance authorization (mcpkit authserver)"
+go build -o "$bin/mcpkit" ./cmd/mcpkit
+as_port=$(as_free_port) && as_cb=$(as_free_port) || { echo "conformance.sh: no free port on 127.0.0.1" >&2; exit 1; }
+"$bin/mcpkit" authserver --addr "127.0.0.1:$as_port" --auto-approve --resource "http://127.0.0.1:$port/mcp" \
+  --client "id=conformance,redirect=http://127.0.0.1:$as_cb/callback" >"$results/authserver.log" 2>&1 &
+as_pid=$!
+for _ in $(seq 1 50); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$as_port") 2>/dev/null && break
+  sleep 0.1
+done
+as_out="$results/authorization"
+conformance authorization --url "http://127.0.0.1:$as_port" --client-id conformance \
+  --resource "http://127.0.0.1:$port/mcp" -p "$as_cb" -o "$as_out" >"$as_out.txt" 2>&1 &
+as_suite=$!
+as_url=
+for _ in $(seq 1 100); do
+  as_url=$(grep -m1 -E '^http://127\.0\.0\.1:[0-9]+/authorize\?' "$as_out.txt" || true)
+  [ -n "$as_url" ] && break
+  sleep 0.1
+done
+[ -n "$as_url" ] && "$MCPKIT_NODE" -e 'fetch(process.argv[1], { signal: AbortSignal.timeout(10000) }).then((r) => r.text()).catch(() => {})' "$as_url" || true
+as_rc=0
+wait "$as_suite" || as_rc=$?
+kill "$as_pid" 2>/dev/null || true
+wait "$as_pid" 2>/dev/null || true
+sed -n '/=== SUMMARY ===/,$p' "$as_out.txt"
+as_total=$(grep -E '^Total: ' "$as_out.txt" | tail -1 || true)
+as_failed=$(sed -n 's/^✗ \([^:]*\):.*/\1/p' "$as_out.txt")
+as_unexpected=
+for s in $as_failed; do
+  grep -qE "^[[:space:]]*-[[:space:]]*$s([[:space:]]|$)" conformance/expected/authorization.yml 2>/dev/null || as_unexpected+=" $s"
+done
+if [ "$as_rc" = 0 ]; then as_result=pass
+elif [ -n "$as_failed" ] && [ -z "$as_unexpected" ]; then as_result="expected failures:$as_failed"
+else as_result=FAIL; status=1
+fi
+summary+=("authorization server: ${as_total#Total: } ($as_result)")
+
 echo
 echo "==> conformance summary"
 printf '%s\n' "${summary[@]}"

@@ -1,5 +1,6 @@
-// Command mcpkit is the MCP toolkit's command line. Today it has two verbs: serve runs the demo server over
-// Streamable HTTP (both protocol eras) or stdio, and version prints the build's version.
+// Command mcpkit is the MCP toolkit's command line: serve runs the demo server over Streamable HTTP (both
+// protocol eras) or stdio, authserver runs the development OAuth authorization server, and version prints the
+// build's version.
 package main
 
 import (
@@ -83,6 +84,6 @@ func newRoot() *cobra.Command {
 	}
 	root.SetVersionTemplate("mcpkit {{.Version}}\n")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return &usageError{cmd, err} })
-	root.AddCommand(newServe(), newVersion())
+	root.AddCommand(newServe(), newVersion(), newAuthserver())
 	return root
 }

@@ -38,7 +38,9 @@ func newServe() *cobra.Command {
 			"rebinding), or any Host with --any-host when a proxy in front checks Host.\n\n" +
 			"With --auth-issuer, the endpoints are an OAuth 2.1 resource server: JWT access tokens of that issuer\n" +
 			"for this resource (--auth-audience) only, its protected-resource metadata at\n" +
-			"/.well-known/oauth-protected-resource, every request needing --auth-scope (docs/AUTH.md).\n\n" +
+			"/.well-known/oauth-protected-resource, every request needing --auth-scope (docs/AUTH.md). --dev-auth\n" +
+			"does the same with a development authorization server it starts on its own loopback port, which\n" +
+			"auto-approves every request (a warning says so at start).\n\n" +
 			"With --redis, legacy sessions, their stream events, the key ring that seals 2026-07-28 requestState\n" +
 			"and tasks live in Redis, so several nodes on one Redis serve each other's sessions and tasks, and\n" +
 			"change notifications (resources/updated, list_changed) reach the clients of every node\n" +
@@ -59,7 +61,7 @@ func newServe() *cobra.Command {
 				return &usageError{cmd, err}
 			}
 			if useStdio && authn.on() {
-				return &usageError{cmd, fmt.Errorf("--auth-issuer protects HTTP endpoints: a stdio server takes its credentials from its environment")}
+				return &usageError{cmd, fmt.Errorf("--auth-issuer and --dev-auth protect HTTP endpoints: a stdio server takes its credentials from its environment")}
 			}
 			opts := &server.HTTPOptions{}
 			var sopts server.Options
@@ -98,6 +100,13 @@ func newServe() *cobra.Command {
 			opts.Streamable.LeaseTTL = leaseTTL
 			opts.Streamable.RetryMs = int(sseRetry.Milliseconds())
 			opts.ShutdownTimeout = drainTimeout
+			if authn.dev {
+				as, err := authn.startDev(addr, cmd.ErrOrStderr())
+				if err != nil {
+					return err
+				}
+				defer as.Close()
+			}
 			if authn.on() {
 				wrap, err := authn.authenticate(cmd.Context(), addr)
 				if err != nil {

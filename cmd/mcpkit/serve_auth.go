@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mcpkit/mcpkit/auth"
+	"github.com/mcpkit/mcpkit/auth/authserver"
 )
 
 // authFlags are serve's flags protecting the demo as an OAuth 2.1 resource server.
@@ -20,24 +21,51 @@ type authFlags struct {
 	audience string
 	jwks     string
 	scopes   []string
+	dev      bool // --dev-auth: start the development authorization server and trust it
 }
 
 func (f *authFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.issuer, "auth-issuer", "", "protect the endpoints with OAuth: accept JWT access tokens issued by this authorization server (its issuer identifier; the JWKS is found in its RFC 8414 or OpenID metadata unless --auth-jwks names it)")
 	cmd.Flags().StringVar(&f.audience, "auth-audience", "", "with --auth-issuer: this server's resource URI, which the tokens' aud must name and the protected-resource metadata announces (default http://ADDR/mcp)")
 	cmd.Flags().StringVar(&f.jwks, "auth-jwks", "", "with --auth-issuer: the URL of the issuer's JSON Web Key Set (default: the jwks_uri of its metadata)")
-	cmd.Flags().StringSliceVar(&f.scopes, "auth-scope", nil, "with --auth-issuer: a scope every request needs (repeatable; named in the 401 challenge and the metadata's scopes_supported)")
+	cmd.Flags().StringSliceVar(&f.scopes, "auth-scope", nil, "with --auth-issuer or --dev-auth: a scope every request needs (repeatable; named in the 401 challenge and the metadata's scopes_supported)")
+	cmd.Flags().BoolVar(&f.dev, "dev-auth", false, "protect the endpoints with OAuth, issued by a development authorization server started on its own loopback port (named in the protected-resource metadata) that AUTO-APPROVES every request: a one-command try, never for production")
 }
 
 // on reports whether authentication was asked for.
-func (f *authFlags) on() bool { return f.issuer != "" }
+func (f *authFlags) on() bool { return f.issuer != "" || f.dev }
 
-// check refuses auth flags without --auth-issuer.
+// check refuses auth flags without --auth-issuer or --dev-auth, and both together.
 func (f *authFlags) check() error {
-	if f.issuer == "" && (f.audience != "" || f.jwks != "" || len(f.scopes) > 0) {
-		return fmt.Errorf("--auth-audience, --auth-jwks and --auth-scope need --auth-issuer")
+	if f.dev && (f.issuer != "" || f.jwks != "") {
+		return fmt.Errorf("--dev-auth starts its own authorization server: it excludes --auth-issuer and --auth-jwks")
+	}
+	if !f.on() && (f.audience != "" || f.jwks != "" || len(f.scopes) > 0) {
+		return fmt.Errorf("--auth-audience, --auth-jwks and --auth-scope need --auth-issuer (or --dev-auth)")
 	}
 	return nil
+}
+
+// startDev starts the development authorization server on a free loopback port, auto-approving, for tokens
+// whose audience is this server's resource, and makes it the issuer to trust. The caller closes it.
+func (f *authFlags) startDev(addr string, warn io.Writer) (*authserver.Server, error) {
+	resource := f.resource(addr)
+	as, err := authserver.Listen("127.0.0.1:0", authserver.Options{AutoApprove: true, Resources: []string{resource}})
+	if err != nil {
+		return nil, fmt.Errorf("--dev-auth: %w", err)
+	}
+	f.issuer = as.Issuer()
+	fmt.Fprintf(warn, "mcpkit serve: WARNING: --dev-auth: the development authorization server at %s AUTO-APPROVES every "+
+		"authorization request (anyone who reaches it gets tokens for %s). For trying things only.\n", f.issuer, resource)
+	return as, nil
+}
+
+// resource is this server's resource URI: --auth-audience, or http://ADDR/mcp.
+func (f *authFlags) resource(addr string) string {
+	if f.audience != "" {
+		return f.audience
+	}
+	return "http://" + addr + "/mcp"
 }
 
 // metadataTimeout bounds the fetch of the issuer's metadata at start.
@@ -46,11 +74,7 @@ const metadataTimeout = 10 * time.Second
 // authenticate returns the wrapper of the MCP endpoints: the protected-resource metadata (RFC 9728) at its
 // well-known URIs, and everything else behind auth.Middleware with a JWT verifier of the issuer's tokens.
 func (f *authFlags) authenticate(ctx context.Context, addr string) (func(http.Handler) http.Handler, error) {
-	resource := f.audience
-	if resource == "" {
-		resource = "http://" + addr + "/mcp"
-	}
-	resource, err := auth.CanonicalResourceURI(resource)
+	resource, err := auth.CanonicalResourceURI(f.resource(addr))
 	if err != nil {
 		return nil, fmt.Errorf("--auth-audience: %w", err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
@@ -13,7 +14,9 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
+	"golang.org/x/oauth2"
 
+	"github.com/mcpkit/mcpkit/auth/authserver"
 	"github.com/mcpkit/mcpkit/internal/servicetest"
 )
 
@@ -132,10 +135,110 @@ func TestServeAuthUsage(t *testing.T) {
 	}{
 		{[]string{"serve", "--auth-scope", "x"}, "need --auth-issuer"},
 		{[]string{"serve", "--stdio", "--auth-issuer", "https://as.example"}, "a stdio server takes its credentials from its environment"},
+		{[]string{"serve", "--stdio", "--dev-auth"}, "a stdio server takes its credentials from its environment"},
+		{[]string{"serve", "--dev-auth", "--auth-issuer", "https://as.example"}, "it excludes --auth-issuer"},
 	} {
 		_, stderr, code := mcpkit(t, tc.args...)
 		if code != exitUsage || !strings.Contains(stderr, tc.want) {
 			t.Errorf("%v: exit %d, stderr %q; want usage error saying %q", tc.args, code, stderr, tc.want)
 		}
+	}
+}
+
+// TestServeDevAuth: `mcpkit serve --dev-auth` starts the development authorization server on its own
+// loopback port, names it in the protected-resource metadata and warns that it auto-approves; a client
+// that discovers it from there gets a token headlessly (authorization code + PKCE, resource = the demo)
+// and calls a tool, while a request without a token gets 401.
+func TestServeDevAuth(t *testing.T) {
+	addr, proc := servicetest.Listening(t, "mcpkit serve --dev-auth", binary, func(addr string) []string {
+		return []string{"serve", "--addr", addr, "--dev-auth"}
+	})
+	resource := "http://" + addr + "/mcp"
+	var md struct {
+		Resource             string   `json:"resource"`
+		AuthorizationServers []string `json:"authorization_servers"`
+	}
+	getJSON(t, "http://"+addr+"/.well-known/oauth-protected-resource/mcp", &md)
+	if md.Resource != resource || len(md.AuthorizationServers) != 1 || !strings.HasPrefix(md.AuthorizationServers[0], "http://127.0.0.1:") {
+		t.Fatalf("metadata: %+v", md)
+	}
+	issuer := md.AuthorizationServers[0]
+	if !strings.Contains(proc.Output(), "AUTO-APPROVES") || !strings.Contains(proc.Output(), issuer) {
+		t.Errorf("no auto-approve warning naming %s:\n%s", issuer, proc.Output())
+	}
+	var asmd struct {
+		AuthorizationEndpoint string `json:"authorization_endpoint"`
+		TokenEndpoint         string `json:"token_endpoint"`
+	}
+	getJSON(t, issuer+"/.well-known/oauth-authorization-server", &asmd)
+	cfg := oauth2.Config{ClientID: authserver.TestClientID, RedirectURL: authserver.TestRedirectURI,
+		Endpoint: oauth2.Endpoint{AuthURL: asmd.AuthorizationEndpoint, TokenURL: asmd.TokenEndpoint, AuthStyle: oauth2.AuthStyleInParams}}
+	verifier := oauth2.GenerateVerifier()
+	next := cfg.AuthCodeURL("state1", oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("resource", resource))
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }, Timeout: 10 * time.Second}
+	var code string
+	for i := 0; i < 5 && code == ""; i++ { // the auto-approving server redirects to the client at once (maybe through a hop)
+		resp, err := noFollow.Get(next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		loc, err := resp.Location()
+		if err != nil {
+			t.Fatalf("authorization step %d: %d without Location", i, resp.StatusCode)
+		}
+		if strings.HasPrefix(loc.String(), authserver.TestRedirectURI) {
+			code = loc.Query().Get("code")
+			break
+		}
+		next = loc.String()
+	}
+	if code == "" {
+		t.Fatal("no authorization code")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	tok, err := cfg.Exchange(ctx, code, oauth2.VerifierOption(verifier), oauth2.SetAuthURLParam("resource", resource))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		token string
+		want  int
+	}{{"", http.StatusUnauthorized}, {tok.AccessToken, http.StatusOK}} {
+		body := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add","arguments":{"a":2,"b":3},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}`
+		req, _ := http.NewRequest(http.MethodPost, resource, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		req.Header.Set("MCP-Protocol-Version", "2026-07-28")
+		req.Header.Set("Mcp-Method", "tools/call")
+		req.Header.Set("Mcp-Name", "add")
+		if c.token != "" {
+			req.Header.Set("Authorization", "Bearer "+c.token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.want {
+			t.Fatalf("token %t: %d %s, want %d", c.token != "", resp.StatusCode, b, c.want)
+		}
+	}
+}
+
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d", url, resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatalf("GET %s: %v", url, err)
 	}
 }

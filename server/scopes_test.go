@@ -281,3 +281,17 @@ func TestListenOverStreamOfAnotherPrincipal(t *testing.T) {
 		t.Fatalf("bob's listen acknowledgement: %s", ack)
 	}
 }
+
+// TestHandlerScopeErrorIsProtocolError: an *auth.InsufficientScopeError a handler returns is the -32003
+// protocol error (not an isError result the model would read).
+func TestHandlerScopeErrorIsProtocolError(t *testing.T) {
+	s := server.New("t", "1", nil)
+	server.Tool(s, "grant", "", func(ctx context.Context, _ noArgs) (string, error) {
+		return "", fmt.Errorf("checking claims: %w", &auth.InsufficientScopeError{Scopes: []string{"Admin.Write"}, What: "tool grant"})
+	})
+	_, err := modernAs(t, s, principal("ann"), "tools/call", `"name":"grant","arguments":{}`)
+	var e *jsonrpc.Error
+	if !errors.As(err, &e) || e.Code != server.CodeInsufficientScope || !strings.Contains(string(e.Data), "Admin.Write") {
+		t.Fatalf("got %v, want -32003 naming Admin.Write", err)
+	}
+}

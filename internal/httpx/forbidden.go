@@ -40,3 +40,17 @@ func Forbid(w http.ResponseWriter, r *http.Request, id jsonrpc.ID, err error, fa
 	_, _ = w.Write(jsonrpc.AppendError(nil, id, ScopeError(e)))
 	return true
 }
+
+// ScopeChallenge returns the WWW-Authenticate value of a 403 for a JSON-RPC error of code
+// CodeInsufficientScope (a handler that refused for lack of scope itself, after the transport's check), and
+// false for any other error.
+func ScopeChallenge(e *jsonrpc.Error, meta string) (string, bool) {
+	if e == nil || e.Code != CodeInsufficientScope {
+		return "", false
+	}
+	var data struct {
+		Scopes []string `json:"scopes"`
+	}
+	_ = json.Unmarshal(e.Data, &data)
+	return auth.Challenge("insufficient_scope", "the access token lacks a scope this request needs", data.Scopes, meta), true
+}

@@ -259,3 +259,19 @@ func checkChallenge(t *testing.T, what string, resp *http.Response, meta string)
 		}
 	}
 }
+
+// TestHandlerRefusesScope: a handler that refuses for lack of scope itself (returning an
+// *auth.InsufficientScopeError after its own check) gets the same 403 step-up answer, in both eras, when its
+// answer is JSON.
+func TestHandlerRefusesScope(t *testing.T) {
+	s := server.New("t", "1", nil)
+	server.Tool(s, "grant", "", func(ctx context.Context, _ struct{}) (string, error) {
+		return "", &auth.InsufficientScopeError{Scopes: []string{"User.Read", "User.Write"}, What: "tool grant"}
+	})
+	e := authEnv(t, s, nil, metaURL)
+	modern := `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"grant","arguments":{},` + modernMeta + `}}`
+	checkStepUp(t, "modern", e.post(modern, append(modernHeaders("tools/call", "grant"), "Authorization: Bearer ann")...), 7)
+	sid := e.initializeAs("2025-06-18", "ann")
+	checkStepUp(t, "legacy", e.post(`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"grant","arguments":{}}}`,
+		"Mcp-Session-Id: "+sid, "MCP-Protocol-Version: 2025-06-18", "Authorization: Bearer ann"), 2)
+}

@@ -325,6 +325,19 @@ func (h *Handler) forbid(w http.ResponseWriter, r *http.Request, sess transport.
 	return err != nil && httpx.Forbid(w, r, m.ID, err, h.opts.ResourceMetadataURL)
 }
 
+// scopeChallenge returns the WWW-Authenticate of a JSON answer whose error is a handler's own refusal for
+// lack of scope (httpx.CodeInsufficientScope): it is answered 403 when no stream has started.
+func (h *Handler) scopeChallenge(ctx context.Context, e *jsonrpc.Error) (string, bool) {
+	if e == nil {
+		return "", false
+	}
+	meta := auth.ResourceMetadataFrom(ctx)
+	if meta == "" {
+		meta = h.opts.ResourceMetadataURL
+	}
+	return httpx.ScopeChallenge(e, meta)
+}
+
 // readBody reads the request body up to limit, in one allocation when the client sent Content-Length.
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	rd := http.MaxBytesReader(w, r.Body, limit)

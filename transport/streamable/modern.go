@@ -32,6 +32,9 @@ func (h *Handler) modernPost(w http.ResponseWriter, r *http.Request, m *jsonrpc.
 		httpError(w, http.StatusBadRequest, m.ID, mcp.CodeInvalidRequest, "protocol 2026-07-28 has no client-to-server responses")
 		return
 	}
+	if h.forbid(w, r, h.srv.Stateless(), m) {
+		return
+	}
 	if n := h.inflight.Add(1); n > int64(h.opts.MaxInFlight) {
 		h.inflight.Add(-1)
 		w.Header().Set("Retry-After", "1")
@@ -79,6 +82,9 @@ func (h *Handler) listen(w http.ResponseWriter, r *http.Request, m *jsonrpc.Mess
 		// SEP-2663: task notifications need the tasks extension.
 		e := &jsonrpc.Error{Code: mcp.CodeMissingRequiredClientCapability, Message: "Missing required client capability: notifications.taskIds needs the " + mcp.ExtensionTasks + " extension in the request's clientCapabilities"}
 		httpError(w, modernStatus(e), m.ID, e.Code, e.Message)
+		return
+	}
+	if h.forbidListen(w, r, m, &p) {
 		return
 	}
 	if n := len(p.Notifications.TaskIDs); n > maxListenTaskIDs {

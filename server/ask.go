@@ -169,27 +169,30 @@ func (r *Request) askLegacy(ctx context.Context, inputs []Input, params []jsonte
 	errs := make([]error, len(inputs))
 	var wg sync.WaitGroup
 	for i := range inputs {
-		wg.Go(func() {
-			res, err := r.out.Call(ctx, inputs[i].Method, params[i])
-			if err != nil {
-				if err = clientError(inputs[i].Method, err); !isClientError(err) {
-					err = fmt.Errorf("mcp: %s: %w", inputs[i].Method, err)
-				}
-				errs[i] = err
-				return
-			}
-			if err := checkAnswer(inputs[i].Method, res); err != nil {
-				errs[i] = fmt.Errorf("mcp: %s: %w", inputs[i].Method, err)
-				return
-			}
-			out[i] = res
-		})
+		wg.Go(func() { out[i], errs[i] = askPeer(ctx, r.out, inputs[i].Method, params[i]) })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// askPeer sends one server-to-client request (an Input's method and encoded params) on peer and checks the
+// answer: the client's own error is kept as the client's (clientError), anything else is wrapped with the
+// method's name; an answer of the wrong shape is an error too.
+func askPeer(ctx context.Context, peer peerOf, method string, params jsontext.Value) (jsontext.Value, error) {
+	res, err := peer.Call(ctx, method, params)
+	if err != nil {
+		if err = clientError(method, err); !isClientError(err) {
+			err = fmt.Errorf("mcp: %s: %w", method, err)
+		}
+		return nil, err
+	}
+	if err := checkAnswer(method, res); err != nil {
+		return nil, fmt.Errorf("mcp: %s: %w", method, err)
+	}
+	return res, nil
 }
 
 // askModern answers from the client's inputResponses (or earlier rounds, from requestState) or ends the

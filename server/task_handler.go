@@ -222,21 +222,11 @@ func (run *taskRun) askLegacy(ctx context.Context, inputs []Input, params []json
 			}
 			wg.Go(func() {
 				raw, err := withRelatedTask(params[i], run.id)
-				if err == nil {
-					raw, err = peer.Call(ctx, inputs[i].Method, raw)
-				}
 				if err != nil {
-					if err = clientError(inputs[i].Method, err); !isClientError(err) {
-						err = fmt.Errorf("mcp: %s: %w", inputs[i].Method, err)
-					}
-					errs[i] = err
-					return
-				}
-				if err := checkAnswer(inputs[i].Method, raw); err != nil {
 					errs[i] = fmt.Errorf("mcp: %s: %w", inputs[i].Method, err)
 					return
 				}
-				out[i], errs[i] = raw, nil
+				out[i], errs[i] = askPeer(ctx, peer, inputs[i].Method, raw)
 			})
 		}
 		wg.Wait()
@@ -302,7 +292,8 @@ func (run *taskRun) waitPeer(ctx context.Context) (peerOf, error) {
 	}
 }
 
-// peerOf is the stream a legacy task's questions go on.
+// peerOf is what server-to-client requests go on (askPeer): a request's own stream, or the tasks/result
+// stream a legacy task's questions go on.
 type peerOf = interface {
 	Call(ctx context.Context, method string, params any) (jsontext.Value, error)
 }

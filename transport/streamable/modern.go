@@ -32,6 +32,9 @@ func (h *Handler) modernPost(w http.ResponseWriter, r *http.Request, m *jsonrpc.
 		httpError(w, http.StatusBadRequest, m.ID, mcp.CodeInvalidRequest, "protocol 2026-07-28 has no client-to-server responses")
 		return
 	}
+	if h.forbid(w, r, h.srv.Stateless(), m) {
+		return
+	}
 	if n := h.inflight.Add(1); n > int64(h.opts.MaxInFlight) {
 		h.inflight.Add(-1)
 		w.Header().Set("Retry-After", "1")
@@ -87,6 +90,9 @@ func (h *Handler) listen(w http.ResponseWriter, r *http.Request, m *jsonrpc.Mess
 		return
 	} else if n > 0 {
 		p.Notifications.TaskIDs = h.visibleTaskIDs(r.Context(), m, p.Notifications.TaskIDs)
+	}
+	if h.forbidListen(w, r, m, &p) {
+		return
 	}
 	sse := h.newSSE(w)
 	sse.Start(nil)

@@ -28,15 +28,25 @@ func startExample(t testing.TB, cfg config) (string, *example) {
 		ts.Close()
 		t.Fatal(err)
 	}
+	t.Cleanup(ex.close)
+	return serveOn(t, ts, ex), ex
+}
+
+// serveExample serves ex on a fresh 127.0.0.1 port and returns its base URL.
+func serveExample(t testing.TB, ex *example) string {
+	t.Helper()
+	return serveOn(t, httptest.NewUnstartedServer(nil), ex)
+}
+
+func serveOn(t testing.TB, ts *httptest.Server, ex *example) string {
 	h, closeH := ex.handler()
 	ts.Config.Handler = h
 	ts.Start()
 	t.Cleanup(func() {
 		ts.Close()
 		closeH()
-		ex.close()
 	})
-	return ts.URL, ex
+	return ts.URL
 }
 
 // answer is what one HTTP request got.

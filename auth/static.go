@@ -108,8 +108,7 @@ func APIKeyMiddleware(next http.Handler, opts APIKeyOptions) http.Handler {
 			return
 		}
 		r2 := r.WithContext(WithPrincipal(r.Context(), p))
-		r2.Header = r.Header.Clone()
-		r2.Header.Del(opts.Header)
+		r2.Header = headerWithout(r.Header, http.CanonicalHeaderKey(opts.Header))
 		next.ServeHTTP(w, r2)
 	})
 }

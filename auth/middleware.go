@@ -128,7 +128,7 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		WriteInsufficientScope(w, &InsufficientScopeError{Scopes: m.opts.Scopes, What: r.URL.Path}, m.opts)
 		return
 	}
-	r2 := r.WithContext(WithPrincipal(r.Context(), p))
+	r2 := r.WithContext(WithResourceMetadata(WithPrincipal(r.Context(), p), m.opts.ResourceMetadataURL))
 	r2.Header = r.Header.Clone()
 	r2.Header.Del("Authorization")
 	m.next.ServeHTTP(w, r2)

@@ -43,6 +43,11 @@ type HTTPOptions struct {
 	IdleTimeout time.Duration
 	// MaxHeaderBytes bounds a request's header block (default 64 KiB; larger gets 431).
 	MaxHeaderBytes int
+	// Authenticate wraps the MCP endpoints (Streamable HTTP and HTTP+SSE): the auth package's middleware,
+	// which answers 401 without a valid token and puts the *auth.Principal in the request's context.
+	// Scopes (RequireToolScopes and its kin) and session binding bite only for requests that carry a
+	// principal: a server that declares scopes and is served without Authenticate logs a warning at start.
+	Authenticate func(http.Handler) http.Handler
 	// MaxConns bounds the open connections (default 4,096); further clients wait in the listen backlog
 	// until one closes. Each open SSE stream holds one.
 	MaxConns int
@@ -50,8 +55,16 @@ type HTTPOptions struct {
 
 // Handler returns the Streamable HTTP handler for this server (both protocol eras on one endpoint), to
 // mount in any mux. Close it (Handler.Close) when the server stops.
+// Sessions are bound to the server's Options.Principal unless opts.Principal says otherwise.
 func (s *Server) Handler(opts *streamable.Options) *streamable.Handler {
-	return streamable.NewHandler(s, opts)
+	var o streamable.Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.Principal == nil {
+		o.Principal = s.opts.Principal
+	}
+	return streamable.NewHandler(s, &o)
 }
 
 // ListenAndServe serves Streamable HTTP on addr at /mcp (both eras) and the legacy HTTP+SSE transport at
@@ -122,12 +135,21 @@ func (s *Server) serveListener(ctx context.Context, ln net.Listener, o *HTTPOpti
 			MaxBodyBytes: o.Streamable.MaxBodyBytes,
 			Logger:       o.Streamable.Logger,
 			Bus:          o.SSEBus,
+			Principal:    s.opts.Principal,
+
+			ResourceMetadataURL: o.Streamable.ResourceMetadataURL,
 		})
 		mux.Handle(o.SSEPath, legacy.SSE())
 		mux.Handle(o.MessagesPath, legacy.Messages())
 	}
+	var root http.Handler = mux
+	if o.Authenticate != nil {
+		root = o.Authenticate(mux)
+	} else {
+		s.warnUnenforced("HTTP without HTTPOptions.Authenticate")
+	}
 	hs := &http.Server{
-		Handler:           bodyDeadline(o.BodyReadTimeout, mux),
+		Handler:           bodyDeadline(o.BodyReadTimeout, root),
 		ReadHeaderTimeout: o.ReadHeaderTimeout,
 		IdleTimeout:       o.IdleTimeout,
 		MaxHeaderBytes:    o.MaxHeaderBytes,

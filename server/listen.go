@@ -6,6 +6,7 @@ import (
 
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/mcpkit/mcpkit/auth"
 	"github.com/mcpkit/mcpkit/mcp"
 )
 
@@ -24,6 +25,11 @@ func (s *Server) listen(ctx context.Context, r *Request) (jsontext.Value, error)
 	}
 	if len(p.Notifications.TaskIDs) > 0 && !clientTakesTasks(r.ClientCapabilities) {
 		return nil, errTasksExtensionRequired("asking for task notifications")
+	}
+	for _, uri := range p.Notifications.ResourceSubscriptions {
+		if e := s.allowed(ctx, scopeResource, s.resourceScopeName(uri)); e != nil {
+			return nil, scopeError(e.(*auth.InsufficientScopeError))
+		}
 	}
 	ids, err := s.visibleTaskIDs(ctx, r, p.Notifications.TaskIDs)
 	if err != nil {

@@ -154,11 +154,15 @@ func (s *Server) listPrompts(ctx context.Context, r *Request) (jsontext.Value, e
 		return nil, err
 	}
 	res := mcp.ListPromptsResult{Prompts: make([]mcp.Prompt, len(entries)), NextCursor: next}
-	for i, e := range entries {
-		res.Prompts[i] = e.def
+	hide := s.hiding(ctx)
+	res.Prompts = res.Prompts[:0]
+	for _, e := range entries {
+		if !hide || s.allowed(ctx, scopePrompt, e.def.Name) == nil {
+			res.Prompts = append(res.Prompts, e.def)
+		}
 	}
 	r.finish(&res.ResultFields)
-	r.cache(&res.CacheHints, s.opts.ListTTL.Milliseconds(), mcp.CacheScopePublic)
+	r.cache(&res.CacheHints, s.opts.ListTTL.Milliseconds(), listScope(hide))
 	return marshalResult(&res)
 }
 

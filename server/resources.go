@@ -226,11 +226,15 @@ func (s *Server) listResources(ctx context.Context, r *Request) (jsontext.Value,
 		return nil, err
 	}
 	res := mcp.ListResourcesResult{Resources: make([]mcp.Resource, len(entries)), NextCursor: next}
-	for i, e := range entries {
-		res.Resources[i] = e.def
+	hide := s.hiding(ctx)
+	res.Resources = res.Resources[:0]
+	for _, e := range entries {
+		if !hide || s.allowed(ctx, scopeResource, e.def.URI) == nil {
+			res.Resources = append(res.Resources, e.def)
+		}
 	}
 	r.finish(&res.ResultFields)
-	r.cache(&res.CacheHints, s.opts.ListTTL.Milliseconds(), mcp.CacheScopePublic)
+	r.cache(&res.CacheHints, s.opts.ListTTL.Milliseconds(), listScope(hide))
 	return marshalResult(&res)
 }
 
@@ -246,32 +250,36 @@ func (s *Server) listTemplates(ctx context.Context, r *Request) (jsontext.Value,
 		return nil, err
 	}
 	res := mcp.ListResourceTemplatesResult{ResourceTemplates: make([]mcp.ResourceTemplate, len(entries)), NextCursor: next}
-	for i, e := range entries {
-		res.ResourceTemplates[i] = e.def
+	hide := s.hiding(ctx)
+	res.ResourceTemplates = res.ResourceTemplates[:0]
+	for _, e := range entries {
+		if !hide || s.allowed(ctx, scopeResource, e.def.URITemplate) == nil {
+			res.ResourceTemplates = append(res.ResourceTemplates, e.def)
+		}
 	}
 	r.finish(&res.ResultFields)
-	r.cache(&res.CacheHints, s.opts.ListTTL.Milliseconds(), mcp.CacheScopePublic)
+	r.cache(&res.CacheHints, s.opts.ListTTL.Milliseconds(), listScope(hide))
 	return marshalResult(&res)
 }
 
 // findResource returns the handler for uri: a static resource first, then a skill file, then the first template (in
 // template order) that matches.
-func (s *Server) findResource(uri string) (ResourceHandler, map[string]string, bool) {
+func (s *Server) findResource(uri string) (h ResourceHandler, vars map[string]string, key string, ok bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if e, ok := s.resources.get(uri); ok {
-		return e.read, nil, true
+		return e.read, nil, uri, true
 	}
 	if h, ok := s.skillFileHandler(uri); ok {
-		return h, nil, true
+		return h, nil, uri, true
 	}
 	for _, k := range s.templates.keys {
 		e := s.templates.byKey[k]
 		if vars, ok := e.tmpl.Match(uri); ok {
-			return e.read, vars, true
+			return e.read, vars, k, true
 		}
 	}
-	return nil, nil, false
+	return nil, nil, "", false
 }
 
 func (s *Server) readResource(ctx context.Context, r *Request) (jsontext.Value, error) {
@@ -282,7 +290,7 @@ func (s *Server) readResource(ctx context.Context, r *Request) (jsontext.Value, 
 	if p.URI == "" {
 		return nil, invalidParams("resources/read: uri is required")
 	}
-	h, vars, ok := s.findResource(p.URI)
+	h, vars, _, ok := s.findResource(p.URI)
 	if !ok {
 		return nil, resourceNotFound(r, p.URI)
 	}

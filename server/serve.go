@@ -71,6 +71,7 @@ func (s *Server) Serve(ctx context.Context, stream jsonrpc.Stream) error {
 // stdin next delivers data or closes: tie ctx to SIGTERM and SIGINT with signal.NotifyContext). Write logs
 // to stderr: stdout carries only protocol messages.
 func (s *Server) ServeStdio(ctx context.Context) error {
+	s.warnUnenforced("stdio (unless middleware puts an *auth.Principal in each request's context)")
 	err := s.Serve(ctx, stdio.NewStream(os.Stdin, os.Stdout, stdio.Options{Logger: s.log}))
 	if errors.Is(err, context.Canceled) {
 		return nil

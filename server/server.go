@@ -13,6 +13,7 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/mcpkit/mcpkit/auth"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/store"
 )
@@ -51,9 +52,16 @@ type Options struct {
 	KeyRing store.KeyRing
 	// RequestStateTTL is how long a sealed requestState stays valid. Zero means 15 minutes.
 	RequestStateTTL time.Duration
-	// Principal names the authenticated caller of a request (for example from an OAuth token in ctx). A
-	// requestState is bound to it and refused when another principal presents it. Nil binds none.
+	// Principal names the authenticated caller of a request. A requestState is bound to it and refused
+	// when another principal presents it, and the 2026-07-28 tasks it creates belong to it. Nil uses
+	// auth.PrincipalKey: the issuer and subject of the *auth.Principal the auth middleware put in ctx (""
+	// without authentication, which binds nothing).
 	Principal func(ctx context.Context) string
+	// HideForbidden leaves out of tools/list, resources/list, resources/templates/list and prompts/list
+	// what the request's principal lacks the scopes for (RequireToolScopes and its kin). Off by default:
+	// lists show everything and a call without the scope gets the step-up answer. Lists are then private
+	// to the principal (cacheScope private).
+	HideForbidden bool
 	// ClientRequestTimeout bounds a legacy server-to-client request (elicitation, sampling, roots). Zero
 	// means 10 minutes; the request's own context bounds it too.
 	ClientRequestTimeout time.Duration
@@ -98,6 +106,11 @@ type Server struct {
 	versions   []string
 	bus        *busLink // nil without Options.Bus
 	tasks      *taskRuntime
+	// scopes are the scopes tools, resources and prompts need (scopes.go), under mu; scoped says any is
+	// declared (read without the lock on every request).
+	scopes     map[scopeKey][]string
+	scoped     atomic.Bool
+	unenforced sync.Once // the warning that scopes are declared but a request came without a principal
 }
 
 // New returns a server that identifies itself with name and version. opts may be nil.
@@ -114,6 +127,9 @@ func New(name, version string, opts *Options) *Server {
 	}
 	if s.opts.PageSize == 0 {
 		s.opts.PageSize = 100
+	}
+	if s.opts.Principal == nil {
+		s.opts.Principal = auth.PrincipalKey
 	}
 	s.keys = s.opts.KeyRing
 	if s.keys == nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/mcpkit/mcpkit/auth"
 	"github.com/mcpkit/mcpkit/internal/bufpool"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
@@ -171,10 +172,16 @@ func appendPrimitive(dst []byte, v any) ([]byte, error) {
 
 // asProtocolError returns err as a JSON-RPC error when the handler meant one: a *jsonrpc.Error it
 // constructed. A *ClientError (the client's error to a question the handler asked) does not wrap one.
+// A handler's own *auth.InsufficientScopeError is one too: CodeInsufficientScope, which the HTTP transports
+// answer with the 403 step-up when no stream has started.
 func asProtocolError(err error) *jsonrpc.Error {
 	var e *jsonrpc.Error
 	if errors.As(err, &e) {
 		return e
+	}
+	var se *auth.InsufficientScopeError
+	if errors.As(err, &se) {
+		return scopeError(se)
 	}
 	return nil
 }

@@ -114,11 +114,15 @@ func (s *Server) listTools(ctx context.Context, r *Request) (jsontext.Value, err
 		return nil, err
 	}
 	res := mcp.ListToolsResult{Tools: make([]mcp.Tool, len(entries)), NextCursor: next}
-	for i, e := range entries {
-		res.Tools[i] = gateTool(e.def, r.ProtocolVersion)
+	hide := s.hiding(ctx)
+	res.Tools = res.Tools[:0]
+	for _, e := range entries {
+		if !hide || s.allowed(ctx, scopeTool, e.def.Name) == nil {
+			res.Tools = append(res.Tools, gateTool(e.def, r.ProtocolVersion))
+		}
 	}
 	r.finish(&res.ResultFields)
-	r.cache(&res.CacheHints, s.opts.ListTTL.Milliseconds(), mcp.CacheScopePublic)
+	r.cache(&res.CacheHints, s.opts.ListTTL.Milliseconds(), listScope(hide))
 	return marshalResult(&res)
 }
 

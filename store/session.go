@@ -21,6 +21,9 @@ type SessionState struct {
 	CreatedAt          time.Time         `json:"createdAt"`
 	LastSeen           time.Time         `json:"lastSeen"`
 	Values             map[string]string `json:"values,omitzero"`
+	// Principal names the authenticated principal that opened the session (auth.Principal.Key; "" when
+	// none): the transports serve the session to that principal only.
+	Principal string `json:"principal,omitzero"`
 }
 
 // Clone returns a deep copy.

@@ -60,3 +60,11 @@ type Reloader interface {
 	// Reload replaces the session's state with st.
 	Reload(st *store.SessionState) error
 }
+
+// Authorizer is implemented by a Session (and the Stateless entry point) that can tell, before serving a
+// request, that its caller lacks a scope the request needs. The HTTP transports ask it before they answer
+// a request, so that the refusal is an HTTP 403 with the step-up challenge rather than a JSON-RPC error on
+// a stream already answered 200 or 202. The error is an *auth.InsufficientScopeError, nil when allowed.
+type Authorizer interface {
+	Authorize(ctx context.Context, m *jsonrpc.Message) error
+}

@@ -27,6 +27,7 @@ func newServe() *cobra.Command {
 		leaseTTL     time.Duration
 		sseRetry     time.Duration
 		drainTimeout time.Duration
+		authn        authFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -35,6 +36,11 @@ func newServe() *cobra.Command {
 			"over stdin/stdout. Logs go to stderr.\n\n" +
 			"Bound to anything but loopback, it answers only the Host names given with --allowed-host (against DNS\n" +
 			"rebinding), or any Host with --any-host when a proxy in front checks Host.\n\n" +
+			"With --auth-issuer, the endpoints are an OAuth 2.1 resource server: JWT access tokens of that issuer\n" +
+			"for this resource (--auth-audience) only, its protected-resource metadata at\n" +
+			"/.well-known/oauth-protected-resource, every request needing --auth-scope (docs/AUTH.md). --dev-auth\n" +
+			"does the same with a development authorization server it starts on its own loopback port, which\n" +
+			"auto-approves every request (a warning says so at start).\n\n" +
 			"With --redis, legacy sessions, their stream events, the key ring that seals 2026-07-28 requestState\n" +
 			"and tasks live in Redis, so several nodes on one Redis serve each other's sessions and tasks, and\n" +
 			"change notifications (resources/updated, list_changed) reach the clients of every node\n" +
@@ -50,6 +56,12 @@ func newServe() *cobra.Command {
 			}
 			if err := checkHostFlags(addr, allowedHosts, anyHost); err != nil && !useStdio {
 				return err
+			}
+			if err := authn.check(); err != nil {
+				return &usageError{cmd, err}
+			}
+			if useStdio && authn.on() {
+				return &usageError{cmd, fmt.Errorf("--auth-issuer and --dev-auth protect HTTP endpoints: a stdio server takes its credentials from its environment")}
 			}
 			opts := &server.HTTPOptions{}
 			var sopts server.Options
@@ -88,6 +100,20 @@ func newServe() *cobra.Command {
 			opts.Streamable.LeaseTTL = leaseTTL
 			opts.Streamable.RetryMs = int(sseRetry.Milliseconds())
 			opts.ShutdownTimeout = drainTimeout
+			if authn.dev {
+				as, err := authn.startDev(addr, cmd.ErrOrStderr())
+				if err != nil {
+					return err
+				}
+				defer as.Close()
+			}
+			if authn.on() {
+				wrap, err := authn.authenticate(cmd.Context(), addr)
+				if err != nil {
+					return err
+				}
+				opts.Authenticate = wrap
+			}
 			return s.ListenAndServeContext(cmd.Context(), addr, opts)
 		},
 	}
@@ -99,6 +125,7 @@ func newServe() *cobra.Command {
 	cmd.Flags().DurationVar(&leaseTTL, "lease-ttl", 0, "how long a node's lease in the store outlives it: a client resuming a streaming request on another node, or polling a task, learns that the node died within about this long (default 15s)")
 	cmd.Flags().DurationVar(&sseRetry, "sse-retry", 0, "the reconnection delay suggested to clients on resumable SSE streams (default 1s)")
 	cmd.Flags().DurationVar(&drainTimeout, "drain-timeout", 10*time.Second, "on SIGTERM or interrupt: new requests get 503 with Retry-After, open streams end with a retry hint, and running calls have this long to finish before the server stops")
+	authn.register(cmd)
 	cmd.Flags().StringVar(&redisURL, "redis", "", "keep sessions, stream events, the requestState key ring and tasks in the Redis at this URL (redis://[user:password@]host:port/db, rediss:// for TLS), shared by every node given the same URL")
 	return cmd
 }

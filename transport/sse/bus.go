@@ -8,6 +8,7 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/mcpkit/mcpkit/auth"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/store"
 )
@@ -24,28 +25,40 @@ func BusTopic(sessionID string) string { return "sse:" + sessionID }
 // envelopePrefix starts every message envelope; the POST body follows it verbatim, then "}".
 const envelopePrefix = `{"kind":"message","body":`
 
-// envelope wraps a POST body (a JSON-RPC message the receiving node has decoded, so valid JSON) for the bus.
-func envelope(body []byte) []byte {
+// envelope wraps a POST body (a JSON-RPC message the receiving node has decoded, so valid JSON) for the bus,
+// with the POST's principal when it has one ({"kind":"message","principal":{…},"body":…}).
+func envelope(body []byte, p *auth.Principal) []byte {
+	if p != nil {
+		b, err := json.Marshal(struct {
+			Kind      string          `json:"kind"`
+			Principal *auth.Principal `json:"principal"`
+			Body      jsontext.Value  `json:"body"`
+		}{"message", p, body})
+		if err == nil {
+			return b
+		}
+	}
 	b := make([]byte, 0, len(envelopePrefix)+len(body)+1)
 	b = append(b, envelopePrefix...)
 	b = append(b, body...)
 	return append(b, '}')
 }
 
-// openEnvelope returns the POST body of a message envelope, or false for anything else (another kind,
-// which a later version may send, is ignored).
-func openEnvelope(raw []byte) ([]byte, bool) {
+// openEnvelope returns the POST body of a message envelope and its principal (nil: none), or false for
+// anything else (another kind, which a later version may send, is ignored).
+func openEnvelope(raw []byte) ([]byte, *auth.Principal, bool) {
 	if bytes.HasPrefix(raw, []byte(envelopePrefix)) && bytes.HasSuffix(raw, []byte("}")) {
-		return raw[len(envelopePrefix) : len(raw)-1], true
+		return raw[len(envelopePrefix) : len(raw)-1], nil, true
 	}
 	var env struct {
-		Kind string         `json:"kind"`
-		Body jsontext.Value `json:"body"`
+		Kind      string          `json:"kind"`
+		Principal *auth.Principal `json:"principal"`
+		Body      jsontext.Value  `json:"body"`
 	}
 	if json.Unmarshal(raw, &env) != nil || env.Kind != "message" || len(env.Body) == 0 {
-		return nil, false
+		return nil, nil, false
 	}
-	return env.Body, true
+	return env.Body, env.Principal, true
 }
 
 // subscribe subscribes the session's topic for as long as its stream is open (the subscription ends with
@@ -68,7 +81,7 @@ func (h *Handler) subscribe(ss *session) (wait func(), err error) {
 // them, each as a local POST would be.
 func (h *Handler) follow(ss *session, sub store.Subscription) {
 	for raw := range sub.C() {
-		body, ok := openEnvelope(raw)
+		body, p, ok := openEnvelope(raw)
 		if !ok {
 			h.log.Debug("sse: ignored a bus message that is not a forwarded message", "session", ss.id)
 			continue
@@ -81,15 +94,19 @@ func (h *Handler) follow(ss *session, sub store.Subscription) {
 		if ss.ctx.Err() != nil {
 			continue // the stream ended: the subscription is ending too
 		}
-		h.handle(ss, m, nil)
+		if h.principalKey(p) != ss.principal {
+			h.log.Warn("sse: dropped a forwarded message of another principal than the session's", "session", ss.id)
+			continue
+		}
+		h.handle(ss, m, nil, p)
 	}
 }
 
 // forward publishes a POST for a session whose stream this node does not hold, and answers it: 202 when a
 // node received it, 404 when none holds the stream, 503 with Retry-After and a JSON-RPC error (for msgID,
 // the message's id) when the bus fails. It costs one bus round trip (Redis: one PUBLISH).
-func (h *Handler) forward(ctx context.Context, w http.ResponseWriter, id string, msgID jsonrpc.ID, body []byte) {
-	env := envelope(body)
+func (h *Handler) forward(ctx context.Context, w http.ResponseWriter, id string, msgID jsonrpc.ID, body []byte, p *auth.Principal) {
+	env := envelope(body, p)
 	var n int
 	var err error
 	if cb, ok := h.opts.Bus.(store.CountingBus); ok {
@@ -109,4 +126,12 @@ func (h *Handler) forward(ctx context.Context, w http.ResponseWriter, id string,
 	default: // n < 0: the bus cannot tell, assume a node holds it
 		w.WriteHeader(http.StatusAccepted)
 	}
+}
+
+// principalKey names a forwarded message's principal as Options.Principal does ("" without one).
+func (h *Handler) principalKey(p *auth.Principal) string {
+	if p == nil {
+		return h.opts.Principal(context.Background())
+	}
+	return h.opts.Principal(auth.WithPrincipal(context.Background(), p))
 }

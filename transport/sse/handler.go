@@ -15,6 +15,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/mcpkit/mcpkit/auth"
 	"github.com/mcpkit/mcpkit/internal/httpx"
 	"github.com/mcpkit/mcpkit/internal/workers"
 	"github.com/mcpkit/mcpkit/jsonrpc"
@@ -62,6 +63,17 @@ type Options struct {
 	// buses: another Bus cannot tell, and such a POST is answered 202 and lost). The bus failing answers
 	// 503 with Retry-After, never 404. Nil: one node, nothing published or subscribed.
 	Bus store.Bus
+	// Principal names the authenticated caller of a request, for binding sessions: a session belongs to
+	// the principal that opened its stream, and a /messages POST of another principal for it is answered
+	// 404 as if the session did not exist (forwarded to another node, it is dropped there: the POST was
+	// answered 202 already). Nil uses auth.PrincipalKey (the principal the auth middleware put in the
+	// request's context; "" without authentication, which binds nothing). Across nodes the name is
+	// computed from the forwarded *auth.Principal alone.
+	Principal func(ctx context.Context) string
+	// ResourceMetadataURL is the URL of this resource's protected-resource metadata (RFC 9728), named by
+	// the 403 insufficient_scope challenge when the request's context carries none
+	// (auth.WithResourceMetadata, which the auth middleware sets).
+	ResourceMetadataURL string
 }
 
 // Handler serves the HTTP+SSE transport. Mount SSE() at the stream path (e.g. /sse) and Messages() at
@@ -121,6 +133,9 @@ func NewHandler(srv transport.Server, opts *Options) *Handler {
 	}
 	if o.KeepAlive == 0 {
 		o.KeepAlive = 15 * time.Second
+	}
+	if o.Principal == nil {
+		o.Principal = auth.PrincipalKey
 	}
 	h.log = o.Logger
 	if h.log == nil {
@@ -256,6 +271,7 @@ func (h *Handler) serveSSE(w http.ResponseWriter, r *http.Request) {
 	defer h.release(addr)
 
 	ss := newSession(newID(), newOutQueue(h.opts.MaxQueueBytes, &h.queued, h.opts.MaxTotalQueueBytes))
+	ss.principal = h.opts.Principal(r.Context())
 	ss.ctx, ss.cancel = context.WithCancelCause(r.Context())
 	stop := context.AfterFunc(h.ctx, func() { ss.cancel(errShutdown) })
 	defer stop()
@@ -405,6 +421,11 @@ func (h *Handler) serveMessages(w http.ResponseWriter, r *http.Request) {
 	ss := h.sessions[id]
 	h.mu.Unlock()
 	local := ss != nil && ss.ctx.Err() == nil
+	if local && ss.principal != h.opts.Principal(r.Context()) {
+		// Another principal's session: it does not exist for this caller.
+		fail(w, http.StatusNotFound, "session not found: its SSE stream is closed; open a new one")
+		return
+	}
 	if !local && h.opts.Bus == nil {
 		fail(w, http.StatusNotFound, "session not found: its SSE stream is closed; open a new one")
 		return
@@ -426,11 +447,23 @@ func (h *Handler) serveMessages(w http.ResponseWriter, r *http.Request) {
 		failID(w, http.StatusBadRequest, m.ID, e)
 		return
 	}
+	p, _ := auth.PrincipalFrom(r.Context())
+	if m.IsRequest() {
+		var az transport.Session = h.srv.Stateless() // scopes are the server's: any entry point can tell
+		if local {
+			az = ss.sess
+		}
+		if a, ok := az.(transport.Authorizer); ok {
+			if err := a.Authorize(r.Context(), m); err != nil && httpx.Forbid(w, r, m.ID, err, h.opts.ResourceMetadataURL) {
+				return
+			}
+		}
+	}
 	if !local {
-		h.forward(r.Context(), w, id, m.ID, body) // another node may hold the stream
+		h.forward(r.Context(), w, id, m.ID, body, p) // another node may hold the stream
 		return
 	}
-	h.handle(ss, m, w)
+	h.handle(ss, m, w, p)
 }
 
 // overloaded is the error of a request past MaxRequestsPerSession.
@@ -442,7 +475,9 @@ func (h *Handler) overloaded() *jsonrpc.Error {
 // handle serves one message of ss: from a local POST, whose status it writes to w, or forwarded from
 // another node (w nil), whose POST was answered there. A forwarded request past MaxRequestsPerSession is
 // answered with the overload error on the stream instead of a 429.
-func (h *Handler) handle(ss *session, m *jsonrpc.Message, w http.ResponseWriter) {
+// The request runs with p, the principal of its POST (nil: the stream's), so that a token refreshed with
+// more scopes counts at once.
+func (h *Handler) handle(ss *session, m *jsonrpc.Message, w http.ResponseWriter, p *auth.Principal) {
 	accepted := func() {
 		if w != nil {
 			w.WriteHeader(http.StatusAccepted)
@@ -480,7 +515,7 @@ func (h *Handler) handle(ss *session, m *jsonrpc.Message, w http.ResponseWriter)
 			return
 		}
 		accepted()
-		h.workers.Go(func() { h.run(ss, m) })
+		h.workers.Go(func() { h.run(ss, m, p) })
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/mcpkit/mcpkit/auth"
 	"github.com/mcpkit/mcpkit/internal/pending"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
@@ -36,6 +37,9 @@ type session struct {
 	ctx    context.Context // ends when the stream closes
 	cancel context.CancelCauseFunc
 	active atomic.Int64 // requests being handled
+	// principal is the principal that opened the stream (Options.Principal; "" when none): only its
+	// messages are served.
+	principal string
 
 	calls    pending.Table[jsonrpc.ID, *jsonrpc.Message] // server-to-client requests waiting for the client's answer
 	inflight sync.Map                                    // jsonrpc.ID → context.CancelFunc
@@ -59,9 +63,12 @@ func (ss *session) send(msg []byte) error {
 }
 
 // run serves one request; the response goes down the stream (unless the client cancelled it).
-func (h *Handler) run(ss *session, m *jsonrpc.Message) {
+func (h *Handler) run(ss *session, m *jsonrpc.Message, p *auth.Principal) {
 	defer h.wg.Done()
 	ctx, cancel := context.WithCancel(ss.ctx)
+	if p != nil {
+		ctx = auth.WithPrincipal(ctx, p)
+	}
 	defer cancel()
 	var cancelledByPeer bool
 	var mu sync.Mutex

@@ -15,6 +15,7 @@ import (
 
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/mcpkit/mcpkit/auth"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/store"
@@ -92,6 +93,17 @@ type Options struct {
 	Bus store.Bus
 	// Logger receives the transport's diagnostics. Nil uses slog.Default().
 	Logger *slog.Logger
+	// Principal names the authenticated caller of a request, for binding legacy sessions: a session
+	// belongs to the principal that initialized it (the name is kept in its stored state, so every node
+	// knows it), and a request of another principal presenting its Mcp-Session-Id is answered 404 as if
+	// the session did not exist. Nil uses auth.PrincipalKey (the principal the auth middleware put in the
+	// request's context; "" without authentication, which binds nothing). Keep it the same as the
+	// server's Options.Principal.
+	Principal func(ctx context.Context) string
+	// ResourceMetadataURL is the URL of this resource's protected-resource metadata (RFC 9728), named by
+	// the 403 insufficient_scope challenge when the request's context carries none
+	// (auth.WithResourceMetadata, which the auth middleware sets).
+	ResourceMetadataURL string
 }
 
 // Handler serves MCP over Streamable HTTP for a transport.Server (such as *server.Server). Mount it at the
@@ -167,6 +179,9 @@ func NewHandler(srv transport.Server, opts *Options) *Handler {
 	}
 	if o.RetryMs <= 0 {
 		o.RetryMs = 1000
+	}
+	if o.Principal == nil {
+		o.Principal = auth.PrincipalKey
 	}
 	if o.Sessions == nil {
 		o.Sessions = store.NewMemorySessionStore(store.MemorySessionOptions{IdleTimeout: o.SessionIdleTimeout})
@@ -297,6 +312,30 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.legacyPost(w, r, m)
+}
+
+// forbid answers 403 with the step-up challenge when sess refuses request m for lack of a scope
+// (transport.Authorizer), and reports whether it did.
+func (h *Handler) forbid(w http.ResponseWriter, r *http.Request, sess transport.Session, m *jsonrpc.Message) bool {
+	az, ok := sess.(transport.Authorizer)
+	if !ok {
+		return false
+	}
+	err := az.Authorize(r.Context(), m)
+	return err != nil && httpx.Forbid(w, r, m.ID, err, h.opts.ResourceMetadataURL)
+}
+
+// scopeChallenge returns the WWW-Authenticate of a JSON answer whose error is a handler's own refusal for
+// lack of scope (httpx.CodeInsufficientScope): it is answered 403 when no stream has started.
+func (h *Handler) scopeChallenge(ctx context.Context, e *jsonrpc.Error) (string, bool) {
+	if e == nil {
+		return "", false
+	}
+	meta := auth.ResourceMetadataFrom(ctx)
+	if meta == "" {
+		meta = h.opts.ResourceMetadataURL
+	}
+	return httpx.ScopeChallenge(e, meta)
 }
 
 // readBody reads the request body up to limit, in one allocation when the client sent Content-Length.

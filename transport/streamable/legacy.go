@@ -48,7 +48,7 @@ func (h *Handler) legacyPost(w http.ResponseWriter, r *http.Request, m *jsonrpc.
 	switch {
 	case m.Method == mcp.MethodInitialize && sid == "":
 		var err error
-		ls, err = h.openSession(ctx, clientAddr(r))
+		ls, err = h.openSession(ctx, clientAddr(r), h.opts.Principal(ctx))
 		if errors.Is(err, store.ErrLimit) {
 			w.Header().Set("Retry-After", "30")
 			httpError(w, http.StatusServiceUnavailable, m.ID, jsonrpc.CodeOverloaded, "server overloaded: the maximum number of sessions is reached, retry later")
@@ -109,6 +109,9 @@ func (h *Handler) legacyPost(w http.ResponseWriter, r *http.Request, m *jsonrpc.
 		return
 	}
 
+	if h.forbid(w, r, ls.sess, m) {
+		return
+	}
 	if n := ls.running.Add(1); int(n) > h.opts.MaxRequestsPerSession {
 		ls.running.Add(-1)
 		w.Header().Set("Retry-After", "1")
@@ -187,6 +190,11 @@ func (h *Handler) legacyBatch(w http.ResponseWriter, r *http.Request, body []byt
 		errors.As(err, &e)
 		httpError(w, http.StatusBadRequest, jsonrpc.ID{}, e.Code, e.Message)
 		return
+	}
+	for i, m := range msgs {
+		if errs[i] == nil && m.IsRequest() && h.forbid(w, r, ls.sess, m) {
+			return // the batch is refused whole: the client steps up and sends it again
+		}
 	}
 	var parts []string
 	for i, m := range msgs {

@@ -1,7 +1,6 @@
 package streamable
 
 import (
-	"context"
 	"net/http"
 	"sync"
 	"time"
@@ -30,6 +29,9 @@ func (h *Handler) modernPost(w http.ResponseWriter, r *http.Request, m *jsonrpc.
 		return
 	case m.IsResponse():
 		httpError(w, http.StatusBadRequest, m.ID, mcp.CodeInvalidRequest, "protocol 2026-07-28 has no client-to-server responses")
+		return
+	}
+	if h.forbid(w, r, h.srv.Stateless(), m) {
 		return
 	}
 	if n := h.inflight.Add(1); n > int64(h.opts.MaxInFlight) {
@@ -85,8 +87,9 @@ func (h *Handler) listen(w http.ResponseWriter, r *http.Request, m *jsonrpc.Mess
 		httpError(w, http.StatusBadRequest, m.ID, mcp.CodeInvalidParams,
 			"invalid params: subscriptions/listen asks for "+itoa(int64(n))+" taskIds, more than this server follows for one listen ("+itoa(maxListenTaskIDs)+")")
 		return
-	} else if n > 0 {
-		p.Notifications.TaskIDs = h.visibleTaskIDs(r.Context(), m, p.Notifications.TaskIDs)
+	}
+	if h.forbidListen(w, r, m, &p) {
+		return
 	}
 	sse := h.newSSE(w)
 	sse.Start(nil)
@@ -162,27 +165,3 @@ func declaresTasks(meta *mcp.RequestMeta) bool {
 // maxListenTaskIDs bounds the task ids one subscriptions/listen may ask for (the server's own listen has
 // the same bound): every task change is matched against the list, and each id is looked up at the start.
 const maxListenTaskIDs = 256
-
-// visibleTaskIDs returns the ids the listen's caller may see, asking the server with a tasks/get carrying
-// the listen's _meta for each: a task of another owner (or unknown) is left out, so the listen neither
-// acknowledges it nor sends its changes. A task's owner never changes, so checking once is enough.
-func (h *Handler) visibleTaskIDs(ctx context.Context, m *jsonrpc.Message, ids []string) []string {
-	var params map[string]jsontext.Value
-	if json.Unmarshal(m.Params, &params) != nil {
-		return nil
-	}
-	delete(params, "notifications")
-	out := make([]string, 0, len(ids))
-	for _, id := range ids {
-		params["taskId"], _ = json.Marshal(id)
-		raw, err := json.Marshal(params)
-		if err != nil {
-			continue
-		}
-		probe := &jsonrpc.Message{ID: m.ID, Method: mcp.MethodTasksGet, Params: raw}
-		if _, err := h.srv.Stateless().HandleRequest(ctx, probe, nopPeer{}); err == nil {
-			out = append(out, id)
-		}
-	}
-	return out
-}

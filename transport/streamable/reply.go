@@ -42,6 +42,7 @@ type reply struct {
 	cancelled bool             // the client cancelled the request: no response is sent
 	ended     bool             // the session ended (DELETE, expiry, shutdown) while the request ran
 	msg       []byte           // legacy JSON answer (nil with status 202: cancelled)
+	challenge string           // legacy JSON answer refused for lack of scope: its WWW-Authenticate
 	status    int
 	cancel    context.CancelFunc
 	kaStop    chan struct{} // 2026-07-28 keep-alive goroutine: closed to stop it
@@ -189,6 +190,10 @@ func (rp *reply) finish(ctx context.Context, result jsontext.Value, err error, s
 			if rpcErr != nil && statusFor != nil {
 				status = statusFor(rpcErr)
 			}
+			if c, ok := rp.h.scopeChallenge(ctx, rpcErr); ok {
+				rp.w.Header().Set("WWW-Authenticate", c)
+				status = http.StatusForbidden
+			}
 			if rp.header != nil {
 				rp.header(rp.w.Header())
 			}
@@ -212,6 +217,9 @@ func (rp *reply) finish(ctx context.Context, result jsontext.Value, err error, s
 		rp.out.end()
 	default:
 		rp.msg, rp.status = msg, http.StatusOK
+		if c, ok := rp.h.scopeChallenge(ctx, rpcErr); ok {
+			rp.status, rp.challenge = http.StatusForbidden, c
+		}
 		rp.out.end()
 	}
 }

@@ -38,6 +38,7 @@ type liveSession struct {
 	renewing     bool      // a renewal (renewSession) is under way
 	closed       bool
 	addr         string // the client address that opened it (counted toward MaxSessionsPerClient)
+	principal    string // the principal that opened it (Options.Principal; "" when none): only it may use the session
 	counted      bool   // opened here (restored sessions count toward no address)
 
 	running atomic.Int32 // requests running, including those whose client left (MaxRequestsPerSession)
@@ -155,6 +156,19 @@ func (ls *liveSession) close() {
 // errStoreUnavailable (wrapping the store's error) when the store could not be read: the session may well
 // exist, so the client must not be told to re-initialize.
 func (h *Handler) session(ctx context.Context, id string) (*liveSession, error) {
+	ls, err := h.sessionAny(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if ls.principal != h.opts.Principal(ctx) {
+		// Another principal's session: it does not exist for this caller (no hint that the id is taken).
+		return nil, store.ErrNotFound
+	}
+	return ls, nil
+}
+
+// sessionAny is session for any principal.
+func (h *Handler) sessionAny(ctx context.Context, id string) (*liveSession, error) {
 	h.mu.Lock()
 	ls := h.sessions[id]
 	h.mu.Unlock()
@@ -182,7 +196,7 @@ func (h *Handler) session(ctx context.Context, id string) (*liveSession, error) 
 	if err != nil {
 		return nil, &storeError{op: "loading a session", err: err}
 	}
-	ls = &liveSession{h: h, id: id, lastUsed: time.Now(), lastStored: time.Now(), sub: sub}
+	ls = &liveSession{h: h, id: id, lastUsed: time.Now(), lastStored: time.Now(), sub: sub, principal: st.Principal}
 	sess, err := h.srv.RestoreSession(st, sessionPeer{ls})
 	if err != nil {
 		if sub != nil {
@@ -284,7 +298,7 @@ var errTooManyForClient = errors.New("streamable: too many sessions for this cli
 // openSession creates a new legacy session for the client at addr, or fails with store.ErrLimit (the
 // handler's MaxSessions) or errTooManyForClient. Both limits are checked and the slot reserved under one
 // lock, so concurrent initializes cannot overshoot them.
-func (h *Handler) openSession(ctx context.Context, addr string) (*liveSession, error) {
+func (h *Handler) openSession(ctx context.Context, addr, principal string) (*liveSession, error) {
 	h.mu.Lock()
 	if len(h.sessions)+h.reserved >= h.opts.MaxSessions {
 		h.mu.Unlock()
@@ -300,7 +314,7 @@ func (h *Handler) openSession(ctx context.Context, addr string) (*liveSession, e
 	id := newSessionID()
 	sub, err := h.subscribe(id) // nil without a Bus
 	if err == nil {
-		if err = h.opts.Sessions.Create(ctx, &store.SessionState{ID: id}); err != nil && sub != nil {
+		if err = h.opts.Sessions.Create(ctx, &store.SessionState{ID: id, Principal: principal}); err != nil && sub != nil {
 			_ = sub.Close()
 		}
 	}
@@ -311,7 +325,7 @@ func (h *Handler) openSession(ctx context.Context, addr string) (*liveSession, e
 		h.mu.Unlock()
 		return nil, err
 	}
-	ls := &liveSession{h: h, id: id, addr: addr, counted: true, lastUsed: time.Now(), lastStored: time.Now(), sub: sub}
+	ls := &liveSession{h: h, id: id, addr: addr, principal: principal, counted: true, lastUsed: time.Now(), lastStored: time.Now(), sub: sub}
 	ls.sess = h.srv.NewSession(id, sessionPeer{ls})
 	h.mu.Lock()
 	h.reserved--
@@ -353,6 +367,7 @@ func (h *Handler) save(ctx context.Context, ls *liveSession, method string) erro
 		return nil
 	}
 	st.ID = ls.id
+	st.Principal = ls.principal
 	if err := h.opts.Sessions.Save(ctx, st); err != nil {
 		h.log.Warn("streamable: saving a session", "session", ls.id, "err", err)
 		return &storeError{op: "saving a session", err: err}

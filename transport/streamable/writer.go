@@ -128,8 +128,11 @@ func (h *Handler) serveReply(w http.ResponseWriter, r *http.Request, rp *reply) 
 			continue
 		case outEnding:
 			rp.mu.Lock()
-			msg, status, done := rp.msg, rp.status, rp.done
+			msg, status, done, challenge := rp.msg, rp.status, rp.done, rp.challenge
 			rp.mu.Unlock()
+			if challenge != "" {
+				w.Header().Set("WWW-Authenticate", challenge)
+			}
 			if sse == nil && done && status != 0 {
 				if msg == nil {
 					w.WriteHeader(status)

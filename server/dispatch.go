@@ -132,9 +132,6 @@ func (s *Server) dispatchMethod(ctx context.Context, r *Request) (jsontext.Value
 	if !ok {
 		return nil, methodNotFound(r.Method, r.ProtocolVersion)
 	}
-	if err := s.checkScopes(ctx, r.Method, r.Params); err != nil {
-		return nil, err
-	}
 	if r.Era == mcp.EraModern && mcp.AllowsInputRequired(r.Method) {
 		return s.serveInteractive(ctx, r, func(ctx context.Context, r *Request) (jsontext.Value, error) {
 			return spec.serve(s, ctx, r)

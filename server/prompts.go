@@ -177,6 +177,9 @@ func (s *Server) getPrompt(ctx context.Context, r *Request) (jsontext.Value, err
 	if !ok {
 		return nil, invalidParams(fmt.Sprintf("unknown prompt %q", bounded(p.Name)))
 	}
+	if err := s.checkScope(ctx, scopePrompt, p.Name); err != nil {
+		return nil, err
+	}
 	res, err := e.get(ctx, p.Arguments)
 	if err != nil {
 		if perr := asProtocolError(err); perr != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/mcpkit/mcpkit/auth"
 	"github.com/mcpkit/mcpkit/internal/uritmpl"
 	"github.com/mcpkit/mcpkit/mcp"
 )
@@ -290,9 +291,14 @@ func (s *Server) readResource(ctx context.Context, r *Request) (jsontext.Value, 
 	if p.URI == "" {
 		return nil, invalidParams("resources/read: uri is required")
 	}
-	h, vars, _, ok := s.findResource(p.URI)
+	h, vars, key, ok := s.findResource(p.URI)
 	if !ok {
 		return nil, resourceNotFound(r, p.URI)
+	}
+	if s.scoped.Load() {
+		if err := s.allowed(ctx, scopeResource, key); err != nil {
+			return nil, scopeError(err.(*auth.InsufficientScopeError))
+		}
 	}
 	contents, err := h(ctx, ResourceRequest{URI: p.URI, Vars: vars})
 	if err != nil {
@@ -324,6 +330,9 @@ func (s *Server) subscribe(ctx context.Context, r *Request) (jsontext.Value, err
 	}
 	if p.URI == "" {
 		return nil, invalidParams("resources/subscribe: uri is required")
+	}
+	if err := s.checkScope(ctx, scopeResource, p.URI); err != nil {
+		return nil, err
 	}
 	r.sess.mu.Lock()
 	if r.sess.subs == nil {

@@ -1,15 +1,14 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"slices"
 
-	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/mcpkit/mcpkit/auth"
 	"github.com/mcpkit/mcpkit/internal/httpx"
+	"github.com/mcpkit/mcpkit/internal/jsonx"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 )
@@ -121,17 +120,24 @@ const CodeInsufficientScope = httpx.CodeInsufficientScope
 // scopeError turns a refusal into the JSON-RPC error a non-HTTP client gets.
 func scopeError(e *auth.InsufficientScopeError) *jsonrpc.Error { return httpx.ScopeError(e) }
 
-// checkScopes refuses a request whose principal lacks a scope its target needs (tools/call,
-// resources/read, resources/subscribe, prompts/get), as a JSON-RPC error.
-func (s *Server) checkScopes(ctx context.Context, method string, params jsontext.Value) error {
-	if err := s.authorize(ctx, method, params); err != nil {
-		return scopeError(err)
+// checkScope refuses, as the JSON-RPC error, a request whose principal lacks a scope an item needs (a
+// resource by its URI). The methods call it once they know the item, before its handler runs.
+func (s *Server) checkScope(ctx context.Context, kind scopeKind, name string) error {
+	if !s.scoped.Load() {
+		return nil
+	}
+	if kind == scopeResource {
+		name = s.resourceScopeName(name)
+	}
+	if err := s.allowed(ctx, kind, name); err != nil {
+		return scopeError(err.(*auth.InsufficientScopeError))
 	}
 	return nil
 }
 
-// authorize returns the refusal of a request whose principal lacks a needed scope, nil otherwise. It is
-// cheap when nothing is scoped or nobody authenticated: no params are decoded.
+// authorize returns the refusal of a request whose principal lacks a needed scope, nil otherwise: the
+// transports' check before they answer. It is cheap when nothing is scoped or nobody authenticated, and
+// reads only the params' top-level name or uri.
 func (s *Server) authorize(ctx context.Context, method string, params jsontext.Value) *auth.InsufficientScopeError {
 	if !s.scoped.Load() {
 		return nil
@@ -140,29 +146,23 @@ func (s *Server) authorize(ctx context.Context, method string, params jsontext.V
 		return nil
 	}
 	var kind scopeKind
+	member := "name"
 	switch method {
 	case mcp.MethodToolsCall:
 		kind = scopeTool
 	case mcp.MethodResourcesRead, mcp.MethodResourcesSubscribe:
-		kind = scopeResource
+		kind, member = scopeResource, "uri"
 	case mcp.MethodPromptsGet:
 		kind = scopePrompt
 	default:
 		return nil
 	}
-	var p struct {
-		Name string `json:"name"`
-		URI  string `json:"uri"`
-	}
-	if len(params) == 0 || !bytes.HasPrefix(bytes.TrimSpace(params), []byte("{")) {
+	name, ok := jsonx.StringMember(params, member)
+	if !ok {
 		return nil // malformed: the method itself refuses it
 	}
-	if err := json.Unmarshal(params, &p, json.RejectUnknownMembers(false)); err != nil {
-		return nil
-	}
-	name := p.Name
 	if kind == scopeResource {
-		name = s.resourceScopeName(p.URI)
+		name = s.resourceScopeName(name)
 	}
 	if err := s.allowed(ctx, kind, name); err != nil {
 		e, _ := err.(*auth.InsufficientScopeError)

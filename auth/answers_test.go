@@ -290,3 +290,26 @@ func TestFormBodyWithoutTokenIsKept(t *testing.T) {
 		t.Fatalf("%d, body %q", w.Code, body)
 	}
 }
+
+// TestFormTokenContentTypes: a form body carrying access_token is refused whatever the case, spacing or
+// parameters of its Content-Type, including parameters mime.ParseMediaType refuses (they used to let it
+// pass as "not a form").
+func TestFormTokenContentTypes(t *testing.T) {
+	v := NewStaticTokens(map[string]Principal{"tok": {Subject: "bob"}})
+	h := Middleware(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}), MiddlewareOptions{Verifier: v, Resource: testResource, Logger: quietLog})
+	for _, ct := range []string{
+		"application/x-www-form-urlencoded",
+		" Application/X-WWW-Form-Urlencoded ; charset=utf-8",
+		"application/x-www-form-urlencoded; bad",
+		"application/x-www-form-urlencoded;charset",
+	} {
+		r := httptest.NewRequest(http.MethodPost, "https://mcp.example.test/mcp", strings.NewReader("access_token=tok"))
+		r.Header.Set("Content-Type", ct)
+		r.Header.Set("Authorization", "Bearer tok")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != http.StatusBadRequest {
+			t.Errorf("Content-Type %q: %d, want 400", ct, w.Code)
+		}
+	}
+}

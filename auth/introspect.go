@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -42,8 +41,8 @@ type IntrospectionOptions struct {
 }
 
 // IntrospectionVerifier verifies opaque (or any) tokens by asking the authorization server (RFC 7662). Answers
-// are cached by the SHA-256 of the token (the token itself is not kept), bounded in number and never past the
-// token's exp, so a revoked token stops working within CacheTTL. The cache is a per-node optimisation only.
+// are cached by a seeded hash of the token (an entry answers only the very token it was made for), bounded
+// in number and never past the token's exp, so a revoked token stops working within CacheTTL. The cache is a per-node optimisation only.
 type IntrospectionVerifier struct {
 	opts     IntrospectionOptions
 	audience string
@@ -88,10 +87,9 @@ func NewIntrospectionVerifier(opts IntrospectionOptions) (*IntrospectionVerifier
 
 // Verify implements Verifier.
 func (v *IntrospectionVerifier) Verify(ctx context.Context, token string) (*Principal, error) {
-	key := sha256.Sum256([]byte(token))
 	now := v.opts.Now()
 	if v.opts.CacheTTL > 0 {
-		if e, ok := v.cache.get(key, now); ok {
+		if e, ok := v.cache.get(token, now); ok {
 			if e.p == nil {
 				return nil, InvalidToken("inactive (cached answer)")
 			}
@@ -110,7 +108,7 @@ func (v *IntrospectionVerifier) Verify(ctx context.Context, token string) (*Prin
 				e.until = p.Expiry
 			}
 		}
-		v.cache.put(key, e, now)
+		v.cache.put(token, e, now)
 	}
 	return copyPrincipal(p), err
 }

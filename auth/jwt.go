@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -57,7 +56,7 @@ type JWTOptions struct {
 	MaxJWKSBytes int64
 	// MaxTokenBytes bounds the size of a token; a larger one is refused before it is parsed. Default 16 KiB.
 	MaxTokenBytes int
-	// CacheTTL is how long a verified token is remembered, by its SHA-256, so that its signature and claims
+	// CacheTTL is how long a verified token is remembered (by a seeded hash; an entry answers only that very token), so that its signature and claims
 	// are not checked again on every request of a session: never past its exp (plus Leeway). Default 60 s;
 	// negative disables the cache. Refused tokens are not remembered.
 	CacheTTL time.Duration
@@ -162,9 +161,8 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Principal, err
 	if v.opts.CacheTTL < 0 {
 		return v.verify(ctx, token)
 	}
-	key := sha256.Sum256([]byte(token))
 	now := v.opts.Now()
-	if e, ok := v.cache.get(key, now); ok {
+	if e, ok := v.cache.get(token, now); ok {
 		return copyPrincipal(e.p), nil
 	}
 	p, err := v.verify(ctx, token)
@@ -175,7 +173,7 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Principal, err
 	if last := p.Expiry.Add(v.opts.Leeway); last.Before(until) {
 		until = last
 	}
-	v.cache.put(key, cached{p: p, until: until}, now)
+	v.cache.put(token, cached{p: p, until: until}, now)
 	return copyPrincipal(p), nil
 }
 

@@ -239,3 +239,22 @@ func TestJWTResultCache(t *testing.T) {
 		t.Fatalf("%d cache entries, bound 2", n)
 	}
 }
+
+// TestResultCacheCollision: an entry answers only the token it was made for, even when another token lands on
+// the same map key (forced here; with a random maphash seed it cannot be chosen by a client).
+func TestResultCacheCollision(t *testing.T) {
+	c := newResultCache(10)
+	now := time.Unix(1000, 0)
+	c.put("token-a", cached{p: &Principal{Subject: "a"}, until: now.Add(time.Minute)}, now)
+	e := c.entries[c.key("token-a")]
+	c.entries[c.key("token-b")] = e // token-b's key now holds token-a's entry
+	if got, ok := c.get("token-b", now); ok {
+		t.Fatalf("token-b got token-a's cached principal %+v", got.p)
+	}
+	if got, ok := c.get("token-a", now); !ok || got.p.Subject != "a" {
+		t.Fatalf("token-a: %v %+v", ok, got.p)
+	}
+	if _, ok := c.get("token-a", now.Add(time.Minute)); ok {
+		t.Fatal("an entry outlived its deadline")
+	}
+}

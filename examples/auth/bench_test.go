@@ -33,8 +33,6 @@ func BenchmarkToolsCall(b *testing.B) {
 		{"jwt-cached", config{mode: "jwt", issuer: sg.issuer, jwks: sg.jwks}},
 		{"jwt-full", config{mode: "jwt", issuer: sg.issuer, jwks: sg.jwks, jwtCacheTTL: -1}},
 	}
-	body := []byte(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_user","arguments":{"id":"1"},` +
-		`"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}`)
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
 			base, ex := startExample(b, c.cfg)
@@ -46,47 +44,66 @@ func BenchmarkToolsCall(b *testing.B) {
 				base = serveExample(b, &example{srv: newServer(true), wrap: staticBearer})
 				authz = "Bearer static-token"
 			}
-			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 10 * time.Second}
-			defer client.CloseIdleConnections()
-			call := func() error {
-				req, _ := http.NewRequest(http.MethodPost, base+"/mcp", bytes.NewReader(body))
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Accept", "application/json, text/event-stream")
-				req.Header.Set("MCP-Protocol-Version", "2026-07-28")
-				req.Header.Set("Mcp-Method", "tools/call")
-				req.Header.Set("Mcp-Name", "get_user")
-				if authz != "" {
-					req.Header.Set("Authorization", authz)
-				}
-				resp, err := client.Do(req)
-				if err != nil {
-					return err
-				}
-				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != http.StatusOK {
-					return &statusError{resp.StatusCode}
-				}
-				return nil
-			}
-			if err := call(); err != nil { // warm: the key set is read, the token verified once
-				b.Fatal(err)
-			}
-			b.ReportAllocs()
-			b.SetParallelism(4)
-			b.ResetTimer()
-			cpu0 := processCPU()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					if err := call(); err != nil {
-						b.Error(err)
-						return
-					}
-				}
-			})
-			b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
+			runCalls(b, base, authz, nil)
 		})
 	}
+}
+
+// runCalls runs b.N tools/call requests against base with Authorization authz ("" for none), 4 callers per
+// CPU, each answer 200, and reports cpu-ns/op: this process's CPU per call, or, when serverCPU (the server's
+// CPU time in a process of its own) is not nil, server-cpu-ns/op and client-cpu-ns/op.
+func runCalls(b *testing.B, base, authz string, serverCPU func() int64) {
+	body := []byte(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_user","arguments":{"id":"1"},` +
+		`"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}`)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 10 * time.Second}
+	defer client.CloseIdleConnections()
+	call := func() error {
+		req, _ := http.NewRequest(http.MethodPost, base+"/mcp", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		req.Header.Set("MCP-Protocol-Version", "2026-07-28")
+		req.Header.Set("Mcp-Method", "tools/call")
+		req.Header.Set("Mcp-Name", "get_user")
+		if authz != "" {
+			req.Header.Set("Authorization", authz)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return &statusError{resp.StatusCode}
+		}
+		return nil
+	}
+	if err := call(); err != nil { // warm: the key set is read, the token verified once
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetParallelism(4)
+	b.ResetTimer()
+	var srv0 int64
+	if serverCPU != nil {
+		srv0 = serverCPU()
+	}
+	cpu0 := processCPU()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := call(); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	cpu := processCPU() - cpu0
+	if serverCPU == nil {
+		b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/op")
+		return
+	}
+	b.ReportMetric(float64(serverCPU()-srv0)/float64(b.N), "server-cpu-ns/op")
+	b.ReportMetric(float64(cpu)/float64(b.N), "client-cpu-ns/op")
 }
 
 // staticBearer is auth.Middleware with a static token: everything the JWT cases do but the JWT.

@@ -11,7 +11,7 @@
 // transport, transport/streamable) and does what the scenario's mock server waits for: list the tools,
 // call them, answer elicitations, and so on. The mock server scores what it saw; this command only exits
 // non-zero when something it needed failed, or when the scenario is unknown or not supported yet (the
-// auth/* scenarios, which need an OAuth client).
+// auth/* extension scenarios: client credentials, DPoP, workload identity, enterprise-managed).
 //
 // Usage:
 //

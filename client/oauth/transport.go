@@ -1,0 +1,203 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sync"
+
+	"golang.org/x/oauth2"
+)
+
+// Transport is an http.RoundTripper that adds the bearer token of the MCP server to each request, logs
+// in on 401 and steps up on 403 insufficient_scope. Set it as the Transport of the http.Client handed to
+// a client transport (streamable.ClientOptions.HTTPClient, sse.ClientOptions.HTTPClient).
+type Transport struct {
+	cfg   Config
+	base  http.RoundTripper
+	hc    *http.Client // for the authorization server: base, no redirects followed
+	store TokenStore
+
+	mu      sync.Mutex // one login at a time; guards the fields below
+	clients map[string]clientCreds
+	session *session // the current login, nil before the first
+	stepUps int
+}
+
+// session is what a login established: where tokens come from and which token is current.
+type session struct {
+	key    Key
+	md     *ServerMetadata
+	oc     *oauth2.Config
+	scopes []string
+}
+
+// NewTransport returns a Transport for cfg.
+func NewTransport(cfg Config) *Transport {
+	base := cfg.Base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	store := cfg.Store
+	if store == nil {
+		store = &MemoryStore{}
+	}
+	hc := &http.Client{Transport: base, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return &Transport{cfg: cfg, base: base, hc: hc, store: store, clients: map[string]clientCreds{}}
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	tok, err := t.token(ctx)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := t.send(req, tok)
+	if err != nil {
+		return nil, err
+	}
+	for attempt := 0; ; attempt++ {
+		ch, _ := ParseChallenge(resp.Header)
+		switch {
+		case resp.StatusCode == http.StatusUnauthorized && attempt == 0:
+			drain(resp)
+			if tok, err = t.relogin(ctx, req.URL, ch, tok); err != nil {
+				return nil, err
+			}
+		case resp.StatusCode == http.StatusUnauthorized:
+			drain(resp)
+			return nil, fmt.Errorf("%w: %s still answered 401 after a new login", ErrLoginRequired, req.URL.Redacted())
+		case resp.StatusCode == http.StatusForbidden && ch.Error == "insufficient_scope" && attempt < 2:
+			if tok, err = t.stepUp(ctx, req.URL, ch); err != nil || tok == nil {
+				if err != nil {
+					drain(resp)
+				}
+				return resp, err
+			}
+			drain(resp)
+		default:
+			if attempt > 0 && resp.StatusCode != http.StatusForbidden {
+				t.mu.Lock()
+				t.stepUps = 0
+				t.mu.Unlock()
+			}
+			return resp, nil
+		}
+		if req.Body != nil && req.GetBody == nil {
+			return nil, fmt.Errorf("oauth: cannot resend %s %s after login: its body cannot be replayed", req.Method, req.URL.Redacted())
+		}
+		if resp, err = t.send(req, tok); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// send sends a copy of req with tok (none when nil).
+func (t *Transport) send(req *http.Request, tok *oauth2.Token) (*http.Response, error) {
+	r := req.Clone(req.Context())
+	if req.GetBody != nil {
+		b, err := req.GetBody()
+		if err != nil {
+			return nil, err
+		}
+		r.Body = b
+	}
+	if tok != nil {
+		r.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	}
+	return t.base.RoundTrip(r)
+}
+
+func drain(resp *http.Response) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	resp.Body.Close()
+}
+
+// token returns the current token, refreshed when it has expired; nil before any login.
+func (t *Transport) token(ctx context.Context) (*oauth2.Token, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.session == nil {
+		return nil, nil
+	}
+	tok, err := t.store.Load(ctx, t.session.key)
+	if err != nil || tok == nil {
+		return nil, err
+	}
+	if tok.Valid() || tok.RefreshToken == "" {
+		return tok, nil
+	}
+	if nt, err := t.refresh(ctx, tok); err == nil {
+		return nt, nil
+	}
+	return tok, nil // the server's 401 starts a new login
+}
+
+// refresh redeems tok's refresh token and stores the result.
+func (t *Transport) refresh(ctx context.Context, tok *oauth2.Token) (*oauth2.Token, error) {
+	s := t.session
+	nt, err := s.oc.TokenSource(t.ctx(ctx), &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
+	if err != nil {
+		_ = t.store.Delete(ctx, s.key)
+		return nil, fmt.Errorf("oauth: refreshing the token at %s: %w", s.md.TokenEndpoint, err)
+	}
+	if err := t.store.Save(ctx, s.key, nt); err != nil {
+		return nil, err
+	}
+	return nt, nil
+}
+
+// ctx carries t's HTTP client for golang.org/x/oauth2.
+func (t *Transport) ctx(ctx context.Context) context.Context {
+	return context.WithValue(ctx, oauth2.HTTPClient, t.hc)
+}
+
+// relogin answers a 401 to a request sent with old (nil when none): a refresh when old is still the
+// current token and can be refreshed, else a full login.
+func (t *Transport) relogin(ctx context.Context, server *url.URL, ch Challenge, old *oauth2.Token) (*oauth2.Token, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.session != nil && old != nil {
+		cur, _ := t.store.Load(ctx, t.session.key)
+		if cur != nil && cur.AccessToken != old.AccessToken {
+			return cur, nil // another request logged in meanwhile
+		}
+		if cur != nil && cur.RefreshToken != "" {
+			if nt, err := t.refresh(ctx, cur); err == nil {
+				return nt, nil
+			}
+		}
+	}
+	var prev []string
+	if t.session != nil {
+		prev = t.session.scopes
+	}
+	tok, err := t.login(ctx, server, ch, prev)
+	if err != nil {
+		return nil, err
+	}
+	return tok, nil
+}
+
+// stepUp answers a 403 insufficient_scope: a login for the scopes held plus those the challenge asks,
+// at most MaxStepUps times in a row. A nil token and error means the limit is reached.
+func (t *Transport) stepUp(ctx context.Context, server *url.URL, ch Challenge) (*oauth2.Token, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.stepUps >= t.cfg.maxStepUps() {
+		return nil, nil
+	}
+	t.stepUps++
+	var prev []string
+	if t.session != nil {
+		prev = t.session.scopes
+	}
+	return t.login(ctx, server, ch, prev)
+}
+
+// errNoAuthorize is returned when a login is needed and Config.Authorize is nil.
+var errNoAuthorize = errors.New("no Config.Authorize step is configured")

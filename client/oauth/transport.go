@@ -161,15 +161,18 @@ func (t *Transport) ctx(ctx context.Context) context.Context {
 func (t *Transport) relogin(ctx context.Context, server *url.URL, ch Challenge, old *oauth2.Token) (*oauth2.Token, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	var refreshErr error
 	if t.session != nil && old != nil {
 		cur, _ := t.store.Load(ctx, t.session.key)
 		if cur != nil && cur.AccessToken != old.AccessToken {
 			return cur, nil // another request logged in meanwhile
 		}
 		if cur != nil && cur.RefreshToken != "" {
-			if nt, err := t.refresh(ctx, cur); err == nil {
+			nt, err := t.refresh(ctx, cur)
+			if err == nil {
 				return nt, nil
 			}
+			refreshErr = err
 		}
 	}
 	var prev []string
@@ -177,10 +180,10 @@ func (t *Transport) relogin(ctx context.Context, server *url.URL, ch Challenge, 
 		prev = t.session.scopes
 	}
 	tok, err := t.login(ctx, server, ch, prev)
-	if err != nil {
-		return nil, err
+	if err != nil && refreshErr != nil && !errors.Is(err, ErrLoginRequired) {
+		return nil, fmt.Errorf("%w: %v, and a new login failed: %w", ErrLoginRequired, refreshErr, err)
 	}
-	return tok, nil
+	return tok, err
 }
 
 // stepUp answers a 403 insufficient_scope: a login for the scopes held plus those the challenge asks,

@@ -11,8 +11,9 @@ import (
 )
 
 // login runs the whole authorization code flow for server after challenge ch; prev are the scopes held
-// so far (kept on a step-up). Called with t.mu held.
-func (t *Transport) login(ctx context.Context, server *url.URL, ch Challenge, prev []string) (*oauth2.Token, error) {
+// so far (kept on a step-up). With reuse (the request carried no token), a token the store holds for the
+// issuer and resource is used first, refreshed when it has expired. Called with t.mu held.
+func (t *Transport) login(ctx context.Context, server *url.URL, ch Challenge, prev []string, reuse bool) (*oauth2.Token, error) {
 	if t.cfg.Authorize == nil {
 		return nil, fmt.Errorf("%w for %s: %w", ErrLoginRequired, server.Redacted(), errNoAuthorize)
 	}
@@ -64,6 +65,12 @@ func (t *Transport) login(ctx context.Context, server *url.URL, ch Challenge, pr
 	if creds.Method == AuthNone {
 		oc.ClientSecret = ""
 	}
+	key := Key{Issuer: md.Issuer, Resource: resource}
+	if reuse {
+		if tok := t.stored(ctx, key, md, oc, scopes); tok != nil {
+			return tok, nil
+		}
+	}
 	state := oauth2.GenerateVerifier()
 	verifier := oauth2.GenerateVerifier()
 	res := oauth2.SetAuthURLParam("resource", resource)
@@ -80,7 +87,6 @@ func (t *Transport) login(ctx context.Context, server *url.URL, ch Challenge, pr
 	if err != nil {
 		return nil, fmt.Errorf("oauth: redeeming the code at %s: %w", md.TokenEndpoint, err)
 	}
-	key := Key{Issuer: md.Issuer, Resource: resource}
 	if err := t.store.Save(ctx, key, tok); err != nil {
 		return nil, err
 	}
@@ -146,4 +152,25 @@ func canonicalResource(server *url.URL) string {
 	u := *server
 	u.RawQuery, u.Fragment, u.RawFragment = "", "", ""
 	return u.String()
+}
+
+// stored returns the token the store holds under key, refreshed when it has expired, and makes it the
+// current session; nil when there is none or it cannot be used.
+func (t *Transport) stored(ctx context.Context, key Key, md *ServerMetadata, oc *oauth2.Config, scopes []string) *oauth2.Token {
+	tok, err := t.store.Load(ctx, key)
+	if err != nil || tok == nil {
+		return nil
+	}
+	prev := t.session
+	t.session = &session{key: key, md: md, oc: oc, scopes: scopes}
+	if tok.Valid() {
+		return tok
+	}
+	if tok.RefreshToken != "" {
+		if nt, err := t.refresh(ctx, tok); err == nil {
+			return nt
+		}
+	}
+	t.session = prev
+	return nil
 }

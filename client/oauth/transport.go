@@ -179,7 +179,7 @@ func (t *Transport) relogin(ctx context.Context, server *url.URL, ch Challenge, 
 	if t.session != nil {
 		prev = t.session.scopes
 	}
-	tok, err := t.login(ctx, server, ch, prev)
+	tok, err := t.login(ctx, server, ch, prev, old == nil)
 	if err != nil && refreshErr != nil && !errors.Is(err, ErrLoginRequired) {
 		return nil, fmt.Errorf("%w: %v, and a new login failed: %w", ErrLoginRequired, refreshErr, err)
 	}
@@ -199,7 +199,7 @@ func (t *Transport) stepUp(ctx context.Context, server *url.URL, ch Challenge) (
 	if t.session != nil {
 		prev = t.session.scopes
 	}
-	return t.login(ctx, server, ch, prev)
+	return t.login(ctx, server, ch, prev, false)
 }
 
 // errNoAuthorize is returned when a login is needed and Config.Authorize is nil.

@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"context"
+	"crypto"
 	"net/http"
 	"net/url"
 )
@@ -38,6 +39,14 @@ type Config struct {
 	Authorize AuthorizeFunc
 	// Store keeps tokens, keyed by issuer and resource. Nil uses a MemoryStore.
 	Store TokenStore
+	// ClientCredentials selects the client credentials grant (no user, no Authorize step) instead of the
+	// authorization code grant: the client authenticates with ClientID and ClientSecret (client_secret_basic,
+	// or client_secret_post when the server allows only that), or with PrivateKey (private_key_jwt).
+	ClientCredentials bool
+	// PrivateKey signs client assertions (private_key_jwt, RFC 7523) for the client credentials grant.
+	PrivateKey crypto.Signer
+	// SigningAlgorithm is the JWS algorithm of client assertions (default ES256).
+	SigningAlgorithm string
 	// MaxStepUps bounds step-up logins (default DefaultMaxStepUps; negative for none).
 	MaxStepUps int
 }

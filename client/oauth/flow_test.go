@@ -31,6 +31,8 @@ type fakeAS struct {
 	refreshFails  bool
 	alwaysDeny    bool // /mcp answers 401 to every token
 	tokenCalls    atomic.Int32
+	lastForm      url.Values // the last token request
+	lastAuth      string     // its Authorization header
 }
 
 func newFakeAS(t *testing.T) *fakeAS {
@@ -90,6 +92,7 @@ func newFakeAS(t *testing.T) *fakeAS {
 		_ = r.ParseForm()
 		f.mu.Lock()
 		defer f.mu.Unlock()
+		f.lastForm, f.lastAuth = r.Form, r.Header.Get("Authorization")
 		if r.Form.Get("grant_type") == "refresh_token" && f.refreshFails {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusBadRequest)

@@ -14,7 +14,7 @@ import (
 // so far (kept on a step-up). With reuse (the request carried no token), a token the store holds for the
 // issuer and resource is used first, refreshed when it has expired. Called with t.mu held.
 func (t *Transport) login(ctx context.Context, server *url.URL, ch Challenge, prev []string, reuse bool) (*oauth2.Token, error) {
-	if t.cfg.Authorize == nil {
+	if t.cfg.Authorize == nil && !t.cfg.ClientCredentials {
 		return nil, fmt.Errorf("%w for %s: %w", ErrLoginRequired, server.Redacted(), errNoAuthorize)
 	}
 	rm, found, err := discoverResource(ctx, t.hc, server, ch.ResourceMetadata)
@@ -43,6 +43,14 @@ func (t *Transport) login(ctx context.Context, server *url.URL, ch Challenge, pr
 			md = &ServerMetadata{Issuer: issuer, AuthorizationEndpoint: issuer + "/authorize", TokenEndpoint: issuer + "/token",
 				RegistrationEndpoint: issuer + "/register", CodeChallengeMethodsSupported: []string{"S256"}}
 		}
+	}
+	if t.cfg.ClientCredentials {
+		scopes := t.chooseScopes(ch, rm, md, prev)
+		tok, oc, err := t.clientCredentialsToken(ctx, md, resource, scopes)
+		if err != nil {
+			return nil, err
+		}
+		return t.keep(ctx, Key{Issuer: md.Issuer, Resource: resource}, md, oc, scopes, tok)
 	}
 	if !slices.Contains(md.CodeChallengeMethodsSupported, "S256") {
 		return nil, fmt.Errorf("%w (%s)", ErrNoS256, md.Issuer)
@@ -87,6 +95,12 @@ func (t *Transport) login(ctx context.Context, server *url.URL, ch Challenge, pr
 	if err != nil {
 		return nil, fmt.Errorf("oauth: redeeming the code at %s: %w", md.TokenEndpoint, err)
 	}
+	return t.keep(ctx, key, md, oc, scopes, tok)
+}
+
+// keep stores tok under key and makes it the current session; the scopes held are those the token
+// response names, else those requested.
+func (t *Transport) keep(ctx context.Context, key Key, md *ServerMetadata, oc *oauth2.Config, scopes []string, tok *oauth2.Token) (*oauth2.Token, error) {
 	if err := t.store.Save(ctx, key, tok); err != nil {
 		return nil, err
 	}

@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto"
+	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"net/http"
 
@@ -38,6 +41,46 @@ func authFlow(ctx context.Context, e *env) error {
 		ClientName:        "mcpkit-conformance-client",
 		Authorize:         oauth.Headless(nil),
 	})}
+	return withTools(ctx, e, func(s *client.Session, tools []mcp.Tool) error {
+		return callEach(ctx, s, tools)
+	})
+}
+
+// ccContext is MCP_CONFORMANCE_CONTEXT of the client credentials scenarios.
+type ccContext struct {
+	ClientID         string `json:"client_id"`
+	ClientSecret     string `json:"client_secret"`
+	PrivateKeyPEM    string `json:"private_key_pem"`
+	SigningAlgorithm string `json:"signing_algorithm"`
+}
+
+// authClientCredentials gets a token with the client credentials grant (client_secret_basic, or
+// private_key_jwt with the PEM key from the context), then lists and calls the tools.
+func authClientCredentials(ctx context.Context, e *env) error {
+	var cc ccContext
+	if e.context == nil {
+		return fmt.Errorf("%s is not set: the scenario passes the client credentials there", envContext)
+	}
+	if err := json.Unmarshal(e.context, &cc); err != nil {
+		return fmt.Errorf("reading %s: %w", envContext, err)
+	}
+	cfg := oauth.Config{ClientCredentials: true, ClientID: cc.ClientID, ClientSecret: cc.ClientSecret, SigningAlgorithm: cc.SigningAlgorithm}
+	if cc.PrivateKeyPEM != "" {
+		block, _ := pem.Decode([]byte(cc.PrivateKeyPEM))
+		if block == nil {
+			return fmt.Errorf("private_key_pem of %s holds no PEM block", envContext)
+		}
+		k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+		if err != nil {
+			return fmt.Errorf("private_key_pem: %w", err)
+		}
+		signer, ok := k.(crypto.Signer)
+		if !ok {
+			return fmt.Errorf("private_key_pem: a %T cannot sign", k)
+		}
+		cfg.PrivateKey = signer
+	}
+	e.httpClient = &http.Client{Transport: oauth.NewTransport(cfg)}
 	return withTools(ctx, e, func(s *client.Session, tools []mcp.Tool) error {
 		return callEach(ctx, s, tools)
 	})

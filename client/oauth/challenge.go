@@ -12,10 +12,13 @@ type Challenge struct {
 	ResourceMetadata string // URL of the protected resource metadata
 }
 
-// ParseChallenge reads the Bearer challenge of h's WWW-Authenticate headers; ok is false when there is none.
+// ParseChallenge reads the Bearer (else DPoP) challenge of h's WWW-Authenticate headers; ok is false when there is none.
 func ParseChallenge(h http.Header) (c Challenge, ok bool) {
 	for _, v := range h.Values("WWW-Authenticate") {
-		params, found := bearerParams(v)
+		params, found := bearerParams(v, "bearer")
+		if !found {
+			params, found = bearerParams(v, "dpop")
+		}
 		if !found {
 			continue
 		}
@@ -27,14 +30,14 @@ func ParseChallenge(h http.Header) (c Challenge, ok bool) {
 	return c, false
 }
 
-// bearerParams returns the auth-params of the Bearer challenge in v (a header value that may hold several
+// bearerParams returns the auth-params of the scheme challenge in v (a header value that may hold several
 // challenges).
-func bearerParams(v string) (map[string]string, bool) {
-	i := indexFold(v, "bearer")
+func bearerParams(v, scheme string) (map[string]string, bool) {
+	i := indexFold(v, scheme)
 	if i < 0 {
 		return nil, false
 	}
-	s := v[i+len("bearer"):]
+	s := v[i+len(scheme):]
 	params := map[string]string{}
 	for {
 		s = strings.TrimLeft(s, " \t,")

@@ -3,6 +3,7 @@ package oauth
 import (
 	"context"
 	"crypto"
+	"crypto/ecdsa"
 	"net/http"
 	"net/url"
 )
@@ -47,6 +48,10 @@ type Config struct {
 	PrivateKey crypto.Signer
 	// SigningAlgorithm is the JWS algorithm of client assertions (default ES256).
 	SigningAlgorithm string
+	// DPoPKey, when set, makes tokens sender-constrained (DPoP, RFC 9449) at authorization servers that
+	// advertise ES256 in dpop_signing_alg_values_supported: proofs at the token endpoint and with each request,
+	// server nonces honoured.
+	DPoPKey *ecdsa.PrivateKey
 	// MaxStepUps bounds step-up logins (default DefaultMaxStepUps; negative for none).
 	MaxStepUps int
 }

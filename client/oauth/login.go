@@ -44,6 +44,13 @@ func (t *Transport) login(ctx context.Context, server *url.URL, ch Challenge, pr
 				RegistrationEndpoint: issuer + "/register", CodeChallengeMethodsSupported: []string{"S256"}}
 		}
 	}
+	t.dpopToken.Store("")
+	if t.dpop != nil && supportsDPoP(md) {
+		if t.dpopErr != nil {
+			return nil, t.dpopErr
+		}
+		t.dpopToken.Store(md.TokenEndpoint)
+	}
 	if t.cfg.ClientCredentials {
 		scopes := t.chooseScopes(ch, rm, md, prev)
 		tok, oc, err := t.clientCredentialsToken(ctx, md, resource, scopes)

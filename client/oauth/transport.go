@@ -7,7 +7,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/oauth2"
 )
@@ -25,6 +27,10 @@ type Transport struct {
 	clients map[string]clientCreds
 	session *session // the current login, nil before the first
 	stepUps int
+
+	dpop      *dpop        // nil without Config.DPoPKey
+	dpopErr   error        // why the DPoP key cannot sign
+	dpopToken atomic.Value // string: the token endpoint that gets DPoP proofs
 }
 
 // session is what a login established: where tokens come from and which token is current.
@@ -45,8 +51,12 @@ func NewTransport(cfg Config) *Transport {
 	if store == nil {
 		store = &MemoryStore{}
 	}
-	hc := &http.Client{Transport: base, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return &Transport{cfg: cfg, base: base, hc: hc, store: store, clients: map[string]clientCreds{}}
+	t := &Transport{cfg: cfg, base: base, store: store, clients: map[string]clientCreds{}}
+	t.hc = &http.Client{Transport: dpopTransport{base: base, t: t}, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if cfg.DPoPKey != nil {
+		t.dpop, t.dpopErr = newDPoP(cfg.DPoPKey)
+	}
+	return t
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -60,9 +70,14 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
+	nonceRetried := false
 	for attempt := 0; ; attempt++ {
 		ch, _ := ParseChallenge(resp.Header)
 		switch {
+		case isDPoP(tok) && t.dpop != nil && t.dpop.sawNonce(req.URL, resp) && !nonceRetried && resp.StatusCode == http.StatusUnauthorized:
+			nonceRetried = true // RFC 9449 §9: the same token again, with the server's nonce
+			attempt--
+			drain(resp)
 		case resp.StatusCode == http.StatusUnauthorized && attempt == 0:
 			drain(resp)
 			if tok, err = t.relogin(ctx, req.URL, ch, tok); err != nil {
@@ -106,7 +121,15 @@ func (t *Transport) send(req *http.Request, tok *oauth2.Token) (*http.Response, 
 		}
 		r.Body = b
 	}
-	if tok != nil {
+	switch {
+	case isDPoP(tok) && t.dpop != nil:
+		p, err := t.dpop.proof(r.Method, r.URL, tok.AccessToken)
+		if err != nil {
+			return nil, err
+		}
+		r.Header.Set("Authorization", "DPoP "+tok.AccessToken)
+		r.Header.Set("DPoP", p)
+	case tok != nil:
 		r.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 	}
 	return t.base.RoundTrip(r)
@@ -204,3 +227,20 @@ func (t *Transport) stepUp(ctx context.Context, server *url.URL, ch Challenge) (
 
 // errNoAuthorize is returned when a login is needed and Config.Authorize is nil.
 var errNoAuthorize = errors.New("no Config.Authorize step is configured")
+
+// dpopAt returns the proof maker when u is the token endpoint of a DPoP login.
+func (t *Transport) dpopAt(u *url.URL) *dpop {
+	ep, _ := t.dpopToken.Load().(string)
+	if t.dpop == nil || ep == "" {
+		return nil
+	}
+	v := *u
+	v.RawQuery, v.Fragment = "", ""
+	if v.String() != ep {
+		return nil
+	}
+	return t.dpop
+}
+
+// isDPoP reports whether tok is DPoP-bound.
+func isDPoP(tok *oauth2.Token) bool { return tok != nil && strings.EqualFold(tok.TokenType, "DPoP") }

@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
@@ -40,6 +43,7 @@ func authFlow(ctx context.Context, e *env) error {
 		ClientMetadataURL: cimdURL,
 		ClientName:        "mcpkit-conformance-client",
 		Authorize:         oauth.Headless(nil),
+		DPoPKey:           e.dpopKey,
 	})}
 	return withTools(ctx, e, func(s *client.Session, tools []mcp.Tool) error {
 		return callEach(ctx, s, tools)
@@ -84,4 +88,14 @@ func authClientCredentials(ctx context.Context, e *env) error {
 	return withTools(ctx, e, func(s *client.Session, tools []mcp.Tool) error {
 		return callEach(ctx, s, tools)
 	})
+}
+
+// authDPoP runs authFlow with a DPoP key: the scenario's servers advertise ES256 proofs.
+func authDPoP(ctx context.Context, e *env) error {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return err
+	}
+	e.dpopKey = key
+	return authFlow(ctx, e)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"errors"
 	"fmt"
 	"io"
@@ -86,9 +87,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, log *sl
 type env struct {
 	url        string
 	scenario   string
-	version    string         // empty negotiates
-	context    jsontext.Value // MCP_CONFORMANCE_CONTEXT, nil when unset
-	httpClient *http.Client   // for the transport; nil uses the default (set by authFlow)
+	version    string            // empty negotiates
+	context    jsontext.Value    // MCP_CONFORMANCE_CONTEXT, nil when unset
+	httpClient *http.Client      // for the transport; nil uses the default (set by authFlow)
+	dpopKey    *ecdsa.PrivateKey // set by authDPoP
 	log        *slog.Logger
 }
 

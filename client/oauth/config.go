@@ -52,6 +52,10 @@ type Config struct {
 	// advertise ES256 in dpop_signing_alg_values_supported: proofs at the token endpoint and with each request,
 	// server nonces honoured.
 	DPoPKey *ecdsa.PrivateKey
+	// Assertion, when set, selects the JWT bearer grant (RFC 7523): the token comes from redeeming the JWT
+	// it returns (StaticAssertion for workload identity, IDJAG for enterprise-managed authorization), with
+	// no Authorize step.
+	Assertion AssertionFunc
 	// MaxStepUps bounds step-up logins (default DefaultMaxStepUps; negative for none).
 	MaxStepUps int
 }

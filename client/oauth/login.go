@@ -14,7 +14,7 @@ import (
 // so far (kept on a step-up). With reuse (the request carried no token), a token the store holds for the
 // issuer and resource is used first, refreshed when it has expired. Called with t.mu held.
 func (t *Transport) login(ctx context.Context, server *url.URL, ch Challenge, prev []string, reuse bool) (*oauth2.Token, error) {
-	if t.cfg.Authorize == nil && !t.cfg.ClientCredentials {
+	if t.cfg.Authorize == nil && !t.cfg.ClientCredentials && t.cfg.Assertion == nil {
 		return nil, fmt.Errorf("%w for %s: %w", ErrLoginRequired, server.Redacted(), errNoAuthorize)
 	}
 	rm, found, err := discoverResource(ctx, t.hc, server, ch.ResourceMetadata)
@@ -50,6 +50,15 @@ func (t *Transport) login(ctx context.Context, server *url.URL, ch Challenge, pr
 			return nil, t.dpopErr
 		}
 		t.dpopToken.Store(md.TokenEndpoint)
+	}
+	if t.cfg.Assertion != nil {
+		scopes := t.chooseScopes(ch, rm, md, prev)
+		tok, err := t.assertionToken(ctx, md, resource, scopes)
+		if err != nil {
+			return nil, err
+		}
+		oc := &oauth2.Config{ClientID: t.cfg.ClientID, Endpoint: oauth2.Endpoint{TokenURL: md.TokenEndpoint}}
+		return t.keep(ctx, Key{Issuer: md.Issuer, Resource: resource}, md, oc, scopes, tok)
 	}
 	if t.cfg.ClientCredentials {
 		scopes := t.chooseScopes(ch, rm, md, prev)

@@ -99,3 +99,39 @@ func authDPoP(ctx context.Context, e *env) error {
 	e.dpopKey = key
 	return authFlow(ctx, e)
 }
+
+// assertionContext is MCP_CONFORMANCE_CONTEXT of the workload identity and enterprise-managed scenarios.
+type assertionContext struct {
+	ClientID         string `json:"client_id"`
+	ClientSecret     string `json:"client_secret"`
+	ValidJWT         string `json:"valid_jwt"`
+	IdPClientID      string `json:"idp_client_id"`
+	IdPIDToken       string `json:"idp_id_token"`
+	IdPTokenEndpoint string `json:"idp_token_endpoint"`
+}
+
+// authAssertion gets a token with the JWT bearer grant: the workload JWT from the context
+// (auth/wif-jwt-bearer), or an ID-JAG exchanged for the IdP's ID token (enterprise-managed), then lists
+// and calls the tools.
+func authAssertion(ctx context.Context, e *env) error {
+	var ac assertionContext
+	if e.context == nil {
+		return fmt.Errorf("%s is not set: the scenario passes the assertion inputs there", envContext)
+	}
+	if err := json.Unmarshal(e.context, &ac); err != nil {
+		return fmt.Errorf("reading %s: %w", envContext, err)
+	}
+	cfg := oauth.Config{ClientID: ac.ClientID, ClientSecret: ac.ClientSecret}
+	switch {
+	case ac.ValidJWT != "":
+		cfg.Assertion = oauth.StaticAssertion(ac.ValidJWT)
+	case ac.IdPIDToken != "":
+		cfg.Assertion = oauth.IDJAG(nil, ac.IdPTokenEndpoint, ac.IdPClientID, ac.IdPIDToken)
+	default:
+		return fmt.Errorf("%s has neither valid_jwt nor idp_id_token", envContext)
+	}
+	e.httpClient = &http.Client{Transport: oauth.NewTransport(cfg)}
+	return withTools(ctx, e, func(s *client.Session, tools []mcp.Tool) error {
+		return callEach(ctx, s, tools)
+	})
+}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -69,10 +68,10 @@ var scenarios = map[string]scenario{
 	"auth/metadata-issuer-mismatch":             authFlow,
 	"auth/client-credentials-jwt":               authClientCredentials,
 	"auth/client-credentials-basic":             authClientCredentials,
-	"auth/enterprise-managed-authorization":     authPending,
+	"auth/enterprise-managed-authorization":     authAssertion,
 	"auth/dpop":                                 authDPoP,
 	"auth/dpop-nonce":                           authDPoP,
-	"auth/wif-jwt-bearer":                       authPending,
+	"auth/wif-jwt-bearer":                       authAssertion,
 	"auth/2025-03-26-oauth-metadata-backcompat": authFlow,
 	"auth/2025-03-26-oauth-endpoint-fallback":   authFlow,
 }
@@ -86,12 +85,6 @@ func scenarioNames() []string {
 	slices.Sort(names)
 	return names
 }
-
-// errAuthPending is what the auth/* extension scenarios (client credentials, DPoP, workload identity,
-// enterprise-managed) end with: client/oauth does not implement those grants yet.
-var errAuthPending = errors.New("OAuth extension scenario not supported yet (client/oauth runs the authorization code flow only)")
-
-func authPending(context.Context, *env) error { return errAuthPending }
 
 // listTools connects and lists every tool: what initialize, request-metadata (whose server rejects the
 // first request's protocol version once, to see the client retry) and json-schema-ref-no-deref (whose tool

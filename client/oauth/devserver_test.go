@@ -15,6 +15,7 @@ import (
 	"github.com/mcpkit/mcpkit/client/oauth"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/server"
+	"github.com/mcpkit/mcpkit/transport/sse"
 	"github.com/mcpkit/mcpkit/transport/streamable"
 )
 
@@ -74,10 +75,11 @@ func TestDevServerLoginAndStepUp(t *testing.T) {
 
 	var logins atomic.Int32
 	headless := oauth.Headless(nil)
-	tr := oauth.NewTransport(oauth.Config{Authorize: func(ctx context.Context, u string) (*url.URL, error) {
+	authorize := func(ctx context.Context, u string) (*url.URL, error) {
 		logins.Add(1)
 		return headless(ctx, u)
-	}})
+	}
+	tr := oauth.NewTransport(oauth.Config{Authorize: authorize})
 	ct, err := streamable.NewClient(resource, &streamable.ClientOptions{HTTPClient: &http.Client{Transport: tr}})
 	if err != nil {
 		t.Fatal(err)
@@ -102,5 +104,24 @@ func TestDevServerLoginAndStepUp(t *testing.T) {
 	}
 	if logins.Load() != 2 {
 		t.Fatalf("%d logins, want 2 (one step-up)", logins.Load())
+	}
+
+	// The HTTP+SSE transport with a new Transport: its GET /sse gets the 401 and logs in; its POSTs carry
+	// the token.
+	tr2 := oauth.NewTransport(oauth.Config{Authorize: authorize})
+	st, err := sse.Dial(ctx, "http://"+addr+"/sse", &sse.ClientOptions{HTTPClient: &http.Client{Transport: tr2}})
+	if err != nil {
+		t.Fatalf("HTTP+SSE dial with the token: %v", err)
+	}
+	sess2, err := client.Connect(ctx, st, &client.Options{ClientInfo: mcp.Implementation{Name: "t", Version: "1"}})
+	if err != nil {
+		t.Fatalf("connect over HTTP+SSE: %v", err)
+	}
+	defer sess2.Close()
+	if _, err := sess2.CallTool(ctx, "add", map[string]int{"A": 1, "B": 1}); err != nil {
+		t.Fatalf("add over HTTP+SSE: %v", err)
+	}
+	if logins.Load() != 3 {
+		t.Fatalf("%d logins after HTTP+SSE, want 3", logins.Load())
 	}
 }

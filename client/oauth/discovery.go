@@ -91,7 +91,8 @@ func serverMetadataURLs(issuer *url.URL) []string {
 // discoverResource fetches the protected resource metadata of server and checks that it names server.
 // A server without any (found false) is handled by the caller.
 func discoverResource(ctx context.Context, hc *http.Client, server *url.URL, fromChallenge string) (*ResourceMetadata, bool, error) {
-	for _, u := range resourceMetadataURLs(server, fromChallenge) {
+	for i, u := range resourceMetadataURLs(server, fromChallenge) {
+		named := i == 0 && fromChallenge != "" // the server's own 401 named this document
 		var md ResourceMetadata
 		found, err := getJSON(ctx, hc, u, &md)
 		if err != nil {
@@ -100,7 +101,7 @@ func discoverResource(ctx context.Context, hc *http.Client, server *url.URL, fro
 		if !found {
 			continue
 		}
-		if md.Resource != "" && !resourceCovers(md.Resource, server) {
+		if md.Resource != "" && !resourceCovers(md.Resource, server, named) {
 			return nil, false, fmt.Errorf("oauth: the protected resource metadata at %s names resource %q, which does not cover %s", u, md.Resource, server.Redacted())
 		}
 		return &md, true, nil
@@ -109,15 +110,16 @@ func discoverResource(ctx context.Context, hc *http.Client, server *url.URL, fro
 }
 
 // resourceCovers reports whether the resource identifier r names server: same origin, and r's path is
-// server's path or a parent of it.
-func resourceCovers(r string, server *url.URL) bool {
+// server's path or a parent of it, or any path on that origin when the server's own challenge named the
+// metadata (one server protecting several endpoints, e.g. /mcp and its HTTP+SSE /sse, as one resource).
+func resourceCovers(r string, server *url.URL, named bool) bool {
 	ru, err := url.Parse(r)
 	if err != nil || !strings.EqualFold(ru.Scheme, server.Scheme) || !strings.EqualFold(ru.Host, server.Host) {
 		return false
 	}
 	rp := strings.TrimSuffix(ru.Path, "/")
 	sp := strings.TrimSuffix(server.Path, "/")
-	return rp == sp || strings.HasPrefix(sp, rp+"/") || rp == ""
+	return named || rp == sp || strings.HasPrefix(sp, rp+"/") || rp == ""
 }
 
 // discoverServer fetches the metadata of the authorization server issuer and checks that it names the

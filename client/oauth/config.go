@@ -12,7 +12,7 @@ import (
 const DefaultRedirectURL = "http://127.0.0.1:8976/callback"
 
 // DefaultMaxStepUps bounds the logins a Transport runs for 403 insufficient_scope answers before it
-// hands the 403 to the caller (reset by a request that succeeds after a step-up).
+// hands the 403 to the caller (reset by any successful request).
 const DefaultMaxStepUps = 2
 
 // AuthorizeFunc is the user-facing step: it visits the authorization URL and returns the URL the

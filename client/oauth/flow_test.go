@@ -30,6 +30,7 @@ type fakeAS struct {
 	issInRedirect string // "" = the right one, "-" = none
 	refreshFails  bool
 	alwaysDeny    bool // /mcp answers 401 to every token
+	forbid        bool // /mcp answers 403 insufficient_scope to every valid token
 	tokenCalls    atomic.Int32
 	lastForm      url.Values // the last token request
 	lastAuth      string     // its Authorization header
@@ -44,7 +45,13 @@ func newFakeAS(t *testing.T) *fakeAS {
 	mux.HandleFunc("/mcp", func(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 		ok := !f.alwaysDeny && f.valid[strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")]
+		forbid := f.forbid
 		f.mu.Unlock()
+		if ok && forbid {
+			w.Header().Set("WWW-Authenticate", `Bearer error="insufficient_scope", scope="admin"`)
+			w.WriteHeader(http.StatusForbidden)
+			return
+		}
 		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer resource_metadata="`+base+`/.well-known/oauth-protected-resource/mcp"`)
 			w.WriteHeader(http.StatusUnauthorized)
@@ -262,5 +269,43 @@ func TestRefreshFailureWithoutAuthorize(t *testing.T) {
 	_, err := get(t, hc, f.srv.URL+"/mcp")
 	if !errors.Is(err, oauth.ErrLoginRequired) || !strings.Contains(err.Error(), "Authorize") {
 		t.Fatalf("GET without Authorize = %v, want ErrLoginRequired naming Config.Authorize", err)
+	}
+}
+
+// A server that answers 403 insufficient_scope whatever the token gets DefaultMaxStepUps step-up logins,
+// then the caller gets the 403: three authorization requests in all, never a loop.
+func TestStepUpLimit(t *testing.T) {
+	f := newFakeAS(t)
+	f.forbid = true
+	var n atomic.Int32
+	hc := &http.Client{Transport: oauth.NewTransport(oauth.Config{Authorize: countingHeadless(&n, nil)})}
+	resp, err := get(t, hc, f.srv.URL+"/mcp")
+	if err != nil || resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("GET = %v, %v; want the 403", resp, err)
+	}
+	if got := n.Load(); got != 1+oauth.DefaultMaxStepUps {
+		t.Fatalf("%d authorization requests, want %d", got, 1+oauth.DefaultMaxStepUps)
+	}
+	if resp, err = get(t, hc, f.srv.URL+"/mcp"); err != nil || resp.StatusCode != http.StatusForbidden || n.Load() != 1+oauth.DefaultMaxStepUps {
+		t.Fatalf("second GET = %v, %v after %d authorizations; want the 403 and no new login", resp, err, n.Load())
+	}
+}
+
+// A step-up whose login fails returns that error, not the 403 with it.
+func TestStepUpLoginFails(t *testing.T) {
+	f := newFakeAS(t)
+	f.forbid = true
+	var n atomic.Int32
+	h := countingHeadless(&n, nil)
+	authorize := func(ctx context.Context, u string) (*url.URL, error) {
+		if n.Load() >= 1 {
+			return nil, errors.New("user cancelled")
+		}
+		return h(ctx, u)
+	}
+	hc := &http.Client{Transport: oauth.NewTransport(oauth.Config{Authorize: authorize})}
+	resp, err := get(t, hc, f.srv.URL+"/mcp")
+	if err == nil || !strings.Contains(err.Error(), "user cancelled") || resp != nil {
+		t.Fatalf("GET = %v, %v; want the login error alone", resp, err)
 	}
 }

@@ -25,8 +25,8 @@ type Transport struct {
 
 	mu      sync.Mutex // one login at a time; guards the fields below
 	clients map[string]clientCreds
-	session *session // the current login, nil before the first
-	stepUps int
+	session *session     // the current login, nil before the first
+	stepUps atomic.Int32 // step-ups since the last success
 
 	dpop      *dpop        // nil without Config.DPoPKey
 	dpopErr   error        // why the DPoP key cannot sign
@@ -86,19 +86,20 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		case resp.StatusCode == http.StatusUnauthorized:
 			drain(resp)
 			return nil, fmt.Errorf("%w: %s still answered 401 after a new login", ErrLoginRequired, req.URL.Redacted())
-		case resp.StatusCode == http.StatusForbidden && ch.Error == "insufficient_scope" && attempt < 2:
-			if tok, err = t.stepUp(ctx, req.URL, ch); err != nil || tok == nil {
-				if err != nil {
-					drain(resp)
-				}
-				return resp, err
+		case resp.StatusCode == http.StatusForbidden && ch.Error == "insufficient_scope":
+			nt, err := t.stepUp(ctx, req.URL, ch)
+			if err != nil {
+				drain(resp)
+				return nil, err
 			}
+			if nt == nil {
+				return resp, nil // the step-up limit: the caller gets the 403
+			}
+			tok = nt
 			drain(resp)
 		default:
-			if attempt > 0 && resp.StatusCode != http.StatusForbidden {
-				t.mu.Lock()
-				t.stepUps = 0
-				t.mu.Unlock()
+			if resp.StatusCode < 300 && t.stepUps.Load() != 0 { // a success ends a run of step-ups
+				t.stepUps.Store(0)
 			}
 			return resp, nil
 		}
@@ -214,10 +215,10 @@ func (t *Transport) relogin(ctx context.Context, server *url.URL, ch Challenge, 
 func (t *Transport) stepUp(ctx context.Context, server *url.URL, ch Challenge) (*oauth2.Token, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.stepUps >= t.cfg.maxStepUps() {
+	if int(t.stepUps.Load()) >= t.cfg.maxStepUps() {
 		return nil, nil
 	}
-	t.stepUps++
+	t.stepUps.Add(1)
 	var prev []string
 	if t.session != nil {
 		prev = t.session.scopes

@@ -10,8 +10,8 @@
 // Each scenario connects with mcpkit's public client API (client.Connect over the Streamable HTTP client
 // transport, transport/streamable) and does what the scenario's mock server waits for: list the tools,
 // call them, answer elicitations, and so on. The mock server scores what it saw; this command only exits
-// non-zero when something it needed failed, or when the scenario is unknown or not supported yet (the
-// auth/* scenarios, which need an OAuth client).
+// non-zero when something it needed failed, or when the scenario is unknown. The auth/*
+// scenarios log in with client/oauth (auth.go).
 //
 // Usage:
 //

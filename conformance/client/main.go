@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -83,11 +85,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, log *sl
 
 // env is what a scenario knows: the server, the pinned version and the suite's context data.
 type env struct {
-	url      string
-	scenario string
-	version  string         // empty negotiates
-	context  jsontext.Value // MCP_CONFORMANCE_CONTEXT, nil when unset
-	log      *slog.Logger
+	url        string
+	scenario   string
+	version    string            // empty negotiates
+	context    jsontext.Value    // MCP_CONFORMANCE_CONTEXT, nil when unset
+	httpClient *http.Client      // for the transport; nil uses the default (set by authFlow)
+	dpopKey    *ecdsa.PrivateKey // set by authDPoP
+	log        *slog.Logger
 }
 
 // connect opens a session to the scenario's server over Streamable HTTP with the pinned protocol version
@@ -97,7 +101,7 @@ func (e *env) connect(ctx context.Context) (*client.Session, error) {
 	o.ProtocolVersion = e.version
 	o.ClientInfo = mcp.Implementation{Name: "mcpkit-conformance-client", Version: "0.1.0"}
 	o.Logger = e.log
-	t, err := streamable.NewClient(e.url, &streamable.ClientOptions{Logger: e.log})
+	t, err := streamable.NewClient(e.url, &streamable.ClientOptions{Logger: e.log, HTTPClient: e.httpClient})
 	if err != nil {
 		return nil, fmt.Errorf("streamable HTTP client for %s: %w", e.url, err)
 	}

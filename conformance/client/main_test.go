@@ -94,7 +94,6 @@ func TestRunRejectsBadInvocations(t *testing.T) {
 		{"unknown scenario", []string{url}, map[string]string{envScenario: "no-such-scenario"}, `unknown scenario "no-such-scenario"`},
 		{"unknown version", []string{url}, map[string]string{envScenario: "tools_call", envVersion: "1999-01-01"}, "not a protocol version"},
 		{"bad context", []string{url}, map[string]string{envScenario: "tools_call", envContext: "{"}, "not valid JSON"},
-		{"auth", []string{url}, map[string]string{envScenario: "auth/basic-cimd"}, "OAuth"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

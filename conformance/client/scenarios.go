@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -42,39 +41,39 @@ var scenarios = map[string]scenario{
 	"sep-2640-client-verify-frontmatter": skillsLoad,
 
 	// OAuth client scenarios: see auth.go.
-	"auth/metadata-default":                     authPending,
-	"auth/metadata-var1":                        authPending,
-	"auth/metadata-var2":                        authPending,
-	"auth/metadata-var3":                        authPending,
-	"auth/basic-cimd":                           authPending,
-	"auth/scope-from-www-authenticate":          authPending,
-	"auth/scope-from-scopes-supported":          authPending,
-	"auth/scope-omitted-when-undefined":         authPending,
-	"auth/scope-step-up":                        authPending,
-	"auth/scope-retry-limit":                    authPending,
-	"auth/token-endpoint-auth-basic":            authPending,
-	"auth/token-endpoint-auth-post":             authPending,
-	"auth/token-endpoint-auth-none":             authPending,
-	"auth/pre-registration":                     authPending,
-	"auth/resource-mismatch":                    authPending,
-	"auth/offline-access-scope":                 authPending,
-	"auth/offline-access-not-supported":         authPending,
-	"auth/authorization-server-migration":       authPending,
-	"auth/iss-supported":                        authPending,
-	"auth/iss-not-advertised":                   authPending,
-	"auth/iss-supported-missing":                authPending,
-	"auth/iss-wrong-issuer":                     authPending,
-	"auth/iss-unexpected":                       authPending,
-	"auth/iss-normalized":                       authPending,
-	"auth/metadata-issuer-mismatch":             authPending,
-	"auth/client-credentials-jwt":               authPending,
-	"auth/client-credentials-basic":             authPending,
-	"auth/enterprise-managed-authorization":     authPending,
-	"auth/dpop":                                 authPending,
-	"auth/dpop-nonce":                           authPending,
-	"auth/wif-jwt-bearer":                       authPending,
-	"auth/2025-03-26-oauth-metadata-backcompat": authPending,
-	"auth/2025-03-26-oauth-endpoint-fallback":   authPending,
+	"auth/metadata-default":                     authFlow,
+	"auth/metadata-var1":                        authFlow,
+	"auth/metadata-var2":                        authFlow,
+	"auth/metadata-var3":                        authFlow,
+	"auth/basic-cimd":                           authFlow,
+	"auth/scope-from-www-authenticate":          authFlow,
+	"auth/scope-from-scopes-supported":          authFlow,
+	"auth/scope-omitted-when-undefined":         authFlow,
+	"auth/scope-step-up":                        authFlow,
+	"auth/scope-retry-limit":                    authFlow,
+	"auth/token-endpoint-auth-basic":            authFlow,
+	"auth/token-endpoint-auth-post":             authFlow,
+	"auth/token-endpoint-auth-none":             authFlow,
+	"auth/pre-registration":                     authFlow,
+	"auth/resource-mismatch":                    authFlow,
+	"auth/offline-access-scope":                 authFlow,
+	"auth/offline-access-not-supported":         authFlow,
+	"auth/authorization-server-migration":       authFlow,
+	"auth/iss-supported":                        authFlow,
+	"auth/iss-not-advertised":                   authFlow,
+	"auth/iss-supported-missing":                authFlow,
+	"auth/iss-wrong-issuer":                     authFlow,
+	"auth/iss-unexpected":                       authFlow,
+	"auth/iss-normalized":                       authFlow,
+	"auth/metadata-issuer-mismatch":             authFlow,
+	"auth/client-credentials-jwt":               authClientCredentials,
+	"auth/client-credentials-basic":             authClientCredentials,
+	"auth/enterprise-managed-authorization":     authAssertion,
+	"auth/dpop":                                 authDPoP,
+	"auth/dpop-nonce":                           authDPoP,
+	"auth/wif-jwt-bearer":                       authAssertion,
+	"auth/2025-03-26-oauth-metadata-backcompat": authFlow,
+	"auth/2025-03-26-oauth-endpoint-fallback":   authFlow,
 }
 
 // scenarioNames returns the known scenario names, sorted.
@@ -86,11 +85,6 @@ func scenarioNames() []string {
 	slices.Sort(names)
 	return names
 }
-
-// errAuthPending is what the auth/* scenarios end with until mcpkit has an OAuth client.
-var errAuthPending = errors.New("OAuth client scenarios are not supported yet (mcpkit has no OAuth client)")
-
-func authPending(context.Context, *env) error { return errAuthPending }
 
 // listTools connects and lists every tool: what initialize, request-metadata (whose server rejects the
 // first request's protocol version once, to see the client retry) and json-schema-ref-no-deref (whose tool

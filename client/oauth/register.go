@@ -1,0 +1,115 @@
+package oauth
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+)
+
+// Client authentication methods at the token endpoint.
+const (
+	AuthBasic = "client_secret_basic"
+	AuthPost  = "client_secret_post"
+	AuthNone  = "none"
+)
+
+// clientCreds is a client's identity at one authorization server.
+type clientCreds struct {
+	ID, Secret string
+	Method     string // AuthBasic, AuthPost or AuthNone
+}
+
+// chooseMethod picks the token endpoint authentication: with a secret, basic then post as the server
+// allows (basic when it lists none, RFC 8414 §2); without one, none.
+func chooseMethod(md *ServerMetadata, haveSecret bool) string {
+	if !haveSecret {
+		return AuthNone
+	}
+	sup := md.TokenEndpointAuthMethodsSupported
+	switch {
+	case len(sup) == 0 || slices.Contains(sup, AuthBasic):
+		return AuthBasic
+	case slices.Contains(sup, AuthPost):
+		return AuthPost
+	}
+	return AuthNone
+}
+
+// credentials returns the client's identity at md's issuer: pre-registered, a Client ID Metadata
+// Document URL when the server supports it, or a dynamic registration (RFC 7591).
+func (t *Transport) credentials(ctx context.Context, hc *http.Client, md *ServerMetadata) (clientCreds, error) {
+	if c, ok := t.clients[md.Issuer]; ok {
+		return c, nil
+	}
+	var c clientCreds
+	switch {
+	case t.cfg.ClientID != "":
+		c = clientCreds{ID: t.cfg.ClientID, Secret: t.cfg.ClientSecret, Method: chooseMethod(md, t.cfg.ClientSecret != "")}
+	case t.cfg.ClientMetadataURL != "" && md.ClientIDMetadataDocumentSupported:
+		c = clientCreds{ID: t.cfg.ClientMetadataURL, Method: AuthNone}
+	case md.RegistrationEndpoint != "":
+		var err error
+		if c, err = t.register(ctx, hc, md); err != nil {
+			return c, err
+		}
+	default:
+		return c, fmt.Errorf("oauth: %s supports neither a client ID metadata document nor dynamic registration, and no client ID is configured", md.Issuer)
+	}
+	t.clients[md.Issuer] = c
+	return c, nil
+}
+
+// registrationResponse is the part of an RFC 7591 answer the client keeps.
+type registrationResponse struct {
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret"`
+	Method       string `json:"token_endpoint_auth_method"`
+}
+
+// register registers the client dynamically at md's registration endpoint.
+func (t *Transport) register(ctx context.Context, hc *http.Client, md *ServerMetadata) (clientCreds, error) {
+	method := AuthNone
+	sup := md.TokenEndpointAuthMethodsSupported
+	if len(sup) > 0 && !slices.Contains(sup, AuthNone) {
+		method = chooseMethod(md, true)
+	}
+	body, _ := json.Marshal(map[string]any{
+		"client_name":                t.cfg.clientName(),
+		"redirect_uris":              []string{t.cfg.redirectURL()},
+		"grant_types":                []string{"authorization_code", "refresh_token"},
+		"response_types":             []string{"code"},
+		"token_endpoint_auth_method": method,
+		"application_type":           "native",
+	})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, md.RegistrationEndpoint, bytes.NewReader(body))
+	if err != nil {
+		return clientCreds{}, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	resp, err := hc.Do(req)
+	if err != nil {
+		return clientCreds{}, fmt.Errorf("oauth: registering at %s: %w", md.RegistrationEndpoint, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return clientCreds{}, fmt.Errorf("oauth: registering at %s: %s: %s", md.RegistrationEndpoint, resp.Status, bytes.TrimSpace(msg))
+	}
+	var r registrationResponse
+	if err := json.NewDecoder(io.LimitReader(resp.Body, maxMetadataBytes)).Decode(&r); err != nil || r.ClientID == "" {
+		return clientCreds{}, fmt.Errorf("oauth: registration at %s returned no client_id (%v)", md.RegistrationEndpoint, err)
+	}
+	c := clientCreds{ID: r.ClientID, Secret: r.ClientSecret, Method: r.Method}
+	if c.Method == "" {
+		c.Method = chooseMethod(md, c.Secret != "")
+	}
+	if c.Secret == "" {
+		c.Method = AuthNone
+	}
+	return c, nil
+}

@@ -251,6 +251,13 @@ func TestRefreshThenRelogin(t *testing.T) {
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET after a second revocation = %v, %v; want 200 after a refresh", resp, err)
 	}
+	f.mu.Lock()
+	form := f.lastForm
+	f.mu.Unlock()
+	// The refresh carries the resource indicator like every token request (RFC 8707; MCP authorization).
+	if form.Get("grant_type") != "refresh_token" || form.Get("resource") != f.srv.URL+"/mcp" {
+		t.Fatalf("the refresh request sent %v, want grant_type refresh_token and resource %s/mcp", form, f.srv.URL)
+	}
 	if n.Load() != 2 {
 		t.Fatalf("authorized %d times, want 2 (the refresh needs no login)", n.Load())
 	}

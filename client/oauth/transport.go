@@ -164,13 +164,42 @@ func (t *Transport) token(ctx context.Context) (*oauth2.Token, error) {
 // refresh redeems tok's refresh token and stores the result.
 func (t *Transport) refresh(ctx context.Context, tok *oauth2.Token) (*oauth2.Token, error) {
 	s := t.session
-	nt, err := s.oc.TokenSource(t.ctx(ctx), &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
+	nt, err := refreshGrant(ctx, t.hc, s.md.TokenEndpoint, s.oc, s.key.Resource, tok.RefreshToken)
 	if err != nil {
 		_ = t.store.Delete(ctx, s.key)
 		return nil, fmt.Errorf("oauth: refreshing the token at %s: %w", s.md.TokenEndpoint, err)
 	}
 	if err := t.store.Save(ctx, s.key, nt); err != nil {
 		return nil, err
+	}
+	return nt, nil
+}
+
+// refreshGrant redeems a refresh token at endpoint (RFC 6749 section 6) with the resource indicator
+// (RFC 8707: the MCP authorization spec asks for it on every token request; golang.org/x/oauth2's refresh
+// cannot add it), authenticating as oc says: HTTP Basic for a confidential client unless its style is
+// "in params", client_id (and client_secret) in the form otherwise. A server that answers without a new
+// refresh token leaves the old one in use.
+func refreshGrant(ctx context.Context, hc *http.Client, endpoint string, oc *oauth2.Config, resource, refreshToken string) (*oauth2.Token, error) {
+	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}}
+	if resource != "" {
+		form.Set("resource", resource)
+	}
+	id, secret := "", ""
+	if oc.ClientSecret != "" && oc.Endpoint.AuthStyle != oauth2.AuthStyleInParams {
+		id, secret = oc.ClientID, oc.ClientSecret
+	} else {
+		form.Set("client_id", oc.ClientID)
+		if oc.ClientSecret != "" {
+			form.Set("client_secret", oc.ClientSecret)
+		}
+	}
+	nt, err := postToken(ctx, hc, endpoint, form, id, secret)
+	if err != nil {
+		return nil, err
+	}
+	if nt.RefreshToken == "" {
+		nt.RefreshToken = refreshToken
 	}
 	return nt, nil
 }

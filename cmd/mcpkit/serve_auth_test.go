@@ -8,7 +8,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,7 +19,11 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/mcpkit/mcpkit/auth/authserver"
+	"github.com/mcpkit/mcpkit/client"
+	"github.com/mcpkit/mcpkit/client/oauth"
 	"github.com/mcpkit/mcpkit/internal/servicetest"
+	"github.com/mcpkit/mcpkit/mcp"
+	"github.com/mcpkit/mcpkit/transport/streamable"
 )
 
 // testIssuer is an authorization server on 127.0.0.1 publishing RFC 8414 metadata and a JWKS, and minting
@@ -240,5 +246,43 @@ func getJSON(t *testing.T, url string, v any) {
 	}
 	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
 		t.Fatalf("GET %s: %v", url, err)
+	}
+}
+
+// TestServeDevAuthOurClient: mcpkit's own client logs in to `mcpkit serve --dev-auth` with client/oauth
+// (the 401 names the protected-resource metadata, the authorization server is discovered from it, the client
+// registers dynamically and runs code + PKCE with the resource headlessly) and calls a tool, in both eras;
+// a second session with the same token store needs no new login.
+func TestServeDevAuthOurClient(t *testing.T) {
+	addr, _ := servicetest.Listening(t, "mcpkit serve --dev-auth", binary, func(addr string) []string {
+		return []string{"serve", "--addr", addr, "--dev-auth"}
+	})
+	store := &oauth.MemoryStore{}
+	var logins atomic.Int32
+	headless := oauth.Headless(nil)
+	for _, version := range []string{mcp.Version20251125, mcp.Version20260728} {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		tr := oauth.NewTransport(oauth.Config{Store: store, Authorize: func(ctx context.Context, authURL string) (*url.URL, error) {
+			logins.Add(1)
+			return headless(ctx, authURL)
+		}})
+		stream, err := streamable.NewClient("http://"+addr+"/mcp", &streamable.ClientOptions{HTTPClient: &http.Client{Transport: tr}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sess, err := client.Connect(ctx, stream, &client.Options{ProtocolVersion: version})
+		if err != nil {
+			cancel()
+			t.Fatalf("%s: connect through the login: %v", version, err)
+		}
+		res, err := sess.CallTool(ctx, "add", map[string]int{"a": 2, "b": 3})
+		if err != nil || len(res.Content) == 0 || res.Content[0].Text != "5" {
+			t.Errorf("%s: add = %+v, %v", version, res, err)
+		}
+		sess.Close()
+		cancel()
+	}
+	if n := logins.Load(); n != 1 {
+		t.Errorf("%d logins, want 1 (the second session uses the stored token)", n)
 	}
 }

@@ -44,7 +44,9 @@ type Config struct {
 	// authorization code grant: the client authenticates with ClientID and ClientSecret (client_secret_basic,
 	// or client_secret_post when the server allows only that), or with PrivateKey (private_key_jwt).
 	ClientCredentials bool
-	// PrivateKey signs client assertions (private_key_jwt, RFC 7523) for the client credentials grant.
+	// PrivateKey signs client assertions (private_key_jwt, RFC 7523): for the client credentials grant, and
+	// for the token requests (code exchange, refresh) of the pre-registered ClientID at a server that lists
+	// private_key_jwt.
 	PrivateKey crypto.Signer
 	// SigningAlgorithm is the JWS algorithm of client assertions (default ES256).
 	SigningAlgorithm string

@@ -29,8 +29,9 @@ type fakeAS struct {
 	noS256        bool
 	issInRedirect string // "" = the right one, "-" = none
 	refreshFails  bool
-	alwaysDeny    bool // /mcp answers 401 to every token
-	forbid        bool // /mcp answers 403 insufficient_scope to every valid token
+	alwaysDeny    bool     // /mcp answers 401 to every token
+	forbid        bool     // /mcp answers 403 insufficient_scope to every valid token
+	authMethods   []string // token_endpoint_auth_methods_supported (nil: absent)
 	tokenCalls    atomic.Int32
 	lastForm      url.Values // the last token request
 	lastAuth      string     // its Authorization header
@@ -75,7 +76,8 @@ func newFakeAS(t *testing.T) *fakeAS {
 		}
 		writeJSON(w, map[string]any{"issuer": iss, "authorization_endpoint": base + "/authorize",
 			"token_endpoint": base + "/token", "registration_endpoint": base + "/register",
-			"code_challenge_methods_supported": methods, "authorization_response_iss_parameter_supported": true})
+			"code_challenge_methods_supported": methods, "authorization_response_iss_parameter_supported": true,
+			"token_endpoint_auth_methods_supported": f.authMethods})
 	})
 	mux.HandleFunc("/register", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"client_id": "c1"})

@@ -107,7 +107,17 @@ func (t *Transport) login(ctx context.Context, server *url.URL, ch Challenge, pr
 	if err != nil {
 		return nil, err
 	}
-	tok, err := oc.Exchange(t.ctx(ctx), code, oauth2.VerifierOption(verifier), res)
+	opts := []oauth2.AuthCodeOption{oauth2.VerifierOption(verifier), res}
+	if creds.Method == AuthPrivateKeyJWT {
+		ap, err := t.assertionParams(md)
+		if err != nil {
+			return nil, err
+		}
+		for k := range ap {
+			opts = append(opts, oauth2.SetAuthURLParam(k, ap.Get(k)))
+		}
+	}
+	tok, err := oc.Exchange(t.ctx(ctx), code, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("oauth: redeeming the code at %s: %w", md.TokenEndpoint, err)
 	}

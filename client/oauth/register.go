@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 )
 
@@ -15,6 +16,8 @@ const (
 	AuthBasic = "client_secret_basic"
 	AuthPost  = "client_secret_post"
 	AuthNone  = "none"
+	// AuthPrivateKeyJWT authenticates with a client assertion signed by Config.PrivateKey (RFC 7523).
+	AuthPrivateKeyJWT = "private_key_jwt"
 )
 
 // clientCreds is a client's identity at one authorization server.
@@ -39,6 +42,23 @@ func chooseMethod(md *ServerMetadata, haveSecret bool) string {
 	return AuthNone
 }
 
+// keyJWT reports whether token requests of clientID at md authenticate with private_key_jwt: the client
+// is the pre-registered one, Config.PrivateKey is set and the server lists the method.
+func (t *Transport) keyJWT(md *ServerMetadata, clientID string) bool {
+	return t.cfg.PrivateKey != nil && clientID != "" && clientID == t.cfg.ClientID &&
+		slices.Contains(md.TokenEndpointAuthMethodsSupported, AuthPrivateKeyJWT)
+}
+
+// assertionParams returns the client_assertion members of a token request authenticated with
+// private_key_jwt.
+func (t *Transport) assertionParams(md *ServerMetadata) (url.Values, error) {
+	a, err := t.assertion(md)
+	if err != nil {
+		return nil, err
+	}
+	return url.Values{"client_assertion_type": {assertionType}, "client_assertion": {a}}, nil
+}
+
 // credentials returns the client's identity at md's issuer: pre-registered, a Client ID Metadata
 // Document URL when the server supports it, or a dynamic registration (RFC 7591).
 func (t *Transport) credentials(ctx context.Context, hc *http.Client, md *ServerMetadata) (clientCreds, error) {
@@ -49,6 +69,9 @@ func (t *Transport) credentials(ctx context.Context, hc *http.Client, md *Server
 	switch {
 	case t.cfg.ClientID != "":
 		c = clientCreds{ID: t.cfg.ClientID, Secret: t.cfg.ClientSecret, Method: chooseMethod(md, t.cfg.ClientSecret != "")}
+		if t.keyJWT(md, t.cfg.ClientID) {
+			c.Secret, c.Method = "", AuthPrivateKeyJWT
+		}
 	case t.cfg.ClientMetadataURL != "" && md.ClientIDMetadataDocumentSupported:
 		c = clientCreds{ID: t.cfg.ClientMetadataURL, Method: AuthNone}
 	case md.RegistrationEndpoint != "":

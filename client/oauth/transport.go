@@ -164,7 +164,15 @@ func (t *Transport) token(ctx context.Context) (*oauth2.Token, error) {
 // refresh redeems tok's refresh token and stores the result.
 func (t *Transport) refresh(ctx context.Context, tok *oauth2.Token) (*oauth2.Token, error) {
 	s := t.session
-	nt, err := refreshGrant(ctx, t.hc, s.md.TokenEndpoint, s.oc, s.key.Resource, tok.RefreshToken)
+	var extra url.Values
+	if t.keyJWT(s.md, s.oc.ClientID) {
+		ap, err := t.assertionParams(s.md)
+		if err != nil {
+			return nil, err
+		}
+		extra = ap
+	}
+	nt, err := refreshGrant(ctx, t.hc, s.md.TokenEndpoint, s.oc, s.key.Resource, tok.RefreshToken, extra)
 	if err != nil {
 		_ = t.store.Delete(ctx, s.key)
 		return nil, fmt.Errorf("oauth: refreshing the token at %s: %w", s.md.TokenEndpoint, err)
@@ -177,11 +185,14 @@ func (t *Transport) refresh(ctx context.Context, tok *oauth2.Token) (*oauth2.Tok
 
 // refreshGrant redeems a refresh token at endpoint (RFC 6749 section 6) with the resource indicator
 // (RFC 8707: the MCP authorization spec asks for it on every token request; golang.org/x/oauth2's refresh
-// cannot add it), authenticating as oc says: HTTP Basic for a confidential client unless its style is
+// cannot add it), with extra members (a private_key_jwt client assertion), authenticating as oc says: HTTP Basic for a confidential client unless its style is
 // "in params", client_id (and client_secret) in the form otherwise. A server that answers without a new
 // refresh token leaves the old one in use.
-func refreshGrant(ctx context.Context, hc *http.Client, endpoint string, oc *oauth2.Config, resource, refreshToken string) (*oauth2.Token, error) {
+func refreshGrant(ctx context.Context, hc *http.Client, endpoint string, oc *oauth2.Config, resource, refreshToken string, extra url.Values) (*oauth2.Token, error) {
 	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}}
+	for k, v := range extra {
+		form[k] = v
+	}
 	if resource != "" {
 		form.Set("resource", resource)
 	}

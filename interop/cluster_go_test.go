@@ -243,6 +243,12 @@ func (k *counter) get(key string) int {
 	return k.n[key]
 }
 
+func (k *counter) reset() {
+	k.mu.Lock()
+	k.n = nil
+	k.mu.Unlock()
+}
+
 func (k *counter) String() string {
 	k.mu.Lock()
 	defer k.mu.Unlock()
@@ -272,6 +278,38 @@ func waitCounts(t *testing.T, k *counter, want map[string]int, d time.Duration) 
 			t.Errorf("%s: %d notifications, want %d (all: %v)", key, got, n, k)
 		}
 	}
+}
+
+// waitSubscribedEverywhere waits (2 s at most, as for the log level) until every node applies a legacy
+// session's resources/subscribe: it was saved on one node, and the others apply it when their bus goroutine
+// reads the `changed` announcement — docs/SCALING.md "Not read-your-writes" (a few ms; more under CI load,
+// where an update made on a node that had not applied it yet was not delivered). Each round updates uri
+// once from every node; a round whose three updates all arrive shows every node has it. The counts start
+// again at zero for the test.
+func waitSubscribedEverywhere(t *testing.T, c *cluster, k *counter, uri string) {
+	t.Helper()
+	maker, _ := c.connect(t, goModern, client.Options{})
+	ctx := bounded(t, 10*time.Second)
+	for deadline := time.Now().Add(2 * time.Second); ; {
+		before := k.get("updated " + uri)
+		for range 3 {
+			if res, err := maker.CallTool(ctx, "notify_change", map[string]string{"uri": uri}); err != nil || res.IsError {
+				t.Fatalf("notify_change: %+v, %v", res, err)
+			}
+		}
+		for wait := time.Now().Add(300 * time.Millisecond); k.get("updated "+uri)-before < 3 && time.Now().Before(wait); {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if k.get("updated "+uri)-before == 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("%s: a node still had not applied the subscription after 2 s (%v)", uri, k)
+			break
+		}
+	}
+	time.Sleep(300 * time.Millisecond) // duplicates, if any, arrive right behind
+	k.reset()
 }
 
 // changeOpts counts every change notification into k.
@@ -325,6 +363,9 @@ func goChanges(t *testing.T, c *cluster, p goPeer) {
 	stream := holder(rec, p)
 	if p.version == mcp.Version20260728 {
 		stream = fmt.Sprint(nodes(rec.since(0, isRPC(mcp.MethodSubscriptionsListen))))
+	}
+	if p.version != mcp.Version20260728 {
+		waitSubscribedEverywhere(t, c, k, uri)
 	}
 	makers := notifyFromEveryNode(t, c, uri)
 	t.Logf("%s: changes made on %v, stream held by %s", p.name, makers, stream)

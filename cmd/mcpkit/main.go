@@ -38,9 +38,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
 	var usage *usageError
+	var coded *exitCodeError
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.As(err, &coded):
+		return coded.code
 	case errors.As(err, &usage):
 		fmt.Fprintf(stderr, "mcpkit: %v\n\n%s", usage.err, usage.cmd.UsageString())
 		return exitUsage
@@ -84,6 +87,6 @@ func newRoot() *cobra.Command {
 	}
 	root.SetVersionTemplate("mcpkit {{.Version}}\n")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return &usageError{cmd, err} })
-	root.AddCommand(newServe(), newVersion(), newAuthserver())
+	root.AddCommand(newServe(), newVersion(), newAuthserver(), newInspect())
 	return root
 }

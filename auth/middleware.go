@@ -36,6 +36,12 @@ type MiddlewareOptions struct {
 	// carry credentials) need a token too. By default they pass to next without a principal, so that the
 	// transport can answer them.
 	RejectPreflight bool
+	// OnRefuse, when set, is called for every request the middleware answers itself instead of passing it
+	// on, with the status answered and a reason: "missing_token" (401 without Authorization),
+	// "invalid_request" (400: a malformed header, a token in the URI or body), "invalid_token" (401),
+	// "unavailable" (503: the verifier could not answer) or "insufficient_scope" (403). For metrics; it
+	// must be cheap and must not write to w.
+	OnRefuse func(r *http.Request, status int, reason string)
 }
 
 // maxFormBody bounds how much of a form-encoded body the middleware reads to look for an access_token.
@@ -98,6 +104,7 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	token, status := ParseAuthorization(r.Header)
 	switch status {
 	case HeaderAbsent:
+		m.refused(r, http.StatusUnauthorized, "missing_token")
 		m.challenge(w, http.StatusUnauthorized, "", "", m.opts.Scopes)
 		writeBody(w, "unauthorized", "an access token is required")
 		return
@@ -112,11 +119,13 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fallthrough
 	case errors.Is(err, ErrInvalidToken):
 		m.opts.Logger.Debug("auth: token refused", "remote", r.RemoteAddr, "path", r.URL.Path, "reason", err.Error())
+		m.refused(r, http.StatusUnauthorized, "invalid_token")
 		m.challenge(w, http.StatusUnauthorized, "invalid_token", "the access token is invalid", m.opts.Scopes)
 		writeBody(w, "invalid_token", "the access token is invalid")
 		return
 	case err != nil:
 		m.opts.Logger.Warn("auth: token verification unavailable", "remote", r.RemoteAddr, "path", r.URL.Path, "error", err.Error())
+		m.refused(r, http.StatusServiceUnavailable, "unavailable")
 		w.Header().Set("Retry-After", strconv.Itoa(int((m.opts.RetryAfter+time.Second-1)/time.Second)))
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusServiceUnavailable)
@@ -124,6 +133,7 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if missing := p.Missing(m.opts.Scopes...); len(missing) > 0 {
+		m.refused(r, http.StatusForbidden, "insufficient_scope")
 		WriteInsufficientScope(w, &InsufficientScopeError{Scopes: m.opts.Scopes, What: r.URL.Path}, m.opts)
 		return
 	}
@@ -132,11 +142,19 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m.next.ServeHTTP(w, r2)
 }
 
+// refused tells OnRefuse, when set, that the middleware answered r itself.
+func (m *middleware) refused(r *http.Request, status int, reason string) {
+	if m.opts.OnRefuse != nil {
+		m.opts.OnRefuse(r, status, reason)
+	}
+}
+
 // refuse answers a 400 invalid_request with its challenge.
 func (m *middleware) refuse(w http.ResponseWriter, r *http.Request, status int, code, desc string, err error) {
 	if err != nil {
 		m.opts.Logger.Debug("auth: request refused", "remote", r.RemoteAddr, "path", r.URL.Path, "error", err.Error())
 	}
+	m.refused(r, status, code)
 	m.challenge(w, status, code, desc, nil)
 	writeBody(w, code, desc)
 }

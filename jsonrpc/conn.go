@@ -40,6 +40,9 @@ type ConnOptions struct {
 	// MaxQueued bounds inbound requests waiting for a slot (default 1024). Past it requests are answered at
 	// once with CodeOverloaded.
 	MaxQueued int
+	// OnOverload, when set, is called each time a request is refused because MaxInFlight + MaxQueued
+	// requests are already in (for metrics). It must be cheap and must not block.
+	OnOverload func()
 	// AllowBatch reports whether a JSON array of messages may be processed now. Nil refuses every batch.
 	AllowBatch func() bool
 	// Barrier reports whether a request must be answered before the next inbound message is read: what
@@ -287,6 +290,9 @@ func (c *Conn) deliver(m *Message) {
 func (c *Conn) admit(m *Message, batch *batchReply) {
 	if c.queued.Add(1) > int64(c.opts.MaxInFlight+c.opts.MaxQueued) {
 		c.queued.Add(-1)
+		if c.opts.OnOverload != nil {
+			c.opts.OnOverload()
+		}
 		c.respond(m.ID, nil, &Error{Code: CodeOverloaded, Message: "server overloaded: too many requests in flight, retry later"}, batch)
 		return
 	}

@@ -54,14 +54,26 @@ var methods = map[string]methodSpec{
 // connection (never nil for stream transports; the HTTP transport passes its own). It applies the era
 // rules, then runs the middleware chain and the method.
 func (s *Server) handle(ctx context.Context, sess *session, m *jsonrpc.Message, out transport.Peer) (jsontext.Value, error) {
-	r := &Request{Method: m.Method, ID: m.ID, Params: m.Params, server: s, out: out}
-	meta, err := peekMeta(m.Params)
+	r := &Request{Method: m.Method, ID: m.ID, Params: m.Params, server: s, out: out, conn: sess}
+	if obs := s.observer.Load(); obs != nil {
+		if _, internal := out.(transport.Internal); !internal {
+			return (*obs)(ctx, r)
+		}
+	}
+	return s.admit(ctx, r)
+}
+
+// admit applies the era rules to r, then runs the middleware chain and the method. It is the innermost
+// Handler of the observers (Observe).
+func (s *Server) admit(ctx context.Context, r *Request) (jsontext.Value, error) {
+	sess := r.conn
+	meta, err := peekMeta(r.Params)
 	if err != nil {
 		return nil, err
 	}
 	r.Meta = meta
 
-	if m.Method == mcp.MethodInitialize && sess != nil && !sess.isInitialized() {
+	if r.Method == mcp.MethodInitialize && sess != nil && !sess.isInitialized() {
 		r.Era, r.sess, r.SessionID = mcp.EraLegacy, sess, sess.id
 		return s.chain()(withRequest(ctx, r), r)
 	}
@@ -77,7 +89,7 @@ func (s *Server) handle(ctx context.Context, sess *session, m *jsonrpc.Message, 
 			return nil, err
 		}
 	default:
-		if m.Method == mcp.MethodPing {
+		if r.Method == mcp.MethodPing {
 			// ping is allowed before initialize.
 			r.Era = mcp.EraLegacy
 			return s.chain()(withRequest(ctx, r), r)

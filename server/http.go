@@ -51,6 +51,18 @@ type HTTPOptions struct {
 	// MaxConns bounds the open connections (default 4,096); further clients wait in the listen backlog
 	// until one closes. Each open SSE stream holds one.
 	MaxConns int
+
+	// Wrap, when set, wraps each MCP endpoint inside Authenticate, so that it sees the request's
+	// principal: rate limits (package ratelimit), HTTP metrics (package metrics). transport is
+	// "streamable" for Path and "sse" for SSEPath and MessagesPath.
+	Wrap func(transport string, next http.Handler) http.Handler
+	// Routes are served beside the MCP endpoints, by path pattern (http.ServeMux syntax), outside
+	// Authenticate and Wrap: health probes (package health) and /metrics, which orchestrators and scrapers
+	// reach without a token. A pattern equal to one of the MCP endpoints' paths is refused.
+	Routes map[string]http.Handler
+	// Handlers, when set, is called once with the transports' handlers before serving starts (legacy is
+	// nil with NoSSE): metrics read their Stats, probes their drain state.
+	Handlers func(mcp *streamable.Handler, legacy *sse.Handler)
 }
 
 // Handler returns the Streamable HTTP handler for this server (both protocol eras on one endpoint), to
@@ -123,9 +135,19 @@ func (s *Server) ListenAndServeContext(ctx context.Context, addr string, opts *H
 }
 
 func (s *Server) serveListener(ctx context.Context, ln net.Listener, o *HTTPOptions) error {
+	for pat := range o.Routes {
+		if pat == o.Path || (!o.NoSSE && (pat == o.SSEPath || pat == o.MessagesPath)) {
+			_ = ln.Close()
+			return fmt.Errorf("server: HTTPOptions.Routes: %q is an MCP endpoint", pat)
+		}
+	}
+	wrap := func(_ string, h http.Handler) http.Handler { return h }
+	if o.Wrap != nil {
+		wrap = o.Wrap
+	}
 	h := s.Handler(&o.Streamable)
 	mux := http.NewServeMux()
-	mux.Handle(o.Path, h)
+	mux.Handle(o.Path, wrap("streamable", h))
 	var legacy *sse.Handler
 	if !o.NoSSE {
 		legacy = sse.NewHandler(s, &sse.Options{
@@ -139,14 +161,29 @@ func (s *Server) serveListener(ctx context.Context, ln net.Listener, o *HTTPOpti
 
 			ResourceMetadataURL: o.Streamable.ResourceMetadataURL,
 		})
-		mux.Handle(o.SSEPath, legacy.SSE())
-		mux.Handle(o.MessagesPath, legacy.Messages())
+		mux.Handle(o.SSEPath, wrap("sse", legacy.SSE()))
+		mux.Handle(o.MessagesPath, wrap("sse", legacy.Messages()))
+	}
+	if o.Handlers != nil {
+		o.Handlers(h, legacy)
 	}
 	var root http.Handler = mux
 	if o.Authenticate != nil {
 		root = o.Authenticate(mux)
 	} else {
 		s.warnUnenforced("HTTP without HTTPOptions.Authenticate")
+	}
+	if len(o.Routes) > 0 {
+		outer, err := routes(o.Routes, root)
+		if err != nil {
+			_ = ln.Close()
+			_ = h.Close(context.Background())
+			if legacy != nil {
+				_ = legacy.Close(context.Background())
+			}
+			return err
+		}
+		root = outer
 	}
 	hs := &http.Server{
 		Handler:           bodyDeadline(o.BodyReadTimeout, root),
@@ -183,4 +220,20 @@ func (s *Server) serveListener(ctx context.Context, ln net.Listener, o *HTTPOpti
 		return err
 	}
 	return errors.Join(herr, lerr, serr)
+}
+
+// routes returns a mux serving the extra routes and everything else with rest; a malformed pattern, or
+// one conflicting with another, is an error (http.ServeMux panics on them).
+func routes(extra map[string]http.Handler, rest http.Handler) (mux *http.ServeMux, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			mux, err = nil, fmt.Errorf("server: HTTPOptions.Routes: %v", p)
+		}
+	}()
+	mux = http.NewServeMux()
+	for pat, h := range extra {
+		mux.Handle(pat, h)
+	}
+	mux.Handle("/", rest)
+	return mux, nil
 }

@@ -30,7 +30,10 @@ func (s *Server) Serve(ctx context.Context, stream jsonrpc.Stream) error {
 		stream.Close()
 		return err
 	}
-	peer := &connPeer{}
+	peer := &connPeer{name: "stream"}
+	if n, ok := stream.(transport.Named); ok {
+		peer.name = n.TransportName()
+	}
 	// Unsolicited notifications (list_changed, resources/updated) go through a queue of their own, so that
 	// a client that stops reading never blocks the broadcast (AddTool, ResourceUpdated) or other sessions.
 	unsolicited := &queuedPeer{connPeer: peer, q: serial.New(maxUnsolicited), log: s.log}
@@ -50,6 +53,8 @@ func (s *Server) Serve(ctx context.Context, stream jsonrpc.Stream) error {
 		// A client may pipeline its first requests behind initialize: they are served once it is answered.
 		Barrier: func(m *jsonrpc.Message) bool { return m.Method == mcp.MethodInitialize },
 		Logger:  s.log,
+		// Counted for Server.Stats (metrics): a request refused because the connection's queue is full.
+		OnOverload: func() { s.overloaded.Add(1) },
 	})
 	peer.conn = conn
 	conn.Start()
@@ -94,7 +99,13 @@ func (h connHandler) HandleNotification(ctx context.Context, m *jsonrpc.Message)
 }
 
 // connPeer is the Peer of a stream connection: the server's messages go down the connection itself.
-type connPeer struct{ conn *jsonrpc.Conn }
+type connPeer struct {
+	conn *jsonrpc.Conn
+	name string // the stream's transport.Named name ("stdio", "memory"), or "stream"
+}
+
+// TransportName implements transport.Named.
+func (p *connPeer) TransportName() string { return p.name }
 
 func (p *connPeer) Notify(ctx context.Context, method string, params any) error {
 	return p.conn.Notify(ctx, method, params)

@@ -100,7 +100,10 @@ type Server struct {
 	sessions sessionSet
 	changes  changeFeed
 	handler  atomic.Pointer[Handler] // the method dispatch wrapped in middleware; Use swaps it
-	keys     store.KeyRing
+	observer atomic.Pointer[Handler] // nil, or admit wrapped in the observers; Observe swaps it
+	// overloaded counts requests stream connections refused with their queue full (Stats).
+	overloaded atomic.Int64
+	keys       store.KeyRing
 	// resultMeta is the _meta of modern results: serverInfo (shared, read-only).
 	resultMeta *mcp.ResultMeta
 	versions   []string

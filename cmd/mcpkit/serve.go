@@ -28,6 +28,7 @@ func newServe() *cobra.Command {
 		sseRetry     time.Duration
 		drainTimeout time.Duration
 		authn        authFlags
+		ops          opsFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -47,7 +48,10 @@ func newServe() *cobra.Command {
 			"(docs/SCALING.md).\n\n" +
 			"SIGTERM drains the node: new requests get 503 with Retry-After, open streams end with a retry hint\n" +
 			"(clients reconnect, through the balancer, to another node), running calls finish (--drain-timeout),\n" +
-			"then it exits 0.",
+			"then it exits 0.\n\n" +
+			"/healthz (liveness) and /readyz (readiness: Redis answers, no drain begun) are always served beside\n" +
+			"/mcp; --metrics adds Prometheus metrics at /metrics; --rate-limit RPS[:BURST] limits each caller\n" +
+			"(docs/OPERATIONS.md).",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
@@ -60,11 +64,18 @@ func newServe() *cobra.Command {
 			if err := authn.check(); err != nil {
 				return &usageError{cmd, err}
 			}
+			if err := ops.check(useStdio); err != nil {
+				return &usageError{cmd, err}
+			}
 			if useStdio && authn.on() {
 				return &usageError{cmd, fmt.Errorf("--auth-issuer and --dev-auth protect HTTP endpoints: a stdio server takes its credentials from its environment")}
 			}
 			opts := &server.HTTPOptions{}
 			var sopts server.Options
+			if err := ops.setup(); err != nil {
+				return err
+			}
+			var rst *redis.Store
 			sopts.Tasks.LeaseTTL = leaseTTL // a task whose node died reads failed after about this long
 			if redisURL != "" {
 				st, err := openRedis(cmd.Context(), redisURL)
@@ -72,6 +83,7 @@ func newServe() *cobra.Command {
 					return err
 				}
 				defer st.Close()
+				rst = st
 				sopts.KeyRing = st.Keys
 				sopts.Bus = st.Bus // resources/updated and list_changed reach every node's clients
 				opts.Streamable.Sessions = st.Sessions
@@ -80,6 +92,7 @@ func newServe() *cobra.Command {
 				opts.SSEBus = st.Bus         // /messages POSTs reach the node holding their /sse stream
 				sopts.Tasks.Store = st.Tasks // a task started on one node is polled, answered and cancelled on any
 			}
+			ops.stores(&sopts, opts)
 			s := demo.NewWith(sopts)
 			addCountSlowly(s)
 			// wait, list_roots, notify_change: to try cancel, resume and changes across nodes
@@ -91,6 +104,7 @@ func newServe() *cobra.Command {
 				return err
 			}
 			defer s.Close() // before the store closes (defers run in reverse): stops the bus goroutines
+			ops.instrument(s, useStdio)
 			if useStdio {
 				return s.ServeStdio(cmd.Context())
 			}
@@ -100,6 +114,10 @@ func newServe() *cobra.Command {
 			opts.Streamable.LeaseTTL = leaseTTL
 			opts.Streamable.RetryMs = int(sseRetry.Milliseconds())
 			opts.ShutdownTimeout = drainTimeout
+			ops.http(cmd.Context(), opts, rst)
+			if ops.m != nil {
+				authn.onRefuse = ops.m.AuthRefused
+			}
 			if authn.dev {
 				as, err := authn.startDev(addr, cmd.ErrOrStderr())
 				if err != nil {
@@ -126,6 +144,7 @@ func newServe() *cobra.Command {
 	cmd.Flags().DurationVar(&sseRetry, "sse-retry", 0, "the reconnection delay suggested to clients on resumable SSE streams (default 1s)")
 	cmd.Flags().DurationVar(&drainTimeout, "drain-timeout", 10*time.Second, "on SIGTERM or interrupt: new requests get 503 with Retry-After, open streams end with a retry hint, and running calls have this long to finish before the server stops")
 	authn.register(cmd)
+	ops.register(cmd)
 	cmd.Flags().StringVar(&redisURL, "redis", "", "keep sessions, stream events, the requestState key ring and tasks in the Redis at this URL (redis://[user:password@]host:port/db, rediss:// for TLS), shared by every node given the same URL")
 	return cmd
 }

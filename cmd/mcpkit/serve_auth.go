@@ -22,6 +22,8 @@ type authFlags struct {
 	jwks     string
 	scopes   []string
 	dev      bool // --dev-auth: start the development authorization server and trust it
+	// onRefuse counts the requests the auth middleware refuses (--metrics); nil without.
+	onRefuse func(r *http.Request, status int, reason string)
 }
 
 func (f *authFlags) register(cmd *cobra.Command) {
@@ -100,7 +102,7 @@ func (f *authFlags) authenticate(ctx context.Context, addr string) (func(http.Ha
 	return func(next http.Handler) http.Handler {
 		mux := http.NewServeMux()
 		_ = auth.RegisterMetadata(mux, md) // checked above
-		mux.Handle("/", auth.Middleware(next, auth.MiddlewareOptions{Verifier: v, Resource: resource, Scopes: f.scopes}))
+		mux.Handle("/", auth.Middleware(next, auth.MiddlewareOptions{Verifier: v, Resource: resource, Scopes: f.scopes, OnRefuse: f.onRefuse}))
 		return mux
 	}, nil
 }

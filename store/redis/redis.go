@@ -8,6 +8,8 @@ import (
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/mcpkit/mcpkit/store"
 )
 
 // Options configures a Store. Zero values choose the defaults.
@@ -120,7 +122,7 @@ func Open(url string, opts Options) (*Store, error) {
 	return st, nil
 }
 
-// Ping checks that Redis answers.
+// Ping checks that Redis answers. It implements store.Pinger.
 func (st *Store) Ping(ctx context.Context) error {
 	if err := st.client.Ping(ctx).Err(); err != nil {
 		return fmt.Errorf("store/redis: ping: %w", err)
@@ -136,6 +138,8 @@ func (st *Store) Close() error {
 	}
 	return err
 }
+
+var _ store.Pinger = (*Store)(nil)
 
 // ms is d in whole milliseconds, at least 1.
 func ms(d time.Duration) int64 { return max(d.Milliseconds(), 1) }

@@ -29,6 +29,9 @@ type stream struct {
 	once   sync.Once
 }
 
+// TransportName implements transport.Named: "memory".
+func (s *stream) TransportName() string { return "memory" }
+
 func (s *stream) Read(ctx context.Context) ([]byte, error) {
 	select {
 	case m := <-s.in:

@@ -98,6 +98,7 @@ type Handler struct {
 	queued    atomic.Int64 // bytes waiting in every session's queue
 	wg        sync.WaitGroup
 	workers   *workers.Pool // runs requests on reused goroutines
+	refused   refusals      // Stats (stats.go)
 }
 
 // NewHandler returns a handler serving srv.
@@ -264,6 +265,7 @@ func (h *Handler) serveSSE(w http.ResponseWriter, r *http.Request) {
 	}
 	addr := clientAddr(r)
 	if status, reason := h.admit(addr); status != 0 {
+		h.countRefusal(status)
 		w.Header().Set("Retry-After", "30")
 		fail(w, status, reason)
 		return
@@ -499,6 +501,7 @@ func (h *Handler) handle(ss *session, m *jsonrpc.Message, w http.ResponseWriter,
 	default:
 		if ss.active.Add(1) > int64(h.opts.MaxRequestsPerSession) {
 			ss.active.Add(-1)
+			h.refused.sessionRequests.Add(1)
 			if w == nil {
 				_ = ss.send(jsonrpc.AppendError(nil, m.ID, h.overloaded()))
 				return

@@ -121,6 +121,9 @@ func (ss *session) deliver(m *jsonrpc.Message) bool {
 // whose responses come back as POSTs.
 type peer struct{ ss *session }
 
+// TransportName implements transport.Named.
+func (p peer) TransportName() string { return "sse" }
+
 func (p peer) Notify(ctx context.Context, method string, params any) error {
 	raw, err := marshal(params)
 	if err != nil {

@@ -46,6 +46,9 @@ type Stream struct {
 	closeOnce sync.Once
 }
 
+// TransportName implements transport.Named: "stdio".
+func (s *Stream) TransportName() string { return "stdio" }
+
 // NewStream returns a stream reading lines from r and writing lines to w. Close closes r and w when they
 // are io.Closers, and interrupts a Read blocked on r. When r is an *os.File in blocking mode (os.Stdin
 // usually is), that takes putting its descriptor into non-blocking mode while the stream is open (Linux; on

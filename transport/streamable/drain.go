@@ -85,6 +85,7 @@ func (h *Handler) refuseDraining(w http.ResponseWriter, id jsonrpc.ID) bool {
 	if !h.drain.on.Load() {
 		return false
 	}
+	h.refused.draining.Add(1)
 	w.Header().Set("Retry-After", "1")
 	httpError(w, http.StatusServiceUnavailable, id, jsonrpc.CodeOverloaded, "this server node is shutting down: send the request again (another node will answer)")
 	return true

@@ -132,6 +132,7 @@ type Handler struct {
 	inflight  atomic.Int64   // 2026-07-28 requests in flight (MaxInFlight)
 	lease     leaseState     // leases on running requests (lease.go)
 	drain     drainState     // Drain (drain.go)
+	refused   refusals       // Stats (stats.go)
 }
 
 // NewHandler returns a handler serving srv.
@@ -208,6 +209,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !h.enter() {
+		h.refused.draining.Add(1)
 		httpError(w, http.StatusServiceUnavailable, jsonrpc.ID{}, jsonrpc.CodeOverloaded, "server is shutting down")
 		return
 	}

@@ -50,11 +50,13 @@ func (h *Handler) legacyPost(w http.ResponseWriter, r *http.Request, m *jsonrpc.
 		var err error
 		ls, err = h.openSession(ctx, clientAddr(r), h.opts.Principal(ctx))
 		if errors.Is(err, store.ErrLimit) {
+			h.refused.sessions.Add(1)
 			w.Header().Set("Retry-After", "30")
 			httpError(w, http.StatusServiceUnavailable, m.ID, jsonrpc.CodeOverloaded, "server overloaded: the maximum number of sessions is reached, retry later")
 			return
 		}
 		if errors.Is(err, errTooManyForClient) {
+			h.refused.clientSessions.Add(1)
 			w.Header().Set("Retry-After", "30")
 			httpError(w, http.StatusTooManyRequests, m.ID, jsonrpc.CodeOverloaded,
 				"too many sessions from this client address (limit "+itoa(int64(h.opts.MaxSessionsPerClient))+"): end unused ones with DELETE, or retry later")
@@ -114,6 +116,7 @@ func (h *Handler) legacyPost(w http.ResponseWriter, r *http.Request, m *jsonrpc.
 	}
 	if n := ls.running.Add(1); int(n) > h.opts.MaxRequestsPerSession {
 		ls.running.Add(-1)
+		h.refused.sessionRequests.Add(1)
 		w.Header().Set("Retry-After", "1")
 		httpError(w, http.StatusTooManyRequests, m.ID, jsonrpc.CodeOverloaded,
 			"server overloaded: this session has "+itoa(int64(h.opts.MaxRequestsPerSession))+" requests running (the limit), retry later")
@@ -331,10 +334,23 @@ func (h *Handler) delete(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// nopPeer drops everything (batch requests, probes).
+// nopPeer drops everything (batch requests).
 type nopPeer struct{}
 
 func (nopPeer) Notify(context.Context, string, any) error { return nil }
 func (nopPeer) Call(context.Context, string, any) (jsontext.Value, error) {
 	return nil, errNoServerRequests
 }
+
+// TransportName implements transport.Named.
+func (nopPeer) TransportName() string { return transportName }
+
+// probePeer is the peer of the requests the handler makes itself (the checks before a
+// subscriptions/listen stream): it drops everything, and the server's observers do not see them.
+type probePeer struct{ nopPeer }
+
+// InternalRequest implements transport.Internal.
+func (probePeer) InternalRequest() {}
+
+// transportName is this transport's name for observers (transport.Named).
+const transportName = "streamable"

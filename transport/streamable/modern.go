@@ -37,6 +37,7 @@ func (h *Handler) modernPost(w http.ResponseWriter, r *http.Request, m *jsonrpc.
 	}
 	if n := h.inflight.Add(1); n > int64(h.opts.MaxInFlight) {
 		h.inflight.Add(-1)
+		h.refused.inFlight.Add(1)
 		w.Header().Set("Retry-After", "1")
 		httpError(w, http.StatusServiceUnavailable, m.ID, jsonrpc.CodeOverloaded,
 			"server overloaded: "+itoa(int64(h.opts.MaxInFlight))+" requests are in flight (the limit), retry later")
@@ -73,7 +74,7 @@ func (h *Handler) listen(w http.ResponseWriter, r *http.Request, m *jsonrpc.Mess
 	// Let the server apply the era rules first (missing _meta, unsupported version, …) with a request it
 	// answers at once: server/discover carries the same _meta.
 	probe := &jsonrpc.Message{ID: m.ID, Method: mcp.MethodDiscover, Params: m.Params}
-	if _, err := h.srv.Stateless().HandleRequest(r.Context(), probe, nopPeer{}); err != nil {
+	if _, err := h.srv.Stateless().HandleRequest(r.Context(), probe, probePeer{}); err != nil {
 		_, e := responseBytes(m.ID, nil, err)
 		httpError(w, modernStatus(e), m.ID, e.Code, e.Message)
 		return
@@ -186,7 +187,7 @@ func (h *Handler) visibleTaskIDs(ctx context.Context, m *jsonrpc.Message, ids []
 			continue
 		}
 		probe := &jsonrpc.Message{ID: m.ID, Method: mcp.MethodTasksGet, Params: raw}
-		if _, err := h.srv.Stateless().HandleRequest(ctx, probe, nopPeer{}); err == nil {
+		if _, err := h.srv.Stateless().HandleRequest(ctx, probe, probePeer{}); err == nil {
 			out = append(out, id)
 		}
 	}

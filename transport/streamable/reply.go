@@ -78,6 +78,9 @@ var errFinished = errors.New("streamable: the request has already been answered"
 func (rp *reply) RequestHeader() http.Header { return rp.reqHeader }
 
 // Notify implements transport.Peer: a notification related to the request.
+// TransportName implements transport.Named.
+func (rp *reply) TransportName() string { return transportName }
+
 func (rp *reply) Notify(ctx context.Context, method string, params any) error {
 	raw, err := marshalParams(params)
 	if err != nil {

@@ -284,6 +284,7 @@ func (h *Handler) sessionError(w http.ResponseWriter, id jsonrpc.ID, sid string,
 // unavailable answers 503 with Retry-After for a store that failed, and logs it.
 func (h *Handler) unavailable(w http.ResponseWriter, id jsonrpc.ID, sid string, err error) {
 	h.log.Warn("streamable: session store unavailable", "session", sid, "err", err)
+	h.refused.store.Add(1)
 	w.Header().Set("Retry-After", storeRetryAfter)
 	httpError(w, http.StatusServiceUnavailable, id, jsonrpc.CodeOverloaded,
 		"session storage is temporarily unavailable; retry the same request later")

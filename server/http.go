@@ -48,6 +48,10 @@ type HTTPOptions struct {
 	// Scopes (RequireToolScopes and its kin) and session binding bite only for requests that carry a
 	// principal: a server that declares scopes and is served without Authenticate logs a warning at start.
 	Authenticate func(http.Handler) http.Handler
+	// Wrap, when set, wraps the MCP endpoints outside Authenticate, so it sees every request, refused ones
+	// too: an HTTP middleware for tracing (otelmcp.HTTPHandler takes W3C trace context from the headers),
+	// logging or metrics. Nil adds nothing.
+	Wrap func(http.Handler) http.Handler
 	// MaxConns bounds the open connections (default 4,096); further clients wait in the listen backlog
 	// until one closes. Each open SSE stream holds one.
 	MaxConns int
@@ -147,6 +151,9 @@ func (s *Server) serveListener(ctx context.Context, ln net.Listener, o *HTTPOpti
 		root = o.Authenticate(mux)
 	} else {
 		s.warnUnenforced("HTTP without HTTPOptions.Authenticate")
+	}
+	if o.Wrap != nil {
+		root = o.Wrap(root)
 	}
 	hs := &http.Server{
 		Handler:           bodyDeadline(o.BodyReadTimeout, root),

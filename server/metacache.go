@@ -53,8 +53,9 @@ func decodeMeta(dec *jsontext.Decoder, dst **mcp.RequestMeta) error {
 	if err := json.Unmarshal(raw, m); err != nil {
 		return err
 	}
-	// A progress token makes the bytes unique: not worth caching. Nor is an oversize _meta.
-	if len(m.ProgressToken) == 0 && len(raw) <= metaCacheMaxEntryBytes {
+	// A progress token or trace context (traceparent, new per request) makes the bytes unique: not worth
+	// caching, and caching it would push out the entries in use. Nor is an oversize _meta.
+	if len(m.ProgressToken) == 0 && m.Extra[mcp.MetaTraceParent] == nil && len(raw) <= metaCacheMaxEntryBytes {
 		metaCache.Lock()
 		if _, ok := metaCache.m[string(raw)]; !ok {
 			if len(metaCache.m) >= metaCacheMax || metaCache.bytes+len(raw) > metaCacheBudget {

@@ -29,7 +29,7 @@ func TestMiddleware(t *testing.T) {
 				return func(ctx context.Context, r *server.Request) (jsontext.Value, error) {
 					tp := ""
 					if r.Meta != nil {
-						tp = string(r.Meta.Extra["traceparent"])
+						tp = string(r.Meta.TraceParent)
 					}
 					seenMu.Lock()
 					seen = append(seen, r.Method+" "+tp)

@@ -27,6 +27,7 @@ func Connect(ctx context.Context, stream jsonrpc.Stream, opts *Options) (*Sessio
 		s.opts.ClientInfo = mcp.Implementation{Name: "mcpkit", Version: "0.1.0"}
 	}
 	s.declareHandlers()
+	s.chainMiddleware()
 	if s.opts.ProbeTimeout <= 0 {
 		s.opts.ProbeTimeout = 5 * time.Second
 	}

@@ -51,8 +51,7 @@ func (s *Session) driveInput(ctx context.Context, method string, params []byte, 
 		if err != nil {
 			return nil, err
 		}
-		body := s.appendWithMeta(nil, retry, token, tasks)
-		if res, err = s.conn.CallRaw(ctx, method, body); err != nil {
+		if res, err = s.roundTrip(ctx, method, retry, token, tasks); err != nil {
 			return nil, err
 		}
 		switch err := checkResultType(res); err {

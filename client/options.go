@@ -87,6 +87,10 @@ type Options struct {
 	// that shows no change, up to TaskPollMax. Zero means 100ms and 5s.
 	TaskPollMin, TaskPollMax time.Duration
 
+	// Middleware wraps the sending of every request, outermost first (tracing: package otelmcp). Without
+	// any, requests are sent as before, with no extra cost.
+	Middleware []Middleware
+
 	// Logger receives the client's own diagnostics. Nil uses slog.Default().
 	Logger *slog.Logger
 }

@@ -49,6 +49,8 @@ type Session struct {
 	acksMu sync.Mutex
 	acks   []ackWaiter // Listen calls waiting for their acknowledgement, oldest first
 
+	invoke Invoker // Options.Middleware around send; nil without middleware
+
 	progress  sync.Map      // token (string) → func(*mcp.ProgressParams)
 	callbacks *serial.Queue // notification callbacks, run in order off the read loop
 	nextToken atomic.Int64
@@ -127,7 +129,6 @@ func (s *Session) callRawAs(ctx context.Context, method string, params any, task
 // declaring the tasks extension on it when tasks is set (2026-07-28); a task result (resultType "task")
 // to a tools/call that declared it is returned as it is, for the caller to follow.
 func (s *Session) callEncodedAs(ctx context.Context, method string, params []byte, tasks bool) (jsontext.Value, error) {
-	body := params
 	var token string
 	if fn := progressFunc(ctx); fn != nil {
 		token = strconv.FormatInt(s.nextToken.Add(1), 10)
@@ -138,13 +139,7 @@ func (s *Session) callEncodedAs(ctx context.Context, method string, params []byt
 			defer s.progress.Delete(token)
 		}
 	}
-	if s.era == mcp.EraModern || token != "" {
-		withMeta := bufpool.Get()
-		defer bufpool.Put(withMeta)
-		withMeta.B = s.appendWithMeta(withMeta.B, body, token, tasks)
-		body = withMeta.B
-	}
-	res, err := s.conn.CallRaw(ctx, method, body)
+	res, err := s.roundTrip(ctx, method, params, token, tasks)
 	// The callbacks of the notifications that arrived before the result (its progress, its logs) run
 	// before the call returns, as the stream ordered them.
 	s.callbacks.WaitFor(ctx, s.callbacks.Mark())
@@ -165,9 +160,23 @@ func (s *Session) callEncodedAs(ctx context.Context, method string, params []byt
 	return res, nil
 }
 
+// sendBody sends one request: params (encoded without _meta) with the session's _meta spliced in, plus the
+// members middleware added.
+func (s *Session) sendBody(ctx context.Context, method string, params []byte, token string, tasks bool, extra []metaMember) (jsonrpc.ID, jsontext.Value, error) {
+	body := params
+	if s.era == mcp.EraModern || token != "" || len(extra) > 0 {
+		withMeta := bufpool.Get()
+		defer bufpool.Put(withMeta)
+		withMeta.B = s.appendWithMeta(withMeta.B, body, token, tasks, extra)
+		body = withMeta.B
+	}
+	return s.conn.CallRawID(ctx, method, body)
+}
+
 // appendWithMeta appends params with _meta spliced in as its first member: the modern per-request fields
-// and/or a progress token. tasks selects the _meta that declares the tasks extension.
-func (s *Session) appendWithMeta(dst, params []byte, token string, tasks bool) []byte {
+// and/or a progress token, then the extra members. tasks selects the _meta that declares the tasks
+// extension.
+func (s *Session) appendWithMeta(dst, params []byte, token string, tasks bool, extra []metaMember) []byte {
 	dst = append(dst, `{"_meta":{`...)
 	sep := false
 	if token != "" {
@@ -184,6 +193,16 @@ func (s *Session) appendWithMeta(dst, params []byte, token string, tasks bool) [
 			dst = append(dst, ',')
 		}
 		dst = append(dst, (*meta)[1:len(*meta)-1]...) // the members of the cached object
+		sep = true
+	}
+	for _, m := range extra {
+		if sep {
+			dst = append(dst, ',')
+		}
+		dst, _ = jsontext.AppendQuote(dst, m.key)
+		dst = append(dst, ':')
+		dst = append(dst, m.value...)
+		sep = true
 	}
 	dst = append(dst, '}')
 	rest := params[1:] // after '{'

@@ -32,7 +32,19 @@ func (c *Conn) Call(ctx context.Context, method string, params, result any) erro
 
 // CallRaw is Call with raw params and result.
 func (c *Conn) CallRaw(ctx context.Context, method string, params jsontext.Value) (jsontext.Value, error) {
+	_, res, err := c.CallRawID(ctx, method, params)
+	return res, err
+}
+
+// CallRawID is CallRaw that also returns the id the request was given (for tracing and logs), also when
+// it could not be sent.
+func (c *Conn) CallRawID(ctx context.Context, method string, params jsontext.Value) (ID, jsontext.Value, error) {
 	id := Int64ID(c.pending.Next())
+	res, err := c.callRaw(ctx, id, method, params)
+	return id, res, err
+}
+
+func (c *Conn) callRaw(ctx context.Context, id ID, method string, params jsontext.Value) (jsontext.Value, error) {
 	w, err := c.pending.Add(id)
 	if err != nil {
 		return nil, err // closedErr(why the connection closed), given to Fail

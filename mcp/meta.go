@@ -54,7 +54,12 @@ type RequestMeta struct {
 	// LogLevel opts the request in to notifications/message at this level and above (2026-07-28; absent
 	// means no log messages).
 	LogLevel LoggingLevel `json:"io.modelcontextprotocol/logLevel,omitzero"`
-	// Extra holds every other key (trace context, extension keys, …).
+	// TraceParent, TraceState and Baggage carry W3C trace context and baggage (OpenTelemetry), as the
+	// 2026-07-28 revision reserves them in any era's _meta: JSON strings in W3C format, kept here as sent.
+	TraceParent jsontext.Value `json:"traceparent,omitzero"`
+	TraceState  jsontext.Value `json:"tracestate,omitzero"`
+	Baggage     jsontext.Value `json:"baggage,omitzero"`
+	// Extra holds every other key (extension keys, …).
 	Extra map[string]jsontext.Value `json:",embed"`
 }
 

@@ -6,11 +6,11 @@
 // It is the only mcpkit package that imports the Prometheus client: the server, client, transports,
 // stores and auth package know nothing of it (a test checks their dependency graph). They offer cheap
 // hooks instead, which cost nothing while unused: server.Server.Observe and server.Request.Transport, the
-// transports' Stats, auth.MiddlewareOptions.OnRefuse and server.HTTPOptions.Wrap.
+// transports' Stats, auth.MiddlewareOptions.OnRefuse and server.HTTPOptions.WrapEndpoint.
 //
 //	m := metrics.New(nil)
 //	m.Instrument(srv)                      // requests, latency, in flight, stream-connection sessions
-//	opts.Wrap = m.WrapHTTP                 // open SSE streams
+//	opts.WrapEndpoint = m.WrapHTTP                 // open SSE streams
 //	opts.Handlers = m.Transports           // sessions and refusals of Streamable HTTP and HTTP+SSE
 //	opts.Routes = map[string]http.Handler{"/metrics": m.Handler()}
 //	opts.Streamable.Sessions = m.SessionStore("redis", st.Sessions) // store operations and errors

@@ -8,7 +8,7 @@ import (
 )
 
 // WrapHTTP wraps an MCP endpoint of transport ("streamable" or "sse") so that streams_open counts its
-// responses that are SSE streams while they are open. It fits server.HTTPOptions.Wrap. The wrapped
+// responses that are SSE streams while they are open. It fits server.HTTPOptions.WrapEndpoint. The wrapped
 // ResponseWriter unwraps (http.ResponseController) to the original: flushing and write deadlines work.
 func (m *Metrics) WrapHTTP(transport string, next http.Handler) http.Handler {
 	gauge := m.open[transportIndex(transport)]

@@ -2,7 +2,7 @@
 // request is authenticated (auth.PrincipalKey), per client address otherwise. One Limiter serves both
 // places a request can be refused:
 //
-//   - over HTTP, Limiter.Wrap (an http.Handler middleware; server.HTTPOptions.Wrap) answers a request past
+//   - over HTTP, Limiter.Wrap (an http.Handler middleware; server.HTTPOptions.WrapEndpoint) answers a request past
 //     the limit 429 Too Many Requests with Retry-After (whole seconds until a token is back) and a JSON-RPC
 //     -32000 error for the request's id, the same answer the transports give past their own request caps;
 //   - in band (stdio, or any transport), Limiter.Middleware (a server.Middleware; Server.Use) answers it

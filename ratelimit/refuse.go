@@ -21,7 +21,7 @@ import (
 // id (the transports' default body limit).
 const maxPeek = 4 << 20
 
-// Wrap limits the requests of next (an MCP endpoint; server.HTTPOptions.Wrap): a GET or POST takes a token
+// Wrap limits the requests of next (an MCP endpoint; server.HTTPOptions.WrapEndpoint): a GET or POST takes a token
 // from its caller's bucket (Options.HTTPKey). Without one, a POST carrying a response or notifications
 // (answers to the server's questions, cancellations) still passes, so that requests already admitted can
 // finish; any other request is answered 429 with Retry-After and a JSON-RPC -32000 error for its id. DELETE

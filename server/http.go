@@ -48,16 +48,20 @@ type HTTPOptions struct {
 	// Scopes (RequireToolScopes and its kin) and session binding bite only for requests that carry a
 	// principal: a server that declares scopes and is served without Authenticate logs a warning at start.
 	Authenticate func(http.Handler) http.Handler
+	// Wrap, when set, wraps the MCP endpoints outside Authenticate, so it sees every request, refused ones
+	// too: an HTTP middleware for tracing (otelmcp.HTTPHandler takes W3C trace context from the headers),
+	// logging or metrics. Nil adds nothing.
+	Wrap func(http.Handler) http.Handler
 	// MaxConns bounds the open connections (default 4,096); further clients wait in the listen backlog
 	// until one closes. Each open SSE stream holds one.
 	MaxConns int
 
-	// Wrap, when set, wraps each MCP endpoint inside Authenticate, so that it sees the request's
+	// WrapEndpoint, when set, wraps each MCP endpoint inside Authenticate, so that it sees the request's
 	// principal: rate limits (package ratelimit), HTTP metrics (package metrics). transport is
 	// "streamable" for Path and "sse" for SSEPath and MessagesPath.
-	Wrap func(transport string, next http.Handler) http.Handler
+	WrapEndpoint func(transport string, next http.Handler) http.Handler
 	// Routes are served beside the MCP endpoints, by path pattern (http.ServeMux syntax), outside
-	// Authenticate and Wrap: health probes (package health) and /metrics, which orchestrators and scrapers
+	// Authenticate, Wrap and WrapEndpoint: health probes (package health) and /metrics, which orchestrators and scrapers
 	// reach without a token. A pattern equal to one of the MCP endpoints' paths is refused.
 	Routes map[string]http.Handler
 	// Handlers, when set, is called once with the transports' handlers before serving starts (legacy is
@@ -142,8 +146,8 @@ func (s *Server) serveListener(ctx context.Context, ln net.Listener, o *HTTPOpti
 		}
 	}
 	wrap := func(_ string, h http.Handler) http.Handler { return h }
-	if o.Wrap != nil {
-		wrap = o.Wrap
+	if o.WrapEndpoint != nil {
+		wrap = o.WrapEndpoint
 	}
 	h := s.Handler(&o.Streamable)
 	mux := http.NewServeMux()
@@ -172,6 +176,9 @@ func (s *Server) serveListener(ctx context.Context, ln net.Listener, o *HTTPOpti
 		root = o.Authenticate(mux)
 	} else {
 		s.warnUnenforced("HTTP without HTTPOptions.Authenticate")
+	}
+	if o.Wrap != nil {
+		root = o.Wrap(root)
 	}
 	if len(o.Routes) > 0 {
 		outer, err := routes(o.Routes, root)

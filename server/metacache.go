@@ -6,6 +6,7 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/mcpkit/mcpkit/internal/bufpool"
 	"github.com/mcpkit/mcpkit/mcp"
 )
 
@@ -42,16 +43,42 @@ func decodeMeta(dec *jsontext.Decoder, dst **mcp.RequestMeta) error {
 		*dst = nil
 		return nil
 	}
+	// Trace context (traceparent, tracestate, baggage) is new on every request: the rest of the _meta is
+	// looked up and cached without it, and the request gets a copy carrying its own.
+	if hasTraceKey(raw) {
+		buf := bufpool.Get()
+		defer bufpool.Put(buf)
+		var tr traceMembers
+		if rest, ok := splitTrace(raw, buf.B[:0], &tr); ok {
+			buf.B = rest
+			m, err := cachedMeta(rest)
+			if err != nil {
+				return err
+			}
+			*dst = tr.onto(m)
+			return nil
+		}
+	}
+	m, err := cachedMeta(raw)
+	if err != nil {
+		return err
+	}
+	*dst = m
+	return nil
+}
+
+// cachedMeta returns the decoded raw _meta, from the cache or decoded (and cached when worth it). The
+// result is shared: read-only.
+func cachedMeta(raw []byte) (*mcp.RequestMeta, error) {
 	metaCache.RLock()
 	m, ok := metaCache.m[string(raw)]
 	metaCache.RUnlock()
 	if ok {
-		*dst = m
-		return nil
+		return m, nil
 	}
 	m = new(mcp.RequestMeta)
 	if err := json.Unmarshal(raw, m); err != nil {
-		return err
+		return nil, err
 	}
 	// A progress token makes the bytes unique: not worth caching. Nor is an oversize _meta.
 	if len(m.ProgressToken) == 0 && len(raw) <= metaCacheMaxEntryBytes {
@@ -66,6 +93,5 @@ func decodeMeta(dec *jsontext.Decoder, dst **mcp.RequestMeta) error {
 		}
 		metaCache.Unlock()
 	}
-	*dst = m
-	return nil
+	return m, nil
 }

@@ -121,7 +121,7 @@ func (f *opsFlags) http(ctx context.Context, opts *server.HTTPOptions, st *redis
 	if f.m == nil && f.l == nil {
 		return
 	}
-	opts.Wrap = func(transport string, next http.Handler) http.Handler {
+	opts.WrapEndpoint = func(transport string, next http.Handler) http.Handler {
 		if f.l != nil {
 			next = f.l.Wrap(next) // inside the metrics: a refused request opens no stream
 		}

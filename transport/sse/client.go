@@ -255,10 +255,12 @@ func (c *Client) Write(ctx context.Context, msg []byte) error {
 	default:
 	}
 	var id jsonrpc.ID
+	var traceparent, tracestate string
 	if m, err := jsonrpc.DecodeMessage(msg); err == nil && m.IsRequest() {
 		id = m.ID
+		traceparent, tracestate = httpx.TraceContext(m.Params) // mirrored into the POST's headers
 	}
-	status, body, err := c.postMessage(ctx, msg)
+	status, body, err := c.postMessage(ctx, msg, traceparent, tracestate)
 	switch {
 	case err != nil && ctx.Err() != nil:
 		return ctx.Err()
@@ -279,8 +281,9 @@ func (c *Client) Write(ctx context.Context, msg []byte) error {
 	return fmt.Errorf("sse: POST %s: %s", c.post, httpx.DescribeStatus(status, body))
 }
 
-// postMessage POSTs msg and returns the status and (for errors) the start of the body.
-func (c *Client) postMessage(ctx context.Context, msg []byte) (int, []byte, error) {
+// postMessage POSTs msg (with the trace context of its _meta in headers) and returns the status and (for
+// errors) the start of the body.
+func (c *Client) postMessage(ctx context.Context, msg []byte, traceparent, tracestate string) (int, []byte, error) {
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	stop := context.AfterFunc(c.life, cancel)
@@ -291,6 +294,7 @@ func (c *Client) postMessage(ctx context.Context, msg []byte) (int, []byte, erro
 	}
 	c.setHeaders(req.Header)
 	req.Header.Set("Content-Type", "application/json")
+	httpx.SetTraceHeaders(req.Header, traceparent, tracestate)
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		return 0, nil, fmt.Errorf("sse: POST %s: %w", c.post, err)

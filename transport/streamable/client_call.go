@@ -103,6 +103,7 @@ func (c *Client) exchange(cl *call) {
 	} else {
 		c.setSessionHeaders(h, cl.method == mcp.MethodInitialize)
 	}
+	httpx.SetTraceHeaders(h, cl.facts.traceParent, cl.facts.traceState)
 	resp, err := c.do(cl.ctx, http.MethodPost, cl.msg, h)
 	if err != nil {
 		c.fail(cl, fmt.Sprintf("POST %s failed: %v", c.url, err), 0)

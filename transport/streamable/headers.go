@@ -28,6 +28,9 @@ type bodyFacts struct {
 	name    string // params.name, params.uri or params.taskId, for the methods that have Mcp-Name
 	hasName bool
 	params  jsontext.Value // the params, for the arguments that Mcp-Param-* headers mirror
+	// traceParent and traceState are params._meta's W3C trace context, which the client mirrors into
+	// the traceparent and tracestate headers.
+	traceParent, traceState string
 }
 
 var metaKey = []byte(`"_meta"`)
@@ -39,7 +42,9 @@ func readBodyFacts(m *jsonrpc.Message) bodyFacts {
 	}
 	var p struct {
 		Meta *struct {
-			Version string `json:"io.modelcontextprotocol/protocolVersion"`
+			Version     string `json:"io.modelcontextprotocol/protocolVersion"`
+			TraceParent string `json:"traceparent"`
+			TraceState  string `json:"tracestate"`
 		} `json:"_meta"`
 		Name   *string `json:"name"`
 		URI    *string `json:"uri"`
@@ -50,6 +55,7 @@ func readBodyFacts(m *jsonrpc.Message) bodyFacts {
 	}
 	if p.Meta != nil {
 		f.version = p.Meta.Version
+		f.traceParent, f.traceState = p.Meta.TraceParent, p.Meta.TraceState
 	}
 	switch nameMethod(m.Method) {
 	case "name":

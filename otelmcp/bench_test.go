@@ -1,0 +1,87 @@
+package otelmcp_test
+
+import (
+	"context"
+	"testing"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
+
+	"github.com/mcpkit/mcpkit/client"
+	"github.com/mcpkit/mcpkit/mcp"
+	"github.com/mcpkit/mcpkit/otelmcp"
+	"github.com/mcpkit/mcpkit/server"
+)
+
+// tracingModes are the configurations the benchmark compares, in one run: no middleware at all (off),
+// the middleware on a no-op provider (what a program gets that installs otelmcp but sets no SDK),
+// on an SDK that samples nothing (trace context still travels), and on an SDK that records every span
+// into an in-memory exporter through the batch processor (the production shape).
+var tracingModes = []string{"off", "noop", "sampled-out", "recorded"}
+
+// tracerFor returns the provider of a mode (nil for off) and a function to call now and then to drop
+// what the exporter kept.
+func tracerFor(b *testing.B, mode string) (trace.TracerProvider, func()) {
+	switch mode {
+	case "noop":
+		return noop.NewTracerProvider(), func() {}
+	case "sampled-out":
+		tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample()))
+		b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+		return tp, func() {}
+	case "recorded":
+		exp := tracetest.NewInMemoryExporter()
+		tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithSampler(sdktrace.AlwaysSample()))
+		b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+		return tp, exp.Reset
+	}
+	return nil, func() {}
+}
+
+// BenchmarkTracing measures one typed tools/call end to end (client → server → client) with tracing on
+// both sides in each mode, over the in-memory transport and Streamable HTTP, in both eras. Throughput is
+// 1/(ns/op); docs/PERFORMANCE.md compares the modes of one run.
+func BenchmarkTracing(b *testing.B) {
+	for _, tr := range []string{"memory", "http"} {
+		for _, v := range []string{mcp.Version20251125, mcp.Version20260728} {
+			for _, mode := range tracingModes {
+				b.Run(tr+"/"+v+"/"+mode, func(b *testing.B) { benchTracing(b, tr, v, mode) })
+			}
+		}
+	}
+}
+
+func benchTracing(b *testing.B, tr, version, mode string) {
+	tp, drop := tracerFor(b, mode)
+	var smw []server.Middleware
+	var cmw []client.Middleware
+	var opts *otelmcp.Options
+	if tp != nil {
+		opts = &otelmcp.Options{TracerProvider: tp}
+		smw = []server.Middleware{otelmcp.ServerMiddleware(opts)}
+		cmw = []client.Middleware{otelmcp.ClientMiddleware(opts)}
+	}
+	s := server.New("bench", "1", &server.Options{Middleware: smw})
+	server.Tool(s, "add", "add", func(ctx context.Context, in addArgs) (int, error) { return in.A + in.B, nil })
+	var l link = memoryLink{}
+	if tr == "http" {
+		l = &httpLink{opts: opts}
+	}
+	sess := l.connect(b, s, &client.Options{ProtocolVersion: version, Middleware: cmw})
+	ctx := context.Background()
+	args := addArgs{A: 1, B: 2}
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		res, err := sess.CallTool(ctx, "add", &args)
+		if err != nil || res.IsError {
+			b.Fatal(err, res)
+		}
+		if i++; i%4096 == 0 {
+			drop()
+		}
+	}
+}

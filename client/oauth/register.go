@@ -60,7 +60,8 @@ func (t *Transport) assertionParams(md *ServerMetadata) (url.Values, error) {
 }
 
 // credentials returns the client's identity at md's issuer: pre-registered, a Client ID Metadata
-// Document URL when the server supports it, or a dynamic registration (RFC 7591).
+// Document URL when the server supports it, or a dynamic registration (RFC 7591) — the one
+// Config.Clients kept for this issuer and redirect URL, else a new one, kept there.
 func (t *Transport) credentials(ctx context.Context, hc *http.Client, md *ServerMetadata) (clientCreds, error) {
 	if c, ok := t.clients[md.Issuer]; ok {
 		return c, nil
@@ -75,8 +76,18 @@ func (t *Transport) credentials(ctx context.Context, hc *http.Client, md *Server
 	case t.cfg.ClientMetadataURL != "" && md.ClientIDMetadataDocumentSupported:
 		c = clientCreds{ID: t.cfg.ClientMetadataURL, Method: AuthNone}
 	case md.RegistrationEndpoint != "":
-		var err error
+		kept, ok, err := t.storedClient(ctx, md.Issuer)
+		if err != nil {
+			return c, err
+		}
+		if ok {
+			c = kept
+			break
+		}
 		if c, err = t.register(ctx, hc, md); err != nil {
+			return c, err
+		}
+		if err := t.keepClient(ctx, md.Issuer, c); err != nil {
 			return c, err
 		}
 	default:

@@ -7,7 +7,8 @@ import "context"
 // that client — instead of registering again.
 type Registration struct {
 	Issuer string `json:"issuer"`
-	// RedirectURL is the redirect URI registered; a Transport with another one registers again.
+	// RedirectURL is the redirect URI registered; a Transport with another one registers again before
+	// it sends the user to authorize.
 	RedirectURL  string `json:"redirect_url"`
 	ClientID     string `json:"client_id"`
 	ClientSecret string `json:"client_secret,omitempty"`
@@ -23,16 +24,16 @@ type ClientStore interface {
 	SaveClient(ctx context.Context, r Registration) error
 }
 
-// storedClient returns the kept registration at issuer for this Transport's redirect URL.
+// storedClient returns the registration kept for issuer.
 func (t *Transport) storedClient(ctx context.Context, issuer string) (clientCreds, bool, error) {
 	if t.cfg.Clients == nil {
 		return clientCreds{}, false, nil
 	}
 	r, err := t.cfg.Clients.LoadClient(ctx, issuer)
-	if err != nil || r == nil || r.ClientID == "" || r.RedirectURL != t.cfg.redirectURL() {
+	if err != nil || r == nil || r.ClientID == "" {
 		return clientCreds{}, false, err
 	}
-	return clientCreds{ID: r.ClientID, Secret: r.ClientSecret, Method: r.Method}, true, nil
+	return clientCreds{ID: r.ClientID, Secret: r.ClientSecret, Method: r.Method, RedirectURL: r.RedirectURL}, true, nil
 }
 
 // keepClient stores a new registration when the Transport has a ClientStore.
@@ -40,6 +41,6 @@ func (t *Transport) keepClient(ctx context.Context, issuer string, c clientCreds
 	if t.cfg.Clients == nil {
 		return nil
 	}
-	return t.cfg.Clients.SaveClient(ctx, Registration{Issuer: issuer, RedirectURL: t.cfg.redirectURL(),
+	return t.cfg.Clients.SaveClient(ctx, Registration{Issuer: issuer, RedirectURL: c.RedirectURL,
 		ClientID: c.ID, ClientSecret: c.Secret, Method: c.Method})
 }

@@ -94,13 +94,16 @@ for URL.
 }
 
 func newLogout() *cobra.Command {
-	return &cobra.Command{
+	var noRevoke bool
+	cmd := &cobra.Command{
 		Use:   "logout URL",
-		Short: "Forget the OAuth tokens kept for an MCP server",
-		Long: `Deletes the tokens mcpkit login kept for the server at URL (those of its resource, else those of its
-origin), and the client registration of their authorization server when no other token uses it. The
-tokens are deleted here only: they are not revoked at the authorization server, and stay valid there
-until they expire.
+		Short: "Revoke and forget the OAuth tokens kept for an MCP server",
+		Long: `Revokes at the authorization server (RFC 7009, when its metadata names a revocation endpoint; the
+refresh token, then the access token) and deletes here the tokens mcpkit login kept for the server at
+URL (those of its resource, else those of its origin), and the client registration of their
+authorization server when no other token uses it. A revocation that fails is reported and the tokens
+are deleted all the same. A self-contained (JWT) access token may still be accepted by the server until
+it expires.
 
 ` + tokenFileHelp(),
 		Args: oneURL,
@@ -110,18 +113,51 @@ until they expire.
 			if err != nil {
 				return err
 			}
-			keys, err := cli.Forget(cmd.Context(), store, args[0])
+			out, errOut := cmd.OutOrStdout(), cmd.ErrOrStderr()
+			keys, err := cli.StoredKeys(cmd.Context(), store, args[0])
 			if err != nil {
 				return loginFailed(cmd, "logout", err)
 			}
+			if !noRevoke {
+				for _, k := range keys {
+					revoke(cmd.Context(), store, k, out, errOut)
+				}
+			}
+			if keys, err = cli.Forget(cmd.Context(), store, args[0]); err != nil {
+				return loginFailed(cmd, "logout", err)
+			}
 			if len(keys) == 0 {
-				fmt.Fprintf(cmd.OutOrStdout(), "No token kept for %s.\n", args[0])
+				fmt.Fprintf(out, "No token kept for %s.\n", args[0])
 				return nil
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "Logged out of %s: %d token(s) deleted from %s.\n", args[0], len(keys), store.Path)
+			fmt.Fprintf(out, "Logged out of %s: %d token(s) deleted from %s.\n", args[0], len(keys), store.Path)
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&noRevoke, "no-revoke", false, "only delete the tokens here; do not revoke them at the authorization server")
+	return cmd
+}
+
+// revoke revokes the token kept under k as the client registered at its issuer, saying on out what was
+// done, or on errOut why not.
+func revoke(ctx context.Context, store *oauth.FileStore, k oauth.Key, out, errOut io.Writer) {
+	tok, err := store.Load(ctx, k)
+	if err != nil || tok == nil {
+		return
+	}
+	reg, err := store.LoadClient(ctx, k.Issuer)
+	if err != nil || reg == nil {
+		fmt.Fprintf(errOut, "mcpkit logout: not revoked at %s: the client registration is not kept\n", k.Issuer)
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if err := oauth.Revoke(ctx, hc, k.Issuer, *reg, tok); err != nil {
+		fmt.Fprintf(errOut, "mcpkit logout: not revoked at %s: %v\n", k.Issuer, err)
+		return
+	}
+	fmt.Fprintf(out, "Revoked at %s.\n", k.Issuer)
 }
 
 // loginFailed prints err and ends with its exit code: 3 for an authorization failure, 4 for an

@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,8 +21,8 @@ import (
 // TestLoginEndToEnd: against `mcpkit serve --dev-auth`, a verb without a stored token exits 3 and says
 // to log in; `mcpkit login URL` runs the flow through the loopback listener with a browser stand-in
 // (headless: it follows the authorization server's redirect to the listener), keeps the token 0600;
-// inspect in a new process uses it (on /mcp and /sse), refreshes it once it has expired; logout deletes it and the verb
-// exits 3 again.
+// inspect in a new process uses it (on /mcp and /sse), refreshes it once it has expired; logout revokes
+// and deletes it and the verb exits 3 again.
 func TestLoginEndToEnd(t *testing.T) {
 	addr, _ := servicetest.Listening(t, "mcpkit serve --dev-auth", binary, func(addr string) []string {
 		return []string{"serve", "--addr", addr, "--dev-auth"}
@@ -116,9 +118,21 @@ func TestLoginEndToEnd(t *testing.T) {
 		t.Errorf("the verbs opened the browser: %q", opened)
 	}
 
+	kept, _ := store.Load(ctx, keys[0])
+	reg, _ := store.LoadClient(ctx, keys[0].Issuer)
+	if kept == nil || reg == nil {
+		t.Fatalf("before logout: token %v, registration %v", kept, reg)
+	}
 	stdout, stderr, code = mcpkitIn(t, "", env, "", "logout", target)
-	if code != 0 || stdout != "Logged out of "+target+": 1 token(s) deleted from "+tokens+".\n" {
+	if code != 0 || stdout != "Revoked at "+keys[0].Issuer+".\nLogged out of "+target+": 1 token(s) deleted from "+tokens+".\n" {
 		t.Errorf("logout: exit %d, %q %s", code, stdout, stderr)
+	}
+	if r, _ := store.LoadClient(ctx, keys[0].Issuer); r != nil {
+		t.Errorf("registration kept after logout: %+v", r)
+	}
+	// The revoked refresh token no longer works at the authorization server.
+	if status := refreshStatus(t, keys[0].Issuer, reg.ClientID, kept.RefreshToken, keys[0].Resource); status == http.StatusOK {
+		t.Errorf("the refresh token still works after logout (status %d)", status)
 	}
 	if stdout, stderr, code := inspect(); code != 3 || !strings.Contains(stderr, hint) {
 		t.Errorf("after logout: exit %d, stdout %q, stderr %s", code, stdout, stderr)
@@ -148,3 +162,27 @@ func TestLoginUsage(t *testing.T) {
 }
 
 func urlQueryEscape(s string) string { return strings.NewReplacer(":", "%3A", "/", "%2F").Replace(s) }
+
+// refreshStatus redeems a refresh token at issuer's token endpoint and returns the HTTP status.
+func refreshStatus(t *testing.T, issuer, clientID, refreshToken, resource string) int {
+	t.Helper()
+	resp, err := http.Get(issuer + "/.well-known/oauth-authorization-server")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var md struct {
+		TokenEndpoint string `json:"token_endpoint"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&md)
+	resp.Body.Close()
+	if err != nil || md.TokenEndpoint == "" {
+		t.Fatalf("metadata: %v %+v", err, md)
+	}
+	resp, err = http.PostForm(md.TokenEndpoint, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken},
+		"client_id": {clientID}, "resource": {resource}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}

@@ -152,8 +152,7 @@ func members(v jsontext.Value) ([]string, []jsontext.Value, error) {
 	return names, vals, nil
 }
 
-// serverFields are the members of a server entry this package reads; others (disabled, alwaysAllow,
-// timeout, dev, …) belong to the hosts and are ignored.
+// parseServers reads a server list object, in order.
 func parseServers(where string, v jsontext.Value) ([]Server, error) {
 	names, vals, err := members(v)
 	if err != nil {
@@ -170,6 +169,8 @@ func parseServers(where string, v jsontext.Value) ([]Server, error) {
 	return servers, nil
 }
 
+// parseServer reads one entry. Members other than command, args, env, envFile, cwd, url, headers, type
+// and transport (disabled, alwaysAllow, timeout, dev, …) belong to the hosts and are ignored.
 func parseServer(name string, v jsontext.Value) (Server, error) {
 	s := Server{Name: name}
 	var m map[string]jsontext.Value

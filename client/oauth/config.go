@@ -40,6 +40,10 @@ type Config struct {
 	Authorize AuthorizeFunc
 	// Store keeps tokens, keyed by issuer and resource. Nil uses a MemoryStore.
 	Store TokenStore
+	// Clients keeps dynamic registrations between runs (a FileStore serves as both Store and Clients), so
+	// that a new run refreshes stored tokens as the client they were issued to. Nil keeps them in memory,
+	// for the Transport's life.
+	Clients ClientStore
 	// ClientCredentials selects the client credentials grant (no user, no Authorize step) instead of the
 	// authorization code grant: the client authenticates with ClientID and ClientSecret (client_secret_basic,
 	// or client_secret_post when the server allows only that), or with PrivateKey (private_key_jwt).

@@ -76,24 +76,18 @@ func (t *Transport) login(ctx context.Context, server *url.URL, ch Challenge, pr
 		return nil, err
 	}
 	scopes := t.chooseScopes(ch, rm, md, prev)
-	oc := &oauth2.Config{
-		ClientID:     creds.ID,
-		ClientSecret: creds.Secret,
-		RedirectURL:  t.cfg.redirectURL(),
-		Scopes:       scopes,
-		Endpoint:     oauth2.Endpoint{AuthURL: md.AuthorizationEndpoint, TokenURL: md.TokenEndpoint, AuthStyle: oauth2.AuthStyleInParams},
-	}
-	if creds.Method == AuthBasic {
-		oc.Endpoint.AuthStyle = oauth2.AuthStyleInHeader
-	}
-	if creds.Method == AuthNone {
-		oc.ClientSecret = ""
-	}
+	oc := codeConfig(creds, md, t.cfg.redirectURL(), scopes)
 	key := Key{Issuer: md.Issuer, Resource: resource}
 	if reuse {
 		if tok := t.stored(ctx, key, md, oc, scopes); tok != nil {
 			return tok, nil
 		}
+	}
+	if creds.RedirectURL != "" && creds.RedirectURL != t.cfg.redirectURL() {
+		if creds, err = t.reregister(ctx, md); err != nil { // the kept registration has another redirect URI
+			return nil, err
+		}
+		oc = codeConfig(creds, md, t.cfg.redirectURL(), scopes)
 	}
 	state := oauth2.GenerateVerifier()
 	verifier := oauth2.GenerateVerifier()
@@ -122,6 +116,24 @@ func (t *Transport) login(ctx context.Context, server *url.URL, ch Challenge, pr
 		return nil, fmt.Errorf("oauth: redeeming the code at %s: %w", md.TokenEndpoint, err)
 	}
 	return t.keep(ctx, key, md, oc, scopes, tok)
+}
+
+// codeConfig is the authorization code flow's configuration for client creds at md.
+func codeConfig(creds clientCreds, md *ServerMetadata, redirectURL string, scopes []string) *oauth2.Config {
+	oc := &oauth2.Config{
+		ClientID:     creds.ID,
+		ClientSecret: creds.Secret,
+		RedirectURL:  redirectURL,
+		Scopes:       scopes,
+		Endpoint:     oauth2.Endpoint{AuthURL: md.AuthorizationEndpoint, TokenURL: md.TokenEndpoint, AuthStyle: oauth2.AuthStyleInParams},
+	}
+	if creds.Method == AuthBasic {
+		oc.Endpoint.AuthStyle = oauth2.AuthStyleInHeader
+	}
+	if creds.Method == AuthNone {
+		oc.ClientSecret = ""
+	}
+	return oc
 }
 
 // keep stores tok under key and makes it the current session; the scopes held are those the token

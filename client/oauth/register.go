@@ -24,6 +24,8 @@ const (
 type clientCreds struct {
 	ID, Secret string
 	Method     string // AuthBasic, AuthPost or AuthNone
+	// RedirectURL is the redirect URI a dynamic registration registered ("" for other clients).
+	RedirectURL string
 }
 
 // chooseMethod picks the token endpoint authentication: with a secret, basic then post as the server
@@ -60,7 +62,10 @@ func (t *Transport) assertionParams(md *ServerMetadata) (url.Values, error) {
 }
 
 // credentials returns the client's identity at md's issuer: pre-registered, a Client ID Metadata
-// Document URL when the server supports it, or a dynamic registration (RFC 7591).
+// Document URL when the server supports it, or a dynamic registration (RFC 7591) — the one
+// Config.Clients kept for this issuer (whatever its redirect URI: refreshing needs no redirect, and
+// login registers again before an authorization when the redirect URI differs), else a new one, kept
+// there.
 func (t *Transport) credentials(ctx context.Context, hc *http.Client, md *ServerMetadata) (clientCreds, error) {
 	if c, ok := t.clients[md.Issuer]; ok {
 		return c, nil
@@ -75,8 +80,18 @@ func (t *Transport) credentials(ctx context.Context, hc *http.Client, md *Server
 	case t.cfg.ClientMetadataURL != "" && md.ClientIDMetadataDocumentSupported:
 		c = clientCreds{ID: t.cfg.ClientMetadataURL, Method: AuthNone}
 	case md.RegistrationEndpoint != "":
-		var err error
+		kept, ok, err := t.storedClient(ctx, md.Issuer)
+		if err != nil {
+			return c, err
+		}
+		if ok {
+			c = kept
+			break
+		}
 		if c, err = t.register(ctx, hc, md); err != nil {
+			return c, err
+		}
+		if err := t.keepClient(ctx, md.Issuer, c); err != nil {
 			return c, err
 		}
 	default:
@@ -127,12 +142,26 @@ func (t *Transport) register(ctx context.Context, hc *http.Client, md *ServerMet
 	if err := json.NewDecoder(io.LimitReader(resp.Body, maxMetadataBytes)).Decode(&r); err != nil || r.ClientID == "" {
 		return clientCreds{}, fmt.Errorf("oauth: registration at %s returned no client_id (%v)", md.RegistrationEndpoint, err)
 	}
-	c := clientCreds{ID: r.ClientID, Secret: r.ClientSecret, Method: r.Method}
+	c := clientCreds{ID: r.ClientID, Secret: r.ClientSecret, Method: r.Method, RedirectURL: t.cfg.redirectURL()}
 	if c.Method == "" {
 		c.Method = chooseMethod(md, c.Secret != "")
 	}
 	if c.Secret == "" {
 		c.Method = AuthNone
 	}
+	return c, nil
+}
+
+// reregister replaces the registration at md's issuer by a new one for the configured redirect URI (a
+// kept registration names another), and keeps it.
+func (t *Transport) reregister(ctx context.Context, md *ServerMetadata) (clientCreds, error) {
+	c, err := t.register(ctx, t.hc, md)
+	if err != nil {
+		return c, err
+	}
+	if err := t.keepClient(ctx, md.Issuer, c); err != nil {
+		return c, err
+	}
+	t.clients[md.Issuer] = c
 	return c, nil
 }

@@ -44,6 +44,10 @@ Flags:
   --cwd DIR                   the command's working directory
   --protocol-era legacy|auto|modern   pin 2025-11-25, negotiate, or pin 2026-07-28
   --format json|text          json prints {"result": …}; text (the default) the result alone
+  --config FILE               take the server from a host config file instead of TARGET (-e, --cwd
+                              and --header still apply); --server NAME picks it (optional when the
+                              file has one server; without --config the usual files are searched:
+                              see mcpkit config ls --help)
 `
 
 // inspectFlags is the parsed command line of inspect.
@@ -53,6 +57,7 @@ type inspectFlags struct {
 	promptName, logLevel, format string
 	toolArgs, promptArgs         []string
 	target                       cli.Target
+	config                       cli.ConfigFlags
 	help                         bool
 }
 
@@ -127,6 +132,10 @@ func parseInspect(args []string) (*inspectFlags, error) {
 			dst = &f.target.Dir
 		case "--protocol-era":
 			dst = &f.target.Era
+		case "--config":
+			dst = &f.config.File
+		case "--server":
+			dst = &f.config.Server
 		case "--tool-arg":
 			list = &f.toolArgs
 		case "--prompt-args":
@@ -189,6 +198,9 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if err != nil {
 		return fail(err)
 	}
+	if err := f.fromConfig(ctx); err != nil {
+		return fail(err)
+	}
 	if err := f.check(); err != nil {
 		return fail(err)
 	}
@@ -212,6 +224,25 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return fail(&cli.Error{Exit: cli.ExitToolError, Code: "tool_is_error", Msg: fmt.Sprintf("Tool '%s' returned isError:true.", f.toolName)})
 	}
 	return exitOK
+}
+
+// fromConfig replaces the target by the server --config/--server name, keeping -e, --cwd, --header and
+// --protocol-era.
+func (f *inspectFlags) fromConfig(ctx context.Context) error {
+	if !f.config.Given() {
+		return nil
+	}
+	if err := cli.CheckNoTarget(f.target.Args, f.target.Transport); err != nil {
+		return err
+	}
+	t, err := f.config.Target(ctx)
+	if err != nil {
+		return err
+	}
+	t.Override(f.target.Env, f.target.Dir, f.target.Header)
+	t.Era = f.target.Era
+	f.target = *t
+	return nil
 }
 
 // check rejects a command line that cannot be run, before connecting.

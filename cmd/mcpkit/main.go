@@ -1,6 +1,7 @@
 // Command mcpkit is the MCP toolkit's command line: serve runs the demo server over Streamable HTTP (both
 // protocol eras) or stdio, authserver runs the development OAuth authorization server, and version prints the
-// build's version.
+// build's version. inspect calls a server as the MCP Inspector CLI does; config ls shows host applications'
+// server lists; login and logout keep and forget OAuth tokens; completion prints shell completion scripts.
 package main
 
 import (
@@ -88,5 +89,24 @@ func newRoot() *cobra.Command {
 	root.SetVersionTemplate("mcpkit {{.Version}}\n")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return &usageError{cmd, err} })
 	root.AddCommand(newServe(), newVersion(), newAuthserver(), newInspect())
+	root.AddCommand(newConfig(), newLogin(), newLogout())
+	completionUsage(root)
 	return root
+}
+
+// completionUsage adds cobra's completion command (bash, zsh, fish, powershell) now rather than at
+// Execute, so that a wrong word after it is a usage error (exit 2) like everywhere else instead of
+// printing its help with exit 0.
+func completionUsage(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		c.Args = noArgs
+		c.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
+		for _, sh := range c.Commands() {
+			sh.Args = noArgs
+		}
+	}
 }

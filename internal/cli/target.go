@@ -46,6 +46,8 @@ type Target struct {
 	Dir string
 	// Era is "legacy", "modern" or "auto" (or empty, same as auto).
 	Era string
+	// OAuth authorizes HTTP requests (the zero value: stored tokens, no login).
+	OAuth OAuth
 }
 
 // Error is a failure with its exit code and the Inspector's error code name.
@@ -128,6 +130,12 @@ func Connect(ctx context.Context, t *Target, opts client.Options) (*Conn, error)
 		return nil, err
 	}
 	w := &watcher{next: http.DefaultTransport}
+	if kind != "stdio" {
+		w.url.Store(t.Args[0])
+		if w.next, err = t.roundTripper(http.DefaultTransport); err != nil {
+			return nil, err
+		}
+	}
 	hc := &http.Client{Transport: w}
 	var stream jsonrpc.Stream
 	switch kind {
@@ -180,8 +188,15 @@ func classify(err error, w *watcher) *Error {
 	if errors.As(err, &e) {
 		return e
 	}
+	if w != nil && w.loginNeeded.Load() || needsLogin(err) {
+		return loginError(w.target(), err)
+	}
 	if w != nil && w.denied.Load() {
-		return &Error{Exit: ExitAuth, Code: "auth", Err: err}
+		e := &Error{Exit: ExitAuth, Code: "auth", Err: err}
+		if w.unauthorized.Load() {
+			e.Msg = fmt.Sprintf("%v; to log in: run mcpkit login %s", err, w.target())
+		}
+		return e
 	}
 	if w != nil && w.unreachable.Load() {
 		return &Error{Exit: ExitUnreachable, Code: "unreachable", Err: err}
@@ -200,9 +215,12 @@ func unreachable(err error) bool {
 
 // watcher is an http.RoundTripper that remembers whether a response was 401/403 or a dial failed.
 type watcher struct {
-	next        http.RoundTripper
-	denied      atomic.Bool
-	unreachable atomic.Bool
+	next         http.RoundTripper
+	denied       atomic.Bool
+	unreachable  atomic.Bool
+	loginNeeded  atomic.Bool  // the OAuth transport needed a login it could not do
+	unauthorized atomic.Bool  // the last 401/403 was a 401
+	url          atomic.Value // string: the target URL, for the login hint
 }
 
 func (w *watcher) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -211,10 +229,25 @@ func (w *watcher) RoundTrip(r *http.Request) (*http.Response, error) {
 		if unreachable(err) {
 			w.unreachable.Store(true)
 		}
+		if needsLogin(err) {
+			w.loginNeeded.Store(true)
+		}
 		return nil, err
 	}
 	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
 		w.denied.Store(true)
+		w.unauthorized.Store(resp.StatusCode == http.StatusUnauthorized)
 	}
 	return resp, nil
+}
+
+// target is the target URL, for messages.
+func (w *watcher) target() string {
+	if w == nil {
+		return "the server"
+	}
+	if u, ok := w.url.Load().(string); ok {
+		return u
+	}
+	return "the server"
 }

@@ -13,8 +13,8 @@
 #     conformance suite, Inspector, TypeScript                        conformance suite (scripts/conformance.sh)
 #     SDKs, server-everything; versions locked
 #     by scripts/peers-lock.json)
-#   Go modules of go.mod and bench/go.mod       Go's module cache      building and testing
-# Not installed here: redis-server and haproxy, system packages (.ci/run installs them with apt-get in CI).
+#   Go modules of go.mod, bench/ and deploy/    Go's module cache      building and testing
+# Not installed here: redis-server, haproxy and buildah, system packages (.ci/run installs them with apt-get in CI).
 # The tests start private ones on free loopback ports (internal/redistest, internal/haproxytest: store/redis,
 # the many-nodes tests, interop's TestCluster); without them those tests skip, and with CI=true they fail.
 # A second run installs nothing (each install is checked first).
@@ -24,7 +24,7 @@
 #                        suite (a quick local run). Refused when CI=true.
 #   FUZZTIME=<dur>       length of each fuzz run (default 15s, 5s when CI=true); FUZZTIME=0 skips fuzzing.
 #   MCPKIT_CACHE=<dir>   where the tools above are installed (default <repo>/.cache, git-ignored).
-#   CI=true              set by CI systems: a missing peer or service (Node, npm, unshare, redis-server, haproxy) is a failure,
+#   CI=true              set by CI systems: a missing peer or service (Node, npm, unshare, redis-server, haproxy, buildah) is a failure,
 #                        never a skip, and MCPKIT_SKIP_PEERS=1 is an error.
 #
 # Usage: scripts/test.sh [--help]
@@ -119,6 +119,13 @@ fi
 step "bench module: go vet, go test"
 (cd bench && go vet ./... && go test -count=1 ./...)
 # --- end bench/
+
+# --- deploy/: its own Go module (the Kubernetes API types stay out of go.mod): the manifests strictly decoded
+# and cross-checked, the binary run with their arguments, and the image built from the Dockerfile with
+# buildah and run (root; buildah is a system package, .ci/run installs it).
+step "deploy module: go vet, go test"
+(cd deploy && go vet ./... && go test -count=1 ./...)
+# --- end deploy/
 
 if [ "${MCPKIT_SKIP_PEERS:-0}" != "1" ]; then
   step "conformance suite"

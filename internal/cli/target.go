@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -46,6 +47,8 @@ type Target struct {
 	Dir string
 	// Era is "legacy", "modern" or "auto" (or empty, same as auto).
 	Era string
+	// Trace, when set, receives every JSON-RPC message of the session, both ways (see Trace).
+	Trace io.Writer
 }
 
 // Error is a failure with its exit code and the Inspector's error code name.
@@ -164,6 +167,9 @@ func Connect(ctx context.Context, t *Target, opts client.Options) (*Conn, error)
 			return nil, &Error{Exit: ExitUnreachable, Code: "unreachable", Err: err}
 		}
 		stream = c
+	}
+	if t.Trace != nil {
+		stream = Trace(stream, t.Trace)
 	}
 	s, err := client.Connect(ctx, stream, &opts)
 	if err != nil {

@@ -140,6 +140,7 @@ func (f *verbFlags) setup(cmd *cobra.Command) (*verb.Env, error) {
 	}
 	if f.verbose {
 		f.target.Trace = con
+		env.Verbose = true
 	}
 	asker := &ask.Asker{In: bufio.NewReader(cmd.InOrStdin()), Out: con, Open: openBrowser}
 	switch {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 
 	"github.com/go-json-experiment/json"
@@ -33,6 +34,9 @@ type Env struct {
 	LLM *llm.Client
 	// LogLevel asks the server for log messages at this level and above; empty asks for none.
 	LogLevel mcp.LoggingLevel
+	// Verbose shows the client's own diagnostics on the Console (otherwise they are dropped: what
+	// matters reaches the verb as an error).
+	Verbose bool
 }
 
 // ClientOptions are the session options of a verb: its logs and progress on the Console, elicitation
@@ -52,7 +56,15 @@ func (e *Env) ClientOptions(info mcp.Implementation) client.Options {
 		OnElicit:   e.elicit,
 		OnSample:   e.sample,
 		Tasks:      true,
+		Logger:     e.logger(),
 	}
+}
+
+func (e *Env) logger() *slog.Logger {
+	if !e.Verbose {
+		return slog.New(slog.DiscardHandler)
+	}
+	return slog.New(slog.NewTextHandler(e.Console, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
 func (e *Env) elicit(ctx context.Context, p *mcp.ElicitParams) (*mcp.ElicitResult, error) {

@@ -26,13 +26,19 @@ func newPane(t *testing.T) *pane {
 	tmux := servicetest.Find(t, "tmux", "apt-get install tmux")
 	p := &pane{t: t, tmux: tmux, sock: fmt.Sprintf("mcpkit-test-%d-%d", os.Getpid(), time.Now().UnixNano())}
 	p.run("-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "150", "-y", "40", "sh")
-	t.Cleanup(func() { exec.Command(tmux, "-L", p.sock, "kill-server").Run() })
+	t.Cleanup(func() {
+		kill := exec.Command(tmux, "-L", p.sock, "kill-server")
+		kill.Env = withoutTMUX(os.Environ())
+		_ = kill.Run() // the server and the shell in it end here
+	})
 	return p
 }
 
 func (p *pane) run(args ...string) string {
 	p.t.Helper()
-	out, err := exec.Command(p.tmux, append([]string{"-L", p.sock}, args...)...).CombinedOutput()
+	cmd := exec.Command(p.tmux, append([]string{"-L", p.sock}, args...)...)
+	cmd.Env = withoutTMUX(os.Environ())
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		p.t.Fatalf("tmux %v: %v: %s", args, err, out)
 	}
@@ -109,4 +115,15 @@ func TestTerminalProgressBar(t *testing.T) {
 	if n := strings.Count(s, "/20"); n != 0 {
 		t.Errorf("progress left %d marks on the screen (a bar redrawn in place leaves none):\n%s", n, s)
 	}
+}
+
+// withoutTMUX drops TMUX from env: a test run inside tmux must still start its own server.
+func withoutTMUX(env []string) []string {
+	var out []string
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "TMUX=") {
+			out = append(out, kv)
+		}
+	}
+	return out
 }

@@ -91,6 +91,12 @@ func TestTerminalElicitationForm(t *testing.T) {
 	p.waitFor(`Send this answer\? \[Y\]es / \[n\]o, decline / \[c\]ancel:\s*$`)
 	p.typeLine("")
 	p.waitFor(`mcpkit: answer sent\n\[SUCCESS\] Booked for 2025-03-04\nexit=0`)
+
+	// Ctrl-C while the form waits for input ends the call at once.
+	p.typeLine("clear; " + fmt.Sprintf("%s call %s book_trip date=2024-12-25; echo exit=$?", binary, url))
+	p.waitFor(`\(required, y/n\)\n  >\s*$`)
+	p.run("send-keys", "-t", "t", "C-c")
+	p.waitFor(`mcpkit call: interrupted\nexit=130`)
 }
 
 // TestTerminalProgressBar watches a long call's progress bar being redrawn in place on a terminal, then

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -28,7 +27,11 @@ const verbTargetHelp = `TARGET is a server URL (ending in /sse: HTTP+SSE; otherw
 or a command that serves MCP on stdin/stdout. A command with arguments is one quoted word
 ("python server.py"), or comes last after -- when its arguments have dashes of their own.
 
-Exit codes: 0 ok, 1 failure, 2 wrong command line, 3 HTTP 401/403, 4 server unreachable, 5 tool error.`
+Exit codes: 0 ok, 1 failure, 2 wrong command line, 3 HTTP 401/403, 4 server unreachable, 5 tool error,
+130 interrupted.`
+
+// exitInterrupted ends a verb stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).
+const exitInterrupted = 130
 
 // verbFlags are the flags the short verbs share.
 type verbFlags struct {
@@ -142,7 +145,7 @@ func (f *verbFlags) setup(cmd *cobra.Command) (*verb.Env, error) {
 		f.target.Trace = con
 		env.Verbose = true
 	}
-	asker := &ask.Asker{In: bufio.NewReader(cmd.InOrStdin()), Out: con, Open: openBrowser}
+	asker := &ask.Asker{In: ask.NewLines(cmd.InOrStdin()), Out: con, Open: openBrowser}
 	switch {
 	case f.elicitAnswer != "":
 		v := jsontext.Value(f.elicitAnswer)
@@ -201,6 +204,10 @@ func verbDone(cmd *cobra.Command, s *session, err error) error {
 	var usage *usageError
 	if errors.As(err, &usage) {
 		return err
+	}
+	if cmd.Context().Err() != nil {
+		fmt.Fprintf(cmd.ErrOrStderr(), "\nmcpkit %s: interrupted\n", cmd.Name())
+		return &exitCodeError{exitInterrupted}
 	}
 	var e *cli.Error
 	if !errors.As(err, &e) {

@@ -6,6 +6,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -191,7 +193,8 @@ func TestVerbsListenGolden(t *testing.T) {
 			continue // the plain demo over stdio has no other client to cause changes
 		}
 		t.Run(tg.name, func(t *testing.T) {
-			t.Parallel()
+			// Not parallel: the HTTP targets share one server, whose changes every listener would see.
+
 			words := []string{"listen", "--subscribe", "greeting://ann", "--count", "4", "--for", "20s"}
 			args := tg.words(words)
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -329,4 +332,49 @@ func TestShellWords(t *testing.T) {
 			t.Errorf("shellWords(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// TestVerbsSampling: create_product's sampling request answered through --llm-base-url, the key taken
+// from MCPKIT_LLM_API_KEY, in both eras.
+func TestVerbsSampling(t *testing.T) {
+	var mu sync.Mutex
+	var auth []string
+	llmSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		auth = append(auth, r.Header.Get("Authorization"))
+		mu.Unlock()
+		fmt.Fprint(w, `{"model":"tiny-2","choices":[{"message":{"role":"assistant","content":"Warm light."},"finish_reason":"stop"}]}`)
+	}))
+	defer llmSrv.Close()
+	for _, era := range []string{"legacy", "modern"} {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		cmd := exec.CommandContext(ctx, binary, "call", "create_product", "product_name=Lamp", "keywords=warm",
+			"--llm-base-url", llmSrv.URL+"/v1", "--llm-model", "tiny", "--protocol-era", era, "--", binary, "serve", "--stdio")
+		cmd.Env = append(os.Environ(), "MCPKIT_LLM_API_KEY=k-9", "OPENAI_API_KEY=other")
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		err := cmd.Run()
+		cancel()
+		if err != nil || !strings.Contains(out.String(), "Warm light.") {
+			t.Errorf("%s: %v, stdout %q, stderr %s", era, err, out.String(), errb.String())
+		}
+		if !strings.Contains(errb.String(), "asking tiny at "+llmSrv.URL+"/v1") {
+			t.Errorf("%s: stderr %q", era, errb.String())
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(auth) != 2 || auth[0] != "Bearer k-9" || auth[1] != "Bearer k-9" {
+		t.Errorf("the endpoint saw Authorization %q, want Bearer k-9 twice", auth)
+	}
+}
+
+// TestVerbsListenFor: listen --for ends by itself with exit 0 when nothing happens.
+func TestVerbsListenFor(t *testing.T) {
+	start := time.Now()
+	stdout, stderr, code := mcpkitIn(t, "", "listen", "--for", "300ms", "--", binary, "serve", "--stdio")
+	if code != 0 || stdout != "" || !strings.Contains(stderr, "mcpkit: listening") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	t.Logf("listen --for 300ms took %v", time.Since(start))
 }

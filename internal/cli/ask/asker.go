@@ -1,7 +1,6 @@
 package ask
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -18,7 +17,7 @@ import (
 // at the terminal, it gives a prepared answer, or it declines.
 type Asker struct {
 	// In is where the person types; Out where the form is shown (stderr, so that stdout keeps the result).
-	In  *bufio.Reader
+	In  *Lines
 	Out io.Writer
 	// Answer, when set, is the content of every form: a JSON object validated against the schema
 	// (--elicit-answer). URL-mode requests are accepted (the URL printed, not opened).
@@ -48,7 +47,7 @@ func (a *Asker) Elicit(ctx context.Context, p *mcp.ElicitParams) (*mcp.ElicitRes
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if p.Mode == mcp.ElicitModeURL {
-		return a.url(p)
+		return a.url(ctx, p)
 	}
 	form, err := ParseForm(p.RequestedSchema)
 	if err != nil {
@@ -75,7 +74,7 @@ func (a *Asker) Elicit(ctx context.Context, p *mcp.ElicitParams) (*mcp.ElicitRes
 		if a.In == nil {
 			return nil, errors.New("ask: no input to read the form from")
 		}
-		res, err := Fill(a.In, a.Out, p.Message, form)
+		res, err := Fill(ctx, a.In, a.Out, p.Message, form)
 		if err == nil {
 			fmt.Fprintf(a.Out, "mcpkit: %s\n", said(res.Action))
 		}
@@ -101,7 +100,7 @@ func (a *Asker) why() string {
 
 // url handles a URL-mode request: the URL is always printed; a person is asked whether to go there (and
 // the browser opened), a prepared answer accepts, otherwise it is declined.
-func (a *Asker) url(p *mcp.ElicitParams) (*mcp.ElicitResult, error) {
+func (a *Asker) url(ctx context.Context, p *mcp.ElicitParams) (*mcp.ElicitResult, error) {
 	fmt.Fprintf(a.Out, "\nThe server asks you to open a page: %s\n  %s\n", p.Message, p.URL)
 	switch {
 	case len(a.Answer) > 0:
@@ -111,10 +110,9 @@ func (a *Asker) url(p *mcp.ElicitParams) (*mcp.ElicitResult, error) {
 		fmt.Fprintf(a.Out, "mcpkit: declined (%s)\n", a.why())
 		return &mcp.ElicitResult{Action: mcp.ElicitActionDecline}, nil
 	}
-	lr := lineReader{a.In}
 	for {
 		fmt.Fprint(a.Out, "Open it? [Y]es / [n]o, decline / [c]ancel: ")
-		s, err := lr.line()
+		s, err := a.In.next(ctx)
 		if errors.Is(err, errEOF) {
 			return &mcp.ElicitResult{Action: mcp.ElicitActionCancel}, nil
 		}

@@ -1,9 +1,9 @@
 package ask
 
 import (
-	"bufio"
 	"context"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 
@@ -53,7 +53,7 @@ func TestAskerPreparedAnswer(t *testing.T) {
 
 func TestAskerInteractive(t *testing.T) {
 	var out strings.Builder
-	a := &Asker{In: bufio.NewReader(strings.NewReader("y\n\n\n5\n\n\n\n")), Out: &out, Interactive: true}
+	a := &Asker{In: NewLines(strings.NewReader("y\n\n\n5\n\n\n\n")), Out: &out, Interactive: true}
 	res, err := a.Elicit(context.Background(), formRequest())
 	if err != nil || res.Action != mcp.ElicitActionAccept || !strings.Contains(string(res.Content), `"travellers":5`) {
 		t.Fatalf("got %+v, %v\n%s", res, err, out.String())
@@ -73,10 +73,10 @@ func TestAskerURLMode(t *testing.T) {
 		want  mcp.ElicitAction
 		opens bool
 	}{
-		{"yes", &Asker{In: bufio.NewReader(strings.NewReader("\n")), Interactive: true, Open: open}, mcp.ElicitActionAccept, true},
-		{"no", &Asker{In: bufio.NewReader(strings.NewReader("n\n")), Interactive: true, Open: open}, mcp.ElicitActionDecline, false},
-		{"cancel", &Asker{In: bufio.NewReader(strings.NewReader("c\n")), Interactive: true, Open: open}, mcp.ElicitActionCancel, false},
-		{"eof", &Asker{In: bufio.NewReader(strings.NewReader("")), Interactive: true, Open: open}, mcp.ElicitActionCancel, false},
+		{"yes", &Asker{In: NewLines(strings.NewReader("\n")), Interactive: true, Open: open}, mcp.ElicitActionAccept, true},
+		{"no", &Asker{In: NewLines(strings.NewReader("n\n")), Interactive: true, Open: open}, mcp.ElicitActionDecline, false},
+		{"cancel", &Asker{In: NewLines(strings.NewReader("c\n")), Interactive: true, Open: open}, mcp.ElicitActionCancel, false},
+		{"eof", &Asker{In: NewLines(strings.NewReader("")), Interactive: true, Open: open}, mcp.ElicitActionCancel, false},
 		{"not interactive", &Asker{NotInteractive: "--no-interactive", Open: open}, mcp.ElicitActionDecline, false},
 		{"prepared", &Asker{Answer: jsontext.Value(`{}`), Open: open}, mcp.ElicitActionAccept, false},
 	} {
@@ -98,7 +98,7 @@ func TestAskerURLMode(t *testing.T) {
 	}
 	// A browser that cannot be opened: the person is told to open the URL, and it is still accepted.
 	var out strings.Builder
-	a := &Asker{In: bufio.NewReader(strings.NewReader("y\n")), Out: &out, Interactive: true, Open: func(string) error { return errors.New("no display") }}
+	a := &Asker{In: NewLines(strings.NewReader("y\n")), Out: &out, Interactive: true, Open: func(string) error { return errors.New("no display") }}
 	res, err := a.Elicit(context.Background(), req)
 	if err != nil || res.Action != mcp.ElicitActionAccept || !strings.Contains(out.String(), "no browser could be opened (no display): open the URL yourself") {
 		t.Errorf("got %v, %v:\n%s", res, err, out.String())
@@ -107,9 +107,38 @@ func TestAskerURLMode(t *testing.T) {
 
 func TestAskerBadSchema(t *testing.T) {
 	var out strings.Builder
-	a := &Asker{Out: &out, Interactive: true, In: bufio.NewReader(strings.NewReader(""))}
+	a := &Asker{Out: &out, Interactive: true, In: NewLines(strings.NewReader(""))}
 	_, err := a.Elicit(context.Background(), &mcp.ElicitParams{Message: "m", RequestedSchema: jsontext.Value(`{"type":"object","properties":{"x":{"type":"object"}}}`)})
 	if err == nil || !strings.Contains(out.String(), "the server's form cannot be shown") {
 		t.Errorf("err %v, output %q", err, out.String())
+	}
+}
+
+// TestFillInterrupted: a form waiting for input returns as soon as its context ends (Ctrl-C during a
+// form must not hold the session until Enter), and the line typed later is not lost.
+func TestFillInterrupted(t *testing.T) {
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	lines := NewLines(pr)
+	form, err := ParseForm(jsontext.Value(`{"type":"object","properties":{"n":{"type":"integer"}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	var out strings.Builder
+	go func() {
+		_, err := Fill(ctx, lines, &out, "m", form)
+		done <- err
+	}()
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("Fill after cancel: %v", err)
+	}
+	// The pending read gets the next line, which the next form receives.
+	go io.WriteString(pw, "7\ny\n")
+	res, err := Fill(context.Background(), lines, &strings.Builder{}, "m", form)
+	if err != nil || res.Action != mcp.ElicitActionAccept || string(res.Content) != `{"n":7}` {
+		t.Errorf("next form: %+v, %v", res, err)
 	}
 }

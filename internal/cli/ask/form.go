@@ -1,7 +1,7 @@
 package ask
 
 import (
-	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -12,33 +12,15 @@ import (
 	"github.com/mcpkit/mcpkit/mcp"
 )
 
-// errEOF says the input ended: the form is cancelled.
-var errEOF = errors.New("input ended")
-
-// lineReader reads one line at a time; the end of input is errEOF.
-type lineReader struct{ r *bufio.Reader }
-
-func (l lineReader) line() (string, error) {
-	s, err := l.r.ReadString('\n')
-	if err != nil && (s == "" || !errors.Is(err, io.EOF)) {
-		if errors.Is(err, io.EOF) {
-			return "", errEOF
-		}
-		return "", err
-	}
-	return strings.TrimRight(s, "\r\n"), nil
-}
-
 // Fill asks for each field of form in turn on out, reading the answers from in: the default is shown in
 // brackets and taken on an empty line, enums are numbered choices, a value that does not fit is explained
 // and asked again. Then it asks whether to send the answer (accept), decline or cancel. The end of input
-// cancels.
-func Fill(in *bufio.Reader, out io.Writer, message string, form *Form) (*mcp.ElicitResult, error) {
-	lr := lineReader{in}
+// cancels; ctx ending returns its error.
+func Fill(ctx context.Context, in *Lines, out io.Writer, message string, form *Form) (*mcp.ElicitResult, error) {
 	fmt.Fprintf(out, "\nThe server asks: %s\n", message)
 	content := map[string]any{}
 	for i := range form.Fields {
-		v, set, err := askField(lr, out, &form.Fields[i])
+		v, set, err := askField(ctx, in, out, &form.Fields[i])
 		if errors.Is(err, errEOF) {
 			fmt.Fprintln(out, "\n(input ended: cancelled)")
 			return &mcp.ElicitResult{Action: mcp.ElicitActionCancel}, nil
@@ -52,7 +34,7 @@ func Fill(in *bufio.Reader, out io.Writer, message string, form *Form) (*mcp.Eli
 	}
 	for {
 		fmt.Fprint(out, "Send this answer? [Y]es / [n]o, decline / [c]ancel: ")
-		s, err := lr.line()
+		s, err := in.next(ctx)
 		if errors.Is(err, errEOF) {
 			fmt.Fprintln(out, "\n(input ended: cancelled)")
 			return &mcp.ElicitResult{Action: mcp.ElicitActionCancel}, nil
@@ -77,7 +59,7 @@ func Fill(in *bufio.Reader, out io.Writer, message string, form *Form) (*mcp.Eli
 }
 
 // askField asks for one field until the answer fits; set is false when an optional field is left empty.
-func askField(lr lineReader, out io.Writer, f *Field) (v any, set bool, err error) {
+func askField(ctx context.Context, in *Lines, out io.Writer, f *Field) (v any, set bool, err error) {
 	s := &f.Schema
 	head := "  " + f.Label()
 	if s.Description != "" && s.Description != f.Label() {
@@ -117,7 +99,7 @@ func askField(lr lineReader, out io.Writer, f *Field) (v any, set bool, err erro
 		if hasDef {
 			fmt.Fprintf(out, "[%s] ", shown(f, def))
 		}
-		line, err := lr.line()
+		line, err := in.next(ctx)
 		if err != nil {
 			return nil, false, err
 		}

@@ -1,7 +1,7 @@
 package ask
 
 import (
-	"bufio"
+	"context"
 	"strings"
 	"testing"
 
@@ -27,7 +27,7 @@ func fill(t *testing.T, schema, script string) (*mcp.ElicitResult, string) {
 		t.Fatal(err)
 	}
 	var out strings.Builder
-	res, err := Fill(bufio.NewReader(strings.NewReader(script)), &out, "No availability. Another date?", form)
+	res, err := Fill(context.Background(), NewLines(strings.NewReader(script)), &out, "No availability. Another date?", form)
 	if err != nil {
 		t.Fatalf("Fill: %v\n%s", err, out.String())
 	}

@@ -2,6 +2,7 @@ package verb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -69,23 +70,28 @@ func (l *Listener) print(method, text string, params any) {
 // ends the subscription, or count notifications were printed. "listening…" goes to the Console once the
 // server has acknowledged.
 func (l *Listener) Run(ctx context.Context, s *client.Session, uris []string) error {
-	ctx, cancel := context.WithCancel(ctx)
+	lctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	filter := mcp.SubscriptionFilter{ToolsListChanged: true, PromptsListChanged: true, ResourcesListChanged: true, ResourceSubscriptions: uris}
 	stopped := make(chan struct{})
+	counted := false
 	go func() {
 		defer close(stopped)
 		select {
 		case <-l.done:
+			counted = true
 			cancel()
-		case <-ctx.Done():
+		case <-lctx.Done():
 		}
 	}()
-	err := s.Listen(ctx, filter, func(acked mcp.SubscriptionFilter) {
+	err := s.Listen(lctx, filter, func(acked mcp.SubscriptionFilter) {
 		l.e.Console.Printf("mcpkit: listening to %s (Ctrl-C to stop)\n", describe(acked))
 	})
 	cancel()
 	<-stopped
+	if counted || ctx.Err() != nil && !errors.Is(context.Cause(ctx), context.Canceled) {
+		return nil // --count reached, or --for ran out: the ends asked for
+	}
 	return err
 }
 

@@ -1,7 +1,6 @@
 package verb
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -314,7 +313,7 @@ func TestCallErrors(t *testing.T) {
 func TestCallElicit(t *testing.T) {
 	eachEra(t, func(t *testing.T, v string) {
 		f := demoFixture(t, v)
-		f.env.Asker = &ask.Asker{In: bufio.NewReader(strings.NewReader("y\n2024-12-27\ny\n")), Out: f.env.Console, Interactive: true}
+		f.env.Asker = &ask.Asker{In: ask.NewLines(strings.NewReader("y\n2024-12-27\ny\n")), Out: f.env.Console, Interactive: true}
 		if err := Call(context.Background(), f.s, f.env, "book_trip", []string{"date=" + demo.FullDate}); err != nil {
 			t.Fatal(err)
 		}

@@ -141,6 +141,7 @@ func (f *verbFlags) setup(cmd *cobra.Command) (*verb.Env, error) {
 	default:
 		return nil, &usageError{cmd, fmt.Errorf("--log-level must be debug, info, notice, warning, error, critical, alert, emergency or none, got %q", f.logLevel)}
 	}
+	f.target.Stderr = con // a stdio server's own messages erase the bar first, like every other line
 	if f.verbose {
 		f.target.Trace = con
 		env.Verbose = true

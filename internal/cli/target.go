@@ -49,6 +49,8 @@ type Target struct {
 	Era string
 	// Trace, when set, receives every JSON-RPC message of the session, both ways (see Trace).
 	Trace io.Writer
+	// Stderr receives the command's stderr; nil is os.Stderr.
+	Stderr io.Writer
 }
 
 // Error is a failure with its exit code and the Inspector's error code name.
@@ -162,7 +164,11 @@ func Connect(ctx context.Context, t *Target, opts client.Options) (*Conn, error)
 		if len(t.Env) > 0 {
 			cmd.Env = append(os.Environ(), t.Env...)
 		}
-		c, err := stdio.Command(cmd, stdio.CommandOptions{Stderr: os.Stderr})
+		stderr := t.Stderr
+		if stderr == nil {
+			stderr = os.Stderr
+		}
+		c, err := stdio.Command(cmd, stdio.CommandOptions{Stderr: stderr})
 		if err != nil {
 			return nil, &Error{Exit: ExitUnreachable, Code: "unreachable", Err: err}
 		}

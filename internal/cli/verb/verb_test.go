@@ -345,6 +345,32 @@ func TestCallElicitNotInteractive(t *testing.T) {
 	}
 }
 
+// TestCallElicitURL: a URL-mode request in both eras: the URL printed, the browser opened once the
+// person says yes, the server told "accept".
+func TestCallElicitURL(t *testing.T) {
+	eachEra(t, func(t *testing.T, v string) {
+		srv := server.New("url", "1", nil)
+		server.Tool(srv, "connect", "Connect an account", func(ctx context.Context, _ struct{}) (string, error) {
+			action, err := server.ElicitURL(ctx, "Sign in to the bank", "https://bank.example.test/auth?s=1", "e-1")
+			return "action: " + string(action), err
+		})
+		env, out, errb := newEnv()
+		var opened []string
+		env.Asker = &ask.Asker{In: ask.NewLines(strings.NewReader("y\n")), Out: env.Console, Interactive: true,
+			Open: func(u string) error { opened = append(opened, u); return nil }}
+		s := open(t, srv, v, env, nil)
+		if err := Call(context.Background(), s, env, "connect", nil); err != nil {
+			t.Fatal(err)
+		}
+		if out.String() != "action: accept\n" || len(opened) != 1 || opened[0] != "https://bank.example.test/auth?s=1" {
+			t.Errorf("stdout %q, opened %v", out.String(), opened)
+		}
+		if !strings.Contains(errb.String(), "The server asks you to open a page: Sign in to the bank\n  https://bank.example.test/auth?s=1\nOpen it?") {
+			t.Errorf("stderr %q", errb.String())
+		}
+	})
+}
+
 // TestCallSampling: create_product's sampling request answered by a scripted OpenAI-compatible endpoint,
 // and declined with a clear message without one.
 func TestCallSampling(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,17 +12,16 @@ import (
 	"time"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files of testdata/config")
-
 // mcpkitIn runs the built binary in dir (empty: here) with env added, stdin fed, and returns its
 // stdout, stderr and exit code.
 func mcpkitIn(t *testing.T, dir string, env []string, stdin string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var out, errOut bytes.Buffer
 	cmd := exec.CommandContext(ctx, binary, args...)
-	cmd.Dir, cmd.Env = dir, append(os.Environ(), env...)
+	// No browser is opened and no LLM key leaks in from the environment; env may set them again.
+	cmd.Dir, cmd.Env = dir, append(append(os.Environ(), "BROWSER=false", "MCPKIT_LLM_API_KEY=", "OPENAI_API_KEY="), env...)
 	cmd.Stdin = strings.NewReader(stdin)
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()

@@ -17,6 +17,9 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
+	if os.Getenv(notifyingEnv) != "" {
+		os.Exit(serveNotifying())
+	}
 	dir, err := os.MkdirTemp("", "mcpkit-test")
 	if err != nil {
 		panic(err)

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -48,6 +49,10 @@ type Target struct {
 	Era string
 	// OAuth authorizes HTTP requests (the zero value: stored tokens, no login).
 	OAuth OAuth
+	// Trace, when set, receives every JSON-RPC message of the session, both ways (see Trace).
+	Trace io.Writer
+	// Stderr receives the command's stderr; nil is os.Stderr.
+	Stderr io.Writer
 }
 
 // Error is a failure with its exit code and the Inspector's error code name.
@@ -167,11 +172,18 @@ func Connect(ctx context.Context, t *Target, opts client.Options) (*Conn, error)
 		if len(t.Env) > 0 {
 			cmd.Env = append(os.Environ(), t.Env...)
 		}
-		c, err := stdio.Command(cmd, stdio.CommandOptions{Stderr: os.Stderr})
+		stderr := t.Stderr
+		if stderr == nil {
+			stderr = os.Stderr
+		}
+		c, err := stdio.Command(cmd, stdio.CommandOptions{Stderr: stderr})
 		if err != nil {
 			return nil, &Error{Exit: ExitUnreachable, Code: "unreachable", Err: err}
 		}
 		stream = c
+	}
+	if t.Trace != nil {
+		stream = Trace(stream, t.Trace)
 	}
 	s, err := client.Connect(ctx, stream, &opts)
 	if err != nil {

@@ -159,3 +159,52 @@ func TestInspectConfig(t *testing.T) {
 		t.Errorf("unknown server: exit %d, stderr %s", code, stderr)
 	}
 }
+
+// TestVerbsConfig: the short verbs take their server from a host config file like inspect does — a
+// Claude Desktop file's stdio server with -e on top of its env, a VS Code file's http and sse servers by
+// --server — and refuse a URL or a command beside --config.
+func TestVerbsConfig(t *testing.T) {
+	base := serveHTTP(t)
+	sse := strings.TrimSuffix(base, "/mcp") + "/sse"
+	dir := t.TempDir()
+	bin := strings.ReplaceAll(binary, `\`, `\\`)
+	claude := filepath.Join(dir, "claude_desktop_config.json")
+	if err := os.WriteFile(claude, []byte(`{"mcpServers": {"demo": {"command": "`+bin+`", "args": ["serve", "--stdio"], "env": {"X": "1"}}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vscode := filepath.Join(dir, "mcp.json")
+	if err := os.WriteFile(vscode, []byte(`{"servers": {
+  "web": {"type": "http", "url": "`+base+`"}, // Streamable HTTP
+  "old": {"type": "sse", "url": "`+sse+`"},
+}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		out  string
+	}{
+		{"claude-call", []string{"call", "--config", claude, "add", "a=2", "b=3", "-e", "Y=2"}, "5\n"},
+		{"vscode-http-call", []string{"call", "--config", vscode, "--server", "web", "add", "a=40", "b=2"}, "42\n"},
+		{"vscode-sse-read", []string{"read", "--config", vscode, "--server", "old", "greeting://chris"}, "Hello, chris!\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stdout, stderr, code := mcpkitIn(t, "", nil, "", tc.args...)
+			if code != 0 || stdout != tc.out {
+				t.Errorf("mcpkit %v: exit %d\nstdout %q, want %q\nstderr %s", tc.args, code, stdout, tc.out, stderr)
+			}
+		})
+	}
+	stdout, stderr, code := mcpkitIn(t, "", nil, "", "ls", "--config", vscode, "--server", "web")
+	if code != 0 || !strings.Contains(stdout, "add") || !strings.Contains(stdout, "greeting://{name}") {
+		t.Errorf("ls --config: exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+	for _, args := range [][]string{
+		{"ls", "--config", claude, base},
+		{"call", "--config", claude, "add", "a=1", "b=2", "--", binary, "serve", "--stdio"},
+	} {
+		if _, stderr, code := mcpkitIn(t, "", nil, "", args...); code != exitUsage || !strings.Contains(stderr, "give no server URL or command beside them") {
+			t.Errorf("mcpkit %v: exit %d, want %d; stderr %s", args, code, exitUsage, stderr)
+		}
+	}
+}

@@ -25,7 +25,9 @@ import (
 // verbTargetHelp explains TARGET in the help of every short verb.
 const verbTargetHelp = `TARGET is a server URL (ending in /sse: HTTP+SSE; otherwise Streamable HTTP, falling back to HTTP+SSE)
 or a command that serves MCP on stdin/stdout. A command with arguments is one quoted word
-("python server.py"), or comes last after -- when its arguments have dashes of their own.
+("python server.py"), or comes last after -- when its arguments have dashes of their own. Or no TARGET,
+and --config FILE [--server NAME]: the server of a host config file (mcpkit config ls shows them; without
+--config the usual files are searched, see mcpkit inspect --help).
 
 Exit codes: 0 ok, 1 failure, 2 wrong command line, 3 HTTP 401/403, 4 server unreachable, 5 tool error,
 130 interrupted.`
@@ -36,6 +38,7 @@ const exitInterrupted = 130
 // verbFlags are the flags the short verbs share.
 type verbFlags struct {
 	target   cli.Target
+	config   cli.ConfigFlags
 	json     bool
 	verbose  bool
 	logLevel string
@@ -53,6 +56,7 @@ type verbFlags struct {
 func (f *verbFlags) register(cmd *cobra.Command, interactive bool) {
 	fs := cmd.Flags()
 	cli.AddTargetFlags(fs, &f.target)
+	f.config.Add(fs)
 	fs.BoolVar(&f.json, "json", false, "print results as JSON")
 	fs.BoolVarP(&f.verbose, "verbose", "v", false, "print the JSON-RPC traffic, both ways, on stderr")
 	fs.StringVar(&f.logLevel, "log-level", "info", "ask the server for log messages at this level and above (debug … emergency), or none")
@@ -68,9 +72,19 @@ func (f *verbFlags) register(cmd *cobra.Command, interactive bool) {
 
 // splitTarget sorts a verb's words into the target and its own arguments (TOOL k=v…): after --, the
 // words before it are its own and the command is after it; without --, the first word is the target.
-// A verb with no arguments of its own (own false) takes every word as the target.
+// A verb with no arguments of its own (own false) takes every word as the target. With --config or
+// --server the file names the server: every word is the verb's own, and a target is refused.
 func splitTarget(cmd *cobra.Command, args []string, own bool) (target, rest []string, err error) {
 	dash := cmd.ArgsLenAtDash()
+	if cmd.Flags().Changed("config") || cmd.Flags().Changed("server") {
+		if !own && len(args) > 0 || dash >= 0 {
+			return nil, nil, &usageError{cmd, errors.New("--config/--server name the server: give no server URL or command beside them")}
+		}
+		if own {
+			rest = args
+		}
+		return nil, rest, nil
+	}
 	switch {
 	case !own:
 		target = args
@@ -182,6 +196,9 @@ func (f *verbFlags) connect(ctx context.Context, cmd *cobra.Command, target []st
 		return nil, err
 	}
 	f.target.Args = target
+	if err := f.config.Apply(ctx, &f.target); err != nil {
+		return nil, err
+	}
 	if _, err := f.target.TransportOf(); err != nil {
 		return nil, &usageError{cmd, err}
 	}

@@ -119,6 +119,26 @@ func (c *ConfigFlags) Target(ctx context.Context) (*Target, error) {
 	return ConfigTarget(ctx, c.File, c.Server, NewTermPrompter(os.Stdin, os.Stderr))
 }
 
+// Apply replaces *t by the server the flags name, when they are given, keeping what the command line set
+// on t: its -e, --cwd and --header on top of the file's (Override), the protocol era, the OAuth settings
+// and the trace and stderr writers. A URL, a command or --transport beside them is a usage error.
+func (c *ConfigFlags) Apply(ctx context.Context, t *Target) error {
+	if !c.Given() {
+		return nil
+	}
+	if err := CheckNoTarget(t.Args, t.Transport); err != nil {
+		return err
+	}
+	ct, err := c.Target(ctx)
+	if err != nil {
+		return err
+	}
+	ct.Override(t.Env, t.Dir, t.Header)
+	ct.Era, ct.OAuth, ct.Trace, ct.Stderr = t.Era, t.OAuth, t.Trace, t.Stderr
+	*t = *ct
+	return nil
+}
+
 // errNoConfigWithTarget is the Inspector's rule: a config file names the server, so a URL or a command
 // cannot be given too.
 var errNoConfigWithTarget = errors.New("--config/--server cannot be combined with a server URL, a command or --transport")

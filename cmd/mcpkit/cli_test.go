@@ -1,14 +1,9 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"errors"
 	"net/http"
-	"os/exec"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mcpkit/mcpkit/internal/servicetest"
 )
@@ -16,21 +11,7 @@ import (
 // mcpkit runs the built binary with args and returns its stdout, stderr and exit code.
 func mcpkit(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	var out, errOut bytes.Buffer
-	cmd := exec.CommandContext(ctx, binary, args...)
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	var exit *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &exit):
-		code = exit.ExitCode()
-	default:
-		t.Fatalf("mcpkit %v: %v", args, err)
-	}
-	return out.String(), errOut.String(), code
+	return mcpkitIn(t, "", nil, "", args...)
 }
 
 func TestVersion(t *testing.T) {

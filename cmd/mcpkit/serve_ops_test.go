@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mcpkit/mcpkit/internal/redistest"
+	"github.com/mcpkit/mcpkit/internal/servicetest"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 )
 
@@ -327,5 +328,38 @@ func TestServeStdioRateLimit(t *testing.T) {
 	}
 	if ok != 5 || limited != 15 {
 		t.Fatalf("%d answered, %d limited; want 5 and 15", ok, limited)
+	}
+}
+
+// TestServeMetricsAuthRefusals: with --dev-auth, requests without a token or with a bad one are refused by
+// the auth middleware and counted by reason; the probes and /metrics need no token.
+func TestServeMetricsAuthRefusals(t *testing.T) {
+	addr, _ := servicetest.Listening(t, "mcpkit serve --dev-auth --metrics", binary, func(addr string) []string {
+		return []string{"serve", "--addr", addr, "--dev-auth", "--metrics"}
+	})
+	base := "http://" + addr
+	init := `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`
+	for range 3 {
+		if status, _, _ := post(t, base+"/mcp", "", init); status != http.StatusUnauthorized {
+			t.Fatalf("without a token: %d, want 401", status)
+		}
+	}
+	if status, _, _ := post(t, base+"/mcp", "", init, "Authorization", "Bearer not-a-jwt"); status != http.StatusUnauthorized {
+		t.Fatalf("with a bad token: %d, want 401", status)
+	}
+	for _, p := range []string{"/healthz", "/readyz"} {
+		if status, body := getProbe(t, base+p); status != 200 {
+			t.Fatalf("%s behind --dev-auth: %d %s", p, status, body)
+		}
+	}
+	got := samples(t, base+"/metrics")
+	if v := total(got, "mcp_auth_refused_total", "reason", "missing_token"); v != 3 {
+		t.Errorf("missing_token refusals = %v, want 3", v)
+	}
+	if v := total(got, "mcp_auth_refused_total", "reason", "invalid_token"); v != 1 {
+		t.Errorf("invalid_token refusals = %v, want 1", v)
+	}
+	if v := total(got, "mcp_server_requests_total"); v != 0 {
+		t.Errorf("%v requests reached the server, want 0", v)
 	}
 }

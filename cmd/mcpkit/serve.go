@@ -28,6 +28,7 @@ func newServe() *cobra.Command {
 		sseRetry     time.Duration
 		drainTimeout time.Duration
 		authn        authFlags
+		otelf        otelFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -80,6 +81,15 @@ func newServe() *cobra.Command {
 				opts.SSEBus = st.Bus         // /messages POSTs reach the node holding their /sse stream
 				sopts.Tasks.Store = st.Tasks // a task started on one node is polled, answered and cancelled on any
 			}
+			tr, err := otelf.start(cmd.Context(), useStdio)
+			if err != nil {
+				return err
+			}
+			defer tr.stop() // after the server closes (defers run in reverse): its last spans are flushed
+			if tr != nil {
+				sopts.Middleware = append(sopts.Middleware, tr.middleware)
+				opts.Wrap = tr.wrap
+			}
 			s := demo.NewWith(sopts)
 			addCountSlowly(s)
 			// wait, list_roots, notify_change: to try cancel, resume and changes across nodes
@@ -126,6 +136,7 @@ func newServe() *cobra.Command {
 	cmd.Flags().DurationVar(&sseRetry, "sse-retry", 0, "the reconnection delay suggested to clients on resumable SSE streams (default 1s)")
 	cmd.Flags().DurationVar(&drainTimeout, "drain-timeout", 10*time.Second, "on SIGTERM or interrupt: new requests get 503 with Retry-After, open streams end with a retry hint, and running calls have this long to finish before the server stops")
 	authn.register(cmd)
+	otelf.register(cmd)
 	cmd.Flags().StringVar(&redisURL, "redis", "", "keep sessions, stream events, the requestState key ring and tasks in the Redis at this URL (redis://[user:password@]host:port/db, rediss:// for TLS), shared by every node given the same URL")
 	return cmd
 }

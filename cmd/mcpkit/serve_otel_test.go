@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os/exec"
 	"sync"
 	"testing"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/mcpkit/mcpkit/client"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/otelmcp"
+	"github.com/mcpkit/mcpkit/transport/stdio"
 	"github.com/mcpkit/mcpkit/transport/streamable"
 )
 
@@ -168,5 +170,68 @@ func TestServeOTel(t *testing.T) {
 	defer recv.mu.Unlock()
 	if len(recv.refused) > 0 {
 		t.Errorf("the collector refused: %v", recv.refused)
+	}
+}
+
+// TestServeOTelStdio: `mcpkit serve --stdio --otel` marks its spans network.transport "pipe" and flushes
+// the spans still queued when it exits (the batch delay is set far beyond the test: only the flush at exit
+// can deliver them), the server span still the child of our client's span.
+func TestServeOTelStdio(t *testing.T) {
+	recv := &otlpReceiver{}
+	collector := httptest.NewServer(recv)
+	t.Cleanup(collector.Close)
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", collector.URL)
+	t.Setenv("OTEL_BSP_SCHEDULE_DELAY", "600000")
+	t.Setenv("OTEL_SERVICE_NAME", "") // the default is under test
+	t.Setenv("OTEL_RESOURCE_ATTRIBUTES", "")
+	exp := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
+	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	stream, err := stdio.Command(exec.Command(binary, "serve", "--stdio", "--otel"), stdio.CommandOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := client.Connect(ctx, stream, &client.Options{ProtocolVersion: mcp.Version20260728,
+		Middleware: []client.Middleware{otelmcp.ClientMiddleware(&otelmcp.Options{TracerProvider: tp})}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cctx, root := tp.Tracer("test").Start(ctx, "root")
+	res, err := sess.CallTool(cctx, "add", map[string]int{"a": 1, "b": 2})
+	root.End()
+	if err != nil || res.IsError {
+		t.Fatalf("add: %v %+v", err, res)
+	}
+	traceID := root.SpanContext().TraceID().String()
+	if _, ok := recv.serverSpan(traceID); ok {
+		t.Fatal("exported before exit: the batch delay did not hold")
+	}
+	if err := sess.Close(); err != nil { // stdin EOF: the server drains, flushes and exits 0
+		t.Fatalf("server exit: %v", err)
+	}
+	got, ok := recv.serverSpan(traceID)
+	if !ok {
+		recv.mu.Lock()
+		posts, refused := recv.posts, recv.refused
+		recv.mu.Unlock()
+		t.Fatalf("the server exited without exporting its span (%d POSTs, refused %v)", posts, refused)
+	}
+	var clientSpan tracetest.SpanStub
+	for _, s := range exp.GetSpans() {
+		if s.Name == "tools/call add" {
+			clientSpan = s
+		}
+	}
+	if p := hex.EncodeToString(got.span.ParentSpanId); p != clientSpan.SpanContext.SpanID().String() {
+		t.Errorf("server span parent %s, want the client span %s", p, clientSpan.SpanContext.SpanID())
+	}
+	if tr := spanAttr(got.span, "network.transport"); tr != "pipe" {
+		t.Errorf("network.transport %q, want pipe", tr)
+	}
+	if got.service != "mcpkit" {
+		t.Errorf("service.name %q, want the default mcpkit", got.service)
 	}
 }

@@ -194,7 +194,7 @@ func isToolError(method string, res jsontext.Value) bool {
 // and error.type, its message as the status description), a tool error, a timeout, a cancellation, or a
 // failure without a code (wire is the code and message the peer sees for it on the server, nil on the
 // client). A success leaves the status unset, as the conventions say.
-func finish(span trace.Span, ctx context.Context, method string, res jsontext.Value, err error, wire *jsonrpc.Error) {
+func finish(ctx context.Context, span trace.Span, method string, res jsontext.Value, err error, wire *jsonrpc.Error) {
 	if err == nil {
 		if isToolError(method, res) {
 			span.SetAttributes(KeyErrorType.String(ErrorTool))

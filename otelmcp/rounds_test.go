@@ -2,7 +2,9 @@ package otelmcp_test
 
 import (
 	"context"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/trace"
 
@@ -64,6 +66,38 @@ func TestInputRounds(t *testing.T) {
 		}
 		if !matched {
 			t.Errorf("no server span is the child of client span %d (%s):%s", i, clients[i].SpanContext.SpanID(), rec.list())
+		}
+	}
+}
+
+// TestLongNames: a tool name or URI the client makes huge is cut in the span (name and attribute, at 128
+// and 1,024 bytes plus "…", on a UTF-8 boundary), and the call still fails the usual way.
+func TestLongNames(t *testing.T) {
+	rec := newRecorder(t)
+	s := server.New("t", "1", &server.Options{Middleware: []server.Middleware{otelmcp.ServerMiddleware(rec.opts())}})
+	sess := memoryLink{}.connect(t, s, &client.Options{ProtocolVersion: mcp.Version20260728})
+	long := strings.Repeat("é", 5000)
+	if _, err := sess.CallTool(context.Background(), long, noArgs{}); err == nil {
+		t.Fatal("an unknown tool was called")
+	}
+	if _, err := sess.ReadResource(context.Background(), "file:///"+long); err == nil {
+		t.Fatal("an unknown resource was read")
+	}
+	for _, sp := range rec.exp.GetSpans() {
+		if sp.Name == "server/discover" {
+			continue
+		}
+		limit := 128 + len("…") + len("tools/call ")
+		if strings.HasPrefix(sp.Name, "resources/read") {
+			limit = len("resources/read")
+			if uri, _ := attr(sp, otelmcp.KeyResourceURI); len(uri) > 1024+len("…") || !utf8.ValidString(uri) || !strings.HasSuffix(uri, "…") {
+				t.Errorf("mcp.resource.uri of %d bytes (valid UTF-8: %v)", len(uri), utf8.ValidString(uri))
+			}
+		} else if tool, _ := attr(sp, otelmcp.KeyToolName); len(tool) > 128+len("…") || !utf8.ValidString(tool) || !strings.HasSuffix(tool, "…") {
+			t.Errorf("gen_ai.tool.name of %d bytes", len(tool))
+		}
+		if len(sp.Name) > limit || !utf8.ValidString(sp.Name) {
+			t.Errorf("span name of %d bytes (limit %d)", len(sp.Name), limit)
 		}
 	}
 }

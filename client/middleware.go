@@ -26,9 +26,10 @@ type Request struct {
 	// ID is the JSON-RPC id the request was sent with, set when the next Invoker returns.
 	ID jsonrpc.ID
 
-	token string // progress token, "" for none
-	tasks bool   // declare the tasks extension (2026-07-28)
-	meta  []metaMember
+	token   string // progress token, "" for none
+	tasks   bool   // declare the tasks extension (2026-07-28)
+	meta    []metaMember
+	metaBuf [3]metaMember // meta's first members (traceparent, tracestate, baggage) need no allocation
 }
 
 type metaMember struct {
@@ -86,6 +87,7 @@ func (s *Session) roundTrip(ctx context.Context, method string, params []byte, t
 		return res, err
 	}
 	req := &Request{Method: method, Params: params, Era: s.era, ProtocolVersion: s.version, token: token, tasks: tasks}
+	req.meta = req.metaBuf[:0]
 	return s.invoke(ctx, req)
 }
 

@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/mcpkit/mcpkit/internal/clip"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 )
@@ -70,6 +71,12 @@ type target struct {
 	attrs    []attribute.KeyValue // read-only: shared by every request of the target
 }
 
+// maxName and maxURI bound the caller's names and URIs in spans.
+const (
+	maxName = clip.Max
+	maxURI  = 1024
+)
+
 // maxTargets bounds the cache of targets: a client may send any name, and names past the bound are
 // described afresh on every request.
 const maxTargets = 1024
@@ -99,6 +106,13 @@ func (c *config) describe(method string, params jsontext.Value) *target {
 	name, ok := unquote(raw)
 	if !ok {
 		return c.methodTarget(method)
+	}
+	// The client chose the name: a span carries at most maxName bytes of a tool or prompt name and
+	// maxURI of a URI (cut on a UTF-8 boundary, marked with …).
+	if method == mcp.MethodToolsCall || method == mcp.MethodPromptsGet {
+		name = clip.String(name, maxName)
+	} else {
+		name = clip.String(name, maxURI)
 	}
 	t = &target{spanName: method}
 	switch method {
@@ -194,7 +208,7 @@ func isToolError(method string, res jsontext.Value) bool {
 // and error.type, its message as the status description), a tool error, a timeout, a cancellation, or a
 // failure without a code (wire is the code and message the peer sees for it on the server, nil on the
 // client). A success leaves the status unset, as the conventions say.
-func finish(span trace.Span, ctx context.Context, method string, res jsontext.Value, err error, wire *jsonrpc.Error) {
+func finish(ctx context.Context, span trace.Span, method string, res jsontext.Value, err error, wire *jsonrpc.Error) {
 	if err == nil {
 		if isToolError(method, res) {
 			span.SetAttributes(KeyErrorType.String(ErrorTool))

@@ -45,7 +45,7 @@ func ServerMiddleware(opts *Options) server.Middleware {
 					panic(p)
 				}
 				if span.IsRecording() {
-					finish(span, ctx, r.Method, res, err, wireInternal)
+					finish(ctx, span, r.Method, res, err, wireInternal)
 				}
 				span.End()
 			}()

@@ -80,14 +80,24 @@ func splitTrace(raw, dst []byte, tr *traceMembers) ([]byte, bool) {
 	return append(dst, '}'), true
 }
 
+// tracedMeta is a request's copy of a shared _meta with room for its trace members, so that the usual
+// traceparent (55 bytes) and a short tracestate cost one allocation together.
+type tracedMeta struct {
+	meta mcp.RequestMeta
+	buf  [96]byte
+}
+
 // onto returns a copy of the shared m carrying the trace members (copied: the message buffer they alias
 // is not the request's to keep).
 func (tr *traceMembers) onto(m *mcp.RequestMeta) *mcp.RequestMeta {
 	if tr.parent == nil && tr.state == nil && tr.baggage == nil {
 		return m
 	}
-	cp := *m
-	b := make([]byte, 0, len(tr.parent)+len(tr.state)+len(tr.baggage))
+	cp := &tracedMeta{meta: *m}
+	b := cp.buf[:0]
+	if n := len(tr.parent) + len(tr.state) + len(tr.baggage); n > len(cp.buf) {
+		b = make([]byte, 0, n)
+	}
 	take := func(v jsontext.Value) jsontext.Value {
 		if v == nil {
 			return nil
@@ -95,6 +105,6 @@ func (tr *traceMembers) onto(m *mcp.RequestMeta) *mcp.RequestMeta {
 		b = append(b, v...)
 		return jsontext.Value(b[len(b)-len(v) : len(b) : len(b)])
 	}
-	cp.TraceParent, cp.TraceState, cp.Baggage = take(tr.parent), take(tr.state), take(tr.baggage)
-	return &cp
+	cp.meta.TraceParent, cp.meta.TraceState, cp.meta.Baggage = take(tr.parent), take(tr.state), take(tr.baggage)
+	return &cp.meta
 }

@@ -168,11 +168,19 @@ func (s *Session) callEncodedAs(ctx context.Context, method string, params []byt
 // appendWithMeta appends params with _meta spliced in as its first member: the modern per-request fields
 // and/or a progress token. tasks selects the _meta that declares the tasks extension.
 func (s *Session) appendWithMeta(dst, params []byte, token string, tasks bool) []byte {
+	own, params := leadingMeta(params)
 	dst = append(dst, `{"_meta":{`...)
 	sep := false
 	if token != "" {
 		dst = append(dst, `"progressToken":`...)
 		dst = append(dst, token...)
+		sep = true
+	}
+	if len(own) > 0 {
+		if sep {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, own...) // the caller's own _meta members (Session.Call)
 		sep = true
 	}
 	meta := s.meta.Load()

@@ -123,8 +123,12 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		ClientInfo: mcp.Implementation{Name: "mcpkit-inspect", Version: version()},
 		Roots:      []mcp.Root{}, // declares roots, as the Inspector does (some servers list more tools then)
 	})
+	timedOut := ctx.Err() == nil && errors.Is(connectCtx.Err(), context.DeadlineExceeded)
 	cancel()
 	if err != nil {
+		if timedOut { // --connect-timeout ran out: unreachable, as the Inspector says
+			err = &cli.Error{Exit: cli.ExitUnreachable, Code: "unreachable", Err: fmt.Errorf("connection timed out: %w", err)}
+		}
 		return fail(err)
 	}
 	defer conn.Close()
@@ -256,6 +260,9 @@ func (f *inspectFlags) call(ctx context.Context, s *cli.Conn) (jsontext.Value, e
 		args, _ := cli.PromptArgs(f.promptArgs)
 		return request(ctx, s, "prompts/get", &params{Meta: meta, Name: f.promptName, Arguments: args})
 	case "logging/setLevel":
+		if s.Era() == mcp.EraModern { // 2026-07-28 has no such method: the level travels in each request's _meta
+			return nil, cli.Usage("Method 'logging/setLevel' is not supported by the negotiated protocol version (%s)", s.ProtocolVersion())
+		}
 		if err := s.SetLevel(ctx, mcp.LoggingLevel(f.logLevel)); err != nil {
 			return nil, err
 		}

@@ -29,7 +29,8 @@ var (
 	inspectValueFlags = []string{"--method", "--tool-name", "--uri", "--prompt-name", "--log-level", "--format",
 		"--transport", "--cwd", "--protocol-era", "--server-url", "--tool-args-json", "--connect-timeout", "-e"}
 	inspectVariadicFlags = []string{"--tool-arg", "--prompt-args", "--header", "--metadata", "--tool-metadata"}
-	inspectBoolFlags     = []string{"--cli", "-h", "--help", "-V", "--version", "-q", "--quiet"}
+	// --stored-auth-only is accepted and changes nothing: inspect never starts an interactive login.
+	inspectBoolFlags = []string{"--cli", "-h", "--help", "-V", "--version", "-q", "--quiet", "--stored-auth-only"}
 	// Flags of the Inspector CLI 2.12.0 that inspect does not implement: naming one is an error rather
 	// than a word of the target.
 	inspectUnsupported = []string{"--catalog", "--config", "--server", "--rename", "--cursor", "--output",
@@ -37,7 +38,7 @@ var (
 		"--callback-url", "--wait-for-auth", "--load-concurrency", "--load-duration", "--load-requests",
 		"--load-rate", "--skill-catalog-max-skills", "--skill-catalog-max-bytes", "--completion", "--app-info",
 		"--advertise-apps", "--strict", "--verify", "--require-digests", "--load", "--use-stored-auth",
-		"--stored-auth-only", "--relogin", "--no-revoke", "--list-stored-auth", "--print-handoff"}
+		"--relogin", "--no-revoke", "--list-stored-auth", "--print-handoff"}
 )
 
 // isOptionToken is the Inspector's (and its argument parser's) test for a flag: a dash and more.

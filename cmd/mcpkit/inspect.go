@@ -15,6 +15,7 @@ import (
 
 	"github.com/mcpkit/mcpkit/client"
 	"github.com/mcpkit/mcpkit/internal/cli"
+	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 )
 
@@ -88,8 +89,16 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		if !errors.As(err, &e) {
 			e = &cli.Error{Exit: cli.ExitUsage, Code: "error", Err: err}
 		}
+		code, msg := e.Code, e.Error()
+		var rpc *jsonrpc.Error
+		switch {
+		case code == "auth":
+			code = "auth_required" // the Inspector's name
+		case e.Exit == cli.ExitUsage && e.Msg == "" && errors.As(err, &rpc):
+			msg = rpc.Message // the server's own words, as the Inspector prints them
+		}
 		// Whatever the --format, a failure is one JSON line on stderr, as the Inspector prints it.
-		b, _ := json.Marshal(map[string]any{"error": map[string]string{"code": e.Code, "message": e.Error()}}, json.Deterministic(true))
+		b, _ := json.Marshal(map[string]any{"error": map[string]string{"code": code, "message": msg}}, json.Deterministic(true))
 		fmt.Fprintf(stderr, "%s\n", b)
 		return e.Exit
 	}
@@ -178,7 +187,7 @@ func (f *inspectFlags) check() error {
 	if !f.eraSet {
 		f.target.Era = "legacy" // the Inspector's default for a target given on the command line
 	}
-	if _, err := f.target.TransportOf(); err != nil {
+	if err := checkTarget(&f.target); err != nil {
 		return err
 	}
 	if f.toolArgsJSON != "" {
@@ -211,7 +220,7 @@ func (f *inspectFlags) check() error {
 	if _, err := cli.PromptArgs(f.promptArgs); err != nil {
 		return err
 	}
-	_, err := cli.ToolArgs(nil, f.toolArgs)
+	_, err := cli.InspectorToolArgs(nil, f.toolArgs)
 	return err
 }
 
@@ -304,7 +313,7 @@ func (f *inspectFlags) callTool(ctx context.Context, s *cli.Conn, meta map[strin
 	}
 	var args any = jsontext.Value(f.toolArgsJSON)
 	if f.toolArgsJSON == "" {
-		if args, err = cli.ToolArgs(schema, f.toolArgs); err != nil {
+		if args, err = cli.InspectorToolArgs(schema, f.toolArgs); err != nil {
 			return nil, err
 		}
 	}

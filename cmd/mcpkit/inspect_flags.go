@@ -2,6 +2,8 @@ package main
 
 import (
 	"net/http"
+	"net/url"
+	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -192,8 +194,8 @@ func (f *inspectFlags) set(name, v string) error {
 			f.connectTimeout = -1 // no timeout
 		}
 	case "-e":
-		if _, _, err := cli.SplitKV("-e", v); err != nil {
-			return err
+		if k, val, ok := strings.Cut(v, "="); !ok || k == "" || val == "" {
+			return cli.Usage("Invalid parameter format: %s. Use key=value format.", v)
 		}
 		f.target.Env = append(f.target.Env, v)
 	case "--header":
@@ -206,4 +208,36 @@ func (f *inspectFlags) set(name, v string) error {
 		*f.list(name) = append(*f.list(name), v)
 	}
 	return nil
+}
+
+// checkTarget applies the Inspector's rules to the target words, with its messages: a URL is a first word
+// starting with http:// or https:// and takes no more words; --transport stdio takes no URL, sse and
+// http take nothing else; a command must exist (the Inspector's spawn fails: exit 1, not 4). A URL that
+// ends in neither /mcp nor /sse is Streamable HTTP falling back to HTTP+SSE (the Inspector refuses it).
+func checkTarget(t *cli.Target) error {
+	if len(t.Args) == 0 || t.Args[0] == "" {
+		return cli.Usage("Target is required. Specify a URL or a command to execute.")
+	}
+	first := t.Args[0]
+	if !strings.HasPrefix(first, "http://") && !strings.HasPrefix(first, "https://") {
+		if t.Transport != "" && t.Transport != "stdio" {
+			return cli.Usage("Only stdio transport can be used with local commands.")
+		}
+		if _, err := exec.LookPath(first); err != nil {
+			return &cli.Error{Exit: cli.ExitUsage, Code: "error", Err: err}
+		}
+		t.Transport = "stdio"
+		return nil
+	}
+	if len(t.Args) > 1 {
+		return cli.Usage("Arguments cannot be passed to a URL-based MCP server.")
+	}
+	if u, err := url.Parse(first); err != nil || u.Host == "" {
+		return cli.Usage("Invalid URL: %s", first)
+	}
+	if t.Transport == "stdio" {
+		return cli.Usage("stdio transport cannot be used with a URL (%s). Use --transport http or --transport sse, or pass a local command instead.", first)
+	}
+	_, err := t.TransportOf()
+	return err
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"flag"
 	"net"
 	"os"
 	"path/filepath"
@@ -15,8 +14,6 @@ import (
 
 	"github.com/mcpkit/mcpkit/internal/servicetest"
 )
-
-var updateGolden = flag.Bool("update", false, "rewrite the golden files of the inspect tests")
 
 // inspectCase is one method call of the golden tests; its golden file is testdata/inspect/NAME.ERA.json.
 type inspectCase struct {
@@ -55,7 +52,7 @@ func TestInspectGolden(t *testing.T) {
 		{"sse", "legacy", []string{base + "/sse"}},
 	} {
 		t.Run(tr.name, func(t *testing.T) {
-			if !*updateGolden { // -update writes the files the other transports read
+			if !*update { // -update writes the files the other transports read
 				t.Parallel()
 			}
 			for _, c := range inspectCases {
@@ -69,7 +66,7 @@ func TestInspectGolden(t *testing.T) {
 						t.Fatalf("exit %d, stderr %q", code, stderr)
 					}
 					golden := filepath.Join("testdata", "inspect", c.name+"."+tr.era+".json")
-					if *updateGolden && tr.name != "stdio" && tr.name != "sse" {
+					if *update && tr.name != "stdio" && tr.name != "sse" {
 						if err := os.WriteFile(golden, []byte(stdout), 0o644); err != nil {
 							t.Fatal(err)
 						}

@@ -26,7 +26,7 @@ const (
 	ExitOK          = 0
 	ExitUsage       = 1 // a wrong command line, or any other failure
 	ExitAuth        = 3 // the server answered HTTP 401 or 403
-	ExitUnreachable = 4 // connection refused, unknown host
+	ExitUnreachable = 4 // connection refused, unknown host, command not found
 	ExitToolError   = 5 // a tools/call result with isError true, or an unknown tool
 )
 
@@ -45,14 +45,14 @@ type Target struct {
 	Dir string
 	// Era is "legacy", "modern" or "auto" (or empty, same as auto).
 	Era string
-	// Stderr receives a command's standard error; nil means os.Stderr.
+	// Stderr receives the command's stderr; nil is os.Stderr.
 	Stderr io.Writer
 }
 
 // Error is a failure with its exit code and the Inspector's error code name.
 type Error struct {
 	Exit int
-	Code string // "error", "auth_required", "unreachable", "tool_is_error", "tool_not_found"
+	Code string // "error", "auth", "unreachable", "tool_is_error", "tool_not_found"
 	Err  error
 	// Msg, when set, is the message instead of Err's (the Inspector's own sentences).
 	Msg string
@@ -97,41 +97,26 @@ func ProtocolVersion(era string) (string, error) {
 	return "", Usage("--protocol-era must be legacy, auto or modern, got %q", era)
 }
 
-// TransportOf returns the transport t uses: its Transport or the one its Args imply. A URL is an
-// argument starting with http:// or https://.
+// TransportOf returns the transport t uses: its Transport or the one its Args imply.
 func (t *Target) TransportOf() (string, error) {
-	switch t.Transport {
-	case "sse", "http", "stdio", "":
-	default:
-		return "", Usage("Invalid transport type: %s. Valid types are: sse, http, stdio", t.Transport)
-	}
-	if len(t.Args) == 0 || t.Args[0] == "" {
-		return "", Usage("Target is required. Specify a URL or a command to execute.")
-	}
-	first := t.Args[0]
-	if !strings.HasPrefix(first, "http://") && !strings.HasPrefix(first, "https://") {
-		if t.Transport != "" && t.Transport != "stdio" {
-			return "", Usage("Only stdio transport can be used with local commands.")
-		}
-		return "stdio", nil
-	}
-	if len(t.Args) > 1 {
-		return "", Usage("Arguments cannot be passed to a URL-based MCP server.")
-	}
-	u, err := url.Parse(first)
-	if err != nil || u.Host == "" {
-		return "", Usage("Invalid URL: %s", first)
+	if len(t.Args) == 0 {
+		return "", Usage("no target: give a server URL or a command")
 	}
 	switch t.Transport {
-	case "stdio":
-		return "", Usage("stdio transport cannot be used with a URL (%s). Use --transport http or --transport sse, or pass a local command instead.", first)
-	case "sse", "http":
+	case "sse", "http", "stdio":
 		return t.Transport, nil
+	case "":
+	default:
+		return "", Usage("--transport must be sse, http or stdio, got %q", t.Transport)
 	}
-	if strings.HasSuffix(u.Path, "/sse") {
-		return "sse", nil
+	u, err := url.Parse(t.Args[0])
+	if err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+		if strings.HasSuffix(strings.TrimRight(u.Path, "/"), "/sse") {
+			return "sse", nil
+		}
+		return "http", nil
 	}
-	return "http", nil
+	return "stdio", nil
 }
 
 // Connect connects to t with opts (whose ProtocolVersion is set from t.Era).
@@ -148,23 +133,27 @@ func Connect(ctx context.Context, t *Target, opts client.Options) (*Conn, error)
 	var stream jsonrpc.Stream
 	switch kind {
 	case "http":
+		if len(t.Args) != 1 {
+			return nil, Usage("a URL target takes no arguments, got %q", t.Args[1:])
+		}
 		c, err := streamable.NewClient(t.Args[0], &streamable.ClientOptions{HTTPClient: hc, Header: t.Header})
 		if err != nil {
 			return nil, classify(err, w)
 		}
 		stream = c
 	case "sse":
+		if len(t.Args) != 1 {
+			return nil, Usage("a URL target takes no arguments, got %q", t.Args[1:])
+		}
 		c, err := sse.Dial(ctx, t.Args[0], &sse.ClientOptions{HTTPClient: hc, Header: t.Header})
 		if err != nil {
 			return nil, classify(err, w)
 		}
 		stream = c
 	case "stdio":
-		// A command that cannot start is exit 1, as in the Inspector CLI (which sees ENOENT, not a network
-		// failure).
 		path, err := exec.LookPath(t.Args[0])
 		if err != nil {
-			return nil, &Error{Exit: ExitUsage, Code: "error", Err: err}
+			return nil, &Error{Exit: ExitUnreachable, Code: "unreachable", Err: err}
 		}
 		cmd := exec.Command(path, t.Args[1:]...)
 		cmd.Dir = t.Dir
@@ -177,7 +166,7 @@ func Connect(ctx context.Context, t *Target, opts client.Options) (*Conn, error)
 		}
 		c, err := stdio.Command(cmd, stdio.CommandOptions{Stderr: stderr})
 		if err != nil {
-			return nil, &Error{Exit: ExitUsage, Code: "error", Err: err}
+			return nil, &Error{Exit: ExitUnreachable, Code: "unreachable", Err: err}
 		}
 		stream = c
 	}
@@ -197,7 +186,7 @@ func classify(err error, w *watcher) *Error {
 		return e
 	}
 	if w != nil && w.denied.Load() {
-		return &Error{Exit: ExitAuth, Code: "auth_required", Err: err}
+		return &Error{Exit: ExitAuth, Code: "auth", Err: err}
 	}
 	if w != nil && w.unreachable.Load() {
 		return &Error{Exit: ExitUnreachable, Code: "unreachable", Err: err}
@@ -205,12 +194,7 @@ func classify(err error, w *watcher) *Error {
 	if unreachable(err) {
 		return &Error{Exit: ExitUnreachable, Code: "unreachable", Err: err}
 	}
-	e = &Error{Exit: ExitUsage, Code: "error", Err: err}
-	var rpc *jsonrpc.Error
-	if errors.As(err, &rpc) {
-		e.Msg = rpc.Message // the server's own words, as the Inspector prints them
-	}
-	return e
+	return &Error{Exit: ExitUsage, Code: "error", Err: err}
 }
 
 func unreachable(err error) bool {

@@ -6,9 +6,9 @@ import (
 	"github.com/go-json-experiment/json"
 )
 
-// TestToolArgs: values typed from the input schema as the Inspector CLI types them, except that a
+// TestInspectorToolArgs: values typed from the input schema as the Inspector CLI types them, except that a
 // string property keeps the text and a value that does not parse as its type stays a string.
-func TestToolArgs(t *testing.T) {
+func TestInspectorToolArgs(t *testing.T) {
 	schema := []byte(`{"type":"object","properties":{
 		"n":{"type":"number"},"i":{"type":"integer"},"b":{"type":"boolean"},"s":{"type":"string"},
 		"o":{"type":"object"},"a":{"type":"array"},"ni":{"type":["integer","null"]},
@@ -37,7 +37,7 @@ func TestToolArgs(t *testing.T) {
 		{"free=hello", `"hello"`}, // else the string
 		{"free={\"x\":1}", `{"x":1}`},
 	} {
-		args, err := ToolArgs(schema, []string{tc.arg})
+		args, err := InspectorToolArgs(schema, []string{tc.arg})
 		if err != nil {
 			t.Errorf("%s: %v", tc.arg, err)
 			continue
@@ -51,7 +51,7 @@ func TestToolArgs(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"novalue", "k=", "=v", "n=1e400"} {
-		if _, err := ToolArgs(schema, []string{bad}); err == nil {
+		if _, err := InspectorToolArgs(schema, []string{bad}); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}

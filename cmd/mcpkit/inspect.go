@@ -211,10 +211,10 @@ func (f *inspectFlags) check() error {
 		return cli.Usage("Log level is required for logging/setLevel method. Use --log-level to specify the log level.")
 	}
 	// The pairs are read now so that a bad one fails before connecting.
-	if _, err := cli.JSONPairs("--metadata", f.metadata); err != nil {
+	if _, err := cli.JSONPairs(f.metadata); err != nil {
 		return err
 	}
-	if _, err := cli.JSONPairs("--tool-metadata", f.toolMetadata); err != nil {
+	if _, err := cli.JSONPairs(f.toolMetadata); err != nil {
 		return err
 	}
 	if _, err := cli.PromptArgs(f.promptArgs); err != nil {
@@ -248,7 +248,7 @@ func (p *params) encode() (jsontext.Value, error) {
 // call runs the method and returns its result as JSON: the server's own result (members mcpkit's types
 // do not know included), or for the lists every page's items under the list's name.
 func (f *inspectFlags) call(ctx context.Context, s *cli.Conn) (jsontext.Value, error) {
-	meta, _ := cli.JSONPairs("--metadata", f.metadata)
+	meta, _ := cli.JSONPairs(f.metadata)
 	if len(meta) == 0 {
 		meta = nil
 	}
@@ -324,7 +324,7 @@ func (f *inspectFlags) callTool(ctx context.Context, s *cli.Conn, meta map[strin
 		}
 		return json.Marshal(r)
 	}
-	toolMeta, _ := cli.JSONPairs("--tool-metadata", f.toolMetadata)
+	toolMeta, _ := cli.JSONPairs(f.toolMetadata)
 	for k, v := range toolMeta {
 		if meta == nil {
 			meta = map[string]jsontext.Value{}

@@ -32,7 +32,8 @@ Put the target before the flags and -- between them when the command has flags o
   mcpkit inspect --cli node server.js --port 3 -- --method tools/list   (or: --cli --method M -- CMD ARGS)
 
 Methods: initialize, tools/list, tools/call, resources/list, resources/templates/list, resources/read,
-prompts/list, prompts/get, logging/setLevel.
+prompts/list, prompts/get, logging/setLevel, and of the skills extension skills/list, skills/get and
+resources/directory/read.
 
 Flags:
   --cli                       command-line mode (the only mode)
@@ -40,7 +41,8 @@ Flags:
   --tool-name T               tools/call: the tool
   --tool-arg k=v...           tools/call: arguments, typed from the tool's input schema (docs/CLI.md)
   --tool-args-json JSON       tools/call: all arguments as one JSON object, sent as they are
-  --uri U                     resources/read: the resource
+  --uri U                     resources/read, resources/directory/read, skills/get: the URI
+  --cursor C                  resources/directory/read: the nextCursor of the previous page
   --prompt-name P             prompts/get: the prompt
   --prompt-args k=v...        prompts/get: arguments
   --log-level L               logging/setLevel: the level
@@ -160,7 +162,8 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) in
 
 // inspectMethods are the methods inspect calls.
 var inspectMethods = []string{"initialize", "tools/list", "tools/call", "resources/list", "resources/read",
-	"resources/templates/list", "prompts/list", "prompts/get", "logging/setLevel"}
+	"resources/templates/list", "prompts/list", "prompts/get", "logging/setLevel", "skills/list", "skills/get",
+	"resources/directory/read"}
 
 // check rejects a command line that cannot be run, before connecting, with the Inspector's words where
 // it has them.
@@ -207,6 +210,10 @@ func (f *inspectFlags) check() error {
 		return cli.Usage("URI is required for resources/read method. Use --uri to specify the resource URI.")
 	case f.method == "prompts/get" && f.promptName == "":
 		return cli.Usage("Prompt name is required for prompts/get method. Use --prompt-name to specify the prompt name.")
+	case f.method == "skills/get" && f.uri == "":
+		return cli.Usage("URI is required for skills/get method. Use --uri to specify the skill URI.")
+	case f.method == "resources/directory/read" && f.uri == "":
+		return cli.Usage("URI is required for resources/directory/read. Use --uri to specify the directory URI.")
 	case f.method == "logging/setLevel" && f.logLevel == "":
 		return cli.Usage("Log level is required for logging/setLevel method. Use --log-level to specify the log level.")
 	}
@@ -278,6 +285,21 @@ func (f *inspectFlags) call(ctx context.Context, s *cli.Conn) (jsontext.Value, e
 		return jsontext.Value("{}"), nil
 	case "tools/call":
 		return f.callTool(ctx, s, meta)
+	case "skills/list", "skills/get": // the skills extension (SEP-2640)
+		if _, ok := s.ServerCapabilities().Extensions[mcp.ExtensionSkills]; !ok {
+			return nil, &cli.Error{Exit: cli.ExitUsage, Code: "skills_unsupported",
+				Msg: fmt.Sprintf("Server does not declare the %s extension, so %s is not available.", mcp.ExtensionSkills, f.method)}
+		}
+		if f.method == "skills/list" {
+			return listAll(ctx, s, "skills/list", "skills", meta)
+		}
+		return request(ctx, s, "skills/get", &params{Meta: meta, URI: f.uri})
+	case "resources/directory/read":
+		caps := s.ServerCapabilities()
+		if sc, ok := caps.Skills(); !ok || !sc.DirectoryRead {
+			return nil, cli.Usage("Server did not declare directoryRead in %s; resources/directory/read must not be called.", mcp.ExtensionSkills)
+		}
+		return request(ctx, s, "resources/directory/read", &params{Meta: meta, URI: f.uri, Cursor: f.cursor})
 	}
 	return nil, cli.Usage("Unsupported method: %s.", f.method)
 }

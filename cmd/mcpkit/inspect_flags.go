@@ -19,6 +19,7 @@ type inspectFlags struct {
 	method, toolName, uri        string
 	promptName, logLevel, format string
 	serverURL, toolArgsJSON      string
+	cursor                       string
 	toolArgs, promptArgs         []string
 	metadata, toolMetadata       []string
 	connectTimeout               time.Duration
@@ -29,13 +30,14 @@ type inspectFlags struct {
 // The Inspector CLI's flags that take a value, and the slices of inspectFlags the variadic ones fill.
 var (
 	inspectValueFlags = []string{"--method", "--tool-name", "--uri", "--prompt-name", "--log-level", "--format",
-		"--transport", "--cwd", "--protocol-era", "--server-url", "--tool-args-json", "--connect-timeout", "-e"}
+		"--transport", "--cwd", "--protocol-era", "--server-url", "--tool-args-json", "--connect-timeout", "-e",
+		"--cursor"}
 	inspectVariadicFlags = []string{"--tool-arg", "--prompt-args", "--header", "--metadata", "--tool-metadata"}
 	// --stored-auth-only is accepted and changes nothing: inspect never starts an interactive login.
 	inspectBoolFlags = []string{"--cli", "-h", "--help", "-V", "--version", "-q", "--quiet", "--stored-auth-only"}
 	// Flags of the Inspector CLI 2.12.0 that inspect does not implement: naming one is an error rather
 	// than a word of the target.
-	inspectUnsupported = []string{"--catalog", "--config", "--server", "--rename", "--cursor", "--output",
+	inspectUnsupported = []string{"--catalog", "--config", "--server", "--rename", "--output",
 		"--output-format", "--client-config", "--client-id", "--client-secret", "--client-metadata-url",
 		"--callback-url", "--wait-for-auth", "--load-concurrency", "--load-duration", "--load-requests",
 		"--load-rate", "--skill-catalog-max-skills", "--skill-catalog-max-bytes", "--completion", "--app-info",
@@ -180,6 +182,8 @@ func (f *inspectFlags) set(name, v string) error {
 			return cli.Usage("Invalid protocol era: %s. Valid eras are: legacy, auto, modern", v)
 		}
 		f.target.Era, f.eraSet = v, true
+	case "--cursor":
+		f.cursor = v
 	case "--server-url":
 		f.serverURL = v
 	case "--tool-args-json":

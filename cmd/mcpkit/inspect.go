@@ -32,7 +32,8 @@ Put the target before the flags and -- between them when the command has flags o
   mcpkit inspect --cli node server.js --port 3 -- --method tools/list   (or: --cli --method M -- CMD ARGS)
 
 Methods: initialize, tools/list, tools/call, resources/list, resources/templates/list, resources/read,
-prompts/list, prompts/get, logging/setLevel.
+prompts/list, prompts/get, logging/setLevel, and of the skills extension skills/list, skills/get and
+resources/directory/read.
 
 Flags:
   --cli                       command-line mode (the only mode)
@@ -40,7 +41,8 @@ Flags:
   --tool-name T               tools/call: the tool
   --tool-arg k=v...           tools/call: arguments, typed from the tool's input schema (docs/CLI.md)
   --tool-args-json JSON       tools/call: all arguments as one JSON object, sent as they are
-  --uri U                     resources/read: the resource
+  --uri U                     resources/read, resources/directory/read, skills/get: the URI
+  --cursor C                  resources/directory/read: the nextCursor of the previous page
   --prompt-name P             prompts/get: the prompt
   --prompt-args k=v...        prompts/get: arguments
   --log-level L               logging/setLevel: the level
@@ -187,7 +189,8 @@ func (f *inspectFlags) fromConfig(ctx context.Context) error {
 
 // inspectMethods are the methods inspect calls.
 var inspectMethods = []string{"initialize", "tools/list", "tools/call", "resources/list", "resources/read",
-	"resources/templates/list", "prompts/list", "prompts/get", "logging/setLevel"}
+	"resources/templates/list", "prompts/list", "prompts/get", "logging/setLevel", "skills/list", "skills/get",
+	"resources/directory/read"}
 
 // check rejects a command line that cannot be run, before connecting, with the Inspector's words where
 // it has them.
@@ -234,14 +237,18 @@ func (f *inspectFlags) check() error {
 		return cli.Usage("URI is required for resources/read method. Use --uri to specify the resource URI.")
 	case f.method == "prompts/get" && f.promptName == "":
 		return cli.Usage("Prompt name is required for prompts/get method. Use --prompt-name to specify the prompt name.")
+	case f.method == "skills/get" && f.uri == "":
+		return cli.Usage("URI is required for skills/get method. Use --uri to specify the skill URI.")
+	case f.method == "resources/directory/read" && f.uri == "":
+		return cli.Usage("URI is required for resources/directory/read. Use --uri to specify the directory URI.")
 	case f.method == "logging/setLevel" && f.logLevel == "":
 		return cli.Usage("Log level is required for logging/setLevel method. Use --log-level to specify the log level.")
 	}
 	// The pairs are read now so that a bad one fails before connecting.
-	if _, err := cli.JSONPairs("--metadata", f.metadata); err != nil {
+	if _, err := cli.JSONPairs(f.metadata); err != nil {
 		return err
 	}
-	if _, err := cli.JSONPairs("--tool-metadata", f.toolMetadata); err != nil {
+	if _, err := cli.JSONPairs(f.toolMetadata); err != nil {
 		return err
 	}
 	if _, err := cli.PromptArgs(f.promptArgs); err != nil {
@@ -275,7 +282,7 @@ func (p *params) encode() (jsontext.Value, error) {
 // call runs the method and returns its result as JSON: the server's own result (members mcpkit's types
 // do not know included), or for the lists every page's items under the list's name.
 func (f *inspectFlags) call(ctx context.Context, s *cli.Conn) (jsontext.Value, error) {
-	meta, _ := cli.JSONPairs("--metadata", f.metadata)
+	meta, _ := cli.JSONPairs(f.metadata)
 	if len(meta) == 0 {
 		meta = nil
 	}
@@ -305,6 +312,21 @@ func (f *inspectFlags) call(ctx context.Context, s *cli.Conn) (jsontext.Value, e
 		return jsontext.Value("{}"), nil
 	case "tools/call":
 		return f.callTool(ctx, s, meta)
+	case "skills/list", "skills/get": // the skills extension (SEP-2640)
+		if _, ok := s.ServerCapabilities().Extensions[mcp.ExtensionSkills]; !ok {
+			return nil, &cli.Error{Exit: cli.ExitUsage, Code: "skills_unsupported",
+				Msg: fmt.Sprintf("Server does not declare the %s extension, so %s is not available.", mcp.ExtensionSkills, f.method)}
+		}
+		if f.method == "skills/list" {
+			return listAll(ctx, s, "skills/list", "skills", meta)
+		}
+		return request(ctx, s, "skills/get", &params{Meta: meta, URI: f.uri})
+	case "resources/directory/read":
+		caps := s.ServerCapabilities()
+		if sc, ok := caps.Skills(); !ok || !sc.DirectoryRead {
+			return nil, cli.Usage("Server did not declare directoryRead in %s; resources/directory/read must not be called.", mcp.ExtensionSkills)
+		}
+		return request(ctx, s, "resources/directory/read", &params{Meta: meta, URI: f.uri, Cursor: f.cursor})
 	}
 	return nil, cli.Usage("Unsupported method: %s.", f.method)
 }
@@ -351,7 +373,7 @@ func (f *inspectFlags) callTool(ctx context.Context, s *cli.Conn, meta map[strin
 		}
 		return json.Marshal(r)
 	}
-	toolMeta, _ := cli.JSONPairs("--tool-metadata", f.toolMetadata)
+	toolMeta, _ := cli.JSONPairs(f.toolMetadata)
 	for k, v := range toolMeta {
 		if meta == nil {
 			meta = map[string]jsontext.Value{}

@@ -19,6 +19,7 @@ type inspectFlags struct {
 	method, toolName, uri        string
 	promptName, logLevel, format string
 	serverURL, toolArgsJSON      string
+	cursor                       string
 	toolArgs, promptArgs         []string
 	metadata, toolMetadata       []string
 	connectTimeout               time.Duration
@@ -31,13 +32,13 @@ type inspectFlags struct {
 var (
 	inspectValueFlags = []string{"--method", "--tool-name", "--uri", "--prompt-name", "--log-level", "--format",
 		"--transport", "--cwd", "--protocol-era", "--server-url", "--tool-args-json", "--connect-timeout", "-e",
-		"--config", "--server"}
+		"--config", "--server", "--cursor"}
 	inspectVariadicFlags = []string{"--tool-arg", "--prompt-args", "--header", "--metadata", "--tool-metadata"}
 	// --stored-auth-only is accepted and changes nothing: inspect never starts an interactive login.
 	inspectBoolFlags = []string{"--cli", "-h", "--help", "-V", "--version", "-q", "--quiet", "--stored-auth-only"}
 	// Flags of the Inspector CLI 2.12.0 that inspect does not implement: naming one is an error rather
 	// than a word of the target.
-	inspectUnsupported = []string{"--catalog", "--rename", "--cursor", "--output",
+	inspectUnsupported = []string{"--catalog", "--rename", "--output",
 		"--output-format", "--client-config", "--client-id", "--client-secret", "--client-metadata-url",
 		"--callback-url", "--wait-for-auth", "--load-concurrency", "--load-duration", "--load-requests",
 		"--load-rate", "--skill-catalog-max-skills", "--skill-catalog-max-bytes", "--completion", "--app-info",
@@ -186,6 +187,8 @@ func (f *inspectFlags) set(name, v string) error {
 		f.config.File = v
 	case "--server":
 		f.config.Server = v
+	case "--cursor":
+		f.cursor = v
 	case "--server-url":
 		f.serverURL = v
 	case "--tool-args-json":

@@ -32,6 +32,9 @@ var inspectCases = []inspectCase{
 	{"prompts-list", []string{"--method", "prompts/list"}},
 	{"prompts-get", []string{"--method", "prompts/get", "--prompt-name", "review_code", "--prompt-args", "code=x := 1"}},
 	{"logging-setLevel", []string{"--method", "logging/setLevel", "--log-level", "debug"}},
+	{"skills-list", []string{"--method", "skills/list"}},
+	{"skills-get", []string{"--method", "skills/get", "--uri", "skill://long-jobs/SKILL.md"}},
+	{"resources-directory-read", []string{"--method", "resources/directory/read", "--uri", "skill://long-jobs/references"}},
 }
 
 // TestInspectGolden runs every inspect method against the demo server (`mcpkit serve`) over stdio,
@@ -157,6 +160,7 @@ func TestInspectExitCodes(t *testing.T) {
 		{"unsupported flag", []string{"--cli", url, "--method", "tools/list", "--app-info"}, 1, "error", "does not support the Inspector's --app-info"},
 		{"no such command", []string{"--cli", filepath.Join(t.TempDir(), "absent"), "--method", "tools/list"}, 1, "error", "absent"},
 		{"setLevel at 2026-07-28", []string{"--cli", url, "--protocol-era", "modern", "--method", "logging/setLevel", "--log-level", "info"}, 1, "error", "Method 'logging/setLevel' is not supported"},
+		{"skills/get without --uri", []string{"--cli", url, "--method", "skills/get"}, 1, "error", "URI is required for skills/get"},
 		{"no tool name", []string{"--cli", url, "--method", "tools/call"}, 1, "error", "Tool name is required"},
 		{"unknown resource", []string{"--cli", url, "--method", "resources/read", "--uri", "nope://x"}, 1, "error", `"message":"Resource not found: nope://x"`},
 		{"unreachable", []string{"--cli", closed, "--method", "tools/list"}, 4, "unreachable", "connection refused"},

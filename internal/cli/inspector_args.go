@@ -35,7 +35,7 @@ func inspectorPair(s string) (k, text string, raw jsontext.Value, err error) {
 
 // JSONPairs reads --metadata or --tool-metadata pairs into an object: each value is its JSON when it is
 // JSON, else the string.
-func JSONPairs(flag string, kvs []string) (map[string]jsontext.Value, error) {
+func JSONPairs(kvs []string) (map[string]jsontext.Value, error) {
 	out := make(map[string]jsontext.Value, len(kvs))
 	for _, kv := range kvs {
 		k, text, raw, err := inspectorPair(kv)

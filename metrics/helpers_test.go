@@ -106,3 +106,85 @@ next:
 	}
 	return total
 }
+
+// sseSession is an HTTP+SSE client session driven by hand: the /sse stream's lines, and the endpoint its
+// POSTs go to.
+type sseSession struct {
+	resp     *http.Response
+	lines    chan string
+	endpoint string
+}
+
+// openSSESession opens base+"/sse" and reads the endpoint event.
+func openSSESession(t *testing.T, base string) *sseSession {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, base+"/sse", nil)
+	req.Header.Set("Accept", "text/event-stream")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		t.Fatalf("GET /sse: %d", resp.StatusCode)
+	}
+	s := &sseSession{resp: resp, lines: make(chan string, 64)}
+	go func() {
+		defer close(s.lines)
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			if d, ok := strings.CutPrefix(sc.Text(), "data:"); ok {
+				s.lines <- strings.TrimSpace(d)
+			}
+		}
+	}()
+	s.endpoint = base + s.next(t)
+	return s
+}
+
+// next returns the next event's data.
+func (s *sseSession) next(t *testing.T) string {
+	t.Helper()
+	select {
+	case l, ok := <-s.lines:
+		if !ok {
+			t.Fatal("the /sse stream ended")
+		}
+		return l
+	case <-time.After(5 * time.Second):
+		t.Fatal("no event on the /sse stream within 5 s")
+		return ""
+	}
+}
+
+// notify POSTs a notification (202).
+func (s *sseSession) notify(t *testing.T, body string) {
+	t.Helper()
+	resp, err := http.Post(s.endpoint, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("POST %s: %d", body, resp.StatusCode)
+	}
+}
+
+// call POSTs a request and checks that its answer on the stream contains every want.
+func (s *sseSession) call(t *testing.T, body string, want ...string) {
+	t.Helper()
+	s.notify(t, body)
+	answer := s.next(t)
+	for _, w := range want {
+		if !strings.Contains(answer, w) {
+			t.Fatalf("%s answered %s, want %s in it", body, answer, w)
+		}
+	}
+}
+
+// close ends the stream and waits for its reader.
+func (s *sseSession) close() {
+	s.resp.Body.Close()
+	for range s.lines {
+	}
+}

@@ -225,3 +225,29 @@ func waitFor(t *testing.T, cond func() bool, what string) {
 	}
 	t.Fatalf("timed out waiting for %s", what)
 }
+
+// TestPanicCounted: a handler that panics (answered -32603 by the connection, which recovers) is counted
+// as internal_error and leaves nothing in flight.
+func TestPanicCounted(t *testing.T) {
+	s := newServer()
+	server.Tool(s, "boom", "panics", func(ctx context.Context, in addArgs) (int, error) { panic("boom") })
+	m := metrics.New(nil)
+	m.Instrument(s)
+	conn := serveStdio(t, s)
+	ctx := context.Background()
+	if _, err := conn.CallRaw(ctx, "initialize", []byte(`{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}`)); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := conn.CallRaw(ctx, "tools/call", []byte(`{"name":"boom","arguments":{"a":1,"b":2}}`)); err == nil {
+		t.Fatalf("a panicking tool answered %s", res)
+	}
+	hs := httptest.NewServer(m.Handler())
+	defer hs.Close()
+	got := scrape(t, hs.URL)
+	if v := sum(got, "mcp_server_requests_total", "method", "tools/call", "outcome", "internal_error"); v != 1 {
+		t.Errorf("panicking tools/call counted %v times as internal_error, want 1", v)
+	}
+	if v := sum(got, "mcp_server_requests_in_flight"); v != 0 {
+		t.Errorf("in flight after a panic = %v, want 0", v)
+	}
+}

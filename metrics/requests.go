@@ -26,17 +26,21 @@ func (m *Metrics) Instrument(srv *server.Server) {
 
 // Observe is the observer Instrument installs, for a server that is instrumented another way.
 func (m *Metrics) Observe(next server.Handler) server.Handler {
-	return func(ctx context.Context, r *server.Request) (jsontext.Value, error) {
+	return func(ctx context.Context, r *server.Request) (res jsontext.Value, err error) {
 		t := transportIndex(r.Transport())
 		flight := m.flights[t]
 		flight.Inc()
 		start := time.Now()
-		res, err := next(ctx, r)
-		d := time.Since(start)
-		flight.Dec()
-		s := m.series.get(m, methodIndex(r.Method), r.Era, t)
-		s.outcomes[outcomeOf(r, err)].Inc()
-		s.latency.Observe(d.Seconds())
+		outcome := outcomeInternalError // a handler that panics is answered -32603 (jsonrpc.Conn recovers)
+		defer func() {
+			d := time.Since(start)
+			flight.Dec()
+			s := m.series.get(m, methodIndex(r.Method), r.Era, t)
+			s.outcomes[outcome].Inc()
+			s.latency.Observe(d.Seconds())
+		}()
+		res, err = next(ctx, r)
+		outcome = outcomeOf(r, err)
 		return res, err
 	}
 }
@@ -44,7 +48,7 @@ func (m *Metrics) Observe(next server.Handler) server.Handler {
 // The label values. Methods, eras and transports are closed sets, so that a client cannot grow the number
 // of series: a method mcpkit does not know is "other", as is a transport that does not name itself.
 var (
-	knownMethods = []string{
+	knownMethods = [...]string{
 		mcp.MethodInitialize, mcp.MethodPing, mcp.MethodDiscover, mcp.MethodSubscriptionsListen,
 		mcp.MethodToolsList, mcp.MethodToolsCall, mcp.MethodResourcesList, mcp.MethodResourcesTemplatesList,
 		mcp.MethodResourcesRead, mcp.MethodResourcesSubscribe, mcp.MethodResourcesUnsubscribe,
@@ -53,23 +57,23 @@ var (
 		mcp.MethodTasksGet, mcp.MethodTasksCancel, mcp.MethodTasksUpdate, mcp.MethodTasksResult, mcp.MethodTasksList,
 	}
 	methodIndexes = func() map[string]int {
-		m := make(map[string]int, len(knownMethods))
+		m := make(map[string]int, numMethods)
 		for i, name := range knownMethods {
 			m[name] = i
 		}
 		return m
 	}()
 	eraNames       = [...]string{mcp.EraUnknown: "unknown", mcp.EraLegacy: "legacy", mcp.EraModern: "modern"}
-	transportNames = [...]string{"streamable", "sse", "stdio", "memory", "stream", "other"}
+	transportNames = [...]string{"streamable", "sse", "stdio", "memory", "stream", "other"} // "other" last
 	outcomeNames   = [...]string{"ok", "tool_error", "parse_error", "invalid_request", "method_not_found",
 		"invalid_params", "internal_error", "server_error", "other_error"}
 )
 
 const (
-	numMethods    = 23 + 1 // knownMethods and "other"
-	numEras       = 3
-	numTransports = 6
-	numOutcomes   = 9
+	numMethods    = len(knownMethods) + 1 // and "other"
+	numEras       = len(eraNames)
+	numTransports = len(transportNames)
+	numOutcomes   = len(outcomeNames)
 )
 
 const (

@@ -14,18 +14,20 @@ import (
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/metrics"
+	"github.com/mcpkit/mcpkit/transport/sse"
 )
 
 const modernMeta = `"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}`
 
-// TestScrapeCountsWorkload: a scripted workload over two transports in two eras — Streamable HTTP at
-// 2026-07-28 and stdio in a 2025-11-25 session — with a known number of successful tools/call, tool errors
-// (isError results) and unknown methods (-32601, refused before any middleware). /metrics, scraped after,
-// counts each exactly, by method, era, transport and outcome, and nothing else.
+// TestScrapeCountsWorkload: a scripted workload over three transports in two eras — Streamable HTTP at
+// 2026-07-28, stdio in a 2025-11-25 session and HTTP+SSE (2024-11-05) — with a known number of successful
+// tools/call, tool errors (isError results) and unknown methods (-32601, refused before any middleware).
+// /metrics, scraped after, counts each exactly, by method, era, transport and outcome, and nothing else.
 func TestScrapeCountsWorkload(t *testing.T) {
 	const (
 		httpOK, httpToolErr, httpUnknown    = 7, 3, 2
 		stdioOK, stdioToolErr, stdioUnknown = 5, 4, 6
+		sseOK, sseToolErr, sseUnknown       = 2, 1, 3
 	)
 	s := newServer()
 	m := metrics.New(nil)
@@ -34,10 +36,14 @@ func TestScrapeCountsWorkload(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.Handle("/mcp", m.WrapHTTP("streamable", h))
 	mux.Handle("/metrics", m.Handler())
+	legacy := sse.NewHandler(s, nil)
+	mux.Handle("/sse", m.WrapHTTP("sse", legacy.SSE()))
+	mux.Handle("/messages", m.WrapHTTP("sse", legacy.Messages()))
 	hs := httptest.NewServer(mux)
 	defer hs.Close()
 	defer h.Close(context.Background())
-	m.Transports(h, nil)
+	defer legacy.Close(context.Background())
+	m.Transports(h, legacy)
 
 	post := func(method, name, params string) (int, string) {
 		t.Helper()
@@ -102,6 +108,20 @@ func TestScrapeCountsWorkload(t *testing.T) {
 		}
 	}
 
+	// HTTP+SSE: requests are POSTed, answers come on the session's stream.
+	stream := openSSESession(t, hs.URL)
+	stream.call(t, `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2024-11-05","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`, `"result"`)
+	stream.notify(t, `{"jsonrpc":"2.0","method":"notifications/initialized"}`)
+	for range sseOK {
+		stream.call(t, `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"add","arguments":{"a":1,"b":2}}}`, `"text":"3"`)
+	}
+	for range sseToolErr {
+		stream.call(t, `{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"fail","arguments":{"a":1,"b":2}}}`, `"isError":true`)
+	}
+	for range sseUnknown {
+		stream.call(t, `{"jsonrpc":"2.0","id":4,"method":"no/such"}`, `"code":-32601`)
+	}
+
 	got := scrape(t, hs.URL+"/metrics")
 	const req = "mcp_server_requests_total"
 	for _, c := range []struct {
@@ -115,8 +135,12 @@ func TestScrapeCountsWorkload(t *testing.T) {
 		{stdioOK, []string{"method", "tools/call", "era", "legacy", "transport", "stdio", "outcome", "ok"}},
 		{stdioToolErr, []string{"method", "tools/call", "era", "legacy", "transport", "stdio", "outcome", "tool_error"}},
 		{stdioUnknown, []string{"method", "other", "era", "legacy", "transport", "stdio", "outcome", "method_not_found"}},
+		{1, []string{"method", "initialize", "era", "legacy", "transport", "sse", "outcome", "ok"}},
+		{sseOK, []string{"method", "tools/call", "era", "legacy", "transport", "sse", "outcome", "ok"}},
+		{sseToolErr, []string{"method", "tools/call", "era", "legacy", "transport", "sse", "outcome", "tool_error"}},
+		{sseUnknown, []string{"method", "other", "era", "legacy", "transport", "sse", "outcome", "method_not_found"}},
 		// Nothing else was asked.
-		{httpOK + httpToolErr + httpUnknown + 1 + stdioOK + stdioToolErr + stdioUnknown, nil},
+		{httpOK + httpToolErr + httpUnknown + 1 + stdioOK + stdioToolErr + stdioUnknown + 1 + sseOK + sseToolErr + sseUnknown, nil},
 		{httpOK + httpToolErr + httpUnknown, []string{"transport", "streamable"}},
 	} {
 		if v := sum(got, req, c.labels...); v != c.want {
@@ -124,10 +148,10 @@ func TestScrapeCountsWorkload(t *testing.T) {
 		}
 	}
 	// The latency histogram counted every request once; nothing is in flight.
-	if v := sum(got, "mcp_server_request_duration_seconds_count", "method", "tools/call", "era", "legacy"); v != stdioOK+stdioToolErr {
+	if v := sum(got, "mcp_server_request_duration_seconds_count", "method", "tools/call", "era", "legacy", "transport", "stdio"); v != stdioOK+stdioToolErr {
 		t.Errorf("legacy tools/call latency count = %v, want %d", v, stdioOK+stdioToolErr)
 	}
-	if v := sum(got, "mcp_server_request_duration_seconds_count"); v != httpOK+httpToolErr+httpUnknown+1+stdioOK+stdioToolErr+stdioUnknown {
+	if v := sum(got, "mcp_server_request_duration_seconds_count"); v != httpOK+httpToolErr+httpUnknown+1+stdioOK+stdioToolErr+stdioUnknown+1+sseOK+sseToolErr+sseUnknown {
 		t.Errorf("latency count = %v", v)
 	}
 	if v := sum(got, "mcp_server_requests_in_flight"); v != 0 {
@@ -140,4 +164,12 @@ func TestScrapeCountsWorkload(t *testing.T) {
 	if v := sum(got, "mcp_server_sessions", "transport", "streamable"); v != 0 {
 		t.Errorf("streamable sessions = %v, want 0", v)
 	}
+	// The HTTP+SSE session holds one session and one open stream.
+	if v := sum(got, "mcp_server_sessions", "transport", "sse"); v != 1 {
+		t.Errorf("sse sessions = %v, want 1", v)
+	}
+	if v := sum(got, "mcp_server_streams_open", "transport", "sse"); v != 1 {
+		t.Errorf("sse streams open = %v, want 1", v)
+	}
+	stream.close()
 }

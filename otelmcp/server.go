@@ -59,7 +59,7 @@ var serverStart = []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindServe
 
 // serverAttrs are the attributes of a recorded server span.
 func (c *config) serverAttrs(ctx context.Context, r *server.Request, t *target) []attribute.KeyValue {
-	attrs := make([]attribute.KeyValue, 0, 12+len(c.attrs))
+	attrs := make([]attribute.KeyValue, 0, 4+len(t.attrs)+maxHTTPAttrs+len(c.attrs))
 	attrs = append(attrs, KeyMethodName.String(r.Method))
 	attrs = append(attrs, t.attrs...)
 	if kv, ok := requestID(r.ID); ok {

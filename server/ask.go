@@ -216,7 +216,7 @@ func (r *Request) askModern(inputs []Input, params []jsontext.Value) ([]jsontext
 	for i, in := range inputs {
 		key := in.Key
 		if key == "" {
-			key = autoKey(in.Method, ia.seq)
+			key = autoKey(in.Method, int(ia.seq))
 		}
 		ia.seq++
 		ans, ok := ia.answers[key]

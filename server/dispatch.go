@@ -54,7 +54,7 @@ var methods = map[string]methodSpec{
 // connection (never nil for stream transports; the HTTP transport passes its own). It applies the era
 // rules, then runs the middleware chain and the method.
 func (s *Server) handle(ctx context.Context, sess *session, m *jsonrpc.Message, out transport.Peer) (jsontext.Value, error) {
-	r := &Request{Method: m.Method, ID: m.ID, Params: m.Params, server: s, out: out, conn: sess}
+	r := &Request{Method: m.Method, ID: m.ID, Params: m.Params, server: s, out: out, sess: sess}
 	if obs := s.observer.Load(); obs != nil {
 		if _, internal := out.(transport.Internal); !internal {
 			return (*obs)(ctx, r)
@@ -66,7 +66,8 @@ func (s *Server) handle(ctx context.Context, sess *session, m *jsonrpc.Message, 
 // admit applies the era rules to r, then runs the middleware chain and the method. It is the innermost
 // Handler of the observers (Observe).
 func (s *Server) admit(ctx context.Context, r *Request) (jsontext.Value, error) {
-	sess := r.conn
+	sess := r.sess
+	r.sess = nil // set again below for legacy requests only
 	meta, err := peekMeta(r.Params)
 	if err != nil {
 		return nil, err

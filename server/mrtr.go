@@ -20,9 +20,12 @@ type interaction struct {
 	mu      sync.Mutex
 	answers map[string]jsontext.Value // answers from requestState and the retry's inputResponses
 	used    map[string]jsontext.Value // answers the handler took this run (carried to the next round); lazy
-	seq     int                       // questions asked so far this run (for automatic keys)
-	pending mcp.InputRequests         // the open round, if any
-	err     *jsonrpc.Error            // a protocol error that ends the request
+	seq     int32                     // questions asked so far this run (for automatic keys)
+	// toolErr is Request.ToolError (any request, interactive or not). It sits here, beside seq, in what
+	// would be padding: Request keeps the 240 bytes (a size class) it had before observers existed.
+	toolErr bool
+	pending mcp.InputRequests // the open round, if any
+	err     *jsonrpc.Error    // a protocol error that ends the request
 }
 
 func (ia *interaction) fail(e *jsonrpc.Error) {

@@ -43,7 +43,7 @@ func (r *Request) Transport() string {
 // ToolError reports whether the request is a tools/call whose result is an isError result (a tool's
 // failure the model sees, not a protocol error). It is known once the handler returned: for observers
 // and middleware, after next.
-func (r *Request) ToolError() bool { return r.toolErr }
+func (r *Request) ToolError() bool { return r.iaBox.toolErr }
 
 // Stats are the server's own counts, read when metrics are collected.
 type Stats struct {

@@ -37,15 +37,15 @@ type Request struct {
 	// SessionID is the legacy session's id ("" for modern requests and stdio).
 	SessionID string
 
-	server  *Server
-	conn    *session       // the connection's or HTTP session's state the transport passed (may be nil)
-	toolErr bool           // the tools/call result is an isError result (ToolError)
-	sess    *session       // nil for modern requests
-	out     transport.Peer // the request's own stream: its notifications and server-to-client requests
-	ia      *interaction   // multi round-trip state (2026-07-28 tools/call, prompts/get, resources/read): &iaBox
-	iaBox   interaction
-	task    *taskRun       // set while the handler runs as a task
-	start   *deferredStart // set while a DeferTaskStart tool runs inline and may still become a task
+	server *Server
+	// sess is the legacy session state; nil for modern requests. Until admit it holds the state the
+	// transport passed with the request (nil, or a session not yet initialized).
+	sess  *session
+	out   transport.Peer // the request's own stream: its notifications and server-to-client requests
+	ia    *interaction   // multi round-trip state (2026-07-28 tools/call, prompts/get, resources/read): &iaBox
+	iaBox interaction
+	task  *taskRun       // set while the handler runs as a task
+	start *deferredStart // set while a DeferTaskStart tool runs inline and may still become a task
 }
 
 type requestKey struct{}

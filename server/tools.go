@@ -214,7 +214,7 @@ func (s *Server) runTool(ctx context.Context, t *toolEntry, args jsontext.Value)
 var emptyObject = jsontext.Value(`{}`)
 
 func marshalToolResult(r *Request, res *mcp.CallToolResult) (jsontext.Value, error) {
-	r.toolErr = res.IsError
+	r.iaBox.toolErr = res.IsError
 	if !mcp.HasStructuredContent(r.ProtocolVersion) {
 		res.StructuredContent = nil
 	}

@@ -29,6 +29,7 @@ func newServe() *cobra.Command {
 		drainTimeout time.Duration
 		authn        authFlags
 		ops          opsFlags
+		otelf        otelFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -93,6 +94,15 @@ func newServe() *cobra.Command {
 				sopts.Tasks.Store = st.Tasks // a task started on one node is polled, answered and cancelled on any
 			}
 			ops.stores(&sopts, opts)
+			tr, err := otelf.start(cmd.Context(), useStdio)
+			if err != nil {
+				return err
+			}
+			defer tr.stop() // after the server closes (defers run in reverse): its last spans are flushed
+			if tr != nil {
+				sopts.Middleware = append(sopts.Middleware, tr.middleware)
+				opts.Wrap = tr.wrap
+			}
 			s := demo.NewWith(sopts)
 			addCountSlowly(s)
 			// wait, list_roots, notify_change: to try cancel, resume and changes across nodes
@@ -145,6 +155,7 @@ func newServe() *cobra.Command {
 	cmd.Flags().DurationVar(&drainTimeout, "drain-timeout", 10*time.Second, "on SIGTERM or interrupt: new requests get 503 with Retry-After, open streams end with a retry hint, and running calls have this long to finish before the server stops")
 	authn.register(cmd)
 	ops.register(cmd)
+	otelf.register(cmd)
 	cmd.Flags().StringVar(&redisURL, "redis", "", "keep sessions, stream events, the requestState key ring and tasks in the Redis at this URL (redis://[user:password@]host:port/db, rediss:// for TLS), shared by every node given the same URL")
 	return cmd
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mcpkit/mcpkit/internal/redistest"
+	"github.com/mcpkit/mcpkit/internal/servicetest"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 )
 
@@ -154,7 +155,7 @@ func TestServeMetrics(t *testing.T) {
 }
 
 // TestServeReadyzDraining: after SIGTERM, while a call still runs (the node drains), /readyz answers 503
-// draining and /healthz still 200.
+// draining and /healthz still 200; the call then finishes and the node exits 0.
 func TestServeReadyzDraining(t *testing.T) {
 	n := startNode(t, "--drain-timeout", "10s")
 	base := n.target.String()
@@ -167,11 +168,12 @@ func TestServeReadyzDraining(t *testing.T) {
 		t.Fatalf("initialize: %d %s", status, body)
 	}
 	post(t, url, sid, `{"jsonrpc":"2.0","method":"notifications/initialized"}`)
-	call := openSSE(t, http.MethodPost, url, sid, `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"count_slowly","arguments":{},"_meta":{"progressToken":"t"}}}`)
+	// wait runs 3 s, a progress notification every 100 ms: the drain lasts as long.
+	call := openSSE(t, http.MethodPost, url, sid, `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"wait","arguments":{"seconds":3},"_meta":{"progressToken":"t"}}}`)
 	select {
 	case <-call: // the call runs: its first event arrived
 	case <-time.After(10 * time.Second):
-		t.Fatal("count_slowly sent nothing within 10 s")
+		t.Fatal("wait sent nothing within 10 s")
 	}
 	if err := n.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -227,10 +229,11 @@ func TestServeReadyzRedisDown(t *testing.T) {
 	}
 }
 
-// TestServeRateLimit: `mcpkit serve --rate-limit 1:2` lets a burst of 2 through, answers the third 429
-// with Retry-After, and lets one through again once the bucket refilled. The probes are not limited.
+// TestServeRateLimit: `mcpkit serve --rate-limit 0.5:2` lets a burst of 2 through, answers the third 429
+// with Retry-After (a token every 2 s), and lets one through again once the bucket refilled. The probes are
+// not limited.
 func TestServeRateLimit(t *testing.T) {
-	url := serveHTTP(t, "--rate-limit", "1:2", "--metrics")
+	url := serveHTTP(t, "--rate-limit", "0.5:2", "--metrics")
 	base := strings.TrimSuffix(url, "/mcp")
 	meta := `"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}`
 	call := func() (int, string, http.Header) {
@@ -250,7 +253,7 @@ func TestServeRateLimit(t *testing.T) {
 	}
 	var refused http.Header
 	var body string
-	for i := 0; i < 4 && refused == nil; i++ { // a burst of 2; a third within the same second is refused
+	for i := 0; i < 4 && refused == nil; i++ { // a burst of 2; a third within 2 s is refused
 		status, b, h := call()
 		switch status {
 		case http.StatusOK:
@@ -261,7 +264,7 @@ func TestServeRateLimit(t *testing.T) {
 		}
 	}
 	if refused == nil {
-		t.Fatal("no 429 after four calls at --rate-limit 1:2")
+		t.Fatal("no 429 after four calls at --rate-limit 0.5:2")
 	}
 	retry, err := strconv.Atoi(refused.Get("Retry-After"))
 	if err != nil || retry < 1 || !strings.Contains(body, `"id":"r1"`) || !strings.Contains(body, `"code":-32000`) {
@@ -327,5 +330,38 @@ func TestServeStdioRateLimit(t *testing.T) {
 	}
 	if ok != 5 || limited != 15 {
 		t.Fatalf("%d answered, %d limited; want 5 and 15", ok, limited)
+	}
+}
+
+// TestServeMetricsAuthRefusals: with --dev-auth, requests without a token or with a bad one are refused by
+// the auth middleware and counted by reason; the probes and /metrics need no token.
+func TestServeMetricsAuthRefusals(t *testing.T) {
+	addr, _ := servicetest.Listening(t, "mcpkit serve --dev-auth --metrics", binary, func(addr string) []string {
+		return []string{"serve", "--addr", addr, "--dev-auth", "--metrics"}
+	})
+	base := "http://" + addr
+	init := `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`
+	for range 3 {
+		if status, _, _ := post(t, base+"/mcp", "", init); status != http.StatusUnauthorized {
+			t.Fatalf("without a token: %d, want 401", status)
+		}
+	}
+	if status, _, _ := post(t, base+"/mcp", "", init, "Authorization", "Bearer not-a-jwt"); status != http.StatusUnauthorized {
+		t.Fatalf("with a bad token: %d, want 401", status)
+	}
+	for _, p := range []string{"/healthz", "/readyz"} {
+		if status, body := getProbe(t, base+p); status != 200 {
+			t.Fatalf("%s behind --dev-auth: %d %s", p, status, body)
+		}
+	}
+	got := samples(t, base+"/metrics")
+	if v := total(got, "mcp_auth_refused_total", "reason", "missing_token"); v != 3 {
+		t.Errorf("missing_token refusals = %v, want 3", v)
+	}
+	if v := total(got, "mcp_auth_refused_total", "reason", "invalid_token"); v != 1 {
+		t.Errorf("invalid_token refusals = %v, want 1", v)
+	}
+	if v := total(got, "mcp_server_requests_total"); v != 0 {
+		t.Errorf("%v requests reached the server, want 0", v)
 	}
 }

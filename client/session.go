@@ -174,14 +174,22 @@ func (s *Session) sendBody(ctx context.Context, method string, params []byte, to
 }
 
 // appendWithMeta appends params with _meta spliced in as its first member: the modern per-request fields
-// and/or a progress token, then the extra members. tasks selects the _meta that declares the tasks
-// extension.
+// and/or a progress token, the caller's own _meta members (params whose first member is _meta: Session.Call),
+// then the extra members. tasks selects the _meta that declares the tasks extension.
 func (s *Session) appendWithMeta(dst, params []byte, token string, tasks bool, extra []metaMember) []byte {
+	own, params := leadingMeta(params)
 	dst = append(dst, `{"_meta":{`...)
 	sep := false
 	if token != "" {
 		dst = append(dst, `"progressToken":`...)
 		dst = append(dst, token...)
+		sep = true
+	}
+	if len(own) > 0 {
+		if sep {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, own...) // the caller's own _meta members (Session.Call)
 		sep = true
 	}
 	meta := s.meta.Load()

@@ -137,7 +137,7 @@ func TestInspectConfig(t *testing.T) {
 		t.Errorf("several: exit %d, stderr %s", code, stderr)
 	}
 	_, stderr, code = mcpkitIn(t, "", nil, "", "inspect", "--cli", "--config", vs, "--server", "a", "--method", "tools/list")
-	if code != 1 || !strings.Contains(stderr, `server "a": args[1]: ${input:mode}: no answer: input ended`) {
+	if code != 1 || !strings.Contains(stderr, `server \"a\": args[1]: ${input:mode}: no answer: input ended`) {
 		t.Errorf("no answer: exit %d, stderr %s", code, stderr)
 	}
 	_, stderr, code = mcpkitIn(t, "", nil, "", "inspect", "--cli", "--config", one, "--method", "tools/list", "http://127.0.0.1:1/mcp")
@@ -155,7 +155,7 @@ func TestInspectConfig(t *testing.T) {
 		t.Errorf("--server alone: exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
 	}
 	_, stderr, code = mcpkitIn(t, proj, env, "", "inspect", "--cli", "--server", "nowhere", "--method", "tools/list")
-	if code != 1 || !strings.Contains(stderr, `no server "nowhere" in the usual config files (searched `+filepath.Join(proj, ".mcp.json")+")") {
+	if code != 1 || !strings.Contains(stderr, `no server \"nowhere\" in the usual config files (searched `+filepath.Join(proj, ".mcp.json")+")") {
 		t.Errorf("unknown server: exit %d, stderr %s", code, stderr)
 	}
 }

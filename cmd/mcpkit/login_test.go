@@ -36,7 +36,7 @@ func TestLoginEndToEnd(t *testing.T) {
 		return mcpkitIn(t, "", env, "", "inspect", "--cli", target, "--method", "tools/list", "--format", "json")
 	}
 	hint := "run mcpkit login " + target
-	if stdout, stderr, code := inspect(); code != 3 || stdout != "" || !strings.Contains(stderr, hint) || !strings.Contains(stderr, `"code":"auth"`) {
+	if stdout, stderr, code := inspect(); code != 3 || stdout != "" || !strings.Contains(stderr, hint) || !strings.Contains(stderr, `"code":"auth_required"`) {
 		t.Fatalf("before login: exit %d, stdout %q, stderr %s", code, stdout, stderr)
 	}
 

@@ -1,5 +1,3 @@
-// Package cli holds the connection logic of mcpkit's client verbs: it turns a target (a URL or a command
-// line) and its flags into a client session, and classifies failures into the Inspector CLI's exit codes.
 package cli
 
 import (

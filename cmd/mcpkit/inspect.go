@@ -120,7 +120,7 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintln(stdout, version())
 		return exitOK
 	}
-	if err := f.fromConfig(ctx); err != nil {
+	if err := f.config.Apply(ctx, &f.target); err != nil {
 		return fail(err)
 	}
 	if err := f.check(); err != nil {
@@ -165,26 +165,6 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return fail(&cli.Error{Exit: cli.ExitToolError, Code: "tool_is_error", Msg: fmt.Sprintf("Tool '%s' returned isError:true.", f.toolName)})
 	}
 	return exitOK
-}
-
-// fromConfig replaces the target by the server --config/--server name, keeping -e, --cwd, --header and
-// --protocol-era.
-func (f *inspectFlags) fromConfig(ctx context.Context) error {
-	if !f.config.Given() {
-		return nil
-	}
-	if err := cli.CheckNoTarget(f.target.Args, f.target.Transport); err != nil {
-		return err
-	}
-	t, err := f.config.Target(ctx)
-	if err != nil {
-		return err
-	}
-	t.Override(f.target.Env, f.target.Dir, f.target.Header)
-	t.Era = f.target.Era
-	t.Stderr = f.target.Stderr
-	f.target = *t
-	return nil
 }
 
 // inspectMethods are the methods inspect calls.

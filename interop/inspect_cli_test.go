@@ -196,11 +196,6 @@ func TestInspectCLIDemo(t *testing.T) {
 	} {
 		t.Run(tr.name, func(t *testing.T) {
 			for _, line := range lines {
-				if tr.modern && has(line, "resources/directory/read") {
-					// The Inspector 2.12.0 refuses the demo's answer at 2026-07-28: its schema wants
-					// ttlMs and cacheScope in a directory read result, which the demo does not send.
-					continue
-				}
 				t.Run(strings.Join(line[1:], " "), func(t *testing.T) {
 					compareInspect(t, tr.target, line, tr.modern)
 				})

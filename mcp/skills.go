@@ -203,6 +203,8 @@ type ReadDirectoryParams struct {
 // ReadDirectoryResult is the result of resources/directory/read.
 type ReadDirectoryResult struct {
 	ResultFields `json:",embed"`
+	// CacheHints (2026-07-28) say how long the listing may be reused, as for resources/list.
+	CacheHints `json:",embed"`
 	// Resources are the directory's direct children; subdirectories have MimeType MimeDirectory.
 	Resources []Resource `json:"resources"`
 	// NextCursor, when set, fetches the next page.

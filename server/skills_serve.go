@@ -293,5 +293,6 @@ func (s *Server) readDirectory(ctx context.Context, r *Request) (jsontext.Value,
 	}
 	res := mcp.ReadDirectoryResult{Resources: children, NextCursor: next}
 	r.finish(&res.ResultFields)
+	r.cache(&res.CacheHints, s.opts.ListTTL.Milliseconds(), mcp.CacheScopePublic)
 	return marshalResult(&res)
 }

@@ -144,6 +144,11 @@ func TestSkillsGetAndDirectories(t *testing.T) {
 	if c := r["resources"].([]any)[0].(map[string]any); c["uri"] != "skill://acme/billing" || c["mimeType"] != "inode/directory" {
 		t.Errorf("prefix directory skill://acme lists %v", c)
 	}
+	// At 2026-07-28 a directory listing carries the cache hints every listing result has (the Inspector's
+	// schema requires them).
+	if _, ok := r["ttlMs"].(float64); !ok || r["cacheScope"] != "public" {
+		t.Errorf("directory read at 2026-07-28: ttlMs %v, cacheScope %v, want both", r["ttlMs"], r["cacheScope"])
+	}
 	for _, uri := range []string{"skill://pdf-processing/SKILL.md", "skill://pdf-processing/nope", "skill://pdf-processing/"} {
 		m := w.roundTrip(`{"jsonrpc":"2.0","id":5,"method":"resources/directory/read","params":{` + modernMeta + `,"uri":"` + uri + `"}}`)
 		if errCode(m) != -32602 {

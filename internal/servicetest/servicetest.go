@@ -95,6 +95,11 @@ func StartCmd(cmd *exec.Cmd) (*Proc, error) {
 	p := &Proc{cmd: cmd, done: make(chan struct{})}
 	w := lockedWriter{p}
 	p.cmd.Stdout, p.cmd.Stderr = w, w
+	if p.cmd.WaitDelay == 0 {
+		// A grandchild that outlives the process (a shell's child, a server's worker) keeps the output
+		// pipe open: without a bound, Wait, and so Kill, would wait for it.
+		p.cmd.WaitDelay = 2 * time.Second
+	}
 	dieWithParent(p.cmd)
 	if err := p.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("servicetest: starting %s: %w", cmd.Path, err)

@@ -3,6 +3,7 @@ package shop
 import (
 	"context"
 
+	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/server"
 )
 
@@ -18,22 +19,22 @@ type (
 	}
 	// CustomerRef names a customer.
 	CustomerRef struct {
-		Customer string `json:"customer" jsonschema:"the customer's id (e.g. \"1\") or email; get-customers lists them"`
+		Customer CustomerKey `json:"customer" jsonschema:"the customer's id (e.g. 1) or email; get-customers lists them"`
 	}
 	// CartAdd is the arguments of add-to-cart.
 	CartAdd struct {
-		Customer  string `json:"customer" jsonschema:"the customer's id or email"`
-		ProductID int64  `json:"product_id" jsonschema:"description=the product's id,minimum=1"`
-		Quantity  int64  `json:"quantity,omitzero" jsonschema:"description=how many (default 1),minimum=1,maximum=1000"`
+		Customer  CustomerKey `json:"customer" jsonschema:"the customer's id or email"`
+		ProductID int64       `json:"product_id" jsonschema:"description=the product's id,minimum=1"`
+		Quantity  int64       `json:"quantity,omitzero" jsonschema:"description=how many (default 1),minimum=1,maximum=1000"`
 	}
 	// OrdersFilter is the optional customer of get-orders and get_orders.
 	OrdersFilter struct {
-		Customer string `json:"customer,omitzero" jsonschema:"a customer's id or email; leave out for every order"`
+		Customer CustomerKey `json:"customer,omitzero" jsonschema:"a customer's id or email; leave out for every order"`
 	}
 	// PurchaseArgs is the arguments of create_purchase.
 	PurchaseArgs struct {
-		Customer string `json:"customer" jsonschema:"the buyer: a customer's id (e.g. \"1\") or email; get-customers lists them"`
-		Items    []Item `json:"items" jsonschema:"what to buy: [{\"product_id\": 2, \"quantity\": 1}, …]; one product listed twice is added up"`
+		Customer CustomerKey `json:"customer" jsonschema:"the buyer: a customer's id (e.g. 1) or email; get-customers lists them"`
+		Items    []Item      `json:"items" jsonschema:"what to buy: [{\"product_id\": 2, \"quantity\": 1}, …]; one product listed twice is added up"`
 	}
 	// StockArgs is the arguments of update_inventory.
 	StockArgs struct {
@@ -117,52 +118,52 @@ type handlers struct {
 
 func (h *handlers) addBookTools() {
 	s, st := h.s, h.st
-	server.Tool(s, "categories", "List the product categories, with how many products each has",
+	tool(s, "categories", "List the product categories, with how many products each has",
 		func(ctx context.Context, _ struct{}) (CategoryList, error) {
 			cs, err := st.Categories(ctx)
 			return CategoryList{Categories: cs}, err
 		})
-	server.Tool(s, "products", "List the products (price, stock), optionally of one category",
+	tool(s, "products", "List the products (price, stock), optionally of one category",
 		func(ctx context.Context, in CategoryFilter) (ProductList, error) {
 			ps, err := st.Products(ctx, in.Category)
 			return ProductList{Products: ps}, err
 		})
-	server.Tool(s, "product", "Show one product by id",
+	tool(s, "product", "Show one product by id",
 		func(ctx context.Context, in ProductRef) (*Product, error) { return st.Product(ctx, in.ID) })
-	server.Tool(s, "get-customers", "List the customers (id, name, email)",
+	tool(s, "get-customers", "List the customers (id, name, email)",
 		func(ctx context.Context, _ struct{}) (CustomerList, error) {
 			cs, err := st.Customers(ctx)
 			return CustomerList{Customers: cs}, err
 		})
-	server.Tool(s, "get-cart", "Show a customer's cart and its total",
-		func(ctx context.Context, in CustomerRef) (*Cart, error) { return st.Cart(ctx, in.Customer) })
-	server.Tool(s, "add-to-cart", "Put a product in a customer's cart (no more than is in stock); place-order buys the cart",
+	tool(s, "get-cart", "Show a customer's cart and its total",
+		func(ctx context.Context, in CustomerRef) (*Cart, error) { return st.Cart(ctx, string(in.Customer)) })
+	tool(s, "add-to-cart", "Put a product in a customer's cart (no more than is in stock); place-order buys the cart",
 		func(ctx context.Context, in CartAdd) (*Cart, error) {
 			if in.Quantity == 0 {
 				in.Quantity = 1
 			}
-			return st.AddToCart(ctx, in.Customer, in.ProductID, in.Quantity)
+			return st.AddToCart(ctx, string(in.Customer), in.ProductID, in.Quantity)
 		})
-	server.Tool(s, "place-order", "Order everything in a customer's cart (all or nothing: stock is checked) and empty the cart",
+	tool(s, "place-order", "Order everything in a customer's cart (all or nothing: stock is checked) and empty the cart",
 		func(ctx context.Context, in CustomerRef) (*Order, error) {
-			o, err := st.PlaceOrder(ctx, in.Customer)
+			o, err := st.PlaceOrder(ctx, string(in.Customer))
 			if err == nil {
 				h.stockChanged(o.Items)
 			}
 			return o, err
 		})
-	server.Tool(s, "get-orders", "List orders with their items and totals, of one customer or all",
+	tool(s, "get-orders", "List orders with their items and totals, of one customer or all",
 		func(ctx context.Context, in OrdersFilter) (OrderList, error) { return h.orders(ctx, in) })
 }
 
 func (h *handlers) addSeedTools() {
 	s, st := h.s, h.st
-	server.Tool(s, "get_products", "List the products with prices and stock, optionally of one category",
+	tool(s, "get_products", "List the products with prices and stock, optionally of one category",
 		func(ctx context.Context, in CategoryFilter) (ProductList, error) {
 			ps, err := st.Products(ctx, in.Category)
 			return ProductList{Products: ps}, err
 		})
-	server.Tool(s, "get_inventory", "Current stock of every product, optionally of one category: in stock, low, or sold out",
+	tool(s, "get_inventory", "Current stock of every product, optionally of one category: in stock, low, or sold out",
 		func(ctx context.Context, in CategoryFilter) (Inventory, error) {
 			ps, err := st.Products(ctx, in.Category)
 			if err != nil {
@@ -182,18 +183,18 @@ func (h *handlers) addSeedTools() {
 			}
 			return inv, nil
 		})
-	server.Tool(s, "get_orders", "List orders with their items, and totals (orders, units, revenue), of one customer or all",
+	tool(s, "get_orders", "List orders with their items, and totals (orders, units, revenue), of one customer or all",
 		func(ctx context.Context, in OrdersFilter) (OrderList, error) { return h.orders(ctx, in) })
-	server.Tool(s, "create_purchase", "Buy products for a customer: checks the stock of every item, takes it and records the order "+
+	tool(s, "create_purchase", "Buy products for a customer: checks the stock of every item, takes it and records the order "+
 		"with its totals, all or nothing. Errors say what to change (unknown product, not enough stock and how many are left, bad quantity).",
 		func(ctx context.Context, in PurchaseArgs) (*Order, error) {
-			o, err := st.Purchase(ctx, in.Customer, in.Items)
+			o, err := st.Purchase(ctx, string(in.Customer), in.Items)
 			if err == nil {
 				h.stockChanged(o.Items)
 			}
 			return o, err
 		})
-	server.Tool(s, "update_inventory", "Set a product's stock (a delivery or a stock count)",
+	tool(s, "update_inventory", "Set a product's stock (a delivery or a stock count)",
 		func(ctx context.Context, in StockArgs) (*Product, error) {
 			p, err := st.SetStock(ctx, in.ProductID, in.Stock)
 			if err == nil {
@@ -204,6 +205,16 @@ func (h *handlers) addSeedTools() {
 }
 
 func (h *handlers) orders(ctx context.Context, in OrdersFilter) (OrderList, error) {
-	os, err := h.st.Orders(ctx, in.Customer)
+	os, err := h.st.Orders(ctx, string(in.Customer))
 	return OrderList{Orders: os, Summary: Summarize(os)}, err
+}
+
+// tool registers a typed tool whose input schema is In's, with customer typed string or integer
+// (inputSchema); a schema that cannot be inferred is left to AddTool, which reports it (Server.Err).
+func tool[In, Out any](s *server.Server, name, description string, fn func(context.Context, In) (Out, error)) {
+	def := mcp.Tool{Name: name, Description: description}
+	if in, err := inputSchema[In](); err == nil {
+		def.InputSchema = in
+	}
+	server.AddTool(s, def, fn)
 }

@@ -321,3 +321,30 @@ func testResources(t *testing.T, st *shop.Store) {
 		})
 	}
 }
+
+// TestCustomerAsNumber: customer may be a number (the Inspector CLI and many models type "1" as 1) or a
+// string; the schema says both, and anything else is refused before the handler.
+func TestCustomerAsNumber(t *testing.T) {
+	st := open(t, "sqlite::memory:")
+	s := serve(t, st)
+	sess := connect(t, s, mcp.Version20260728, client.Options{})
+	tools, err := sess.ListTools(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tl := range tools.Tools {
+		if tl.Name == "create_purchase" && !strings.Contains(string(tl.InputSchema), `"customer":{"description":"the buyer: a customer's id (e.g. 1) or email; get-customers lists them","type":["string","integer"]}`) {
+			t.Fatalf("create_purchase input schema: %s", tl.InputSchema)
+		}
+	}
+	for _, c := range []any{1, "1", "ada@example.com"} {
+		if text, isErr := call(t, sess, "get-cart", map[string]any{"customer": c}); isErr || !strings.Contains(text, `"customer_id":1`) {
+			t.Fatalf("get-cart customer=%#v: %s", c, text)
+		}
+	}
+	for _, c := range []any{1.5, true, map[string]any{}} {
+		if text, isErr := call(t, sess, "get-cart", map[string]any{"customer": c}); !isErr || !strings.Contains(text, "customer") {
+			t.Fatalf("get-cart customer=%#v: %s (isError %v)", c, text, isErr)
+		}
+	}
+}

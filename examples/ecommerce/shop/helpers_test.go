@@ -28,10 +28,13 @@ var eras = []string{mcp.Version20251125, mcp.Version20260728}
 // onEachDatabase runs the tests of the map on SQLite (a file in a temp dir) and on a private PostgreSQL
 // started once for all of them (skipped without PostgreSQL, failed with CI=true). Each test gets a fresh,
 // migrated database.
-func onEachDatabase(t *testing.T, tests map[string]func(t *testing.T, st *shop.Store)) {
-	run := func(t *testing.T, dsn func(t *testing.T) string) {
+func onEachDatabase(t *testing.T, tests map[string]func(t *testing.T, st *shop.Store, dsn string)) {
+	run := func(t *testing.T, newDSN func(t *testing.T) string) {
 		for name, fn := range tests {
-			t.Run(name, func(t *testing.T) { fn(t, open(t, dsn(t))) })
+			t.Run(name, func(t *testing.T) {
+				dsn := newDSN(t)
+				fn(t, open(t, dsn), dsn)
+			})
 		}
 	}
 	t.Run("sqlite", func(t *testing.T) {

@@ -102,7 +102,7 @@ var questions = []question{
 
 // TestShop runs every test on both databases.
 func TestShop(t *testing.T) {
-	onEachDatabase(t, map[string]func(*testing.T, *shop.Store){
+	onEachDatabase(t, map[string]func(*testing.T, *shop.Store, string){
 		"questions":  testQuestions,
 		"oversell":   testOversell,
 		"updated":    testUpdated,
@@ -113,7 +113,7 @@ func TestShop(t *testing.T) {
 
 // testQuestions asks the seed's questions through the tools, in turn from a legacy session and a
 // 2026-07-28 client.
-func testQuestions(t *testing.T, st *shop.Store) {
+func testQuestions(t *testing.T, st *shop.Store, _ string) {
 	s := serve(t, st)
 	sessions := []*client.Session{connect(t, s, eras[0], client.Options{}), connect(t, s, eras[1], client.Options{})}
 	for i, q := range questions {
@@ -137,7 +137,7 @@ func testQuestions(t *testing.T, st *shop.Store) {
 
 // testOversell: 50 concurrent create_purchase calls for one item each of the last 10 → exactly 10 orders,
 // stock 0, and 40 error results that say the product is sold out or how many are left.
-func testOversell(t *testing.T, st *shop.Store) {
+func testOversell(t *testing.T, st *shop.Store, _ string) {
 	ctx := context.Background()
 	if _, err := st.SetStock(ctx, 2, 10); err != nil {
 		t.Fatal(err)
@@ -193,7 +193,7 @@ func testOversell(t *testing.T, st *shop.Store) {
 // testUpdated: a purchase sends notifications/resources/updated for the catalog, the category and the
 // product bought to the sessions subscribed to them (legacy resources/subscribe and 2026-07-28
 // subscriptions/listen), and nothing for another category.
-func testUpdated(t *testing.T, st *shop.Store) {
+func testUpdated(t *testing.T, st *shop.Store, _ string) {
 	s := serve(t, st)
 	subscribed := []string{shop.CatalogURI, shop.CategoryURI("electronics"), shop.CategoryURI("books"), shop.ProductURI(1), shop.ProductURI(4)}
 	want := []string{shop.CatalogURI, shop.CategoryURI("electronics"), shop.ProductURI(1)}
@@ -258,9 +258,9 @@ func testUpdated(t *testing.T, st *shop.Store) {
 	}
 }
 
-// testMigrations: opening a migrated database again applies nothing and keeps its data; the schema is at
-// the newest migration.
-func testMigrations(t *testing.T, st *shop.Store) {
+// testMigrations: the schema is at the newest migration; opening the database again (a restart, or a
+// second process) applies nothing and keeps what was bought.
+func testMigrations(t *testing.T, st *shop.Store, dsn string) {
 	ctx := context.Background()
 	v, err := st.SchemaVersion(ctx)
 	if err != nil || v != 2 {
@@ -269,15 +269,23 @@ func testMigrations(t *testing.T, st *shop.Store) {
 	if _, err := st.Purchase(ctx, "1", []shop.Item{{ProductID: 1, Quantity: 3}}); err != nil {
 		t.Fatal(err)
 	}
-	ps, err := st.Products(ctx, "")
-	if err != nil || len(ps) != 8 {
-		t.Fatalf("%d products, %v; want the 8 of the seed", len(ps), err)
+	again := open(t, dsn)
+	if v, err := again.SchemaVersion(ctx); err != nil || v != 2 {
+		t.Fatalf("reopened: schema version %d, %v; want 2", v, err)
+	}
+	ps, err := again.Products(ctx, "")
+	if err != nil || len(ps) != 8 || ps[0].Stock != 22 {
+		t.Fatalf("reopened: %+v (%v); want the seed's 8 products once, 25-3 mice left", ps, err)
+	}
+	orders, err := again.Orders(ctx, "")
+	if err != nil || len(orders) != 1 {
+		t.Fatalf("reopened: %d orders, %v", len(orders), err)
 	}
 }
 
 // testResources: product_catalog lists every product, its template one category; unknown ones are
 // resource-not-found errors.
-func testResources(t *testing.T, st *shop.Store) {
+func testResources(t *testing.T, st *shop.Store, _ string) {
 	s := serve(t, st)
 	for _, version := range eras {
 		t.Run(version, func(t *testing.T) {

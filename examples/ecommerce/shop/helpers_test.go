@@ -28,12 +28,12 @@ var eras = []string{mcp.Version20251125, mcp.Version20260728}
 // onEachDatabase runs the tests of the map on SQLite (a file in a temp dir) and on a private PostgreSQL
 // started once for all of them (skipped without PostgreSQL, failed with CI=true). Each test gets a fresh,
 // migrated database.
-func onEachDatabase(t *testing.T, tests map[string]func(t *testing.T, st *shop.Store, dsn string)) {
+func onEachDatabase(t *testing.T, tests map[string]func(t *testing.T, st *shop.Store, db dbEnv)) {
 	run := func(t *testing.T, newDSN func(t *testing.T) string) {
 		for name, fn := range tests {
 			t.Run(name, func(t *testing.T) {
 				dsn := newDSN(t)
-				fn(t, open(t, dsn), dsn)
+				fn(t, open(t, dsn), dbEnv{dsn: dsn, fresh: newDSN})
 			})
 		}
 	}
@@ -44,6 +44,12 @@ func onEachDatabase(t *testing.T, tests map[string]func(t *testing.T, st *shop.S
 		pg := pgtest.Start(t)
 		run(t, func(t *testing.T) string { return pg.NewDatabase(t) })
 	})
+}
+
+// dbEnv is where a test's store lives: its dsn, and how to make another, empty database of the same kind.
+type dbEnv struct {
+	dsn   string
+	fresh func(t *testing.T) string
 }
 
 // open opens and migrates the database of dsn for t.

@@ -55,26 +55,30 @@ func loadMigrations() ([]migration, error) {
 
 // migrate applies the migrations the database has not seen, each in its own transaction together with its
 // row in schema_migrations, so a failed migration leaves no trace and is retried at the next start. Two
-// processes starting at once take turns (SQLite: BEGIN IMMEDIATE; PostgreSQL: a lock on
-// schema_migrations), and the second finds the work done.
+// processes starting at once take turns (lockMigrations), and the second finds the work done.
 func (s *Store) migrate(ctx context.Context) error {
 	ms, err := loadMigrations()
 	if err != nil {
 		return err
 	}
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockMigrations(ctx, tx); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
     version    BIGINT PRIMARY KEY,
     name       TEXT NOT NULL,
     applied_at TEXT NOT NULL
-)`); err != nil {
+)`)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("shop: creating schema_migrations: %w", err)
 	}
 	for _, m := range ms {
 		err := s.inTx(ctx, func(tx *sql.Tx) error {
-			if s.d.name == "postgres" {
-				if _, err := tx.ExecContext(ctx, "LOCK TABLE schema_migrations IN EXCLUSIVE MODE"); err != nil {
-					return err
-				}
+			if err := s.lockMigrations(ctx, tx); err != nil {
+				return err
 			}
 			var n int
 			if err := tx.QueryRowContext(ctx, s.d.q("SELECT COUNT(*) FROM schema_migrations WHERE version = ?"), m.version).Scan(&n); err != nil {
@@ -95,6 +99,21 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// migrationLock is the PostgreSQL advisory lock key the migrations hold (any constant of this
+// application: "mcpshop" in ASCII).
+const migrationLock = 0x6d6370_73686f70
+
+// lockMigrations makes the transactions of concurrent migrators take turns. SQLite's transactions already
+// do (BEGIN IMMEDIATE); PostgreSQL's take a transaction-scoped advisory lock, which also covers creating
+// schema_migrations itself (CREATE TABLE IF NOT EXISTS is not safe against a concurrent twin there).
+func (s *Store) lockMigrations(ctx context.Context, tx *sql.Tx) error {
+	if s.d.name != "postgres" {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", int64(migrationLock))
+	return err
 }
 
 // SchemaVersion returns the newest migration applied to the database.

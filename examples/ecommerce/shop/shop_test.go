@@ -102,18 +102,19 @@ var questions = []question{
 
 // TestShop runs every test on both databases.
 func TestShop(t *testing.T) {
-	onEachDatabase(t, map[string]func(*testing.T, *shop.Store, string){
-		"questions":  testQuestions,
-		"oversell":   testOversell,
-		"updated":    testUpdated,
-		"migrations": testMigrations,
-		"resources":  testResources,
+	onEachDatabase(t, map[string]func(*testing.T, *shop.Store, dbEnv){
+		"questions":       testQuestions,
+		"oversell":        testOversell,
+		"updated":         testUpdated,
+		"migrations":      testMigrations,
+		"concurrent-open": testConcurrentOpen,
+		"resources":       testResources,
 	})
 }
 
 // testQuestions asks the seed's questions through the tools, in turn from a legacy session and a
 // 2026-07-28 client.
-func testQuestions(t *testing.T, st *shop.Store, _ string) {
+func testQuestions(t *testing.T, st *shop.Store, _ dbEnv) {
 	s := serve(t, st)
 	sessions := []*client.Session{connect(t, s, eras[0], client.Options{}), connect(t, s, eras[1], client.Options{})}
 	for i, q := range questions {
@@ -137,7 +138,7 @@ func testQuestions(t *testing.T, st *shop.Store, _ string) {
 
 // testOversell: 50 concurrent create_purchase calls for one item each of the last 10 → exactly 10 orders,
 // stock 0, and 40 error results that say the product is sold out or how many are left.
-func testOversell(t *testing.T, st *shop.Store, _ string) {
+func testOversell(t *testing.T, st *shop.Store, _ dbEnv) {
 	ctx := context.Background()
 	if _, err := st.SetStock(ctx, 2, 10); err != nil {
 		t.Fatal(err)
@@ -193,7 +194,7 @@ func testOversell(t *testing.T, st *shop.Store, _ string) {
 // testUpdated: a purchase sends notifications/resources/updated for the catalog, the category and the
 // product bought to the sessions subscribed to them (legacy resources/subscribe and 2026-07-28
 // subscriptions/listen), and nothing for another category.
-func testUpdated(t *testing.T, st *shop.Store, _ string) {
+func testUpdated(t *testing.T, st *shop.Store, _ dbEnv) {
 	s := serve(t, st)
 	subscribed := []string{shop.CatalogURI, shop.CategoryURI("electronics"), shop.CategoryURI("books"), shop.ProductURI(1), shop.ProductURI(4)}
 	want := []string{shop.CatalogURI, shop.CategoryURI("electronics"), shop.ProductURI(1)}
@@ -260,7 +261,7 @@ func testUpdated(t *testing.T, st *shop.Store, _ string) {
 
 // testMigrations: the schema is at the newest migration; opening the database again (a restart, or a
 // second process) applies nothing and keeps what was bought.
-func testMigrations(t *testing.T, st *shop.Store, dsn string) {
+func testMigrations(t *testing.T, st *shop.Store, db dbEnv) {
 	ctx := context.Background()
 	v, err := st.SchemaVersion(ctx)
 	if err != nil || v != 2 {
@@ -269,7 +270,7 @@ func testMigrations(t *testing.T, st *shop.Store, dsn string) {
 	if _, err := st.Purchase(ctx, "1", []shop.Item{{ProductID: 1, Quantity: 3}}); err != nil {
 		t.Fatal(err)
 	}
-	again := open(t, dsn)
+	again := open(t, db.dsn)
 	if v, err := again.SchemaVersion(ctx); err != nil || v != 2 {
 		t.Fatalf("reopened: schema version %d, %v; want 2", v, err)
 	}
@@ -285,7 +286,7 @@ func testMigrations(t *testing.T, st *shop.Store, dsn string) {
 
 // testResources: product_catalog lists every product, its template one category; unknown ones are
 // resource-not-found errors.
-func testResources(t *testing.T, st *shop.Store, _ string) {
+func testResources(t *testing.T, st *shop.Store, _ dbEnv) {
 	s := serve(t, st)
 	for _, version := range eras {
 		t.Run(version, func(t *testing.T) {
@@ -354,5 +355,30 @@ func TestCustomerAsNumber(t *testing.T) {
 		if text, isErr := call(t, sess, "get-cart", map[string]any{"customer": c}); !isErr || !strings.Contains(text, "customer") {
 			t.Fatalf("get-cart customer=%#v: %s (isError %v)", c, text, isErr)
 		}
+	}
+}
+
+// testConcurrentOpen: four processes starting at once on a new database (here four Stores) all come up,
+// and each migration runs once: the seed is there once.
+func testConcurrentOpen(t *testing.T, _ *shop.Store, db dbEnv) {
+	dsn := db.fresh(t)
+	stores := make([]*shop.Store, 4)
+	errs := make([]error, 4)
+	var wg sync.WaitGroup
+	for i := range stores {
+		wg.Go(func() { stores[i], errs[i] = shop.Open(context.Background(), dsn) })
+	}
+	wg.Wait()
+	for i, st := range stores {
+		if st != nil {
+			t.Cleanup(func() { st.Close() })
+		}
+		if errs[i] != nil {
+			t.Fatalf("store %d: %v", i, errs[i])
+		}
+	}
+	cs, err := stores[3].Customers(context.Background())
+	if err != nil || len(cs) != 3 {
+		t.Fatalf("%d customers, %v; want the seed's 3", len(cs), err)
 	}
 }

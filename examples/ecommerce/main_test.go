@@ -16,6 +16,7 @@ import (
 
 	"github.com/mcpkit/mcpkit/client"
 	"github.com/mcpkit/mcpkit/examples/ecommerce/shop"
+	"github.com/mcpkit/mcpkit/internal/pgtest"
 	"github.com/mcpkit/mcpkit/internal/servicetest"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
@@ -37,9 +38,9 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// startHTTP runs the example as `ecommerce --addr 127.0.0.1:PORT --db sqlite:TMP/shop.db` until t ends
-// and returns its base URL.
-func startHTTP(t *testing.T) string {
+// startHTTP runs the example as `ecommerce --addr 127.0.0.1:PORT --db DSN` until t ends and returns its
+// base URL.
+func startHTTP(t *testing.T, dsn string) string {
 	t.Helper()
 	port, err := servicetest.FreePort()
 	if err != nil {
@@ -48,7 +49,7 @@ func startHTTP(t *testing.T) string {
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, "sqlite:"+filepath.Join(t.TempDir(), "shop.db"), addr, false) }()
+	go func() { done <- run(ctx, dsn, addr, false) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -122,11 +123,17 @@ func callText(t *testing.T, sess *client.Session, tool string, args any) (string
 	return res.Content[0].Text, res.IsError
 }
 
-// TestHTTP: the example as started by `go run ./examples/ecommerce --addr …` answers the seed's questions
-// over Streamable HTTP (both eras) and HTTP+SSE with mcpkit's client, and a subscriber on each transport
-// hears of the stock a purchase on another one took.
+// TestHTTP: the example as started by `go run ./examples/ecommerce --addr …` (SQLite) and with `--db
+// postgres://…` (a private PostgreSQL) answers the seed's questions over Streamable HTTP (both eras) and
+// HTTP+SSE with mcpkit's client, and a subscriber on each transport hears of the stock a purchase on
+// another one took.
 func TestHTTP(t *testing.T) {
-	base := startHTTP(t)
+	t.Run("sqlite", func(t *testing.T) { testHTTP(t, "sqlite:"+filepath.Join(t.TempDir(), "shop.db")) })
+	t.Run("postgres", func(t *testing.T) { testHTTP(t, pgtest.Start(t).NewDatabase(t)) })
+}
+
+func testHTTP(t *testing.T, dsn string) {
+	base := startHTTP(t, dsn)
 	buyer := dial(t, base, mcp.Version20260728, client.Options{})
 	for i, tr := range transports {
 		t.Run(tr.name, func(t *testing.T) {

@@ -14,9 +14,9 @@
 #     SDKs, server-everything; versions locked
 #     by scripts/peers-lock.json)
 #   Go modules of go.mod, bench/ and deploy/    Go's module cache      building and testing
-# Not installed here: redis-server, haproxy and buildah, system packages (.ci/run installs them with apt-get in CI).
-# The tests start private ones on free loopback ports (internal/redistest, internal/haproxytest: store/redis,
-# the many-nodes tests, interop's TestCluster); without them those tests skip, and with CI=true they fail.
+# Not installed here: redis-server, postgresql, haproxy and buildah, system packages (.ci/run installs them with apt-get in CI).
+# The tests start private ones on free loopback ports (internal/redistest, internal/pgtest, internal/haproxytest:
+# store/redis, examples/ecommerce, the many-nodes tests, interop's TestCluster); without them those tests skip, and with CI=true they fail.
 # A second run installs nothing (each install is checked first).
 #
 # Switches (environment variables):
@@ -24,7 +24,7 @@
 #                        suite (a quick local run). Refused when CI=true.
 #   FUZZTIME=<dur>       length of each fuzz run (default 15s, 5s when CI=true); FUZZTIME=0 skips fuzzing.
 #   MCPKIT_CACHE=<dir>   where the tools above are installed (default <repo>/.cache, git-ignored).
-#   CI=true              set by CI systems: a missing peer or service (Node, npm, unshare, redis-server, haproxy, buildah) is a failure,
+#   CI=true              set by CI systems: a missing peer or service (Node, npm, unshare, redis-server, postgresql, haproxy, buildah) is a failure,
 #                        never a skip, and MCPKIT_SKIP_PEERS=1 is an error.
 #
 # Usage: scripts/test.sh [--help]

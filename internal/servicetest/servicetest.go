@@ -86,12 +86,23 @@ type Proc struct {
 // Start starts bin with args. The kernel kills it when the test binary dies, even without cleanups (on
 // Linux: a test binary ended by -timeout leaves nothing behind); its output is collected for Output.
 func Start(bin string, args ...string) (*Proc, error) {
-	p := &Proc{cmd: exec.Command(bin, args...), done: make(chan struct{})}
+	return StartCmd(exec.Command(bin, args...))
+}
+
+// StartCmd is Start for a command prepared by the caller (another user, directory or environment); its
+// Stdout and Stderr are replaced by the collector.
+func StartCmd(cmd *exec.Cmd) (*Proc, error) {
+	p := &Proc{cmd: cmd, done: make(chan struct{})}
 	w := lockedWriter{p}
 	p.cmd.Stdout, p.cmd.Stderr = w, w
+	if p.cmd.WaitDelay == 0 {
+		// A grandchild that outlives the process (a shell's child, a server's worker) keeps the output
+		// pipe open: without a bound, Wait, and so Kill, would wait for it.
+		p.cmd.WaitDelay = 2 * time.Second
+	}
 	dieWithParent(p.cmd)
 	if err := p.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("servicetest: starting %s: %w", bin, err)
+		return nil, fmt.Errorf("servicetest: starting %s: %w", cmd.Path, err)
 	}
 	go func() { _ = p.cmd.Wait(); close(p.done) }()
 	return p, nil

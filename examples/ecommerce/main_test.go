@@ -1,0 +1,219 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/mcpkit/mcpkit/client"
+	"github.com/mcpkit/mcpkit/examples/ecommerce/shop"
+	"github.com/mcpkit/mcpkit/internal/pgtest"
+	"github.com/mcpkit/mcpkit/internal/servicetest"
+	"github.com/mcpkit/mcpkit/jsonrpc"
+	"github.com/mcpkit/mcpkit/mcp"
+	"github.com/mcpkit/mcpkit/transport/sse"
+	"github.com/mcpkit/mcpkit/transport/stdio"
+	"github.com/mcpkit/mcpkit/transport/streamable"
+)
+
+// asMain, set in the environment, makes the test binary run main() with its arguments: the stdio test
+// starts the example as a real process without building it.
+const asMain = "ECOMMERCE_TEST_AS_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(asMain) == "1" {
+		os.Args = append(os.Args[:1], strings.Fields(os.Getenv(asMain+"_ARGS"))...)
+		main()
+		os.Exit(0)
+	}
+	goleak.VerifyTestMain(m)
+}
+
+// startHTTP runs the example as `ecommerce --addr 127.0.0.1:PORT --db DSN` until t ends and returns its
+// base URL.
+func startHTTP(t *testing.T, dsn string) string {
+	t.Helper()
+	port, err := servicetest.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, dsn, addr, false) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run: %v", err)
+		}
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+			return "http://" + addr
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("the example stopped: %v", err)
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the example does not listen on %s: %v", addr, err)
+		}
+	}
+}
+
+// transports are the ways the example is reached over HTTP.
+var transports = []struct {
+	name    string
+	version string // "" for HTTP+SSE (2024-11-05)
+}{
+	{"streamable-" + mcp.Version20251125, mcp.Version20251125},
+	{"streamable-" + mcp.Version20260728, mcp.Version20260728},
+	{"sse", ""},
+}
+
+// dial connects a client to base over one transport.
+func dial(t *testing.T, base, version string, opts client.Options) *client.Session {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var stream jsonrpc.Stream
+	if version == "" {
+		c, err := sse.Dial(ctx, base+"/sse", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stream, opts.ProtocolVersion = c, mcp.Version20241105
+	} else {
+		c, err := streamable.NewClient(base+"/mcp", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stream, opts.ProtocolVersion = c, version
+	}
+	sess, err := client.Connect(ctx, stream, &opts)
+	if err != nil {
+		stream.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sess.Close() })
+	return sess
+}
+
+func callText(t *testing.T, sess *client.Session, tool string, args any) (string, bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res, err := sess.CallTool(ctx, tool, args)
+	if err != nil {
+		t.Fatalf("%s: %v", tool, err)
+	}
+	return res.Content[0].Text, res.IsError
+}
+
+// TestHTTP: the example as started by `go run ./examples/ecommerce --addr …` (SQLite) and with `--db
+// postgres://…` (a private PostgreSQL) answers the seed's questions over Streamable HTTP (both eras) and
+// HTTP+SSE with mcpkit's client, and a subscriber on each transport hears of the stock a purchase on
+// another one took.
+func TestHTTP(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { testHTTP(t, "sqlite:"+filepath.Join(t.TempDir(), "shop.db")) })
+	t.Run("postgres", func(t *testing.T) { testHTTP(t, pgtest.Start(t).NewDatabase(t)) })
+}
+
+func testHTTP(t *testing.T, dsn string) {
+	base := startHTTP(t, dsn)
+	buyer := dial(t, base, mcp.Version20260728, client.Options{})
+	for i, tr := range transports {
+		t.Run(tr.name, func(t *testing.T) {
+			updated := make(chan string, 16)
+			sess := dial(t, base, tr.version, client.Options{OnResourceUpdated: func(_ context.Context, uri string) { updated <- uri }})
+			text, isErr := callText(t, sess, "get_inventory", map[string]any{"category": "books"})
+			want := `"product_id":4,"name":"The Go Programming Language","category":"books","stock":` + strconv.Itoa(12-i)
+			if isErr || !strings.Contains(text, want) {
+				t.Fatalf("get_inventory: %s (isError %v), want %s", text, isErr, want)
+			}
+			if text, isErr := callText(t, sess, "create_purchase", map[string]any{"customer": "alan@example.com",
+				"items": []map[string]int{{"product_id": 5, "quantity": 9}}}); !isErr || !strings.Contains(text, "has only 3 left; asked for 9") {
+				t.Fatalf("create_purchase of 9 (3 left): %s (isError %v)", text, isErr)
+			}
+
+			lctx, stop := context.WithCancel(context.Background())
+			ready, done := make(chan struct{}), make(chan error, 1)
+			go func() {
+				done <- sess.Listen(lctx, mcp.SubscriptionFilter{ResourceSubscriptions: []string{shop.CategoryURI("books")}},
+					func(mcp.SubscriptionFilter) { close(ready) })
+			}()
+			defer func() {
+				stop()
+				if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+					t.Errorf("listen: %v", err)
+				}
+			}()
+			select {
+			case <-ready:
+			case err := <-done:
+				t.Fatalf("listen: %v", err)
+			case <-time.After(10 * time.Second):
+				t.Fatal("no subscription")
+			}
+			text, isErr = callText(t, buyer, "create_purchase", map[string]any{"customer": "1",
+				"items": []map[string]int{{"product_id": 4, "quantity": 1}}})
+			if isErr || !strings.Contains(text, `"total_cents":3999,"total":"$39.99"`) {
+				t.Fatalf("create_purchase: %s (isError %v)", text, isErr)
+			}
+			select {
+			case uri := <-updated:
+				if uri != shop.CategoryURI("books") {
+					t.Fatalf("updated %s", uri)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("no notifications/resources/updated after the purchase")
+			}
+		})
+	}
+}
+
+// TestStdio: `ecommerce --stdio --db sqlite::memory:` serves a client over stdin/stdout with nothing set
+// up: it buys, and refuses to oversell.
+func TestStdio(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(self)
+	cmd.Env = append(os.Environ(), asMain+"=1", asMain+"_ARGS=--stdio --db sqlite::memory:")
+	stream, err := stdio.Command(cmd, stdio.CommandOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	sess, err := client.Connect(ctx, stream, &client.Options{})
+	if err != nil {
+		stream.Close()
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	text, isErr := callText(t, sess, "create_purchase", map[string]any{"customer": "3",
+		"items": []map[string]int{{"product_id": 6, "quantity": 7}}})
+	if isErr || !strings.Contains(text, `"customer_name":"Grace Hopper"`) || !strings.Contains(text, `"total_cents":41993`) {
+		t.Fatalf("create_purchase: %s (isError %v)", text, isErr)
+	}
+	text, isErr = callText(t, sess, "create_purchase", map[string]any{"customer": "3",
+		"items": []map[string]int{{"product_id": 6, "quantity": 1}}})
+	if !isErr || !strings.Contains(text, `"Chef's Knife" (product 6) is sold out`) {
+		t.Fatalf("create_purchase of a sold-out knife: %s (isError %v)", text, isErr)
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -57,54 +56,6 @@ func serveStdio(t *testing.T, s *server.Server) *jsonrpc.Conn {
 		conn.Wait()
 	})
 	return conn
-}
-
-// scrape reads url (a /metrics endpoint) and returns every sample, keyed by its series as exposed:
-// name{label="value",…} with the labels in the order written (alphabetical, as client_golang writes them).
-func scrape(t *testing.T, url string) map[string]float64 {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %d", url, resp.StatusCode)
-	}
-	out := map[string]float64{}
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		i := strings.LastIndexByte(line, ' ')
-		v, err := strconv.ParseFloat(line[i+1:], 64)
-		if err != nil {
-			t.Fatalf("sample %q: %v", line, err)
-		}
-		out[line[:i]] = v
-	}
-	return out
-}
-
-// sum adds the samples of metric name whose labels include every given name="value" pair.
-func sum(samples map[string]float64, name string, labels ...string) float64 {
-	var total float64
-next:
-	for series, v := range samples {
-		n, rest, _ := strings.Cut(series, "{")
-		if n != name {
-			continue
-		}
-		for i := 0; i+1 < len(labels); i += 2 {
-			if !strings.Contains(rest, labels[i]+`="`+labels[i+1]+`"`) {
-				continue next
-			}
-		}
-		total += v
-	}
-	return total
 }
 
 // sseSession is an HTTP+SSE client session driven by hand: the /sse stream's lines, and the endpoint its

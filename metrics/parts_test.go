@@ -11,6 +11,7 @@ import (
 
 	"github.com/mcpkit/mcpkit/auth"
 	"github.com/mcpkit/mcpkit/metrics"
+	"github.com/mcpkit/mcpkit/metrics/metricstest"
 	"github.com/mcpkit/mcpkit/server"
 	"github.com/mcpkit/mcpkit/store"
 	"github.com/mcpkit/mcpkit/transport/streamable"
@@ -69,16 +70,16 @@ func TestStreamsRefusalsSessions(t *testing.T) {
 	if get.StatusCode != 200 {
 		t.Fatalf("GET: %d", get.StatusCode)
 	}
-	got := scrape(t, hs.URL+"/metrics")
-	if v := sum(got, "mcp_server_streams_open", "transport", "streamable"); v != 1 {
+	got := metricstest.Scrape(t, hs.URL+"/metrics")
+	if v := metricstest.Sum(got, "mcp_server_streams_open", "transport", "streamable"); v != 1 {
 		t.Errorf("streams_open with a GET stream open = %v, want 1", v)
 	}
-	if v := sum(got, "mcp_server_sessions", "transport", "streamable"); v != 1 {
+	if v := metricstest.Sum(got, "mcp_server_sessions", "transport", "streamable"); v != 1 {
 		t.Errorf("sessions = %v, want 1", v)
 	}
 	get.Body.Close()
 	waitFor(t, func() bool {
-		return sum(scrape(t, hs.URL+"/metrics"), "mcp_server_streams_open", "transport", "streamable") == 0
+		return metricstest.Sum(metricstest.Scrape(t, hs.URL+"/metrics"), "mcp_server_streams_open", "transport", "streamable") == 0
 	},
 		"streams_open back to 0 after the GET stream closed")
 
@@ -89,7 +90,7 @@ func TestStreamsRefusalsSessions(t *testing.T) {
 	done := make(chan *http.Response, 1)
 	go func() { done <- modern("10", "block") }()
 	<-started
-	if v := sum(scrape(t, hs.URL+"/metrics"), "mcp_server_requests_in_flight", "transport", "streamable"); v != 1 {
+	if v := metricstest.Sum(metricstest.Scrape(t, hs.URL+"/metrics"), "mcp_server_requests_in_flight", "transport", "streamable"); v != 1 {
 		t.Errorf("in flight while block runs = %v, want 1", v)
 	}
 	over := modern("11", "add")
@@ -99,8 +100,8 @@ func TestStreamsRefusalsSessions(t *testing.T) {
 	}
 	close(release)
 	(<-done).Body.Close()
-	got = scrape(t, hs.URL+"/metrics")
-	if v := sum(got, "mcp_server_refused_total", "transport", "streamable", "limit", "in_flight"); v != 1 {
+	got = metricstest.Scrape(t, hs.URL+"/metrics")
+	if v := metricstest.Sum(got, "mcp_server_refused_total", "transport", "streamable", "limit", "in_flight"); v != 1 {
 		t.Errorf("refused_total{in_flight} = %v, want 1", v)
 	}
 
@@ -121,10 +122,10 @@ func TestStreamsRefusalsSessions(t *testing.T) {
 		t.Fatalf("listen: %d", listen.StatusCode)
 	}
 	waitFor(t, func() bool {
-		return sum(scrape(t, hs.URL+"/metrics"), "mcp_server_streams_open", "transport", "streamable") == 1
+		return metricstest.Sum(metricstest.Scrape(t, hs.URL+"/metrics"), "mcp_server_streams_open", "transport", "streamable") == 1
 	},
 		"the listen stream counted in streams_open")
-	if v := sum(scrape(t, hs.URL+"/metrics"), "mcp_server_requests_total", "method", "server/discover"); v != 0 {
+	if v := metricstest.Sum(metricstest.Scrape(t, hs.URL+"/metrics"), "mcp_server_requests_total", "method", "server/discover"); v != 0 {
 		t.Errorf("the listen's own check was counted as %v server/discover requests", v)
 	}
 	cancel()
@@ -146,13 +147,13 @@ func TestAuthRefused(t *testing.T) {
 	}
 	hs := httptest.NewServer(m.Handler())
 	defer hs.Close()
-	got := scrape(t, hs.URL)
+	got := metricstest.Scrape(t, hs.URL)
 	for reason, want := range map[string]float64{"missing_token": 2, "invalid_token": 1, "invalid_request": 1} {
-		if v := sum(got, "mcp_auth_refused_total", "reason", reason); v != want {
+		if v := metricstest.Sum(got, "mcp_auth_refused_total", "reason", reason); v != want {
 			t.Errorf("auth refused %s = %v, want %v", reason, v, want)
 		}
 	}
-	if v := sum(got, "mcp_auth_refused_total"); v != 4 {
+	if v := metricstest.Sum(got, "mcp_auth_refused_total"); v != 4 {
 		t.Errorf("auth refused in all = %v, want 4 (the good token passes)", v)
 	}
 }
@@ -195,7 +196,7 @@ func TestStoreWrappers(t *testing.T) {
 	_, _ = ss.Load(ctx, "x")
 	hs := httptest.NewServer(m.Handler())
 	defer hs.Close()
-	got := scrape(t, hs.URL)
+	got := metricstest.Scrape(t, hs.URL)
 	for _, c := range []struct {
 		want   float64
 		labels []string
@@ -206,11 +207,11 @@ func TestStoreWrappers(t *testing.T) {
 		{1, []string{"store", "down", "op", "session_load", "outcome", "not_found"}},
 		{2, []string{"store", "down", "outcome", "error"}},
 	} {
-		if v := sum(got, "mcp_store_operations_total", c.labels...); v != c.want {
+		if v := metricstest.Sum(got, "mcp_store_operations_total", c.labels...); v != c.want {
 			t.Errorf("store operations %v = %v, want %v", c.labels, v, c.want)
 		}
 	}
-	if v := sum(got, "mcp_store_operation_duration_seconds_count", "store", "memory", "op", "event_append"); v != 3 {
+	if v := metricstest.Sum(got, "mcp_store_operation_duration_seconds_count", "store", "memory", "op", "event_append"); v != 3 {
 		t.Errorf("event_append latency count = %v, want 3", v)
 	}
 }
@@ -243,11 +244,11 @@ func TestPanicCounted(t *testing.T) {
 	}
 	hs := httptest.NewServer(m.Handler())
 	defer hs.Close()
-	got := scrape(t, hs.URL)
-	if v := sum(got, "mcp_server_requests_total", "method", "tools/call", "outcome", "internal_error"); v != 1 {
+	got := metricstest.Scrape(t, hs.URL)
+	if v := metricstest.Sum(got, "mcp_server_requests_total", "method", "tools/call", "outcome", "internal_error"); v != 1 {
 		t.Errorf("panicking tools/call counted %v times as internal_error, want 1", v)
 	}
-	if v := sum(got, "mcp_server_requests_in_flight"); v != 0 {
+	if v := metricstest.Sum(got, "mcp_server_requests_in_flight"); v != 0 {
 		t.Errorf("in flight after a panic = %v, want 0", v)
 	}
 }

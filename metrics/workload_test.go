@@ -14,6 +14,7 @@ import (
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/metrics"
+	"github.com/mcpkit/mcpkit/metrics/metricstest"
 	"github.com/mcpkit/mcpkit/transport/sse"
 )
 
@@ -122,7 +123,7 @@ func TestScrapeCountsWorkload(t *testing.T) {
 		stream.call(t, `{"jsonrpc":"2.0","id":4,"method":"no/such"}`, `"code":-32601`)
 	}
 
-	got := scrape(t, hs.URL+"/metrics")
+	got := metricstest.Scrape(t, hs.URL+"/metrics")
 	const req = "mcp_server_requests_total"
 	for _, c := range []struct {
 		want   float64
@@ -143,32 +144,32 @@ func TestScrapeCountsWorkload(t *testing.T) {
 		{httpOK + httpToolErr + httpUnknown + 1 + stdioOK + stdioToolErr + stdioUnknown + 1 + sseOK + sseToolErr + sseUnknown, nil},
 		{httpOK + httpToolErr + httpUnknown, []string{"transport", "streamable"}},
 	} {
-		if v := sum(got, req, c.labels...); v != c.want {
+		if v := metricstest.Sum(got, req, c.labels...); v != c.want {
 			t.Errorf("%s%v = %v, want %v", req, c.labels, v, c.want)
 		}
 	}
 	// The latency histogram counted every request once; nothing is in flight.
-	if v := sum(got, "mcp_server_request_duration_seconds_count", "method", "tools/call", "era", "legacy", "transport", "stdio"); v != stdioOK+stdioToolErr {
+	if v := metricstest.Sum(got, "mcp_server_request_duration_seconds_count", "method", "tools/call", "era", "legacy", "transport", "stdio"); v != stdioOK+stdioToolErr {
 		t.Errorf("legacy tools/call latency count = %v, want %d", v, stdioOK+stdioToolErr)
 	}
-	if v := sum(got, "mcp_server_request_duration_seconds_count"); v != httpOK+httpToolErr+httpUnknown+1+stdioOK+stdioToolErr+stdioUnknown+1+sseOK+sseToolErr+sseUnknown {
+	if v := metricstest.Sum(got, "mcp_server_request_duration_seconds_count"); v != httpOK+httpToolErr+httpUnknown+1+stdioOK+stdioToolErr+stdioUnknown+1+sseOK+sseToolErr+sseUnknown {
 		t.Errorf("latency count = %v", v)
 	}
-	if v := sum(got, "mcp_server_requests_in_flight"); v != 0 {
+	if v := metricstest.Sum(got, "mcp_server_requests_in_flight"); v != 0 {
 		t.Errorf("in flight after the workload = %v", v)
 	}
 	// The stdio connection is one session; the 2026-07-28 requests opened none.
-	if v := sum(got, "mcp_server_sessions", "transport", "stream"); v != 1 {
+	if v := metricstest.Sum(got, "mcp_server_sessions", "transport", "stream"); v != 1 {
 		t.Errorf("stream sessions = %v, want 1", v)
 	}
-	if v := sum(got, "mcp_server_sessions", "transport", "streamable"); v != 0 {
+	if v := metricstest.Sum(got, "mcp_server_sessions", "transport", "streamable"); v != 0 {
 		t.Errorf("streamable sessions = %v, want 0", v)
 	}
 	// The HTTP+SSE session holds one session and one open stream.
-	if v := sum(got, "mcp_server_sessions", "transport", "sse"); v != 1 {
+	if v := metricstest.Sum(got, "mcp_server_sessions", "transport", "sse"); v != 1 {
 		t.Errorf("sse sessions = %v, want 1", v)
 	}
-	if v := sum(got, "mcp_server_streams_open", "transport", "sse"); v != 1 {
+	if v := metricstest.Sum(got, "mcp_server_streams_open", "transport", "sse"); v != 1 {
 		t.Errorf("sse streams open = %v, want 1", v)
 	}
 	stream.close()

@@ -17,6 +17,7 @@ import (
 	"github.com/mcpkit/mcpkit/internal/redistest"
 	"github.com/mcpkit/mcpkit/internal/servicetest"
 	"github.com/mcpkit/mcpkit/jsonrpc"
+	"github.com/mcpkit/mcpkit/metrics/metricstest"
 )
 
 // getProbe GETs url and returns the status and body.
@@ -39,40 +40,7 @@ func samples(t *testing.T, url string) map[string]float64 {
 	if status != http.StatusOK {
 		t.Fatalf("GET %s: %d", url, status)
 	}
-	out := map[string]float64{}
-	sc := bufio.NewScanner(strings.NewReader(body))
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		i := strings.LastIndexByte(line, ' ')
-		v, err := strconv.ParseFloat(line[i+1:], 64)
-		if err != nil {
-			t.Fatalf("%q: %v", line, err)
-		}
-		out[line[:i]] = v
-	}
-	return out
-}
-
-// total adds the samples of name having every label="value" given.
-func total(s map[string]float64, name string, labels ...string) float64 {
-	var n float64
-next:
-	for series, v := range s {
-		m, rest, _ := strings.Cut(series, "{")
-		if m != name {
-			continue
-		}
-		for i := 0; i+1 < len(labels); i += 2 {
-			if !strings.Contains(rest, labels[i]+`="`+labels[i+1]+`"`) {
-				continue next
-			}
-		}
-		n += v
-	}
-	return n
+	return metricstest.Parse(t, strings.NewReader(body))
 }
 
 // TestServeMetrics: `mcpkit serve --metrics` serves /healthz, /readyz and /metrics beside /mcp; after a
@@ -142,14 +110,14 @@ func TestServeMetrics(t *testing.T) {
 		{unknownN, []string{"era", "legacy", "method", "other", "outcome", "method_not_found", "transport", "streamable"}},
 		{2*(okN+errN+unknownN) + 1, nil},
 	} {
-		if v := total(got, "mcp_server_requests_total", c.labels...); v != c.want {
+		if v := metricstest.Sum(got, "mcp_server_requests_total", c.labels...); v != c.want {
 			t.Errorf("mcp_server_requests_total%v = %v, want %v", c.labels, v, c.want)
 		}
 	}
-	if v := total(got, "mcp_server_sessions", "transport", "streamable"); v != 1 {
+	if v := metricstest.Sum(got, "mcp_server_sessions", "transport", "streamable"); v != 1 {
 		t.Errorf("streamable sessions = %v, want 1", v)
 	}
-	if v := total(got, "mcp_server_requests_in_flight"); v != 0 {
+	if v := metricstest.Sum(got, "mcp_server_requests_in_flight"); v != 0 {
 		t.Errorf("in flight = %v, want 0", v)
 	}
 }
@@ -221,10 +189,10 @@ func TestServeReadyzRedisDown(t *testing.T) {
 	// A session can no longer be created: the store's failures are counted.
 	post(t, base+"/mcp", "", `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`)
 	got := samples(t, base+"/metrics")
-	if v := total(got, "mcp_store_operations_total", "store", "redis", "outcome", "error"); v < 1 {
+	if v := metricstest.Sum(got, "mcp_store_operations_total", "store", "redis", "outcome", "error"); v < 1 {
 		t.Errorf("store errors counted with Redis killed: %v, want ≥ 1", v)
 	}
-	if v := total(got, "mcp_server_refused_total", "transport", "streamable", "limit", "store_unavailable"); v < 1 {
+	if v := metricstest.Sum(got, "mcp_server_refused_total", "transport", "streamable", "limit", "store_unavailable"); v < 1 {
 		t.Errorf("store_unavailable refusals: %v, want ≥ 1", v)
 	}
 }
@@ -279,7 +247,7 @@ func TestServeRateLimit(t *testing.T) {
 	if status, b, _ := call(); status != http.StatusOK {
 		t.Fatalf("after Retry-After (%d s): %d %s", retry, status, b)
 	}
-	if v := total(samples(t, base+"/metrics"), "mcp_ratelimit_refused_total"); v != 1 {
+	if v := metricstest.Sum(samples(t, base+"/metrics"), "mcp_ratelimit_refused_total"); v != 1 {
 		t.Errorf("mcp_ratelimit_refused_total = %v, want 1", v)
 	}
 }
@@ -355,13 +323,13 @@ func TestServeMetricsAuthRefusals(t *testing.T) {
 		}
 	}
 	got := samples(t, base+"/metrics")
-	if v := total(got, "mcp_auth_refused_total", "reason", "missing_token"); v != 3 {
+	if v := metricstest.Sum(got, "mcp_auth_refused_total", "reason", "missing_token"); v != 3 {
 		t.Errorf("missing_token refusals = %v, want 3", v)
 	}
-	if v := total(got, "mcp_auth_refused_total", "reason", "invalid_token"); v != 1 {
+	if v := metricstest.Sum(got, "mcp_auth_refused_total", "reason", "invalid_token"); v != 1 {
 		t.Errorf("invalid_token refusals = %v, want 1", v)
 	}
-	if v := total(got, "mcp_server_requests_total"); v != 0 {
+	if v := metricstest.Sum(got, "mcp_server_requests_total"); v != 0 {
 		t.Errorf("%v requests reached the server, want 0", v)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -209,4 +210,48 @@ func (l sseLink) connect(t testing.TB, s *server.Server, opts *client.Options) *
 		ts.Close()
 	})
 	return sess
+}
+
+// TestServerToClientTask: a 2025-11-25 task asks the client on a tasks/result stream, its params' _meta
+// already carrying the related-task member: the request still gets its client span, in the caller's
+// trace, with the trace context added beside related-task, and the client's handler span is its child.
+func TestServerToClientTask(t *testing.T) {
+	rec := newRecorder(t)
+	s := server.New("t", "1", &server.Options{
+		Middleware:         []server.Middleware{otelmcp.ServerMiddleware(rec.opts())},
+		OutboundMiddleware: []server.OutboundMiddleware{otelmcp.ServerOutboundMiddleware(rec.opts())},
+	})
+	server.TaskTool(s, "ask", "", mcp.TaskRequired, func(ctx context.Context, _ noArgs) (string, error) {
+		e, err := server.Elicit[nameForm](ctx, "who are you?")
+		if err != nil {
+			return "", err
+		}
+		return "hello " + e.Content.Name, nil
+	})
+	var related atomic.Bool
+	sess := memoryLink{}.connect(t, s, &client.Options{ProtocolVersion: mcp.Version20251125, Tasks: true, TaskPollMin: 5 * time.Millisecond,
+		Middleware:        []client.Middleware{otelmcp.ClientMiddleware(rec.opts())},
+		HandlerMiddleware: []client.HandlerMiddleware{otelmcp.ClientHandlerMiddleware(rec.opts())},
+		OnElicit: func(_ context.Context, p *mcp.ElicitParams) (*mcp.ElicitResult, error) {
+			related.Store(p.Meta != nil && p.Meta.Extra[mcp.MetaRelatedTask] != nil && p.Meta.TraceParent != nil)
+			return &mcp.ElicitResult{Action: mcp.ElicitActionAccept, Content: []byte(`{"name":"Ada"}`)}, nil
+		}})
+	ctx, root := rec.tp.Tracer("test").Start(context.Background(), "root")
+	res, err := sess.CallTool(ctx, "ask", noArgs{})
+	root.End()
+	if err != nil || res.IsError || res.Content[0].Text != "hello Ada" {
+		t.Fatalf("ask: %v %+v", err, res)
+	}
+	if !related.Load() {
+		t.Error("the task's elicitation lacks related-task or traceparent in _meta")
+	}
+	// The task runs under the context of the tools/call that created it: its question is that span's child.
+	out := childOf(t, rec, rec.find(t, "tools/call ask", trace.SpanKindServer), mcp.MethodElicitationCreate, trace.SpanKindClient)
+	in := childOf(t, rec, out, mcp.MethodElicitationCreate, trace.SpanKindServer)
+	if out.SpanContext.TraceID() != root.SpanContext().TraceID() {
+		t.Errorf("the task's elicitation is in trace %s, not the root's:%s", out.SpanContext.TraceID(), rec.list())
+	}
+	if id, _ := attr(in, otelmcp.KeyRequestID); id == "" {
+		t.Error("the client's handler span has no jsonrpc.request.id")
+	}
 }

@@ -28,6 +28,7 @@ func Connect(ctx context.Context, stream jsonrpc.Stream, opts *Options) (*Sessio
 	}
 	s.declareHandlers()
 	s.chainMiddleware()
+	s.chainHandlers()
 	if s.opts.ProbeTimeout <= 0 {
 		s.opts.ProbeTimeout = 5 * time.Second
 	}
@@ -50,6 +51,7 @@ func Connect(ctx context.Context, stream jsonrpc.Stream, opts *Options) (*Sessio
 		s.Close()
 		return nil, err
 	}
+	s.settled.Store(true)
 	return s, nil
 }
 

@@ -14,13 +14,14 @@ import (
 type inbound struct{ s *Session }
 
 func (h *inbound) HandleRequest(ctx context.Context, m *jsonrpc.Message) (jsontext.Value, error) {
-	switch m.Method {
-	case mcp.MethodPing:
-		return jsontext.Value(`{}`), nil
-	case mcp.MethodElicitationCreate, mcp.MethodSamplingCreateMessage, mcp.MethodRootsList:
-		return h.s.answer(ctx, m.Method, m.Params)
+	if h.s.handle == nil {
+		return h.s.serveRequest(ctx, m.Method, m.Params) // no InboundRequest to allocate
 	}
-	return nil, &jsonrpc.Error{Code: mcp.CodeMethodNotFound, Message: "method not found: " + m.Method}
+	req := &InboundRequest{Method: m.Method, ID: m.ID, Params: m.Params}
+	if h.s.settled.Load() { // during the handshake (a ping) the era is not known yet
+		req.Era, req.ProtocolVersion = h.s.era, h.s.version
+	}
+	return h.s.handle(ctx, req)
 }
 
 // HandleNotification runs on the connection's read loop: it decodes the notification there and hands the

@@ -90,6 +90,10 @@ type Options struct {
 	// Middleware wraps the sending of every request, outermost first (tracing: package otelmcp). Without
 	// any, requests are sent as before, with no extra cost.
 	Middleware []Middleware
+	// HandlerMiddleware wraps the handling of every request a legacy server sends (elicitation/create,
+	// sampling/createMessage, roots/list, ping), outermost first (tracing: package otelmcp). Without any,
+	// those requests are served as before, with no extra cost.
+	HandlerMiddleware []HandlerMiddleware
 
 	// Logger receives the client's own diagnostics. Nil uses slog.Default().
 	Logger *slog.Logger

@@ -50,6 +50,10 @@ type Session struct {
 	acks   []ackWaiter // Listen calls waiting for their acknowledgement, oldest first
 
 	invoke Invoker // Options.Middleware around send; nil without middleware
+	// handle is Options.HandlerMiddleware around handleInbound; nil without middleware. settled says the
+	// handshake is over, so that era and version may be read off the connection's goroutines.
+	handle  InboundHandler
+	settled atomic.Bool
 
 	progress  sync.Map      // token (string) → func(*mcp.ProgressParams)
 	callbacks *serial.Queue // notification callbacks, run in order off the read loop

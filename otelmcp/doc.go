@@ -1,6 +1,7 @@
 // Package otelmcp traces MCP requests with OpenTelemetry, on the server (ServerMiddleware), on the client
-// (ClientMiddleware) and at the HTTP edge (HTTPMiddleware), following the OpenTelemetry semantic
-// conventions for MCP: one span per JSON-RPC request named "{mcp.method.name} {target}" (the tool or
+// (ClientMiddleware) and at the HTTP edge (HTTPMiddleware), and the requests a server sends a legacy
+// client (ServerOutboundMiddleware on the server, ClientHandlerMiddleware on the client), following the
+// OpenTelemetry semantic conventions for MCP: one span per JSON-RPC request named "{mcp.method.name} {target}" (the tool or
 // prompt name when there is one), kind server or client, with mcp.method.name, jsonrpc.request.id,
 // mcp.protocol.version, mcp.session.id, gen_ai.tool.name, gen_ai.prompt.name, mcp.resource.uri, the
 // network attributes of HTTP, and error.type / rpc.response.status_code with an error status when the
@@ -13,6 +14,7 @@
 // context when both are present and differ.
 //
 // The core packages (server, client, transport/..., store, auth) do not import OpenTelemetry: they offer
-// the hooks this package plugs into (server.Middleware, client.Middleware, server.HTTPOptions.Wrap), so
-// a program that does not import otelmcp links no OpenTelemetry code and pays nothing.
+// the hooks this package plugs into (server.Middleware, client.Middleware, server.HTTPOptions.Wrap,
+// server.OutboundMiddleware, client.HandlerMiddleware), so a program that does not import otelmcp links no
+// OpenTelemetry code and pays nothing.
 package otelmcp

@@ -169,7 +169,7 @@ func (r *Request) askLegacy(ctx context.Context, inputs []Input, params []jsonte
 	errs := make([]error, len(inputs))
 	var wg sync.WaitGroup
 	for i := range inputs {
-		wg.Go(func() { out[i], errs[i] = askPeer(ctx, r.out, inputs[i].Method, params[i]) })
+		wg.Go(func() { out[i], errs[i] = askPeer(ctx, r.server, r.out, inputs[i].Method, params[i]) })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
@@ -178,11 +178,12 @@ func (r *Request) askLegacy(ctx context.Context, inputs []Input, params []jsonte
 	return out, nil
 }
 
-// askPeer sends one server-to-client request (an Input's method and encoded params) on peer and checks the
-// answer: the client's own error is kept as the client's (clientError), anything else is wrapped with the
-// method's name; an answer of the wrong shape is an error too.
-func askPeer(ctx context.Context, peer peerOf, method string, params jsontext.Value) (jsontext.Value, error) {
-	res, err := peer.Call(ctx, method, params)
+// askPeer sends one server-to-client request (an Input's method and encoded params) on peer, through s's
+// outbound middleware, and checks the answer: the client's own error is kept as the client's
+// (clientError), anything else is wrapped with the method's name; an answer of the wrong shape is an
+// error too.
+func askPeer(ctx context.Context, s *Server, peer peerOf, method string, params jsontext.Value) (jsontext.Value, error) {
+	res, err := s.callPeer(ctx, peer, method, params)
 	if err != nil {
 		if err = clientError(method, err); !isClientError(err) {
 			err = fmt.Errorf("mcp: %s: %w", method, err)

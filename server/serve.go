@@ -117,6 +117,11 @@ func (p *connPeer) Call(ctx context.Context, method string, params any) (jsontex
 	return raw, err
 }
 
+// CallID is Call with raw params that also returns the request's id (for OutboundRequest.ID).
+func (p *connPeer) CallID(ctx context.Context, method string, params jsontext.Value) (jsonrpc.ID, jsontext.Value, error) {
+	return p.conn.CallRawID(ctx, method, params)
+}
+
 // maxUnsolicited bounds the unsolicited notifications waiting for a stream connection's writer.
 const maxUnsolicited = 256
 

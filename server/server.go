@@ -46,6 +46,10 @@ type Options struct {
 	DrainTimeout time.Duration
 	// Middleware wraps every method, outermost first.
 	Middleware []Middleware
+	// OutboundMiddleware wraps every request the server sends to a legacy session's client
+	// (elicitation/create, sampling/createMessage, roots/list), outermost first (tracing: package
+	// otelmcp). Without any, those requests are sent as before, with no extra cost.
+	OutboundMiddleware []OutboundMiddleware
 
 	// KeyRing seals the requestState of 2026-07-28 multi round-trip requests (Elicit, Sample, Roots, Ask).
 	// Every node behind one endpoint must share it. Nil uses a ring in this process's memory.
@@ -109,6 +113,7 @@ type Server struct {
 	versions   []string
 	bus        *busLink // nil without Options.Bus
 	tasks      *taskRuntime
+	outbound   OutboundInvoker // Options.OutboundMiddleware around the peer; nil without any
 	// scopes are the scopes tools, resources and prompts need (scopes.go), under mu; scoped says any is
 	// declared (read without the lock on every request).
 	scopes     map[scopeKey][]string
@@ -163,6 +168,7 @@ func New(name, version string, opts *Options) *Server {
 		h = s.opts.Middleware[i](h)
 	}
 	s.handler.Store(&h)
+	s.chainOutbound()
 	if s.opts.Bus != nil {
 		s.startBus(s.opts.Bus)
 	}

@@ -226,7 +226,7 @@ func (run *taskRun) askLegacy(ctx context.Context, inputs []Input, params []json
 					errs[i] = fmt.Errorf("mcp: %s: %w", inputs[i].Method, err)
 					return
 				}
-				out[i], errs[i] = askPeer(ctx, peer, inputs[i].Method, raw)
+				out[i], errs[i] = askPeer(ctx, run.rt.s, peer, inputs[i].Method, raw)
 			})
 		}
 		wg.Wait()

@@ -101,6 +101,7 @@ func newServe() *cobra.Command {
 			defer tr.stop() // after the server closes (defers run in reverse): its last spans are flushed
 			if tr != nil {
 				sopts.Middleware = append(sopts.Middleware, tr.middleware)
+				sopts.OutboundMiddleware = append(sopts.OutboundMiddleware, tr.outbound)
 				opts.Wrap = tr.wrap
 			}
 			s := demo.NewWith(sopts)

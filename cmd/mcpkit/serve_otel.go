@@ -26,10 +26,12 @@ func (f *otelFlags) register(cmd *cobra.Command) {
 // otelShutdownTimeout bounds the flush of the spans still queued when serve stops.
 const otelShutdownTimeout = 5 * time.Second
 
-// tracing is what --otel adds to serve: the server middleware, the HTTP wrapper that reads W3C headers,
-// and the flush at exit.
+// tracing is what --otel adds to serve: the server middleware, the middleware of the requests it sends a
+// legacy client (elicitation, sampling, roots), the HTTP wrapper that reads W3C headers, and the flush at
+// exit.
 type tracing struct {
 	middleware server.Middleware
+	outbound   server.OutboundMiddleware
 	wrap       func(http.Handler) http.Handler
 	tp         *sdktrace.TracerProvider
 }
@@ -56,7 +58,8 @@ func (f *otelFlags) start(ctx context.Context, stdio bool) (*tracing, error) {
 	if stdio {
 		opts.Attributes = []attribute.KeyValue{otelmcp.KeyNetworkTransport.String("pipe")}
 	}
-	return &tracing{middleware: otelmcp.ServerMiddleware(opts), wrap: otelmcp.HTTPMiddleware(opts), tp: tp}, nil
+	return &tracing{middleware: otelmcp.ServerMiddleware(opts), outbound: otelmcp.ServerOutboundMiddleware(opts),
+		wrap: otelmcp.HTTPMiddleware(opts), tp: tp}, nil
 }
 
 // stop flushes the spans still queued, within otelShutdownTimeout.

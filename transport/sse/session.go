@@ -137,26 +137,33 @@ func (p peer) Call(ctx context.Context, method string, params any) (jsontext.Val
 	if err != nil {
 		return nil, err
 	}
+	_, res, err := p.CallID(ctx, method, raw)
+	return res, err
+}
+
+// CallID is Call with raw params that also returns the id the request was given (the server's outbound
+// middleware reports it), also when it could not be sent.
+func (p peer) CallID(ctx context.Context, method string, raw jsontext.Value) (jsonrpc.ID, jsontext.Value, error) {
 	ss := p.ss
 	id := jsonrpc.StringID("s" + jsonrpc.Int64ID(ss.calls.Next()).Raw())
 	w, err := ss.calls.Add(id)
 	if err != nil {
-		return nil, err
+		return id, nil, err
 	}
 	if err := ss.send(jsonrpc.AppendRequest(nil, id, method, raw)); err != nil {
 		ss.calls.Release(id, w)
-		return nil, err
+		return id, nil, err
 	}
 	m, err := ss.calls.Wait(ctx, ss.ctx.Done(), id, w)
 	switch {
 	case errors.Is(err, pending.ErrStopped):
-		return nil, jsonrpc.ErrClosed
+		return id, nil, jsonrpc.ErrClosed
 	case err != nil:
-		return nil, err
+		return id, nil, err
 	case m.Error != nil:
-		return nil, m.Error
+		return id, nil, m.Error
 	}
-	return m.Result, nil
+	return id, m.Result, nil
 }
 
 func marshal(params any) (jsontext.Value, error) {

@@ -91,11 +91,22 @@ func (rp *reply) Notify(ctx context.Context, method string, params any) error {
 
 // Call implements transport.Peer: a server-to-client request on the request's stream (legacy only).
 func (rp *reply) Call(ctx context.Context, method string, params any) (jsontext.Value, error) {
+	raw, err := marshalParams(params)
+	if err != nil {
+		return nil, err
+	}
+	_, res, err := rp.CallID(ctx, method, raw)
+	return res, err
+}
+
+// CallID is Call that also returns the id the request was given (the server's outbound middleware
+// reports it); the zero ID when it was refused before it had one.
+func (rp *reply) CallID(ctx context.Context, method string, params jsontext.Value) (jsonrpc.ID, jsontext.Value, error) {
 	if rp.modern || rp.live == nil {
-		return nil, errNoServerRequests
+		return jsonrpc.ID{}, nil, errNoServerRequests
 	}
 	if rp.h.opts.JSONResponse {
-		return nil, errJSONOnly // the request would be dropped like a notification, and the call wait for nothing
+		return jsonrpc.ID{}, nil, errJSONOnly // the request would be dropped like a notification, and the call wait for nothing
 	}
 	return rp.live.call(ctx, method, params, func(msg []byte) error { return rp.send(ctx, msg) })
 }

@@ -81,37 +81,48 @@ func (p sessionPeer) Notify(ctx context.Context, method string, params any) erro
 const maxEarly = 16
 
 func (p sessionPeer) Call(ctx context.Context, method string, params any) (jsontext.Value, error) {
+	raw, err := marshalParams(params)
+	if err != nil {
+		return nil, err
+	}
+	_, res, err := p.CallID(ctx, method, raw)
+	return res, err
+}
+
+// CallID is Call that also returns the id the request was given (the server's outbound middleware
+// reports it), also when it could not be sent.
+func (p sessionPeer) CallID(ctx context.Context, method string, params jsontext.Value) (jsonrpc.ID, jsontext.Value, error) {
 	return p.ls.call(ctx, method, params, func(msg []byte) error { return p.ls.sendRequest(ctx, msg) })
 }
 
 var errNoStream = errors.New("streamable: the session has no open GET stream")
 
 // call sends a server-to-client request through send and waits for the client's response, which arrives
-// as a POST of its own.
-func (ls *liveSession) call(ctx context.Context, method string, params any, send func([]byte) error) (jsontext.Value, error) {
+// as a POST of its own. It returns the id the request was given (the zero ID when params do not encode).
+func (ls *liveSession) call(ctx context.Context, method string, params any, send func([]byte) error) (jsonrpc.ID, jsontext.Value, error) {
 	raw, err := marshalParams(params)
 	if err != nil {
-		return nil, err
+		return jsonrpc.ID{}, nil, err
 	}
 	id := ls.h.callID(ls.calls.Next())
 	w, err := ls.calls.Add(id)
 	if err != nil {
-		return nil, err
+		return id, nil, err
 	}
 	if err := send(jsonrpc.AppendRequest(nil, id, method, raw)); err != nil {
 		ls.calls.Release(id, w)
-		return nil, err
+		return id, nil, err
 	}
 	m, err := ls.calls.Wait(ctx, ls.h.ctx.Done(), id, w)
 	switch {
 	case errors.Is(err, pending.ErrStopped):
-		return nil, jsonrpc.ErrClosed
+		return id, nil, jsonrpc.ErrClosed
 	case err != nil:
-		return nil, err
+		return id, nil, err
 	case m.Error != nil:
-		return nil, m.Error
+		return id, nil, m.Error
 	}
-	return m.Result, nil
+	return id, m.Result, nil
 }
 
 // deliver hands a client's response to the waiting call; it reports whether one was waiting.

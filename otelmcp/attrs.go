@@ -205,12 +205,13 @@ func isToolError(method string, res jsontext.Value) bool {
 }
 
 // finish records how a request ended on span: a JSON-RPC error (its code in rpc.response.status_code
-// and error.type, its message as the status description), a tool error, a timeout, a cancellation, or a
+// and error.type, its message as the status description), a tool error (toolErr: a tools/call answered
+// with isError: true), a timeout, a cancellation, or a
 // failure without a code (wire is the code and message the peer sees for it on the server, nil on the
 // client). A success leaves the status unset, as the conventions say.
-func finish(ctx context.Context, span trace.Span, method string, res jsontext.Value, err error, wire *jsonrpc.Error) {
+func finish(ctx context.Context, span trace.Span, toolErr bool, err error, wire *jsonrpc.Error) {
 	if err == nil {
-		if isToolError(method, res) {
+		if toolErr {
 			span.SetAttributes(KeyErrorType.String(ErrorTool))
 			span.SetStatus(codes.Error, ErrorTool)
 		}

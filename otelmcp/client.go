@@ -32,13 +32,13 @@ func ClientMiddleware(opts *Options) client.Middleware {
 				}
 				span.SetAttributes(append(attrs, c.attrs...)...)
 			}
-			c.prop.Inject(ctx, requestCarrier{req})
+			c.inject(ctx, req)
 			res, err := next(ctx, req)
 			if recording {
 				if kv, ok := requestID(req.ID); ok {
 					span.SetAttributes(kv)
 				}
-				finish(ctx, span, req.Method, res, err, nil)
+				finish(ctx, span, isToolError(req.Method, res), err, nil)
 			}
 			return res, err
 		}

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -33,15 +34,18 @@ func (discardExporter) Shutdown(context.Context) error                          
 // serverBenchCases are BenchmarkServerTracing's cases: what the server in the child process runs with.
 // "off" is the plain server; "metrics" adds the Prometheus observer (Instrument, Transports, WrapHTTP);
 // "tracing" adds ServerMiddleware and HTTPMiddleware on an SDK that samples and records every span
-// through the batch processor into discardExporter; "on" is both. The "/untraced-client" cases send no
-// trace context (every span a root); the others send what a traced client sends: traceparent, sampled,
-// in the POST's header and in params._meta.
-var serverBenchCases = []string{"off", "metrics", "tracing", "on", "off/untraced-client", "on/untraced-client"}
+// through the batch processor into discardExporter (parent-based: a parent's sampling decision holds);
+// "on" is both. The cases without a client part send what a traced client sends, traceparent in the
+// POST's header and in params._meta, sampled; "/unsampled-client" sends it not sampled (the server
+// propagates and records nothing, as under a ratio sampler upstream); "/untraced-client" sends no trace
+// context (every server span a root).
+var serverBenchCases = []string{"off", "metrics", "tracing", "on", "on/unsampled-client", "off/untraced-client", "on/untraced-client"}
 
 // BenchmarkServerTracing measures what tracing and metrics cost an MCP server, apart from its client:
 // the server runs in a child process (this test binary again, as TestBenchTracingServerChild) and
 // server-cpu-ns/op is the child's CPU time (user + system, the batch exporter's goroutine included) per
-// 2026-07-28 tools/call over Streamable HTTP; client-cpu-ns/op is this process's. A server's throughput
+// 2026-07-28 tools/call over Streamable HTTP, server-allocs/op its heap allocations per call;
+// client-cpu-ns/op is this process's (B/op and allocs/op are the client's too). A server's throughput
 // is bounded by its CPU per call, so server-cpu-ns/op of "off" over that of "on" is the throughput ratio
 // the issue's target (≥ 0.85×) is about. MCPKIT_BENCH_CHILD_CPUPROFILE=f (and …_MEMPROFILE) writes each
 // child's profile to f.<case>.
@@ -94,15 +98,24 @@ func BenchmarkServerTracing(b *testing.B) {
 				return out.Text()
 			}
 			base := line()
-			serverCPU := func() int64 { // the child's CPU time, asked over its stdin
+			serverCPU := func() (cpu, allocs int64) { // the child's CPU time and allocations, asked over its stdin
 				fmt.Fprintln(in, "cpu")
-				n, err := strconv.ParseInt(line(), 10, 64)
-				if err != nil {
-					b.Fatal(err)
+				a, c, _ := strings.Cut(line(), " ")
+				cpu, err1 := strconv.ParseInt(a, 10, 64)
+				allocs, err2 := strconv.ParseInt(c, 10, 64)
+				if err1 != nil || err2 != nil {
+					b.Fatal(err1, err2)
 				}
-				return n
+				return cpu, allocs
 			}
-			runServerCalls(b, base, client != "untraced-client", serverCPU)
+			tp := ""
+			switch client {
+			case "":
+				tp = benchTraceParent
+			case "unsampled-client":
+				tp = benchTraceParent[:len(benchTraceParent)-2] + "00"
+			}
+			runServerCalls(b, base, tp, serverCPU)
 		})
 	}
 }
@@ -110,12 +123,12 @@ func BenchmarkServerTracing(b *testing.B) {
 // benchTraceParent is the trace context a traced client sends (sampled).
 const benchTraceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
-// runServerCalls sends tools/call add to base with 4 callers per CPU and reports the CPU per call of the
-// server (serverCPU) and of this process.
-func runServerCalls(b *testing.B, base string, traced bool, serverCPU func() int64) {
+// runServerCalls sends tools/call add to base with 4 callers per CPU, with traceparent tp ("" for none),
+// and reports the CPU per call of the server (serverCPU) and of this process.
+func runServerCalls(b *testing.B, base, tp string, serverCPU func() (cpu, allocs int64)) {
 	meta := `"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}`
-	if traced {
-		meta = `"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{},"traceparent":"` + benchTraceParent + `"}`
+	if tp != "" {
+		meta = `"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{},"traceparent":"` + tp + `"}`
 	}
 	body := []byte(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add","arguments":{"a":1,"b":2},` + meta + `}}`)
 	c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 10 * time.Second}
@@ -127,8 +140,8 @@ func runServerCalls(b *testing.B, base string, traced bool, serverCPU func() int
 		req.Header.Set("MCP-Protocol-Version", "2026-07-28")
 		req.Header.Set("Mcp-Method", "tools/call")
 		req.Header.Set("Mcp-Name", "add")
-		if traced {
-			req.Header.Set("Traceparent", benchTraceParent)
+		if tp != "" {
+			req.Header.Set("Traceparent", tp)
 		}
 		resp, err := c.Do(req)
 		if err != nil {
@@ -147,7 +160,8 @@ func runServerCalls(b *testing.B, base string, traced bool, serverCPU func() int
 	b.ReportAllocs()
 	b.SetParallelism(4)
 	b.ResetTimer()
-	srv0, cpu0, start := serverCPU(), processCPU(), time.Now()
+	srv0, allocs0 := serverCPU()
+	cpu0, start := processCPU(), time.Now()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			if err := call(); err != nil {
@@ -157,14 +171,17 @@ func runServerCalls(b *testing.B, base string, traced bool, serverCPU func() int
 		}
 	})
 	elapsed, cpu := time.Since(start), processCPU()-cpu0
-	b.ReportMetric(float64(serverCPU()-srv0)/float64(b.N), "server-cpu-ns/op")
+	srv1, allocs1 := serverCPU()
+	b.ReportMetric(float64(srv1-srv0)/float64(b.N), "server-cpu-ns/op")
+	b.ReportMetric(float64(allocs1-allocs0)/float64(b.N), "server-allocs/op")
 	b.ReportMetric(float64(cpu)/float64(b.N), "client-cpu-ns/op")
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "calls/s")
 }
 
 // TestBenchTracingServerChild is BenchmarkServerTracing's server: it runs only in the child that
 // benchmark starts (MCPKIT_BENCH_TRACING_CHILD is off, metrics, tracing or on), prints its endpoint's
-// URL, answers each line of its stdin with its CPU time in nanoseconds and stops at the end of its stdin.
+// URL, answers each line of its stdin with its CPU time in nanoseconds and the number of heap objects it
+// allocated, and stops at the end of its stdin.
 func TestBenchTracingServerChild(t *testing.T) {
 	mode := os.Getenv("MCPKIT_BENCH_TRACING_CHILD")
 	if mode == "" {
@@ -206,7 +223,10 @@ func TestBenchTracingServerChild(t *testing.T) {
 	}()
 	fmt.Println(ts.URL)
 	in := bufio.NewScanner(os.Stdin)
+	var ms runtime.MemStats
 	for in.Scan() {
-		fmt.Println(processCPU())
+		cpu := processCPU()
+		runtime.ReadMemStats(&ms)
+		fmt.Println(cpu, ms.Mallocs)
 	}
 }

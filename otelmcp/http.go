@@ -55,9 +55,6 @@ type httpInfo struct {
 	remote       string // host:port
 }
 
-// maxHTTPAttrs is the most attributes appendHTTPAttrs appends.
-const maxHTTPAttrs = 5
-
 // appendHTTPAttrs appends the network attributes HTTPMiddleware noted in ctx, if any.
 func appendHTTPAttrs(ctx context.Context, attrs []attribute.KeyValue) []attribute.KeyValue {
 	in, _ := ctx.Value(httpInfoKey{}).(*httpInfo)

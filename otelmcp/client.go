@@ -42,7 +42,7 @@ func ClientMiddleware(opts *Options) client.Middleware {
 				if kv, ok := requestID(req.ID); ok {
 					span.SetAttributes(kv)
 				}
-				finish(ctx, span, isToolError(req.Method, res), err, nil)
+				finish(ctx, span, req.Method, res, err, nil)
 			}
 			return res, err
 		}

@@ -51,7 +51,7 @@ func ServerMiddleware(opts *Options) server.Middleware {
 					panic(p)
 				}
 				if span.IsRecording() {
-					finish(ctx, span, r.ToolError(), err, wireInternal)
+					finishAs(ctx, span, r.ToolError(), err, wireInternal)
 				}
 				span.End()
 			}()

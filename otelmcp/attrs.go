@@ -204,13 +204,19 @@ func isToolError(method string, res jsontext.Value) bool {
 	return err == nil && string(v) == "true"
 }
 
-// finish records how a request ended on span: a JSON-RPC error (its code in rpc.response.status_code
-// and error.type, its message as the status description), a tool error, a timeout, a cancellation, or a
+// finish is finishAs with the tool error read from a tools/call result (res).
+func finish(ctx context.Context, span trace.Span, method string, res jsontext.Value, err error, wire *jsonrpc.Error) {
+	finishAs(ctx, span, err == nil && isToolError(method, res), err, wire)
+}
+
+// finishAs records how a request ended on span: a JSON-RPC error (its code in rpc.response.status_code
+// and error.type, its message as the status description), a tool error (toolErr: a tools/call answered
+// with isError: true), a timeout, a cancellation, or a
 // failure without a code (wire is the code and message the peer sees for it on the server, nil on the
 // client). A success leaves the status unset, as the conventions say.
-func finish(ctx context.Context, span trace.Span, method string, res jsontext.Value, err error, wire *jsonrpc.Error) {
+func finishAs(ctx context.Context, span trace.Span, toolErr bool, err error, wire *jsonrpc.Error) {
 	if err == nil {
-		if isToolError(method, res) {
+		if toolErr {
 			span.SetAttributes(KeyErrorType.String(ErrorTool))
 			span.SetStatus(codes.Error, ErrorTool)
 		}

@@ -24,15 +24,19 @@ func ClientMiddleware(opts *Options) client.Middleware {
 			defer span.End()
 			recording := span.IsRecording()
 			if recording { // attributes cost nothing when the span is not recorded
-				attrs := make([]attribute.KeyValue, 0, 5+len(t.attrs)+len(c.attrs))
-				attrs = append(attrs, KeyMethodName.String(req.Method))
+				buf := attrPool.Get().(*[]attribute.KeyValue)
+				attrs := append((*buf)[:0], KeyMethodName.String(req.Method))
 				attrs = append(attrs, t.attrs...)
 				if req.ProtocolVersion != "" {
 					attrs = append(attrs, KeyProtocolVersion.String(req.ProtocolVersion))
 				}
-				span.SetAttributes(append(attrs, c.attrs...)...)
+				attrs = append(attrs, c.attrs...)
+				span.SetAttributes(attrs...)
+				clear(attrs)
+				*buf = attrs[:0]
+				attrPool.Put(buf)
 			}
-			c.prop.Inject(ctx, requestCarrier{req})
+			c.inject(ctx, req)
 			res, err := next(ctx, req)
 			if recording {
 				if kv, ok := requestID(req.ID); ok {

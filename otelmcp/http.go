@@ -7,7 +7,6 @@ import (
 	"strconv"
 
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/propagation"
 )
 
 // HTTPMiddleware returns an HTTP middleware for the MCP endpoints (server.HTTPOptions.Wrap, or around
@@ -25,37 +24,36 @@ func HTTPMiddleware(opts *Options) func(http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			ctx := r.Context()
 			if r.Method == http.MethodPost {
-				ctx = c.prop.Extract(ctx, propagation.HeaderCarrier(r.Header))
+				ctx = c.extractHeader(ctx, r.Header)
 			}
-			ctx = context.WithValue(ctx, httpInfoKey{}, newHTTPInfo(r))
-			next.ServeHTTP(w, r.WithContext(ctx))
+			next.ServeHTTP(w, r.WithContext(&httpCtx{Context: ctx, info: httpInfo{major: r.ProtoMajor, minor: r.ProtoMinor, remote: r.RemoteAddr}}))
 		})
 	}
 }
 
 type httpInfoKey struct{}
 
-// httpInfo is what the spans of the MCP requests an HTTP request carries say about the connection.
+// httpCtx is the context HTTPMiddleware gives a request: its parent with the connection's httpInfo as
+// the value of httpInfoKey (context.WithValue would allocate the value and the context apart).
+type httpCtx struct {
+	context.Context
+	info httpInfo
+}
+
+// Value returns the httpInfo for httpInfoKey, else the parent's value.
+func (c *httpCtx) Value(key any) any {
+	if _, ok := key.(httpInfoKey); ok {
+		return &c.info
+	}
+	return c.Context.Value(key)
+}
+
+// httpInfo is what the spans of the MCP requests an HTTP request carries say about the connection, as
+// the request had it: turned into attributes only for spans that are recorded.
 type httpInfo struct {
-	version string // "1.1", "2"
-	addr    string
-	port    int
+	major, minor int
+	remote       string // host:port
 }
-
-func newHTTPInfo(r *http.Request) *httpInfo {
-	in := &httpInfo{version: strconv.Itoa(r.ProtoMajor)}
-	if r.ProtoMajor == 1 {
-		in.version = "1." + strconv.Itoa(r.ProtoMinor)
-	}
-	if host, port, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		in.addr = host
-		in.port, _ = strconv.Atoi(port)
-	}
-	return in
-}
-
-// maxHTTPAttrs is the most attributes appendHTTPAttrs appends.
-const maxHTTPAttrs = 5
 
 // appendHTTPAttrs appends the network attributes HTTPMiddleware noted in ctx, if any.
 func appendHTTPAttrs(ctx context.Context, attrs []attribute.KeyValue) []attribute.KeyValue {
@@ -64,12 +62,30 @@ func appendHTTPAttrs(ctx context.Context, attrs []attribute.KeyValue) []attribut
 		return attrs
 	}
 	attrs = append(attrs, KeyNetworkTransport.String("tcp"), KeyNetworkProtocolName.String("http"),
-		KeyNetworkProtocolVersion.String(in.version))
-	if in.addr != "" {
-		attrs = append(attrs, KeyClientAddress.String(in.addr))
-		if in.port > 0 {
-			attrs = append(attrs, KeyClientPort.Int(in.port))
+		KeyNetworkProtocolVersion.String(httpVersion(in.major, in.minor)))
+	if host, port, err := net.SplitHostPort(in.remote); err == nil && host != "" {
+		attrs = append(attrs, KeyClientAddress.String(host))
+		if p, err := strconv.Atoi(port); err == nil && p > 0 {
+			attrs = append(attrs, KeyClientPort.Int(p))
 		}
 	}
 	return attrs
+}
+
+// httpVersion is network.protocol.version of an HTTP request: "1.1", "2", "3"; constants for the
+// versions there are, so that a span allocates no string for it.
+func httpVersion(major, minor int) string {
+	switch {
+	case major == 1 && minor == 1:
+		return "1.1"
+	case major == 1 && minor == 0:
+		return "1.0"
+	case major == 2:
+		return "2"
+	case major == 3:
+		return "3"
+	case major == 1:
+		return "1." + strconv.Itoa(minor)
+	}
+	return strconv.Itoa(major)
 }

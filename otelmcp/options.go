@@ -35,6 +35,9 @@ type config struct {
 	prop    propagation.TextMapPropagator
 	attrs   []attribute.KeyValue
 	uriName bool
+	// w3c is set when prop is the default (W3C Trace Context and Baggage): traceparent and tracestate are
+	// then read and written by this package's own code, without the carriers' strings (propagate.go).
+	w3c bool
 
 	mu      sync.RWMutex
 	targets map[targetKey]*target // bounded by maxTargets
@@ -49,15 +52,16 @@ func newConfig(opts *Options) *config {
 	if tp == nil {
 		tp = otel.GetTracerProvider()
 	}
-	prop := o.Propagator
+	prop, w3c := o.Propagator, false
 	if prop == nil {
-		prop = propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})
+		prop, w3c = propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}), true
 	}
 	return &config{
 		tracer:  tp.Tracer(instrumentationName),
 		prop:    prop,
 		attrs:   append([]attribute.KeyValue(nil), o.Attributes...),
 		uriName: o.ResourceURIInSpanName,
+		w3c:     w3c,
 		targets: make(map[targetKey]*target),
 	}
 }

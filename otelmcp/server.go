@@ -2,6 +2,7 @@ package otelmcp
 
 import (
 	"context"
+	"sync"
 
 	"github.com/go-json-experiment/json/jsontext"
 	"go.opentelemetry.io/otel/attribute"
@@ -35,7 +36,12 @@ func ServerMiddleware(opts *Options) server.Middleware {
 				ctx, span = c.tracer.Start(parent, t.spanName, trace.WithSpanKind(trace.SpanKindServer), trace.WithLinks(links...))
 			}
 			if span.IsRecording() { // attributes cost nothing when the span is not recorded
-				span.SetAttributes(c.serverAttrs(ctx, r, t)...)
+				buf := attrPool.Get().(*[]attribute.KeyValue)
+				attrs := c.serverAttrs(ctx, r, t, (*buf)[:0])
+				span.SetAttributes(attrs...)
+				clear(attrs) // drop the strings' references while the slice waits in the pool
+				*buf = attrs[:0]
+				attrPool.Put(buf)
 			}
 			defer func() {
 				if p := recover(); p != nil {
@@ -45,7 +51,7 @@ func ServerMiddleware(opts *Options) server.Middleware {
 					panic(p)
 				}
 				if span.IsRecording() {
-					finish(ctx, span, r.Method, res, err, wireInternal)
+					finishAs(ctx, span, r.ToolError(), err, wireInternal)
 				}
 				span.End()
 			}()
@@ -57,9 +63,16 @@ func ServerMiddleware(opts *Options) server.Middleware {
 // serverStart are the options of a server span without links (a slice made once: no allocation per span).
 var serverStart = []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindServer)}
 
-// serverAttrs are the attributes of a recorded server span.
-func (c *config) serverAttrs(ctx context.Context, r *server.Request, t *target) []attribute.KeyValue {
-	attrs := make([]attribute.KeyValue, 0, 4+len(t.attrs)+maxHTTPAttrs+len(c.attrs))
+// attrPool holds the slices the attributes of server spans are gathered in: the SDK copies what
+// SetAttributes is given (a variadic function must not keep its caller's slice), so one slice per
+// goroutine in flight serves every span.
+var attrPool = sync.Pool{New: func() any {
+	s := make([]attribute.KeyValue, 0, 16)
+	return &s
+}}
+
+// serverAttrs appends the attributes of a recorded server span to attrs.
+func (c *config) serverAttrs(ctx context.Context, r *server.Request, t *target, attrs []attribute.KeyValue) []attribute.KeyValue {
 	attrs = append(attrs, KeyMethodName.String(r.Method))
 	attrs = append(attrs, t.attrs...)
 	if kv, ok := requestID(r.ID); ok {
@@ -81,7 +94,7 @@ func (c *config) serverParent(ctx context.Context, r *server.Request) (context.C
 	if !hasTrace(r.Meta) {
 		return ctx, nil
 	}
-	pctx := c.prop.Extract(ctx, metaCarrier{r.Meta})
+	pctx := c.extractMeta(ctx, r.Meta)
 	sc := trace.SpanContextFromContext(pctx)
 	ambient := trace.SpanContextFromContext(ctx)
 	if !sc.IsValid() || sc.Equal(ambient) || !ambient.IsValid() {

@@ -1,0 +1,232 @@
+package otelmcp_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/mcpkit/mcpkit/metrics"
+	"github.com/mcpkit/mcpkit/otelmcp"
+	"github.com/mcpkit/mcpkit/server"
+)
+
+// discardExporter is a span exporter that drops what it is given: the SDK's whole recording path (span
+// start and end, the batch queue, the export call) without the cost of an exporter's encoding, which
+// depends on the exporter and not on this package.
+type discardExporter struct{}
+
+func (discardExporter) ExportSpans(context.Context, []sdktrace.ReadOnlySpan) error { return nil }
+func (discardExporter) Shutdown(context.Context) error                             { return nil }
+
+// serverBenchCases are BenchmarkServerTracing's cases: what the server in the child process runs with.
+// "off" is the plain server; "metrics" adds the Prometheus observer (Instrument, Transports, WrapHTTP);
+// "tracing" adds ServerMiddleware and HTTPMiddleware on an SDK that samples and records every span
+// through the batch processor into discardExporter (parent-based: a parent's sampling decision holds);
+// "on" is both. The cases without a client part send what a traced client sends, traceparent in the
+// POST's header and in params._meta, sampled; "/unsampled-client" sends it not sampled (the server
+// propagates and records nothing, as under a ratio sampler upstream); "/untraced-client" sends no trace
+// context (every server span a root).
+var serverBenchCases = []string{"off", "metrics", "tracing", "on", "on/unsampled-client", "off/untraced-client", "on/untraced-client"}
+
+// BenchmarkServerTracing measures what tracing and metrics cost an MCP server, apart from its client:
+// the server runs in a child process (this test binary again, as TestBenchTracingServerChild) and
+// server-cpu-ns/op is the child's CPU time (user + system, the batch exporter's goroutine included) per
+// 2026-07-28 tools/call over Streamable HTTP, server-allocs/op its heap allocations per call;
+// client-cpu-ns/op is this process's (B/op and allocs/op are the client's too). A server's throughput
+// is bounded by its CPU per call, so server-cpu-ns/op of "off" over that of "on" is the throughput ratio
+// the issue's target (≥ 0.85×) is about. MCPKIT_BENCH_CHILD_CPUPROFILE=f (and …_MEMPROFILE) writes each
+// child's profile to f.<case>.
+func BenchmarkServerTracing(b *testing.B) {
+	for _, name := range serverBenchCases {
+		b.Run(name, func(b *testing.B) {
+			mode, client, _ := strings.Cut(name, "/")
+			args := []string{"-test.run=^TestBenchTracingServerChild$", "-test.count=1"}
+			file := strings.ReplaceAll(name, "/", "-")
+			if prof := os.Getenv("MCPKIT_BENCH_CHILD_CPUPROFILE"); prof != "" {
+				args = append(args, "-test.cpuprofile="+prof+"."+file)
+			}
+			if prof := os.Getenv("MCPKIT_BENCH_CHILD_MEMPROFILE"); prof != "" {
+				args = append(args, "-test.memprofile="+prof+"."+file)
+			}
+			cmd := exec.Command(os.Args[0], args...)
+			cmd.Env = append(os.Environ(), "MCPKIT_BENCH_TRACING_CHILD="+mode)
+			cmd.Stderr = os.Stderr
+			in, err := cmd.StdinPipe()
+			if err != nil {
+				b.Fatal(err)
+			}
+			outPipe, err := cmd.StdoutPipe()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				b.Fatal(err)
+			}
+			out := bufio.NewScanner(outPipe)
+			defer func() {
+				in.Close() // the child stops at the end of its stdin
+				done := make(chan error, 1)
+				go func() {
+					for out.Scan() { // the test framework's last words
+					}
+					done <- cmd.Wait()
+				}()
+				select {
+				case <-done:
+				case <-time.After(10 * time.Second):
+					_ = cmd.Process.Kill()
+					<-done
+				}
+			}()
+			line := func() string {
+				if !out.Scan() {
+					b.Fatalf("child: no answer (%v)", out.Err())
+				}
+				return out.Text()
+			}
+			base := line()
+			serverCPU := func() (cpu, allocs int64) { // the child's CPU time and allocations, asked over its stdin
+				fmt.Fprintln(in, "cpu")
+				a, c, _ := strings.Cut(line(), " ")
+				cpu, err1 := strconv.ParseInt(a, 10, 64)
+				allocs, err2 := strconv.ParseInt(c, 10, 64)
+				if err1 != nil || err2 != nil {
+					b.Fatal(err1, err2)
+				}
+				return cpu, allocs
+			}
+			tp := ""
+			switch client {
+			case "":
+				tp = benchTraceParent
+			case "unsampled-client":
+				tp = benchTraceParent[:len(benchTraceParent)-2] + "00"
+			}
+			runServerCalls(b, base, tp, serverCPU)
+		})
+	}
+}
+
+// benchTraceParent is the trace context a traced client sends (sampled).
+const benchTraceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+
+// runServerCalls sends tools/call add to base with 4 callers per CPU, with traceparent tp ("" for none),
+// and reports the CPU per call of the server (serverCPU) and of this process.
+func runServerCalls(b *testing.B, base, tp string, serverCPU func() (cpu, allocs int64)) {
+	meta := `"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}`
+	if tp != "" {
+		meta = `"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{},"traceparent":"` + tp + `"}`
+	}
+	body := []byte(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add","arguments":{"a":1,"b":2},` + meta + `}}`)
+	c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 10 * time.Second}
+	defer c.CloseIdleConnections()
+	call := func() error {
+		req, _ := http.NewRequest(http.MethodPost, base, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		req.Header.Set("MCP-Protocol-Version", "2026-07-28")
+		req.Header.Set("Mcp-Method", "tools/call")
+		req.Header.Set("Mcp-Name", "add")
+		if tp != "" {
+			req.Header.Set("Traceparent", tp)
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			return err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("status %d", resp.StatusCode)
+		}
+		return nil
+	}
+	if err := call(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetParallelism(4)
+	b.ResetTimer()
+	srv0, allocs0 := serverCPU()
+	cpu0, start := processCPU(), time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := call(); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	elapsed, cpu := time.Since(start), processCPU()-cpu0
+	srv1, allocs1 := serverCPU()
+	b.ReportMetric(float64(srv1-srv0)/float64(b.N), "server-cpu-ns/op")
+	b.ReportMetric(float64(allocs1-allocs0)/float64(b.N), "server-allocs/op")
+	b.ReportMetric(float64(cpu)/float64(b.N), "client-cpu-ns/op")
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "calls/s")
+}
+
+// TestBenchTracingServerChild is BenchmarkServerTracing's server: it runs only in the child that
+// benchmark starts (MCPKIT_BENCH_TRACING_CHILD is off, metrics, tracing or on), prints its endpoint's
+// URL, answers each line of its stdin with its CPU time in nanoseconds and the number of heap objects it
+// allocated, and stops at the end of its stdin.
+func TestBenchTracingServerChild(t *testing.T) {
+	mode := os.Getenv("MCPKIT_BENCH_TRACING_CHILD")
+	if mode == "" {
+		t.Skip("only in BenchmarkServerTracing's child process")
+	}
+	withMetrics := mode == "metrics" || mode == "on"
+	withTracing := mode == "tracing" || mode == "on"
+	if !withMetrics && !withTracing && mode != "off" {
+		t.Fatalf("unknown case %q", mode)
+	}
+	var opts *otelmcp.Options
+	var sopts server.Options
+	if withTracing {
+		tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(discardExporter{}), sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.AlwaysSample())))
+		defer func() { _ = tp.Shutdown(context.Background()) }()
+		opts = &otelmcp.Options{TracerProvider: tp}
+		sopts.Middleware = []server.Middleware{otelmcp.ServerMiddleware(opts)}
+	}
+	s := server.New("bench", "1", &sopts)
+	server.Tool(s, "add", "add", func(ctx context.Context, in addArgs) (int, error) { return in.A + in.B, nil })
+	h := s.Handler(nil)
+	var root http.Handler = h
+	if withMetrics {
+		m := metrics.New(nil)
+		m.Instrument(s)
+		m.Transports(h, nil)
+		root = m.WrapHTTP("streamable", root)
+	}
+	if withTracing {
+		root = otelmcp.HTTPMiddleware(opts)(root)
+	}
+	ts := httptest.NewServer(root)
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = h.Close(ctx)
+		ts.CloseClientConnections()
+		ts.Close()
+	}()
+	fmt.Println(ts.URL)
+	in := bufio.NewScanner(os.Stdin)
+	var ms runtime.MemStats
+	for in.Scan() {
+		cpu := processCPU()
+		runtime.ReadMemStats(&ms)
+		fmt.Println(cpu, ms.Mallocs)
+	}
+}

@@ -49,7 +49,7 @@ func deathNodes(t *testing.T, n int, release <-chan struct{}, started chan<- str
 			return "late result", nil
 		})
 		server.Tool(s, "ok", "", func(ctx context.Context, in struct{}) (string, error) { return "fine", nil })
-		nodes = append(nodes, newEnv(t, s, &streamable.Options{Sessions: sessions, Events: events, LeaseTTL: 600 * time.Millisecond, RetryMs: 50}))
+		nodes = append(nodes, newEnv(t, s, &streamable.Options{Sessions: sessions, Events: events, LeaseTTL: 1500 * time.Millisecond, RetryMs: 50}))
 	}
 	return nodes, events
 }
@@ -102,8 +102,9 @@ func TestResumeAfterNodeDeath(t *testing.T) {
 			got[i] <- readAll(newSSE(get.Body))
 		}()
 	}
-	// While A refreshes its lease (every 200 ms) the request is running: B and C, looking at the lease
-	// every 200 ms too, store no error.
+	// While A refreshes its lease (every 500 ms, a third of the 1.5 s TTL: long enough that a starved CI
+	// machine does not miss a refresh) the request is running: B and C, looking at the lease as often,
+	// store no error.
 	refreshed := streamable.LeaseRefreshes(a.h)
 	deadline := time.Now().Add(10 * time.Second)
 	for streamable.LeaseRefreshes(a.h) < refreshed+4 && time.Now().Before(deadline) {

@@ -82,6 +82,9 @@ func TestResumeSkipsCopiesTheReplayDelivers(t *testing.T) {
 	c.rootsChanged(t, 0, sid)
 	before := get.expect(`"changed 1"`)
 	c.hookDone(t)
+	// Node 0 has published its "get-opened" before node 1 restores the session: otherwise, on a loaded
+	// machine, node 1 subscribed first, heard it, and rightly kept no copy (a CI run failed so).
+	waitUntil(t, "node 0 announces its GET stream", func() bool { return streamable.AnnouncesPublished(c.nodes[0].h, sid) })
 	r := c.nodes[1].post(`{"jsonrpc":"2.0","id":9,"method":"ping"}`, "Mcp-Session-Id: "+sid, "MCP-Protocol-Version: 2025-11-25")
 	readJSON(t, r)
 	if r.StatusCode != http.StatusOK {

@@ -74,3 +74,15 @@ func sessionOf(h *Handler, sid string) *liveSession {
 	defer h.mu.Unlock()
 	return h.sessions[sid]
 }
+
+// AnnouncesPublished reports whether every announcement of session sid's GET stream on h has been
+// published (none waits, and no goroutine is publishing one) (tests).
+func AnnouncesPublished(h *Handler, sid string) bool {
+	ls := sessionOf(h, sid)
+	if ls == nil {
+		return true
+	}
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	return len(ls.announces) == 0 && !ls.announcing
+}

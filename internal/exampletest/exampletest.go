@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -69,6 +70,19 @@ func Call(t testing.TB, sess *client.Session, tool string, args any) (string, bo
 // once the port accepts connections.
 func StartHTTP(t testing.TB, run func(ctx context.Context, f exampleserve.Flags) error) string {
 	t.Helper()
+	base, stop := StartHTTPStoppable(t, run)
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Errorf("run: %v", err)
+		}
+	})
+	return base
+}
+
+// StartHTTPStoppable is StartHTTP that leaves the stopping to the caller: stop cancels run's context and
+// returns what run returned (at once when called again). The caller must call stop before t ends.
+func StartHTTPStoppable(t testing.TB, run func(ctx context.Context, f exampleserve.Flags) error) (base string, stop func() error) {
+	t.Helper()
 	port, err := servicetest.FreePort()
 	if err != nil {
 		t.Fatal(err)
@@ -77,26 +91,31 @@ func StartHTTP(t testing.TB, run func(ctx context.Context, f exampleserve.Flags)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, exampleserve.Flags{Addr: addr}) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("run: %v", err)
-		}
-	})
+	var once sync.Once
+	var runErr error
+	stop = func() error {
+		once.Do(func() {
+			cancel()
+			runErr = <-done
+		})
+		return runErr
+	}
 	deadline := time.Now().Add(Timeout)
 	for {
 		c, err := net.DialTimeout("tcp", addr, time.Second)
 		if err == nil {
 			c.Close()
-			return "http://" + addr
+			return "http://" + addr, stop
 		}
 		select {
 		case err := <-done:
 			done <- err
+			stop()
 			t.Fatalf("the example stopped: %v", err)
 		case <-time.After(20 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
+			stop()
 			t.Fatalf("the example does not listen on %s: %v", addr, err)
 		}
 	}

@@ -52,10 +52,7 @@ func New() *server.Server {
 	return s
 }
 
-func run(ctx context.Context, f exampleserve.Flags) error {
-	s := New()
-	defer s.Close()
-	return exampleserve.Serve(ctx, s, f)
-}
+// run serves New until ctx ends.
+var run = exampleserve.Runner(New)
 
 func main() { exampleserve.Main("echo", run) }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,8 +15,9 @@ import (
 
 	"github.com/mcpkit/mcpkit/client"
 	"github.com/mcpkit/mcpkit/examples/ecommerce/shop"
+	"github.com/mcpkit/mcpkit/internal/exampleserve"
+	"github.com/mcpkit/mcpkit/internal/exampletest"
 	"github.com/mcpkit/mcpkit/internal/pgtest"
-	"github.com/mcpkit/mcpkit/internal/servicetest"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/transport/sse"
@@ -42,36 +42,7 @@ func TestMain(m *testing.M) {
 // base URL.
 func startHTTP(t *testing.T, dsn string) string {
 	t.Helper()
-	port, err := servicetest.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, dsn, addr, false) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("run: %v", err)
-		}
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			c.Close()
-			return "http://" + addr
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("the example stopped: %v", err)
-		case <-time.After(20 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the example does not listen on %s: %v", addr, err)
-		}
-	}
+	return exampletest.StartHTTP(t, func(ctx context.Context, f exampleserve.Flags) error { return run(ctx, dsn, f.Addr, false) })
 }
 
 // transports are the ways the example is reached over HTTP.
@@ -112,17 +83,6 @@ func dial(t *testing.T, base, version string, opts client.Options) *client.Sessi
 	return sess
 }
 
-func callText(t *testing.T, sess *client.Session, tool string, args any) (string, bool) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	res, err := sess.CallTool(ctx, tool, args)
-	if err != nil {
-		t.Fatalf("%s: %v", tool, err)
-	}
-	return res.Content[0].Text, res.IsError
-}
-
 // TestHTTP: the example as started by `go run ./examples/ecommerce --addr …` (SQLite) and with `--db
 // postgres://…` (a private PostgreSQL) answers the seed's questions over Streamable HTTP (both eras) and
 // HTTP+SSE with mcpkit's client, and a subscriber on each transport hears of the stock a purchase on
@@ -139,12 +99,12 @@ func testHTTP(t *testing.T, dsn string) {
 		t.Run(tr.name, func(t *testing.T) {
 			updated := make(chan string, 16)
 			sess := dial(t, base, tr.version, client.Options{OnResourceUpdated: func(_ context.Context, uri string) { updated <- uri }})
-			text, isErr := callText(t, sess, "get_inventory", map[string]any{"category": "books"})
+			text, isErr := exampletest.Call(t, sess, "get_inventory", map[string]any{"category": "books"})
 			want := `"product_id":4,"name":"The Go Programming Language","category":"books","stock":` + strconv.Itoa(12-i)
 			if isErr || !strings.Contains(text, want) {
 				t.Fatalf("get_inventory: %s (isError %v), want %s", text, isErr, want)
 			}
-			if text, isErr := callText(t, sess, "create_purchase", map[string]any{"customer": "alan@example.com",
+			if text, isErr := exampletest.Call(t, sess, "create_purchase", map[string]any{"customer": "alan@example.com",
 				"items": []map[string]int{{"product_id": 5, "quantity": 9}}}); !isErr || !strings.Contains(text, "has only 3 left; asked for 9") {
 				t.Fatalf("create_purchase of 9 (3 left): %s (isError %v)", text, isErr)
 			}
@@ -168,7 +128,7 @@ func testHTTP(t *testing.T, dsn string) {
 			case <-time.After(10 * time.Second):
 				t.Fatal("no subscription")
 			}
-			text, isErr = callText(t, buyer, "create_purchase", map[string]any{"customer": "1",
+			text, isErr = exampletest.Call(t, buyer, "create_purchase", map[string]any{"customer": "1",
 				"items": []map[string]int{{"product_id": 4, "quantity": 1}}})
 			if isErr || !strings.Contains(text, `"total_cents":3999,"total":"$39.99"`) {
 				t.Fatalf("create_purchase: %s (isError %v)", text, isErr)
@@ -206,12 +166,12 @@ func TestStdio(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sess.Close()
-	text, isErr := callText(t, sess, "create_purchase", map[string]any{"customer": "3",
+	text, isErr := exampletest.Call(t, sess, "create_purchase", map[string]any{"customer": "3",
 		"items": []map[string]int{{"product_id": 6, "quantity": 7}}})
 	if isErr || !strings.Contains(text, `"customer_name":"Grace Hopper"`) || !strings.Contains(text, `"total_cents":41993`) {
 		t.Fatalf("create_purchase: %s (isError %v)", text, isErr)
 	}
-	text, isErr = callText(t, sess, "create_purchase", map[string]any{"customer": "3",
+	text, isErr = exampletest.Call(t, sess, "create_purchase", map[string]any{"customer": "3",
 		"items": []map[string]int{{"product_id": 6, "quantity": 1}}})
 	if !isErr || !strings.Contains(text, `"Chef's Knife" (product 6) is sold out`) {
 		t.Fatalf("create_purchase of a sold-out knife: %s (isError %v)", text, isErr)

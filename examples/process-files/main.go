@@ -87,8 +87,7 @@ func main() {
 	})
 }
 
+// run serves New(o) until ctx ends.
 func run(ctx context.Context, f exampleserve.Flags, o Options) error {
-	s := New(o)
-	defer s.Close()
-	return exampleserve.Serve(ctx, s, f)
+	return exampleserve.Runner(func() *server.Server { return New(o) })(ctx, f)
 }

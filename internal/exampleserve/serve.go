@@ -54,3 +54,13 @@ func Serve(ctx context.Context, s *server.Server, f Flags) error {
 	slog.Info("serving", "server", s.Info().Name, "streamable", "http://"+f.Addr+"/mcp", "sse", "http://"+f.Addr+"/sse")
 	return s.ListenAndServeContext(ctx, f.Addr, nil)
 }
+
+// Runner returns the run function of an example whose server build makes: it builds the server, serves
+// it with Serve until ctx ends, and closes it.
+func Runner(build func() *server.Server) func(ctx context.Context, f Flags) error {
+	return func(ctx context.Context, f Flags) error {
+		s := build()
+		defer s.Close()
+		return Serve(ctx, s, f)
+	}
+}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"io"
 	"net/http"
@@ -15,6 +14,7 @@ import (
 	"github.com/mcpkit/mcpkit/client"
 	"github.com/mcpkit/mcpkit/internal/exampleserve"
 	"github.com/mcpkit/mcpkit/internal/exampletest"
+	"github.com/mcpkit/mcpkit/internal/ssetest"
 	"github.com/mcpkit/mcpkit/mcp"
 )
 
@@ -47,33 +47,6 @@ func TestProgressBothEras(t *testing.T) {
 				t.Fatalf("progress %v, want [1 2 3]", got)
 			}
 		})
-	}
-}
-
-// event is one server-sent event.
-type event struct{ id, data string }
-
-// sse reads the events of a text/event-stream body.
-type sse struct{ r *bufio.Reader }
-
-func (s *sse) next() (event, error) {
-	var ev event
-	for {
-		line, err := s.r.ReadString('\n')
-		if err != nil {
-			return ev, err
-		}
-		line = strings.TrimRight(line, "\r\n")
-		switch {
-		case line == "":
-			if ev.id != "" || ev.data != "" {
-				return ev, nil
-			}
-		case strings.HasPrefix(line, "id:"):
-			ev.id = strings.TrimSpace(line[3:])
-		case strings.HasPrefix(line, "data:"):
-			ev.data += strings.TrimSpace(line[5:])
-		}
 	}
 }
 
@@ -159,20 +132,20 @@ func TestResumeOverStreamableHTTP(t *testing.T) {
 		t.Fatalf("tools/call answered %s %s, want an SSE stream", resp.Status, ct)
 	}
 	var all []message
-	first := &sse{bufio.NewReader(resp.Body)}
+	first := ssetest.NewReader(resp.Body)
 	var lastID string
 	for lastID == "" {
-		ev, err := first.next()
+		ev, err := first.Next()
 		if err != nil {
 			t.Fatalf("before the first progress: %v", err)
 		}
 		var m message
-		if ev.data == "" || json.Unmarshal([]byte(ev.data), &m) != nil {
+		if ev.Data == "" || json.Unmarshal([]byte(ev.Data), &m) != nil {
 			continue // the priming event
 		}
 		all = append(all, m)
 		if m.Method == "notifications/progress" && m.Params.Progress == 1 {
-			lastID = ev.id
+			lastID = ev.ID
 		}
 	}
 	<-started // the tool holds before file 2: the stream is cut mid-call
@@ -190,14 +163,14 @@ func TestResumeOverStreamableHTTP(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		t.Fatalf("resume: %s %s", resp.Status, b)
 	}
-	again := &sse{bufio.NewReader(resp.Body)}
+	again := ssetest.NewReader(resp.Body)
 	for done := false; !done; {
-		ev, err := again.next()
+		ev, err := again.Next()
 		if err != nil {
 			t.Fatalf("resumed stream ended before the result: %v", err)
 		}
 		var m message
-		if ev.data == "" || json.Unmarshal([]byte(ev.data), &m) != nil {
+		if ev.Data == "" || json.Unmarshal([]byte(ev.Data), &m) != nil {
 			continue
 		}
 		all = append(all, m)

@@ -18,11 +18,9 @@ import (
 	"github.com/mcpkit/mcpkit/internal/exampleserve"
 	"github.com/mcpkit/mcpkit/internal/exampletest"
 	"github.com/mcpkit/mcpkit/internal/pgtest"
-	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/transport/sse"
 	"github.com/mcpkit/mcpkit/transport/stdio"
-	"github.com/mcpkit/mcpkit/transport/streamable"
 )
 
 // asMain, set in the environment, makes the test binary run main() with its arguments: the stdio test
@@ -58,29 +56,16 @@ var transports = []struct {
 // dial connects a client to base over one transport.
 func dial(t *testing.T, base, version string, opts client.Options) *client.Session {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	var stream jsonrpc.Stream
-	if version == "" {
-		c, err := sse.Dial(ctx, base+"/sse", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		stream, opts.ProtocolVersion = c, mcp.Version20241105
-	} else {
-		c, err := streamable.NewClient(base+"/mcp", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		stream, opts.ProtocolVersion = c, version
+	if version != "" {
+		return exampletest.ConnectHTTP(t, base, version, opts)
 	}
-	sess, err := client.Connect(ctx, stream, &opts)
+	ctx, cancel := context.WithTimeout(context.Background(), exampletest.Timeout)
+	defer cancel()
+	c, err := sse.Dial(ctx, base+"/sse", nil)
 	if err != nil {
-		stream.Close()
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { sess.Close() })
-	return sess
+	return exampletest.ConnectStream(t, c, mcp.Version20241105, opts)
 }
 
 // TestHTTP: the example as started by `go run ./examples/ecommerce --addr …` (SQLite) and with `--db

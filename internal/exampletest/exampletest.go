@@ -11,6 +11,7 @@ import (
 	"github.com/mcpkit/mcpkit/client"
 	"github.com/mcpkit/mcpkit/internal/exampleserve"
 	"github.com/mcpkit/mcpkit/internal/servicetest"
+	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/server"
 	"github.com/mcpkit/mcpkit/transport/memory"
@@ -125,17 +126,24 @@ func StartHTTPStoppable(t testing.TB, run func(ctx context.Context, f exampleser
 // version; the session ends when t does.
 func ConnectHTTP(t testing.TB, base, version string, opts client.Options) *client.Session {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), Timeout)
-	defer cancel()
 	stream, err := streamable.NewClient(base+"/mcp", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return ConnectStream(t, stream, version, opts)
+}
+
+// ConnectStream connects a client over stream speaking version (closing stream if that fails); the
+// session ends when t does.
+func ConnectStream(t testing.TB, stream jsonrpc.Stream, version string, opts client.Options) *client.Session {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), Timeout)
+	defer cancel()
 	opts.ProtocolVersion = version
 	sess, err := client.Connect(ctx, stream, &opts)
 	if err != nil {
 		stream.Close()
-		t.Fatal(err)
+		t.Fatalf("connect %s: %v", version, err)
 	}
 	t.Cleanup(func() { sess.Close() })
 	return sess

@@ -31,8 +31,8 @@ var steps = []struct {
 	{slog.LevelDebug, "received the message"},
 	{slog.LevelInfo, "echoing the message"},
 	{server.LevelNotice, "the message is echoed as is"},
-	{slog.LevelWarn, "an empty message echoes nothing"},
-	{slog.LevelError, "nothing went wrong (an error-level record, to show the level)"},
+	{slog.LevelWarn, "a warning-level record (nothing is wrong)"},
+	{slog.LevelError, "an error-level record (nothing failed)"},
 }
 
 // New returns the echo server.
@@ -42,7 +42,7 @@ func New() *server.Server {
 		func(ctx context.Context, in EchoArgs) (string, error) {
 			log := server.Log(ctx)
 			for _, st := range steps {
-				log.Log(ctx, st.level, st.text, "length", len(in.Message))
+				log.Log(ctx, st.level, st.text)
 			}
 			if strings.TrimSpace(in.Message) == "" {
 				log.Warn("the message is empty")

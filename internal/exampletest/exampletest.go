@@ -2,6 +2,7 @@ package exampletest
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"strconv"
 	"sync"
@@ -101,23 +102,31 @@ func StartHTTPStoppable(t testing.TB, run func(ctx context.Context, f exampleser
 		})
 		return runErr
 	}
+	if err := WaitListening(addr, done); err != nil {
+		stop()
+		t.Fatal(err)
+	}
+	return "http://" + addr, stop
+}
+
+// WaitListening waits until addr accepts TCP connections (nil), the program serving it ends first (a
+// value on stopped, put back for the caller, and an error saying so), or Timeout passes.
+func WaitListening(addr string, stopped chan error) error {
 	deadline := time.Now().Add(Timeout)
 	for {
 		c, err := net.DialTimeout("tcp", addr, time.Second)
 		if err == nil {
 			c.Close()
-			return "http://" + addr, stop
+			return nil
 		}
 		select {
-		case err := <-done:
-			done <- err
-			stop()
-			t.Fatalf("the example stopped: %v", err)
+		case serr := <-stopped:
+			stopped <- serr
+			return fmt.Errorf("the example stopped before listening on %s: %v", addr, serr)
 		case <-time.After(20 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			stop()
-			t.Fatalf("the example does not listen on %s: %v", addr, err)
+			return fmt.Errorf("the example does not listen on %s: %v", addr, err)
 		}
 	}
 }

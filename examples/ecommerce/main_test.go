@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -23,16 +21,8 @@ import (
 	"github.com/mcpkit/mcpkit/transport/stdio"
 )
 
-// asMain, set in the environment, makes the test binary run main() with its arguments: the stdio test
-// starts the example as a real process without building it.
-const asMain = "ECOMMERCE_TEST_AS_MAIN"
-
 func TestMain(m *testing.M) {
-	if os.Getenv(asMain) == "1" {
-		os.Args = append(os.Args[:1], strings.Fields(os.Getenv(asMain+"_ARGS"))...)
-		main()
-		os.Exit(0)
-	}
+	exampletest.RunAsMain(main) // TestStdio's child
 	goleak.VerifyTestMain(m)
 }
 
@@ -133,13 +123,7 @@ func testHTTP(t *testing.T, dsn string) {
 // TestStdio: `ecommerce --stdio --db sqlite::memory:` serves a client over stdin/stdout with nothing set
 // up: it buys, and refuses to oversell.
 func TestStdio(t *testing.T) {
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(self)
-	cmd.Env = append(os.Environ(), asMain+"=1", asMain+"_ARGS=--stdio --db sqlite::memory:")
-	stream, err := stdio.Command(cmd, stdio.CommandOptions{})
+	stream, err := stdio.Command(exampletest.Child(t, "--stdio --db sqlite::memory:"), stdio.CommandOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

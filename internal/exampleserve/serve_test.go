@@ -2,9 +2,6 @@ package exampleserve_test
 
 import (
 	"context"
-	"flag"
-	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"syscall"
@@ -22,17 +19,8 @@ import (
 	"github.com/mcpkit/mcpkit/transport/stdio"
 )
 
-// asMain, set in the environment, makes the test binary run exampleserve.Main with the arguments in
-// asMain+"_ARGS": the tests start a real process without building one.
-const asMain = "EXAMPLESERVE_TEST_AS_MAIN"
-
 func TestMain(m *testing.M) {
-	if os.Getenv(asMain) == "1" {
-		os.Args = append(os.Args[:1], strings.Fields(os.Getenv(asMain+"_ARGS"))...)
-		flag.CommandLine = flag.NewFlagSet(os.Args[0], flag.ExitOnError)
-		exampleserve.Main("hello", exampleserve.Runner(hello))
-		os.Exit(0)
-	}
+	exampletest.RunAsMain(func() { exampleserve.Main("hello", exampleserve.Runner(hello)) }) // the tests' children
 	goleak.VerifyTestMain(m)
 }
 
@@ -47,22 +35,10 @@ func hello() *server.Server {
 	return s
 }
 
-// child returns the command that runs Main with args in a new process.
-func child(t *testing.T, args string) *exec.Cmd {
-	t.Helper()
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(self)
-	cmd.Env = append(os.Environ(), asMain+"=1", asMain+"_ARGS="+args)
-	return cmd
-}
-
 // TestStdio: --stdio serves over stdin/stdout in both eras, and the process exits when stdin closes.
 func TestStdio(t *testing.T) {
 	for _, version := range exampletest.Eras {
-		stream, err := stdio.Command(child(t, "--stdio"), stdio.CommandOptions{})
+		stream, err := stdio.Command(exampletest.Child(t, "--stdio"), stdio.CommandOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -83,7 +59,7 @@ func TestHTTPUntilSIGTERM(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
-	cmd := child(t, "--addr "+addr)
+	cmd := exampletest.Child(t, "--addr "+addr)
 	var out strings.Builder
 	cmd.Stderr = &out
 	if err := cmd.Start(); err != nil {

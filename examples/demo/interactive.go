@@ -39,6 +39,13 @@ const FullDate = "2024-12-25"
 // (book_trip). The same handler bodies serve legacy sessions (server-to-client requests) and 2026-07-28
 // requests (input_required rounds).
 func addInteractive(s *server.Server) {
+	AddCreateProduct(s)
+	addBookTrip(s)
+}
+
+// AddCreateProduct registers create_product, which asks the client's LLM (sampling) for the description
+// of a product; examples/sampling serves it too.
+func AddCreateProduct(s *server.Server) {
 	server.Tool(s, "create_product", "Create a product; the client's LLM writes its description",
 		func(ctx context.Context, in ProductArgs) (*Product, error) {
 			var keywords []string
@@ -58,7 +65,9 @@ func addInteractive(s *server.Server) {
 			}
 			return &Product{Name: in.ProductName, Keywords: keywords, Description: desc}, nil
 		})
+}
 
+func addBookTrip(s *server.Server) {
 	server.Tool(s, "book_trip", "Book a trip; offers another date when the one asked for is full",
 		func(ctx context.Context, in TripArgs) (string, error) {
 			if in.Date != FullDate {

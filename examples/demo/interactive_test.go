@@ -14,9 +14,9 @@ import (
 
 	"github.com/mcpkit/mcpkit/client"
 	"github.com/mcpkit/mcpkit/examples/demo"
+	"github.com/mcpkit/mcpkit/internal/exampletest"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
-	"github.com/mcpkit/mcpkit/transport/memory"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -27,24 +27,7 @@ var eras = []string{mcp.Version20251125, mcp.Version20260728}
 
 func connect(t *testing.T, version string, opts client.Options) *client.Session {
 	t.Helper()
-	a, b := memory.Pipe()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- demo.New().Serve(ctx, a) }()
-	opts.ProtocolVersion = version
-	cctx, ccancel := context.WithTimeout(ctx, 10*time.Second)
-	defer ccancel()
-	sess, err := client.Connect(cctx, b, &opts)
-	if err != nil {
-		cancel()
-		t.Fatalf("connect %s: %v", version, err)
-	}
-	t.Cleanup(func() {
-		sess.Close()
-		cancel()
-		<-done
-	})
-	return sess
+	return exampletest.Connect(t, demo.New(), version, opts)
 }
 
 func text(t *testing.T, res *mcp.CallToolResult) string {

@@ -3,9 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"net"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -16,25 +13,16 @@ import (
 
 	"github.com/mcpkit/mcpkit/client"
 	"github.com/mcpkit/mcpkit/examples/ecommerce/shop"
+	"github.com/mcpkit/mcpkit/internal/exampleserve"
+	"github.com/mcpkit/mcpkit/internal/exampletest"
 	"github.com/mcpkit/mcpkit/internal/pgtest"
-	"github.com/mcpkit/mcpkit/internal/servicetest"
-	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/transport/sse"
 	"github.com/mcpkit/mcpkit/transport/stdio"
-	"github.com/mcpkit/mcpkit/transport/streamable"
 )
 
-// asMain, set in the environment, makes the test binary run main() with its arguments: the stdio test
-// starts the example as a real process without building it.
-const asMain = "ECOMMERCE_TEST_AS_MAIN"
-
 func TestMain(m *testing.M) {
-	if os.Getenv(asMain) == "1" {
-		os.Args = append(os.Args[:1], strings.Fields(os.Getenv(asMain+"_ARGS"))...)
-		main()
-		os.Exit(0)
-	}
+	exampletest.RunAsMain(main) // TestStdio's child
 	goleak.VerifyTestMain(m)
 }
 
@@ -42,36 +30,7 @@ func TestMain(m *testing.M) {
 // base URL.
 func startHTTP(t *testing.T, dsn string) string {
 	t.Helper()
-	port, err := servicetest.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, dsn, addr, false) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("run: %v", err)
-		}
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			c.Close()
-			return "http://" + addr
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("the example stopped: %v", err)
-		case <-time.After(20 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the example does not listen on %s: %v", addr, err)
-		}
-	}
+	return exampletest.StartHTTP(t, func(ctx context.Context, f exampleserve.Flags) error { return run(ctx, dsn, f.Addr, false) })
 }
 
 // transports are the ways the example is reached over HTTP.
@@ -87,40 +46,16 @@ var transports = []struct {
 // dial connects a client to base over one transport.
 func dial(t *testing.T, base, version string, opts client.Options) *client.Session {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	var stream jsonrpc.Stream
-	if version == "" {
-		c, err := sse.Dial(ctx, base+"/sse", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		stream, opts.ProtocolVersion = c, mcp.Version20241105
-	} else {
-		c, err := streamable.NewClient(base+"/mcp", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		stream, opts.ProtocolVersion = c, version
+	if version != "" {
+		return exampletest.ConnectHTTP(t, base, version, opts)
 	}
-	sess, err := client.Connect(ctx, stream, &opts)
+	ctx, cancel := context.WithTimeout(context.Background(), exampletest.Timeout)
+	defer cancel()
+	c, err := sse.Dial(ctx, base+"/sse", nil)
 	if err != nil {
-		stream.Close()
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { sess.Close() })
-	return sess
-}
-
-func callText(t *testing.T, sess *client.Session, tool string, args any) (string, bool) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	res, err := sess.CallTool(ctx, tool, args)
-	if err != nil {
-		t.Fatalf("%s: %v", tool, err)
-	}
-	return res.Content[0].Text, res.IsError
+	return exampletest.ConnectStream(t, c, mcp.Version20241105, opts)
 }
 
 // TestHTTP: the example as started by `go run ./examples/ecommerce --addr …` (SQLite) and with `--db
@@ -139,12 +74,12 @@ func testHTTP(t *testing.T, dsn string) {
 		t.Run(tr.name, func(t *testing.T) {
 			updated := make(chan string, 16)
 			sess := dial(t, base, tr.version, client.Options{OnResourceUpdated: func(_ context.Context, uri string) { updated <- uri }})
-			text, isErr := callText(t, sess, "get_inventory", map[string]any{"category": "books"})
+			text, isErr := exampletest.Call(t, sess, "get_inventory", map[string]any{"category": "books"})
 			want := `"product_id":4,"name":"The Go Programming Language","category":"books","stock":` + strconv.Itoa(12-i)
 			if isErr || !strings.Contains(text, want) {
 				t.Fatalf("get_inventory: %s (isError %v), want %s", text, isErr, want)
 			}
-			if text, isErr := callText(t, sess, "create_purchase", map[string]any{"customer": "alan@example.com",
+			if text, isErr := exampletest.Call(t, sess, "create_purchase", map[string]any{"customer": "alan@example.com",
 				"items": []map[string]int{{"product_id": 5, "quantity": 9}}}); !isErr || !strings.Contains(text, "has only 3 left; asked for 9") {
 				t.Fatalf("create_purchase of 9 (3 left): %s (isError %v)", text, isErr)
 			}
@@ -168,7 +103,7 @@ func testHTTP(t *testing.T, dsn string) {
 			case <-time.After(10 * time.Second):
 				t.Fatal("no subscription")
 			}
-			text, isErr = callText(t, buyer, "create_purchase", map[string]any{"customer": "1",
+			text, isErr = exampletest.Call(t, buyer, "create_purchase", map[string]any{"customer": "1",
 				"items": []map[string]int{{"product_id": 4, "quantity": 1}}})
 			if isErr || !strings.Contains(text, `"total_cents":3999,"total":"$39.99"`) {
 				t.Fatalf("create_purchase: %s (isError %v)", text, isErr)
@@ -188,13 +123,7 @@ func testHTTP(t *testing.T, dsn string) {
 // TestStdio: `ecommerce --stdio --db sqlite::memory:` serves a client over stdin/stdout with nothing set
 // up: it buys, and refuses to oversell.
 func TestStdio(t *testing.T) {
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(self)
-	cmd.Env = append(os.Environ(), asMain+"=1", asMain+"_ARGS=--stdio --db sqlite::memory:")
-	stream, err := stdio.Command(cmd, stdio.CommandOptions{})
+	stream, err := stdio.Command(exampletest.Child(t, "--stdio --db sqlite::memory:"), stdio.CommandOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,12 +135,12 @@ func TestStdio(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sess.Close()
-	text, isErr := callText(t, sess, "create_purchase", map[string]any{"customer": "3",
+	text, isErr := exampletest.Call(t, sess, "create_purchase", map[string]any{"customer": "3",
 		"items": []map[string]int{{"product_id": 6, "quantity": 7}}})
 	if isErr || !strings.Contains(text, `"customer_name":"Grace Hopper"`) || !strings.Contains(text, `"total_cents":41993`) {
 		t.Fatalf("create_purchase: %s (isError %v)", text, isErr)
 	}
-	text, isErr = callText(t, sess, "create_purchase", map[string]any{"customer": "3",
+	text, isErr = exampletest.Call(t, sess, "create_purchase", map[string]any{"customer": "3",
 		"items": []map[string]int{{"product_id": 6, "quantity": 1}}})
 	if !isErr || !strings.Contains(text, `"Chef's Knife" (product 6) is sold out`) {
 		t.Fatalf("create_purchase of a sold-out knife: %s (isError %v)", text, isErr)

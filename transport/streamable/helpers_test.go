@@ -1,7 +1,6 @@
 package streamable_test
 
 import (
-	"bufio"
 	"context"
 	"io"
 	"net/http"
@@ -13,6 +12,7 @@ import (
 	"github.com/go-json-experiment/json"
 	"go.uber.org/goleak"
 
+	"github.com/mcpkit/mcpkit/internal/ssetest"
 	"github.com/mcpkit/mcpkit/server"
 	"github.com/mcpkit/mcpkit/transport/streamable"
 )
@@ -116,38 +116,14 @@ type sseEvent struct {
 }
 
 // sseReader reads events from a response body.
-type sseReader struct{ r *bufio.Reader }
+type sseReader struct{ r *ssetest.Reader }
 
-func newSSE(body io.Reader) *sseReader { return &sseReader{r: bufio.NewReader(body)} }
+func newSSE(body io.Reader) *sseReader { return &sseReader{r: ssetest.NewReader(body)} }
 
 // next returns the next event (comments skipped) or an error at the end of the stream.
 func (s *sseReader) next() (sseEvent, error) {
-	var ev sseEvent
-	seen := false
-	for {
-		line, err := s.r.ReadString('\n')
-		if err != nil {
-			return ev, err
-		}
-		line = strings.TrimRight(line, "\r\n")
-		switch {
-		case line == "":
-			if seen {
-				return ev, nil
-			}
-		case strings.HasPrefix(line, ":"):
-		case strings.HasPrefix(line, "id: "):
-			ev.id, seen = line[4:], true
-		case strings.HasPrefix(line, "data: "):
-			ev.data, seen = line[6:], true
-		case strings.HasPrefix(line, "data:"):
-			seen = true
-		case strings.HasPrefix(line, "retry: "):
-			ev.retry, seen = true, true
-		case strings.HasPrefix(line, "event: "):
-			seen = true
-		}
-	}
+	ev, err := s.r.Next()
+	return sseEvent{id: ev.ID, data: ev.Data, retry: ev.Retry}, err
 }
 
 const modernMeta = `"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}`

@@ -11,10 +11,10 @@ import (
 
 	"github.com/mcpkit/mcpkit/client"
 	"github.com/mcpkit/mcpkit/examples/ecommerce/shop"
+	"github.com/mcpkit/mcpkit/internal/exampletest"
 	"github.com/mcpkit/mcpkit/internal/pgtest"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/server"
-	"github.com/mcpkit/mcpkit/transport/memory"
 )
 
 func TestMain(m *testing.M) {
@@ -75,25 +75,7 @@ func serve(t *testing.T, st *shop.Store) *server.Server {
 // connect connects a client of protocol version to s over an in-memory pipe.
 func connect(t *testing.T, s *server.Server, version string, opts client.Options) *client.Session {
 	t.Helper()
-	a, b := memory.Pipe()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx, a) }()
-	opts.ProtocolVersion = version
-	cctx, ccancel := context.WithTimeout(ctx, 10*time.Second)
-	defer ccancel()
-	sess, err := client.Connect(cctx, b, &opts)
-	if err != nil {
-		cancel()
-		<-done
-		t.Fatalf("connect %s: %v", version, err)
-	}
-	t.Cleanup(func() {
-		sess.Close()
-		cancel()
-		<-done
-	})
-	return sess
+	return exampletest.Connect(t, s, version, opts)
 }
 
 // call calls a tool and returns its text and whether it is an error result; a protocol error fails t.

@@ -1,0 +1,112 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/go-json-experiment/json"
+
+	"github.com/mcpkit/mcpkit/mcp"
+	"github.com/mcpkit/mcpkit/server"
+)
+
+// errNoDownstream answers an upstream question that arrives while no downstream request is being forwarded.
+var errNoDownstream = errors.New("proxy: no downstream request in flight to put the question to")
+
+// downstream returns the context of the downstream request an upstream question or log belongs to: ctx
+// itself when the upstream session delivered it in the call (a 2026-07-28 upstream's input_required round
+// is answered inside the call), else the newest request in flight.
+func (p *Proxy) downstream(ctx context.Context) (context.Context, error) {
+	if server.RequestFrom(ctx) != nil {
+		return ctx, nil
+	}
+	if d := p.inflight.newest(); d != nil {
+		return d, nil
+	}
+	return nil, errNoDownstream
+}
+
+// elicit passes the upstream's elicitation/create to the downstream client. At 2026-07-28 downstream the
+// first run returns server.ErrInputRequired: the downstream request is answered input_required, and its
+// retry calls the upstream again, where the same question now finds its answer.
+func (p *Proxy) elicit(ctx context.Context, params *mcp.ElicitParams) (*mcp.ElicitResult, error) {
+	d, err := p.downstream(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return server.ElicitWith(d, params)
+}
+
+// sample passes the upstream's sampling/createMessage to the downstream client.
+func (p *Proxy) sample(ctx context.Context, params *mcp.CreateMessageParams) (*mcp.CreateMessageResult, error) {
+	d, err := p.downstream(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return server.Sample(d, params)
+}
+
+// roots passes the upstream's roots/list to the downstream client.
+func (p *Proxy) roots(ctx context.Context) ([]mcp.Root, error) {
+	d, err := p.downstream(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return server.Roots(d)
+}
+
+// relayLog passes an upstream log message to the downstream request in flight, filtered by the level the
+// downstream client asked for. The data is carried as the record's message (a string), as its message
+// and attributes (an object, whose "message" member is the record's message) or as text (any other JSON
+// value); the logger becomes the proxy's name (server.Log names it). With no request in flight it is dropped: the server
+// sends log messages on a request's stream.
+func (p *Proxy) relayLog(ctx context.Context, m *mcp.LoggingMessageParams) {
+	d, err := p.downstream(ctx)
+	if err != nil {
+		return
+	}
+	log := server.Log(d)
+	level := slogLevel(m.Level)
+	var s string
+	if json.Unmarshal(m.Data, &s) == nil {
+		log.Log(d, level, s)
+		return
+	}
+	var obj map[string]any
+	if json.Unmarshal(m.Data, &obj) == nil {
+		msg, _ := obj["message"].(string)
+		var attrs []any
+		for k, v := range obj {
+			if k != "message" {
+				attrs = append(attrs, slog.Any(k, v))
+			}
+		}
+		log.Log(d, level, msg, attrs...)
+		return
+	}
+	log.Log(d, level, string(m.Data))
+}
+
+// slogLevel maps an MCP log level to the slog level server.Log maps back.
+func slogLevel(l mcp.LoggingLevel) slog.Level {
+	switch l {
+	case mcp.LevelDebug:
+		return slog.LevelDebug
+	case mcp.LevelInfo:
+		return slog.LevelInfo
+	case mcp.LevelNotice:
+		return server.LevelNotice
+	case mcp.LevelWarning:
+		return slog.LevelWarn
+	case mcp.LevelError:
+		return slog.LevelError
+	case mcp.LevelCritical:
+		return server.LevelCritical
+	case mcp.LevelAlert:
+		return server.LevelAlert
+	case mcp.LevelEmergency:
+		return server.LevelEmergency
+	}
+	return slog.LevelInfo
+}

@@ -1,0 +1,50 @@
+package proxy
+
+import (
+	"context"
+	"sync"
+)
+
+// inflight are the downstream requests being forwarded, oldest first. The upstream's questions and log
+// messages that its session cannot tie to a call (a legacy upstream sends them on the connection, without
+// naming the request they belong to) go to the newest: with one call at a time, which is what hosts
+// usually do, that is the right one; with several at once it may not be (docs/BRIDGE.md).
+type inflight struct {
+	mu   sync.Mutex
+	seq  uint64
+	reqs []inflightReq
+}
+
+type inflightReq struct {
+	id  uint64
+	ctx context.Context
+}
+
+// add records ctx until the returned func is called.
+func (f *inflight) add(ctx context.Context) (done func()) {
+	f.mu.Lock()
+	f.seq++
+	id := f.seq
+	f.reqs = append(f.reqs, inflightReq{id, ctx})
+	f.mu.Unlock()
+	return func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		for i, r := range f.reqs {
+			if r.id == id {
+				f.reqs = append(f.reqs[:i], f.reqs[i+1:]...)
+				return
+			}
+		}
+	}
+}
+
+// newest returns the context of the newest request in flight, or nil.
+func (f *inflight) newest() context.Context {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.reqs) == 0 {
+		return nil
+	}
+	return f.reqs[len(f.reqs)-1].ctx
+}

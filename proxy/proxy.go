@@ -1,0 +1,118 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+
+	"github.com/mcpkit/mcpkit/client"
+	"github.com/mcpkit/mcpkit/mcp"
+	"github.com/mcpkit/mcpkit/server"
+)
+
+// Options configures a Proxy. The zero value is usable.
+type Options struct {
+	// Server configures the downstream server (versions served, page size, logger, …). Its Instructions,
+	// when empty, become the upstream's.
+	Server server.Options
+	// Logger receives the proxy's own diagnostics (a failed list refresh). Nil uses slog.Default().
+	Logger *slog.Logger
+}
+
+// Proxy forwards one downstream server to one upstream session.
+type Proxy struct {
+	srv *server.Server
+	log *slog.Logger
+
+	mu sync.Mutex
+	up *client.Session // set by Attach
+
+	syncMu   sync.Mutex // serializes sync
+	reg      registered // what sync.go registered, by kind (under syncMu)
+	subs     subscriptions
+	inflight inflight
+}
+
+// ErrNotAttached is returned by forwarded methods before Attach.
+var ErrNotAttached = errors.New("proxy: no upstream session attached")
+
+// New returns a proxy whose downstream server is named name and version.
+func New(name, version string, opts *Options) *Proxy {
+	p := &Proxy{}
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	p.log = o.Logger
+	if p.log == nil {
+		p.log = slog.Default()
+	}
+	p.subs.changed = make(chan struct{}, 1)
+	p.srv = server.New(name, version, &o.Server)
+	p.srv.Use(p.middleware)
+	return p
+}
+
+// Server is the downstream server: serve it with Serve, ServeStdio or Handler.
+func (p *Proxy) Server() *server.Server { return p.srv }
+
+// upstream returns the attached session.
+func (p *Proxy) upstream() (*client.Session, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.up == nil {
+		return nil, ErrNotAttached
+	}
+	return p.up, nil
+}
+
+// ClientOptions returns o with the handlers the proxy needs for the upstream session set: the upstream's
+// questions (OnElicit, OnSample, OnRoots) go to the downstream client, its notifications (OnLog,
+// list_changed, OnResourceUpdated) are relayed. The upstream is asked for logs at debug level unless
+// o.LogLevel says otherwise: the downstream server filters by what its own client asked for. The
+// capabilities declared upstream are elicitation (form and URL), sampling (with tools) and roots: whether
+// the downstream client has them is checked per question, and a question it cannot answer fails with the
+// server's MissingCapabilityError.
+func (p *Proxy) ClientOptions(o client.Options) client.Options {
+	o.OnElicit = p.elicit
+	o.OnSample = p.sample
+	o.OnRoots = p.roots
+	if o.Capabilities.Elicitation == nil {
+		o.Capabilities.Elicitation = &mcp.ElicitationCapability{Form: mcp.JSONObject{}, URL: mcp.JSONObject{}}
+	}
+	if o.Capabilities.Sampling == nil {
+		o.Capabilities.Sampling = &mcp.SamplingCapability{Tools: mcp.JSONObject{}}
+	}
+	if o.Capabilities.Roots == nil {
+		o.Capabilities.Roots = &mcp.RootsCapability{ListChanged: false}
+	}
+	if o.LogLevel == "" {
+		o.LogLevel = mcp.LevelDebug
+	}
+	o.OnLog = p.relayLog
+	o.OnToolsChanged = func(ctx context.Context) { p.refresh(ctx, kindTools) }
+	o.OnResourcesChanged = func(ctx context.Context) { p.refresh(ctx, kindResources) }
+	o.OnPromptsChanged = func(ctx context.Context) { p.refresh(ctx, kindPrompts) }
+	o.OnResourceUpdated = func(_ context.Context, uri string) { p.srv.ResourceUpdated(uri) }
+	return o
+}
+
+// Attach makes up the upstream (a session connected with ClientOptions) and copies its tools, resources,
+// templates and prompts into the downstream server. It fails when a list the upstream declares cannot be
+// read.
+func (p *Proxy) Attach(ctx context.Context, up *client.Session) error {
+	p.mu.Lock()
+	if p.up != nil {
+		p.mu.Unlock()
+		return errors.New("proxy: an upstream session is already attached")
+	}
+	p.up = up
+	p.mu.Unlock()
+	for _, k := range []kind{kindTools, kindResources, kindPrompts} {
+		if err := p.sync(ctx, up, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,369 @@
+package proxy_test
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/mcpkit/mcpkit/client"
+	"github.com/mcpkit/mcpkit/examples/demo"
+	"github.com/mcpkit/mcpkit/mcp"
+	"github.com/mcpkit/mcpkit/server"
+)
+
+// pairs are the (upstream, downstream) eras: every forwarded method must work in all four.
+var pairs = [][2]string{
+	{mcp.Version20251125, mcp.Version20251125},
+	{mcp.Version20251125, mcp.Version20260728},
+	{mcp.Version20260728, mcp.Version20251125},
+	{mcp.Version20260728, mcp.Version20260728},
+}
+
+func name(p [2]string) string { return "up=" + p[0] + "/down=" + p[1] }
+
+func TestForwardedMethods(t *testing.T) {
+	for _, pair := range pairs {
+		t.Run(name(pair), func(t *testing.T) {
+			r := newRig(t, pair[0], pair[1], client.Options{})
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+
+			var tools []string
+			for tool, err := range r.down.Tools(ctx) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				tools = append(tools, tool.Name)
+			}
+			slices.Sort(tools)
+			want := []string{"add", "block", "book_trip", "create_product", "echo", "multiply"}
+			if !slices.Equal(tools, want) {
+				t.Fatalf("tools/list = %v, want %v", tools, want)
+			}
+			res, err := r.down.CallTool(ctx, "add", map[string]int{"a": 2, "b": 3})
+			if err != nil || res.IsError || res.Content[0].Text != "5" {
+				t.Fatalf("tools/call add = %+v, %v", res, err)
+			}
+			res, err = r.down.CallTool(ctx, "add", map[string]any{"a": "two"})
+			if err != nil || !res.IsError {
+				t.Fatalf("tools/call add with bad arguments = %+v, %v; want a tool error", res, err)
+			}
+
+			var resources []string
+			for res, err := range r.down.Resources(ctx) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				resources = append(resources, res.URI)
+			}
+			if !slices.Equal(resources, []string{"command://ping"}) {
+				t.Fatalf("resources/list = %v", resources)
+			}
+			var templates []string
+			for tm, err := range r.down.ResourceTemplates(ctx) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				templates = append(templates, tm.URITemplate)
+			}
+			if !slices.Equal(templates, []string{"greeting://{name}"}) {
+				t.Fatalf("resources/templates/list = %v", templates)
+			}
+			read, err := r.down.ReadResource(ctx, "greeting://Ann")
+			if err != nil || read.Contents[0].Text != "Hello, Ann!" {
+				t.Fatalf("resources/read greeting://Ann = %+v, %v", read, err)
+			}
+			read, err = r.down.ReadResource(ctx, "command://ping")
+			if err != nil || read.Contents[0].Text != "Pong" {
+				t.Fatalf("resources/read command://ping = %+v, %v", read, err)
+			}
+
+			var prompts []string
+			for pr, err := range r.down.Prompts(ctx) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				prompts = append(prompts, pr.Name)
+				if len(pr.Arguments) != 1 || pr.Arguments[0].Name != "code" || !pr.Arguments[0].Required {
+					t.Fatalf("prompt arguments = %+v", pr.Arguments)
+				}
+			}
+			if !slices.Equal(prompts, []string{"review_code"}) {
+				t.Fatalf("prompts/list = %v", prompts)
+			}
+			got, err := r.down.GetPrompt(ctx, "review_code", map[string]string{"code": "x := 1"})
+			if err != nil || !strings.Contains(got.Messages[0].Content.Text, "x := 1") {
+				t.Fatalf("prompts/get = %+v, %v", got, err)
+			}
+			if _, err := r.down.GetPrompt(ctx, "review_code", nil); err == nil {
+				t.Fatal("prompts/get without its required argument succeeded")
+			}
+
+			comp, err := r.down.Complete(ctx, &mcp.CompleteParams{
+				Ref:      mcp.CompletionReference{Type: mcp.RefTypePrompt, Name: "review_code"},
+				Argument: mcp.CompletionArgument{Name: "code", Value: "f"},
+			})
+			if err != nil || !slices.Equal(comp.Completion.Values, []string{"f()", "f[]"}) {
+				t.Fatalf("completion/complete = %+v, %v", comp, err)
+			}
+			if err := r.down.Ping(ctx); err != nil {
+				t.Fatalf("ping: %v", err)
+			}
+			if r.down.Era() == mcp.EraLegacy {
+				if err := r.down.SetLevel(ctx, mcp.LevelWarning); err != nil {
+					t.Fatalf("logging/setLevel: %v", err)
+				}
+			}
+		})
+	}
+}
+
+func TestElicitationRoundTrip(t *testing.T) {
+	for _, pair := range pairs {
+		t.Run(name(pair), func(t *testing.T) {
+			var mu sync.Mutex
+			var messages []string
+			r := newRig(t, pair[0], pair[1], client.Options{
+				OnElicit: func(ctx context.Context, p *mcp.ElicitParams) (*mcp.ElicitResult, error) {
+					mu.Lock()
+					messages = append(messages, p.Message)
+					mu.Unlock()
+					return &mcp.ElicitResult{Action: mcp.ElicitActionAccept,
+						Content: jsontext.Value(`{"checkAlternative":true,"alternativeDate":"2024-12-28"}`)}, nil
+				},
+			})
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			res, err := r.down.CallTool(ctx, "book_trip", map[string]string{"date": demo.FullDate})
+			if err != nil || res.IsError || res.Content[0].Text != "[SUCCESS] Booked for 2024-12-28" {
+				t.Fatalf("book_trip = %+v, %v", res, err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(messages) != 1 || !strings.Contains(messages[0], "No availability on "+demo.FullDate) {
+				t.Fatalf("the downstream client was asked %q, want the demo's question once", messages)
+			}
+		})
+	}
+}
+
+func TestSamplingRoundTrip(t *testing.T) {
+	for _, pair := range pairs {
+		t.Run(name(pair), func(t *testing.T) {
+			var prompt string
+			r := newRig(t, pair[0], pair[1], client.Options{
+				OnSample: func(ctx context.Context, p *mcp.CreateMessageParams) (*mcp.CreateMessageResult, error) {
+					prompt = p.Messages[0].Content.Blocks[0].Text
+					return &mcp.CreateMessageResult{Role: mcp.RoleAssistant, Model: "test",
+						Content: mcp.SamplingBlock(mcp.TextContent("A sturdy mug."))}, nil
+				},
+			})
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			res, err := r.down.CallTool(ctx, "create_product", map[string]string{"product_name": "Mug", "keywords": "sturdy"})
+			if err != nil || res.IsError {
+				t.Fatalf("create_product = %+v, %v", res, err)
+			}
+			var p demo.Product
+			if err := json.Unmarshal(res.StructuredContent, &p); err != nil || p.Description != "A sturdy mug." {
+				t.Fatalf("structuredContent = %s (%v)", res.StructuredContent, err)
+			}
+			if !strings.Contains(prompt, `"Mug"`) {
+				t.Fatalf("the downstream LLM was asked %q", prompt)
+			}
+		})
+	}
+}
+
+func TestProgressAndLogsRelayed(t *testing.T) {
+	for _, pair := range pairs {
+		t.Run(name(pair), func(t *testing.T) {
+			var mu sync.Mutex
+			var logs []string
+			r := newRig(t, pair[0], pair[1], client.Options{
+				LogLevel: mcp.LevelInfo,
+				OnLog: func(ctx context.Context, p *mcp.LoggingMessageParams) {
+					var s string
+					_ = json.Unmarshal(p.Data, &s)
+					mu.Lock()
+					logs = append(logs, string(p.Level)+" "+s)
+					mu.Unlock()
+				},
+			})
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			var progress []string
+			pctx := client.WithProgress(ctx, func(p *mcp.ProgressParams) {
+				total := 0.0
+				if p.Total != nil {
+					total = *p.Total
+				}
+				progress = append(progress, strings.Join([]string{ftoa(p.Progress), ftoa(total), p.Message}, " "))
+			})
+			res, err := r.down.CallTool(pctx, "echo", map[string]string{"message": "hi"})
+			if err != nil || res.Content[0].Text != "Here's the file content: hi" {
+				t.Fatalf("echo = %+v, %v", res, err)
+			}
+			wantProgress := []string{"1 3 file 1/3", "2 3 file 2/3", "3 3 file 3/3"}
+			if !slices.Equal(progress, wantProgress) {
+				t.Fatalf("progress = %q, want %q", progress, wantProgress)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			wantLogs := []string{"info Processing file 1/3", "info Processing file 2/3", "info Processing file 3/3"}
+			if !slices.Equal(logs, wantLogs) {
+				t.Fatalf("logs = %q, want %q", logs, wantLogs)
+			}
+		})
+	}
+}
+
+func ftoa(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+
+func TestCancelPropagated(t *testing.T) {
+	for _, pair := range pairs {
+		t.Run(name(pair), func(t *testing.T) {
+			r := newRig(t, pair[0], pair[1], client.Options{})
+			ctx, cancel := context.WithCancel(context.Background())
+			errc := make(chan error, 1)
+			go func() {
+				_, err := r.down.CallTool(ctx, "block", struct{}{})
+				errc <- err
+			}()
+			bound := time.After(10 * time.Second)
+			select {
+			case <-r.started:
+			case <-bound:
+				t.Fatal("the upstream tool never started")
+			}
+			cancel()
+			select {
+			case <-r.cancelled:
+			case <-bound:
+				t.Fatal("the upstream tool's context did not end after the downstream call was cancelled")
+			}
+			if err := <-errc; err == nil {
+				t.Fatal("the cancelled call returned no error")
+			}
+		})
+	}
+}
+
+func TestListChangedRelayed(t *testing.T) {
+	for _, pair := range pairs {
+		t.Run(name(pair), func(t *testing.T) {
+			changed := make(chan struct{}, 8)
+			r := newRig(t, pair[0], pair[1], client.Options{
+				OnToolsChanged: func(context.Context) { changed <- struct{}{} },
+			})
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			listenDone := make(chan error, 1)
+			lctx, stopListen := context.WithCancel(ctx)
+			ready := make(chan struct{})
+			go func() {
+				listenDone <- r.down.Listen(lctx, mcp.SubscriptionFilter{ToolsListChanged: true}, func(mcp.SubscriptionFilter) { close(ready) })
+			}()
+			defer func() {
+				stopListen()
+				<-listenDone
+			}()
+			select {
+			case <-ready:
+			case <-ctx.Done():
+				t.Fatal("downstream listen not acknowledged")
+			}
+			// Register again until the change is seen: a 2026-07-28 upstream tells only once Run's
+			// subscriptions/listen is in place, which happens asynchronously.
+			tick := time.NewTicker(20 * time.Millisecond)
+			defer tick.Stop()
+		wait:
+			for {
+				server.Tool(r.up, "late", "Added while serving", func(ctx context.Context, _ struct{}) (string, error) {
+					return "late result", nil
+				})
+				select {
+				case <-changed:
+					break wait
+				case <-tick.C:
+				case <-ctx.Done():
+					t.Fatal("no tools list_changed reached the downstream client")
+				}
+			}
+			res, err := r.down.CallTool(ctx, "late", struct{}{})
+			if err != nil || res.Content[0].Text != "late result" {
+				t.Fatalf("the new tool through the proxy = %+v, %v", res, err)
+			}
+			r.up.RemoveTools("late")
+			waitFor(t, ctx, func() bool {
+				res, err := r.down.CallTool(ctx, "late", struct{}{})
+				return err != nil || res.IsError
+			})
+		})
+	}
+}
+
+func TestResourceUpdatedRelayed(t *testing.T) {
+	for _, pair := range pairs {
+		t.Run(name(pair), func(t *testing.T) {
+			updated := make(chan string, 8)
+			r := newRig(t, pair[0], pair[1], client.Options{
+				OnResourceUpdated: func(_ context.Context, uri string) { updated <- uri },
+			})
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			lctx, stopListen := context.WithCancel(ctx)
+			listenDone := make(chan error, 1)
+			ready := make(chan struct{})
+			go func() {
+				listenDone <- r.down.Listen(lctx, mcp.SubscriptionFilter{ResourceSubscriptions: []string{"command://ping"}},
+					func(mcp.SubscriptionFilter) { close(ready) })
+			}()
+			defer func() {
+				stopListen()
+				<-listenDone
+			}()
+			select {
+			case <-ready:
+			case <-ctx.Done():
+				t.Fatal("downstream subscription not in place")
+			}
+			// Repeat until the upstream subscription is in place (a 2026-07-28 upstream's listen is reopened
+			// asynchronously by Run).
+			tick := time.NewTicker(20 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				r.up.ResourceUpdated("command://ping")
+				select {
+				case uri := <-updated:
+					if uri != "command://ping" {
+						t.Fatalf("resources/updated for %q", uri)
+					}
+					return
+				case <-tick.C:
+				case <-ctx.Done():
+					t.Fatal("no resources/updated reached the downstream client")
+				}
+			}
+		})
+	}
+}
+
+// waitFor polls cond until it holds or ctx ends.
+func waitFor(t *testing.T, ctx context.Context, cond func() bool) {
+	t.Helper()
+	for !cond() {
+		select {
+		case <-ctx.Done():
+			t.Fatal("condition never held")
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}

@@ -21,19 +21,43 @@ func newBridge() *cobra.Command {
 	var (
 		target  cli.Target
 		verbose bool
+		sf      stdioBridgeFlags
 	)
 	cmd := &cobra.Command{
-		Use:   "bridge URL",
-		Short: "Serve a remote MCP server to a stdio host (what mcp-remote does)",
+		Use:   "bridge URL | bridge --stdio \"CMD ARGS…\" --addr HOST:PORT",
+		Short: "Serve a remote MCP server on stdio, or a stdio server over HTTP",
 		Long: "Serve, on stdin/stdout, what the server at URL offers: its tools, resources, templates, prompts and\n" +
 			"completions, with elicitation, sampling and roots passed back to the host, progress, cancellation,\n" +
 			"log messages and list changes relayed. The URL is reached over Streamable HTTP, or HTTP+SSE when its\n" +
 			"path ends in /sse or the server only speaks that (as `mcpkit ls` does), with --header and the OAuth\n" +
 			"tokens `mcpkit login` stored. Each side negotiates its own protocol era: the host's with the bridge,\n" +
 			"--protocol-era the bridge's with the server, so a legacy host reaches a 2026-07-28 server and the\n" +
-			"other way round (docs/BRIDGE.md says exactly what crosses). Diagnostics go to stderr.",
-		Example: "  mcpkit bridge https://example.com/mcp --header \"X-Team: blue\"",
+			"other way round (docs/BRIDGE.md says exactly what crosses). Diagnostics go to stderr.\n\n" +
+			"With --stdio, the other direction (what supergateway does): run the stdio server command and serve it\n" +
+			"on --addr over Streamable HTTP at /mcp (both eras) and HTTP+SSE at /sse and /messages. Each legacy\n" +
+			"session (initialize on /mcp, or an /sse connection) gets its own child process, started when it opens\n" +
+			"and stopped when it ends; 2026-07-28 requests, which have no session, share one child started with the\n" +
+			"bridge. Host and Origin are checked as `mcpkit serve` checks them. --env and --cwd apply to the command.",
+		Example: "  mcpkit bridge https://example.com/mcp --header \"X-Team: blue\"\n" +
+			"  mcpkit bridge --stdio \"npx -y @modelcontextprotocol/server-everything\" --addr 127.0.0.1:8000",
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("stdio") {
+				if len(args) > 0 {
+					return &usageError{cmd, fmt.Errorf("--stdio serves a command: give no URL beside it, got %q", args)}
+				}
+				if cmd.Flags().Changed("header") || cmd.Flags().Changed("transport") || cmd.Flags().Changed("protocol-era") {
+					return &usageError{cmd, errors.New("--header, --transport and --protocol-era concern a URL, not --stdio")}
+				}
+				if verbose {
+					target.Trace = cmd.ErrOrStderr()
+				}
+				return runStdioBridge(cmd.Context(), cmd, &sf, target, nil)
+			}
+			for _, name := range []string{"addr", "allowed-host", "any-host", "allowed-origin", "env", "cwd"} {
+				if cmd.Flags().Changed(name) {
+					return &usageError{cmd, fmt.Errorf("--%s goes with --stdio", name)}
+				}
+			}
 			if len(args) != 1 {
 				return &usageError{cmd, fmt.Errorf("bridge takes one server URL, got %d arguments", len(args))}
 			}
@@ -53,9 +77,12 @@ func newBridge() *cobra.Command {
 	}
 	fs := cmd.Flags()
 	cli.AddTargetFlags(fs, &target)
-	_ = fs.MarkHidden("env") // a command's flags: the bridge's target is a URL
-	_ = fs.MarkHidden("cwd")
-	fs.BoolVarP(&verbose, "verbose", "v", false, "print the JSON-RPC traffic with the server, both ways, on stderr")
+	fs.BoolVarP(&verbose, "verbose", "v", false, "print the JSON-RPC traffic with the server (each child, with --stdio), both ways, on stderr")
+	fs.StringVar(&sf.command, "stdio", "", "serve this stdio server command (quoted as one word) over HTTP instead")
+	fs.StringVar(&sf.addr, "addr", "127.0.0.1:8000", "with --stdio: the HTTP listen address")
+	fs.StringSliceVar(&sf.allowedHosts, "allowed-host", nil, "with --stdio: a Host header value to accept, host or host:port (repeatable; required when --addr is not loopback, unless --any-host)")
+	fs.BoolVar(&sf.anyHost, "any-host", false, "with --stdio: accept any Host header: only behind a proxy that checks Host itself")
+	fs.StringSliceVar(&sf.allowOrigins, "allowed-origin", nil, "with --stdio: browser Origins to accept besides loopback ones")
 	return cmd
 }
 

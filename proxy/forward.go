@@ -23,6 +23,7 @@ func (p *Proxy) callTool(name string) server.ToolHandler {
 		if err != nil {
 			return nil, err
 		}
+		ownFields(&res.ResultFields)
 		return &res, nil
 	}
 }
@@ -51,6 +52,7 @@ func (p *Proxy) getPrompt(name string) func(ctx context.Context, args map[string
 		}{name, args}, &res); err != nil {
 			return nil, err
 		}
+		ownFields(&res.ResultFields)
 		return &res, nil
 	}
 }
@@ -145,4 +147,28 @@ func withMeta(r *server.Request, params any) (jsontext.Value, error) {
 func isEraKey(k string) bool {
 	const reserved = "io.modelcontextprotocol/"
 	return len(k) >= len(reserved) && k[:len(reserved)] == reserved
+}
+
+// ownFields drops from an upstream result what belongs to the upstream hop: resultType and the protocol's
+// _meta keys (serverInfo, …), which the proxy's server sets for its own era. The result's other _meta
+// keys and members stay.
+func ownFields(f *mcp.ResultFields) {
+	f.ResultType = ""
+	if f.Meta == nil {
+		return
+	}
+	var extra map[string]jsontext.Value
+	for k, v := range f.Meta.Extra {
+		if isEraKey(k) {
+			continue
+		}
+		if extra == nil {
+			extra = map[string]jsontext.Value{}
+		}
+		extra[k] = v
+	}
+	f.Meta = nil
+	if extra != nil {
+		f.Meta = &mcp.ResultMeta{Extra: extra}
+	}
 }

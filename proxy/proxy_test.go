@@ -113,6 +113,23 @@ func TestForwardedMethods(t *testing.T) {
 			if err != nil || !slices.Equal(comp.Completion.Values, []string{"f()", "f[]"}) {
 				t.Fatalf("completion/complete = %+v, %v", comp, err)
 			}
+			// The upstream hop's own result fields (serverInfo, resultType) are not passed on: the proxy's
+			// server sets its own for the downstream era.
+			for method, params := range map[string]string{
+				mcp.MethodToolsCall:  `{"name":"add","arguments":{"a":1,"b":2}}`,
+				mcp.MethodPromptsGet: `{"name":"review_code","arguments":{"code":"z"}}`,
+			} {
+				raw, err := r.down.Call(ctx, method, jsontext.Value(params))
+				if err != nil {
+					t.Fatalf("%s: %v", method, err)
+				}
+				if strings.Contains(string(raw), "mcpkit-demo") {
+					t.Fatalf("%s result carries the upstream's serverInfo: %s", method, raw)
+				}
+				if modern := r.down.Era() == mcp.EraModern; modern != strings.Contains(string(raw), `"name":"bridge"`) {
+					t.Fatalf("%s result in era %s: %s", method, r.down.Era(), raw)
+				}
+			}
 			if err := r.down.Ping(ctx); err != nil {
 				t.Fatalf("ping: %v", err)
 			}

@@ -3,6 +3,7 @@ package proxy_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,6 +54,17 @@ func newRig(t *testing.T, upVersion, downVersion string, downOpts client.Options
 		<-ctx.Done()
 		close(r.cancelled)
 		return "", ctx.Err()
+	})
+	server.Tool(r.up, "roots", "List the client's roots", func(ctx context.Context, _ struct{}) (string, error) {
+		roots, err := server.Roots(ctx)
+		if err != nil {
+			return "", err
+		}
+		var uris []string
+		for _, root := range roots {
+			uris = append(uris, root.URI)
+		}
+		return strings.Join(uris, ","), nil
 	})
 	r.up.CompletePromptArgument("review_code", "code", func(ctx context.Context, value string, _ map[string]string) ([]string, error) {
 		return []string{value + "()", value + "[]"}, nil

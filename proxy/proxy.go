@@ -13,8 +13,7 @@ import (
 
 // Options configures a Proxy. The zero value is usable.
 type Options struct {
-	// Server configures the downstream server (versions served, page size, logger, …). Its Instructions,
-	// when empty, become the upstream's.
+	// Server configures the downstream server (versions served, page size, logger, instructions, …).
 	Server server.Options
 	// Logger receives the proxy's own diagnostics (a failed list refresh). Nil uses slog.Default().
 	Logger *slog.Logger

@@ -43,7 +43,7 @@ func TestForwardedMethods(t *testing.T) {
 				tools = append(tools, tool.Name)
 			}
 			slices.Sort(tools)
-			want := []string{"add", "block", "book_trip", "create_product", "echo", "multiply"}
+			want := []string{"add", "block", "book_trip", "create_product", "echo", "multiply", "roots"}
 			if !slices.Equal(tools, want) {
 				t.Fatalf("tools/list = %v, want %v", tools, want)
 			}
@@ -194,6 +194,37 @@ func TestSamplingRoundTrip(t *testing.T) {
 			}
 			if !strings.Contains(prompt, `"Mug"`) {
 				t.Fatalf("the downstream LLM was asked %q", prompt)
+			}
+		})
+	}
+}
+
+func TestRootsRoundTrip(t *testing.T) {
+	for _, pair := range pairs {
+		t.Run(name(pair), func(t *testing.T) {
+			r := newRig(t, pair[0], pair[1], client.Options{
+				Roots: []mcp.Root{{URI: "file:///work/a"}, {URI: "file:///work/b"}},
+			})
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			res, err := r.down.CallTool(ctx, "roots", struct{}{})
+			if err != nil || res.IsError || res.Content[0].Text != "file:///work/a,file:///work/b" {
+				t.Fatalf("roots through the proxy = %+v, %v", res, err)
+			}
+		})
+	}
+}
+
+func TestQuestionWithoutCapability(t *testing.T) {
+	// The downstream client declares no elicitation: the upstream's question fails, and the call says so.
+	for _, pair := range pairs {
+		t.Run(name(pair), func(t *testing.T) {
+			r := newRig(t, pair[0], pair[1], client.Options{})
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			res, err := r.down.CallTool(ctx, "book_trip", map[string]string{"date": demo.FullDate})
+			if err == nil && !res.IsError {
+				t.Fatalf("book_trip without elicitation downstream = %+v; want an error", res)
 			}
 		})
 	}

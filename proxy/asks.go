@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-json-experiment/json"
 
+	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/server"
 )
@@ -17,43 +18,76 @@ var errNoDownstream = errors.New("proxy: no downstream request in flight to put 
 // downstream returns the context of the downstream request an upstream question or log belongs to: ctx
 // itself when the upstream session delivered it in the call (a 2026-07-28 upstream's input_required round
 // is answered inside the call), else the newest request in flight.
-func (p *Proxy) downstream(ctx context.Context) (context.Context, error) {
+//
+// inCall says which: a question asked in the call fails the call, so its error stays what the server
+// package returned (a tool handler turns it into a tool error, as a direct handler would); a question that
+// came as a legacy server-to-client request is answered upstream with upstreamError's JSON-RPC error.
+func (p *Proxy) downstream(ctx context.Context) (d context.Context, inCall bool, err error) {
 	if server.RequestFrom(ctx) != nil {
-		return ctx, nil
+		return ctx, true, nil
 	}
 	if d := p.inflight.newest(); d != nil {
-		return d, nil
+		return d, false, nil
 	}
-	return nil, errNoDownstream
+	return nil, false, errNoDownstream
 }
 
 // elicit passes the upstream's elicitation/create to the downstream client. At 2026-07-28 downstream the
 // first run returns server.ErrInputRequired: the downstream request is answered input_required, and its
 // retry calls the upstream again, where the same question now finds its answer.
 func (p *Proxy) elicit(ctx context.Context, params *mcp.ElicitParams) (*mcp.ElicitResult, error) {
-	d, err := p.downstream(ctx)
+	d, inCall, err := p.downstream(ctx)
 	if err != nil {
-		return nil, err
+		return nil, upstreamError(err)
 	}
-	return server.ElicitWith(d, params)
+	res, err := server.ElicitWith(d, params)
+	if inCall {
+		return res, err
+	}
+	return res, upstreamError(err)
 }
 
 // sample passes the upstream's sampling/createMessage to the downstream client.
 func (p *Proxy) sample(ctx context.Context, params *mcp.CreateMessageParams) (*mcp.CreateMessageResult, error) {
-	d, err := p.downstream(ctx)
+	d, inCall, err := p.downstream(ctx)
 	if err != nil {
-		return nil, err
+		return nil, upstreamError(err)
 	}
-	return server.Sample(d, params)
+	res, err := server.Sample(d, params)
+	if inCall {
+		return res, err
+	}
+	return res, upstreamError(err)
 }
 
 // roots passes the upstream's roots/list to the downstream client.
 func (p *Proxy) roots(ctx context.Context) ([]mcp.Root, error) {
-	d, err := p.downstream(ctx)
+	d, inCall, err := p.downstream(ctx)
 	if err != nil {
-		return nil, err
+		return nil, upstreamError(err)
 	}
-	return server.Roots(d)
+	roots, err := server.Roots(d)
+	if inCall {
+		return roots, err
+	}
+	return roots, upstreamError(err)
+}
+
+// upstreamError is the JSON-RPC error the upstream gets for a question the downstream did not answer:
+// the downstream client's own error as it sent it; for a 2026-07-28 downstream, a note that the answer
+// comes with the retry (the upstream call is then replayed, docs/BRIDGE.md); otherwise the reason.
+func upstreamError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ce *server.ClientError
+	if errors.As(err, &ce) {
+		return &jsonrpc.Error{Code: ce.Code, Message: ce.Message, Data: ce.Data}
+	}
+	if errors.Is(err, server.ErrInputRequired) {
+		return &jsonrpc.Error{Code: mcp.CodeInternalError, Message: "proxy: the downstream client answers in an input_required round; the call will be sent again with the answer"}
+	}
+	return &jsonrpc.Error{Code: mcp.CodeInternalError, Message: err.Error()}
 }
 
 // relayLog passes an upstream log message to the downstream request in flight, filtered by the level the
@@ -62,7 +96,7 @@ func (p *Proxy) roots(ctx context.Context) ([]mcp.Root, error) {
 // value); the logger becomes the proxy's name (server.Log names it). With no request in flight it is dropped: the server
 // sends log messages on a request's stream.
 func (p *Proxy) relayLog(ctx context.Context, m *mcp.LoggingMessageParams) {
-	d, err := p.downstream(ctx)
+	d, _, err := p.downstream(ctx)
 	if err != nil {
 		return
 	}

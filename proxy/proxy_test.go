@@ -2,6 +2,7 @@ package proxy_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/mcpkit/mcpkit/client"
 	"github.com/mcpkit/mcpkit/examples/demo"
+	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/server"
 )
@@ -216,15 +218,24 @@ func TestRootsRoundTrip(t *testing.T) {
 }
 
 func TestQuestionWithoutCapability(t *testing.T) {
-	// The downstream client declares no elicitation: the upstream's question fails, and the call says so.
+	// The downstream client declares no elicitation. As with the demo served directly: a legacy session
+	// gets a tool result with isError (the handler's question failed), a 2026-07-28 request -32021 naming
+	// the capability.
 	for _, pair := range pairs {
 		t.Run(name(pair), func(t *testing.T) {
 			r := newRig(t, pair[0], pair[1], client.Options{})
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			res, err := r.down.CallTool(ctx, "book_trip", map[string]string{"date": demo.FullDate})
-			if err == nil && !res.IsError {
-				t.Fatalf("book_trip without elicitation downstream = %+v; want an error", res)
+			if r.down.Era() == mcp.EraModern {
+				var je *jsonrpc.Error
+				if !errors.As(err, &je) || je.Code != mcp.CodeMissingRequiredClientCapability {
+					t.Fatalf("book_trip without elicitation = %+v, %v; want -32021", res, err)
+				}
+				return
+			}
+			if err != nil || !res.IsError || !strings.Contains(res.Content[0].Text, "elicitation") {
+				t.Fatalf("book_trip without elicitation = %+v, %v; want a tool error naming elicitation", res, err)
 			}
 		})
 	}

@@ -31,7 +31,7 @@ type rig struct {
 }
 
 // serve runs s on one end of a pipe until the test ends and returns the other end.
-func serve(t *testing.T, s *server.Server) jsonrpc.Stream {
+func serve(t testing.TB, s *server.Server) jsonrpc.Stream {
 	t.Helper()
 	a, b := memory.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -46,7 +46,7 @@ func serve(t *testing.T, s *server.Server) jsonrpc.Stream {
 
 // newRig connects the proxy to the demo in upVersion and the downstream client to the proxy in
 // downVersion with downOpts.
-func newRig(t *testing.T, upVersion, downVersion string, downOpts client.Options) *rig {
+func newRig(t testing.TB, upVersion, downVersion string, downOpts client.Options) *rig {
 	t.Helper()
 	r := &rig{up: demo.New(), started: make(chan struct{}), cancelled: make(chan struct{})}
 	server.Tool(r.up, "block", "Wait until cancelled", func(ctx context.Context, _ struct{}) (string, error) {

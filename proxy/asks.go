@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 
 	"github.com/go-json-experiment/json"
 
@@ -60,10 +61,18 @@ func (p *Proxy) sample(ctx context.Context, params *mcp.CreateMessageParams) (*m
 	return res, upstreamError(err)
 }
 
-// roots passes the upstream's roots/list to the downstream client.
+// roots passes the upstream's roots/list to the downstream client. One that comes with no downstream
+// request in flight (a legacy server asking after roots/list_changed) is answered with the roots the
+// downstream client last announced (rootsChanged), when it did.
 func (p *Proxy) roots(ctx context.Context) ([]mcp.Root, error) {
 	d, inCall, err := p.downstream(ctx)
 	if err != nil {
+		p.mu.Lock()
+		last := slices.Clone(p.lastRoots)
+		p.mu.Unlock()
+		if last != nil {
+			return last, nil
+		}
 		return nil, upstreamError(err)
 	}
 	roots, err := server.Roots(d)
@@ -71,6 +80,31 @@ func (p *Proxy) roots(ctx context.Context) ([]mcp.Root, error) {
 		return roots, err
 	}
 	return roots, upstreamError(err)
+}
+
+// rootsChanged is the proxy's server's OnRootsChanged: a legacy downstream client said its roots changed.
+// The proxy asks it for them (ctx is the session's), keeps them, and tells a legacy upstream
+// (notifications/roots/list_changed, sent by client.Session.SetRoots; the upstream's roots/list is still
+// answered by roots above). A 2026-07-28 upstream asks per request: nothing to tell.
+func (p *Proxy) rootsChanged(ctx context.Context, _ string) {
+	roots, err := server.Roots(ctx)
+	if err != nil {
+		p.log.Debug("proxy: reading the downstream client's new roots failed", "err", err)
+		return
+	}
+	if roots == nil {
+		roots = []mcp.Root{}
+	}
+	p.mu.Lock()
+	p.lastRoots = roots
+	p.mu.Unlock()
+	up, err := p.upstream()
+	if err != nil {
+		return
+	}
+	if err := up.SetRoots(ctx, roots); err != nil {
+		p.log.Debug("proxy: telling the upstream its roots changed failed", "err", err)
+	}
 }
 
 // upstreamError is the JSON-RPC error the upstream gets for a question the downstream did not answer:

@@ -48,7 +48,13 @@ func serve(t testing.TB, s *server.Server) jsonrpc.Stream {
 // downVersion with downOpts.
 func newRig(t testing.TB, upVersion, downVersion string, downOpts client.Options) *rig {
 	t.Helper()
-	r := &rig{up: demo.New(), started: make(chan struct{}), cancelled: make(chan struct{})}
+	return newRigOn(t, demo.New(), upVersion, downVersion, downOpts)
+}
+
+// newRigOn is newRig with the upstream server given (the demo built with other options).
+func newRigOn(t testing.TB, upstream *server.Server, upVersion, downVersion string, downOpts client.Options) *rig {
+	t.Helper()
+	r := &rig{up: upstream, started: make(chan struct{}), cancelled: make(chan struct{})}
 	server.Tool(r.up, "block", "Wait until cancelled", func(ctx context.Context, _ struct{}) (string, error) {
 		close(r.started)
 		<-ctx.Done()

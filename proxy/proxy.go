@@ -27,10 +27,13 @@ type Proxy struct {
 	mu sync.Mutex
 	up *client.Session // set by Attach
 
-	syncMu   sync.Mutex // serializes sync
-	reg      registered // what sync.go registered, by kind (under syncMu)
-	subs     subscriptions
-	inflight inflight
+	syncMu sync.Mutex // serializes sync
+	reg    registered // what sync.go registered, by kind (under syncMu)
+	subs   subscriptions
+	// lastRoots are the downstream client's roots as of its last roots/list_changed (under mu): the
+	// answer to an upstream roots/list that comes with no downstream request in flight.
+	lastRoots []mcp.Root
+	inflight  inflight
 }
 
 // ErrNotAttached is returned by forwarded methods before Attach.
@@ -48,6 +51,14 @@ func New(name, version string, opts *Options) *Proxy {
 		p.log = slog.Default()
 	}
 	p.subs.changed = make(chan struct{}, 1)
+	if own := o.Server.OnRootsChanged; own != nil {
+		o.Server.OnRootsChanged = func(ctx context.Context, sessionID string) {
+			p.rootsChanged(ctx, sessionID)
+			own(ctx, sessionID)
+		}
+	} else {
+		o.Server.OnRootsChanged = p.rootsChanged
+	}
 	p.srv = server.New(name, version, &o.Server)
 	p.srv.Use(p.middleware)
 	return p
@@ -70,7 +81,8 @@ func (p *Proxy) upstream() (*client.Session, error) {
 // questions (OnElicit, OnSample, OnRoots) go to the downstream client, its notifications (OnLog,
 // list_changed, OnResourceUpdated) are relayed. The upstream is asked for logs at debug level unless
 // o.LogLevel says otherwise: the downstream server filters by what its own client asked for. The
-// capabilities declared upstream are elicitation (form and URL), sampling (with tools) and roots: whether
+// capabilities declared upstream are elicitation (form and URL), sampling (with tools) and roots (with
+// listChanged: a legacy downstream client's roots/list_changed is passed on, see rootsChanged): whether
 // the downstream client has them is checked per question, and a question it cannot answer fails with the
 // server's MissingCapabilityError.
 func (p *Proxy) ClientOptions(o client.Options) client.Options {
@@ -84,7 +96,7 @@ func (p *Proxy) ClientOptions(o client.Options) client.Options {
 		o.Capabilities.Sampling = &mcp.SamplingCapability{Tools: mcp.JSONObject{}}
 	}
 	if o.Capabilities.Roots == nil {
-		o.Capabilities.Roots = &mcp.RootsCapability{ListChanged: false}
+		o.Capabilities.Roots = &mcp.RootsCapability{ListChanged: true}
 	}
 	if o.LogLevel == "" {
 		o.LogLevel = mcp.LevelDebug

@@ -217,6 +217,34 @@ func TestRootsRoundTrip(t *testing.T) {
 	}
 }
 
+// TestRootsChangedRelayed: a legacy host's roots/list_changed reaches a legacy upstream, whose roots/list
+// (asked outside any call) gets the host's new roots.
+func TestRootsChangedRelayed(t *testing.T) {
+	got := make(chan []mcp.Root, 4)
+	up := demo.NewWith(server.Options{OnRootsChanged: func(ctx context.Context, _ string) {
+		roots, err := server.Roots(ctx)
+		if err != nil {
+			t.Errorf("upstream roots/list after list_changed: %v", err)
+			return
+		}
+		got <- roots
+	}})
+	r := newRigOn(t, up, mcp.Version20251125, mcp.Version20251125, client.Options{Roots: []mcp.Root{{URI: "file:///old"}}})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := r.down.SetRoots(ctx, []mcp.Root{{URI: "file:///new", Name: "new"}}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case roots := <-got:
+		if len(roots) != 1 || roots[0].URI != "file:///new" || roots[0].Name != "new" {
+			t.Fatalf("the upstream read %+v, want the host's new roots", roots)
+		}
+	case <-ctx.Done():
+		t.Fatal("the upstream never heard that the roots changed")
+	}
+}
+
 func TestQuestionWithoutCapability(t *testing.T) {
 	// The downstream client declares no elicitation. As with the demo served directly: a legacy session
 	// gets a tool result with isError (the handler's question failed), a 2026-07-28 request -32021 naming

@@ -16,6 +16,10 @@ import (
 // errNoDownstream answers an upstream question that arrives while no downstream request is being forwarded.
 var errNoDownstream = errors.New("proxy: no downstream request in flight to put the question to")
 
+// errAmbiguous answers an upstream question that arrives while requests of possibly different clients are
+// in flight: it could be put to the wrong one (Options.OneClient).
+var errAmbiguous = errors.New("proxy: several downstream requests are in flight and the upstream did not say which one asks; not guessing")
+
 // downstream returns the context of the downstream request an upstream question or log belongs to: ctx
 // itself when the upstream session delivered it in the call (a 2026-07-28 upstream's input_required round
 // is answered inside the call), else the newest request in flight.
@@ -27,8 +31,12 @@ func (p *Proxy) downstream(ctx context.Context) (d context.Context, inCall bool,
 	if server.RequestFrom(ctx) != nil {
 		return ctx, true, nil
 	}
-	if d := p.inflight.newest(); d != nil {
+	d, n := p.inflight.pick(p.oneClient)
+	switch {
+	case d != nil:
 		return d, false, nil
+	case n > 1:
+		return nil, false, errAmbiguous
 	}
 	return nil, false, errNoDownstream
 }
@@ -66,13 +74,15 @@ func (p *Proxy) sample(ctx context.Context, params *mcp.CreateMessageParams) (*m
 // downstream client last announced (rootsChanged), when it did.
 func (p *Proxy) roots(ctx context.Context) ([]mcp.Root, error) {
 	d, inCall, err := p.downstream(ctx)
-	if err != nil {
+	if errors.Is(err, errNoDownstream) {
 		p.mu.Lock()
 		last := slices.Clone(p.lastRoots)
 		p.mu.Unlock()
 		if last != nil {
 			return last, nil
 		}
+	}
+	if err != nil {
 		return nil, upstreamError(err)
 	}
 	roots, err := server.Roots(d)
@@ -124,7 +134,8 @@ func upstreamError(err error) error {
 	return &jsonrpc.Error{Code: mcp.CodeInternalError, Message: err.Error()}
 }
 
-// relayLog passes an upstream log message to the downstream request in flight, filtered by the level the
+// relayLog passes an upstream log message to the downstream request in flight (chosen as for questions;
+// dropped when none, or when the choice is ambiguous), filtered by the level the
 // downstream client asked for. The data is carried as the record's message (a string), as its message
 // and attributes (an object, whose "message" member is the record's message) or as text (any other JSON
 // value); the logger becomes the proxy's name (server.Log names it). With no request in flight it is dropped: the server

@@ -48,11 +48,12 @@ func serve(t testing.TB, s *server.Server) jsonrpc.Stream {
 // downVersion with downOpts.
 func newRig(t testing.TB, upVersion, downVersion string, downOpts client.Options) *rig {
 	t.Helper()
-	return newRigOn(t, demo.New(), upVersion, downVersion, downOpts)
+	return newRigOn(t, demo.New(), nil, upVersion, downVersion, downOpts)
 }
 
-// newRigOn is newRig with the upstream server given (the demo built with other options).
-func newRigOn(t testing.TB, upstream *server.Server, upVersion, downVersion string, downOpts client.Options) *rig {
+// newRigOn is newRig with the upstream server given (the demo built with other options) and the proxy's
+// options.
+func newRigOn(t testing.TB, upstream *server.Server, popts *proxy.Options, upVersion, downVersion string, downOpts client.Options) *rig {
 	t.Helper()
 	r := &rig{up: upstream, started: make(chan struct{}), cancelled: make(chan struct{})}
 	server.Tool(r.up, "block", "Wait until cancelled", func(ctx context.Context, _ struct{}) (string, error) {
@@ -78,7 +79,7 @@ func newRigOn(t testing.TB, upstream *server.Server, upVersion, downVersion stri
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 
-	r.proxy = proxy.New("bridge", "test", nil)
+	r.proxy = proxy.New("bridge", "test", popts)
 	upStream := serve(t, r.up)
 	up, err := client.Connect(ctx, upStream, new(r.proxy.ClientOptions(client.Options{ProtocolVersion: upVersion})))
 	if err != nil {

@@ -7,8 +7,9 @@ import (
 
 // inflight are the downstream requests being forwarded, oldest first. The upstream's questions and log
 // messages that its session cannot tie to a call (a legacy upstream sends them on the connection, without
-// naming the request they belong to) go to the newest: with one call at a time, which is what hosts
-// usually do, that is the right one; with several at once it may not be (docs/BRIDGE.md).
+// naming the request they belong to) go to the only one, or, when several are in flight and
+// Options.OneClient says they all come from one client, to the newest: with one call at a time, which is
+// what hosts usually do, that is the right one; with several at once it may not be (docs/BRIDGE.md).
 type inflight struct {
 	mu   sync.Mutex
 	seq  uint64
@@ -39,12 +40,15 @@ func (f *inflight) add(ctx context.Context) (done func()) {
 	}
 }
 
-// newest returns the context of the newest request in flight, or nil.
-func (f *inflight) newest() context.Context {
+// pick returns the context of the request in flight an untied question goes to: the only one, or the
+// newest of several when oneClient. n is how many are in flight (0, or several without oneClient, when
+// the context is nil).
+func (f *inflight) pick(oneClient bool) (ctx context.Context, n int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if len(f.reqs) == 0 {
-		return nil
+	n = len(f.reqs)
+	if n == 0 || n > 1 && !oneClient {
+		return nil, n
 	}
-	return f.reqs[len(f.reqs)-1].ctx
+	return f.reqs[n-1].ctx, n
 }

@@ -17,12 +17,18 @@ type Options struct {
 	Server server.Options
 	// Logger receives the proxy's own diagnostics (a failed list refresh). Nil uses slog.Default().
 	Logger *slog.Logger
+	// OneClient says every downstream request comes from one client (a stdio bridge, a proxy per legacy
+	// session). A legacy upstream's questions and log messages do not say which call they belong to: with
+	// several calls in flight they then go to the newest. Off (the default), they are refused (questions)
+	// or dropped (logs) while several calls are in flight, so that one client never sees another's.
+	OneClient bool
 }
 
 // Proxy forwards one downstream server to one upstream session.
 type Proxy struct {
-	srv *server.Server
-	log *slog.Logger
+	srv       *server.Server
+	log       *slog.Logger
+	oneClient bool
 
 	mu sync.Mutex
 	up *client.Session // set by Attach
@@ -46,6 +52,7 @@ func New(name, version string, opts *Options) *Proxy {
 	if opts != nil {
 		o = *opts
 	}
+	p.oneClient = o.OneClient
 	p.log = o.Logger
 	if p.log == nil {
 		p.log = slog.Default()

@@ -17,6 +17,7 @@ import (
 	"github.com/mcpkit/mcpkit/examples/demo"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
+	"github.com/mcpkit/mcpkit/proxy"
 	"github.com/mcpkit/mcpkit/server"
 )
 
@@ -229,7 +230,7 @@ func TestRootsChangedRelayed(t *testing.T) {
 		}
 		got <- roots
 	}})
-	r := newRigOn(t, up, mcp.Version20251125, mcp.Version20251125, client.Options{Roots: []mcp.Root{{URI: "file:///old"}}})
+	r := newRigOn(t, up, nil, mcp.Version20251125, mcp.Version20251125, client.Options{Roots: []mcp.Root{{URI: "file:///old"}}})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := r.down.SetRoots(ctx, []mcp.Root{{URI: "file:///new", Name: "new"}}); err != nil {
@@ -242,6 +243,51 @@ func TestRootsChangedRelayed(t *testing.T) {
 		}
 	case <-ctx.Done():
 		t.Fatal("the upstream never heard that the roots changed")
+	}
+}
+
+// TestAmbiguousQuestion: a legacy upstream's question that arrives while two downstream calls are in
+// flight is refused by default (it might belong to the other client) and put to the newest call with
+// OneClient.
+func TestAmbiguousQuestion(t *testing.T) {
+	for _, one := range []bool{false, true} {
+		t.Run("OneClient="+strconv.FormatBool(one), func(t *testing.T) {
+			r := newRigOn(t, demo.New(), &proxy.Options{OneClient: one}, mcp.Version20251125, mcp.Version20251125, client.Options{
+				OnElicit: func(ctx context.Context, p *mcp.ElicitParams) (*mcp.ElicitResult, error) {
+					return &mcp.ElicitResult{Action: mcp.ElicitActionAccept, Content: jsontext.Value(`{"checkAlternative":true}`)}, nil
+				},
+			})
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			bctx, stopBlock := context.WithCancel(ctx)
+			blocked := make(chan error, 1)
+			go func() {
+				_, err := r.down.CallTool(bctx, "block", struct{}{})
+				blocked <- err
+			}()
+			defer func() {
+				stopBlock()
+				<-blocked
+			}()
+			select {
+			case <-r.started:
+			case <-ctx.Done():
+				t.Fatal("block never started")
+			}
+			res, err := r.down.CallTool(ctx, "book_trip", map[string]string{"date": demo.FullDate})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if one {
+				if res.IsError || res.Content[0].Text != "[SUCCESS] Booked for 2024-12-26" {
+					t.Fatalf("book_trip with OneClient = %+v", res)
+				}
+				return
+			}
+			if !res.IsError || !strings.Contains(res.Content[0].Text, "not guessing") {
+				t.Fatalf("book_trip with two calls in flight = %+v; want the question refused", res)
+			}
+		})
 	}
 }
 

@@ -90,7 +90,8 @@ func newBridge() *cobra.Command {
 // goes away or ctx ends.
 func runBridge(ctx context.Context, cmd *cobra.Command, target *cli.Target) error {
 	logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	p := proxy.New("mcpkit-bridge", version(), &proxy.Options{Server: server.Options{Logger: logger}, Logger: logger})
+	// One host on stdio: an untied question of a legacy server goes to its newest call.
+	p := proxy.New("mcpkit-bridge", version(), &proxy.Options{Server: server.Options{Logger: logger}, Logger: logger, OneClient: true})
 	opts := p.ClientOptions(client.Options{ClientInfo: mcp.Implementation{Name: "mcpkit-bridge", Version: version()}, Logger: logger})
 	conn, err := cli.Connect(ctx, target, opts)
 	if err != nil {

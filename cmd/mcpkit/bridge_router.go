@@ -53,7 +53,7 @@ type child struct {
 // newStdioRouter starts the shared child; a command that cannot start or answer fails here.
 func newStdioRouter(ctx context.Context, target cli.Target, log *slog.Logger, stderr io.Writer) (*stdioRouter, error) {
 	r := &stdioRouter{target: target, log: log, stderr: stderr, children: map[*child]struct{}{}}
-	shared, err := r.start(ctx)
+	shared, err := r.start(ctx, false)
 	if err != nil {
 		return nil, err
 	}
@@ -61,8 +61,9 @@ func newStdioRouter(ctx context.Context, target cli.Target, log *slog.Logger, st
 	return r, nil
 }
 
-// start runs one child and its proxy.
-func (r *stdioRouter) start(ctx context.Context) (*child, error) {
+// start runs one child and its proxy. oneClient is proxy.Options.OneClient: a child of one legacy session
+// serves one client; the shared child serves every 2026-07-28 client.
+func (r *stdioRouter) start(ctx context.Context, oneClient bool) (*child, error) {
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
@@ -73,7 +74,7 @@ func (r *stdioRouter) start(ctx context.Context) (*child, error) {
 	r.mu.Unlock()
 	ctx, cancel := context.WithTimeout(ctx, childStartTimeout)
 	defer cancel()
-	p := proxy.New("mcpkit-bridge", version(), &proxy.Options{Server: server.Options{Logger: r.log}, Logger: r.log})
+	p := proxy.New("mcpkit-bridge", version(), &proxy.Options{Server: server.Options{Logger: r.log}, Logger: r.log, OneClient: oneClient})
 	t := r.target
 	t.Transport = "stdio"
 	t.Stderr = r.stderr
@@ -134,7 +135,7 @@ func (r *stdioRouter) Children() int {
 // NewSession implements transport.Server: a new child for the new legacy session. A child that fails to
 // start makes a session whose requests fail with the reason.
 func (r *stdioRouter) NewSession(id string, out transport.Peer) transport.Session {
-	c, err := r.start(context.Background())
+	c, err := r.start(context.Background(), true)
 	if err != nil {
 		r.log.Warn("bridge: a session could not get its child", "err", err)
 		return &failedSession{id: id, err: err}

@@ -73,6 +73,13 @@ func newRigOn(t testing.TB, upstream *server.Server, popts *proxy.Options, upVer
 		}
 		return strings.Join(uris, ","), nil
 	})
+	server.Tool(r.up, "meta", "Echo the request's _meta extension key and traceparent", func(ctx context.Context, _ struct{}) (string, error) {
+		m := server.RequestFrom(ctx).Meta
+		if m == nil {
+			return "no _meta", nil
+		}
+		return string(m.Extra["com.example/tenant"]) + " " + string(m.TraceParent), nil
+	})
 	r.up.CompletePromptArgument("review_code", "code", func(ctx context.Context, value string, _ map[string]string) ([]string, error) {
 		return []string{value + "()", value + "[]"}, nil
 	})

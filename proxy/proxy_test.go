@@ -46,7 +46,7 @@ func TestForwardedMethods(t *testing.T) {
 				tools = append(tools, tool.Name)
 			}
 			slices.Sort(tools)
-			want := []string{"add", "block", "book_trip", "create_product", "echo", "multiply", "roots"}
+			want := []string{"add", "block", "book_trip", "create_product", "echo", "meta", "multiply", "roots"}
 			if !slices.Equal(tools, want) {
 				t.Fatalf("tools/list = %v, want %v", tools, want)
 			}
@@ -115,6 +115,15 @@ func TestForwardedMethods(t *testing.T) {
 			})
 			if err != nil || !slices.Equal(comp.Completion.Values, []string{"f()", "f[]"}) {
 				t.Fatalf("completion/complete = %+v, %v", comp, err)
+			}
+			// The downstream request's _meta goes along: extension keys and trace context.
+			raw, err := r.down.Call(ctx, mcp.MethodToolsCall, jsontext.Value(`{"_meta":{"com.example/tenant":"blue","traceparent":"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"},"name":"meta","arguments":{}}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var metaRes mcp.CallToolResult
+			if err := json.Unmarshal(raw, &metaRes); err != nil || metaRes.Content[0].Text != `"blue" "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"` {
+				t.Fatalf("the upstream saw _meta %s (%v)", raw, err)
 			}
 			// The upstream hop's own result fields (serverInfo, resultType) are not passed on: the proxy's
 			// server sets its own for the downstream era.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -203,6 +204,27 @@ func TestBridgeStdioStreamable(t *testing.T) {
 	}
 	if hostAnswered(t, b.base+"/mcp", "evil.example:80") {
 		t.Fatal("a foreign Host header was answered")
+	}
+	for _, path := range []string{"/mcp", "/sse"} {
+		method := http.MethodPost
+		if path == "/sse" {
+			method = http.MethodGet
+		}
+		req, err := http.NewRequestWithContext(ctx, method, b.base+path, strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"ping"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Origin", "https://evil.example")
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("%s %s with a foreign Origin: status %d, want 403", method, path, resp.StatusCode)
+		}
 	}
 	// A legacy session left open, then SIGTERM: the bridge stops its children and exits 0.
 	stream, err := sse.Dial(ctx, b.base+"/sse", nil)

@@ -13,7 +13,8 @@ import (
 
 // Options configures a Proxy. The zero value is usable.
 type Options struct {
-	// Server configures the downstream server (versions served, page size, logger, instructions, …).
+	// Server configures the downstream server (versions served, page size, logger, …). Empty Instructions
+	// become the upstream's (Attach creates the server).
 	Server server.Options
 	// Logger receives the proxy's own diagnostics (a failed list refresh). Nil uses slog.Default().
 	Logger *slog.Logger
@@ -26,7 +27,9 @@ type Options struct {
 
 // Proxy forwards one downstream server to one upstream session.
 type Proxy struct {
-	srv       *server.Server
+	srv       *server.Server // created by Attach
+	name, ver string
+	srvOpts   server.Options
 	log       *slog.Logger
 	oneClient bool
 
@@ -58,21 +61,37 @@ func New(name, version string, opts *Options) *Proxy {
 		p.log = slog.Default()
 	}
 	p.subs.changed = make(chan struct{}, 1)
-	if own := o.Server.OnRootsChanged; own != nil {
-		o.Server.OnRootsChanged = func(ctx context.Context, sessionID string) {
+	p.name, p.ver, p.srvOpts = name, version, o.Server
+	return p
+}
+
+// Server is the downstream server, created by Attach (nil before): serve it with Serve, ServeStdio or
+// Handler.
+func (p *Proxy) Server() *server.Server {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.srv
+}
+
+// newServer builds the downstream server for up: Options.Server, with the upstream's instructions when it
+// sets none, the proxy's middleware, and its roots hook before the caller's.
+func (p *Proxy) newServer(up *client.Session) *server.Server {
+	o := p.srvOpts
+	if o.Instructions == "" {
+		o.Instructions = up.Instructions()
+	}
+	if own := o.OnRootsChanged; own != nil {
+		o.OnRootsChanged = func(ctx context.Context, sessionID string) {
 			p.rootsChanged(ctx, sessionID)
 			own(ctx, sessionID)
 		}
 	} else {
-		o.Server.OnRootsChanged = p.rootsChanged
+		o.OnRootsChanged = p.rootsChanged
 	}
-	p.srv = server.New(name, version, &o.Server)
-	p.srv.Use(p.middleware)
-	return p
+	srv := server.New(p.name, p.ver, &o)
+	srv.Use(p.middleware)
+	return srv
 }
-
-// Server is the downstream server: serve it with Serve, ServeStdio or Handler.
-func (p *Proxy) Server() *server.Server { return p.srv }
 
 // upstream returns the attached session.
 func (p *Proxy) upstream() (*client.Session, error) {
@@ -112,19 +131,24 @@ func (p *Proxy) ClientOptions(o client.Options) client.Options {
 	o.OnToolsChanged = func(ctx context.Context) { p.refresh(ctx, kindTools) }
 	o.OnResourcesChanged = func(ctx context.Context) { p.refresh(ctx, kindResources) }
 	o.OnPromptsChanged = func(ctx context.Context) { p.refresh(ctx, kindPrompts) }
-	o.OnResourceUpdated = func(_ context.Context, uri string) { p.srv.ResourceUpdated(uri) }
+	o.OnResourceUpdated = func(_ context.Context, uri string) {
+		if srv := p.Server(); srv != nil {
+			srv.ResourceUpdated(uri)
+		}
+	}
 	return o
 }
 
-// Attach makes up the upstream (a session connected with ClientOptions) and copies its tools, resources,
-// templates and prompts into the downstream server. It fails when a list the upstream declares cannot be
-// read.
+// Attach makes up the upstream (a session connected with ClientOptions), creates the downstream server
+// and copies the upstream's tools, resources, templates and prompts into it. It fails when a list the
+// upstream declares cannot be read.
 func (p *Proxy) Attach(ctx context.Context, up *client.Session) error {
 	p.mu.Lock()
 	if p.up != nil {
 		p.mu.Unlock()
 		return errors.New("proxy: an upstream session is already attached")
 	}
+	p.srv = p.newServer(up)
 	p.up = up
 	p.mu.Unlock()
 	for _, k := range []kind{kindTools, kindResources, kindPrompts} {

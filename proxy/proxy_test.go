@@ -38,6 +38,9 @@ func TestForwardedMethods(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 
+			if got, want := r.down.Instructions(), r.upSession.Instructions(); got != want || !strings.HasPrefix(got, "A demo server") {
+				t.Fatalf("instructions through the proxy %q, upstream's %q", got, want)
+			}
 			var tools []string
 			for tool, err := range r.down.Tools(ctx) {
 				if err != nil {

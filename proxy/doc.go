@@ -18,9 +18,10 @@
 // the downstream request's progress token, and is cancelled upstream when the downstream request is
 // (its context ends). Notifications the upstream sends outside a call are relayed: list_changed (by
 // re-registering), resources/updated, and log messages (to the downstream request in flight; see
-// Options.Logger).
+// Options.OneClient).
 //
-// Use: build a Proxy, pass ClientOptions to client.Connect for the upstream, Attach the session, run Run
+// Use: build a Proxy, pass ClientOptions to client.Connect for the upstream, Attach the session (which
+// creates the downstream server, with the upstream's instructions), run Run
 // (a 2026-07-28 upstream tells its changes only on a subscriptions/listen, which Run holds), then serve
 // Server on any transport. What crosses eras and what does not is in docs/BRIDGE.md.
 package proxy

@@ -175,16 +175,21 @@ type failedSession struct {
 	err error
 }
 
+// ID implements transport.Session.
 func (s *failedSession) ID() string { return s.id }
 
+// HandleRequest implements transport.Session: every request fails with the reason.
 func (s *failedSession) HandleRequest(context.Context, *jsonrpc.Message, transport.Peer) (jsontext.Value, error) {
 	return nil, &jsonrpc.Error{Code: mcp.CodeInternalError, Message: s.err.Error()}
 }
 
+// HandleNotification implements transport.Session: notifications are dropped.
 func (s *failedSession) HandleNotification(context.Context, *jsonrpc.Message) {}
 
+// Close implements transport.Session.
 func (s *failedSession) Close() {}
 
+// Snapshot implements transport.Session: there is no state to store.
 func (s *failedSession) Snapshot() (*store.SessionState, error) {
 	return nil, errors.New("bridge: session without a child")
 }

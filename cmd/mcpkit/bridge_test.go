@@ -166,6 +166,13 @@ func TestBridgeUsage(t *testing.T) {
 		{[]string{"bridge", "http://127.0.0.1:1/mcp", "--transport", "stdio"}, exitUsage, "wants an http:// or https:// URL"},
 		{[]string{"bridge", "http://127.0.0.1:1/mcp", "--protocol-era", "old"}, exitUsage, "--protocol-era must be"},
 		{[]string{"bridge", "http://127.0.0.1:1/mcp", "--protocol-era", "legacy"}, exitError, "connecting to http://127.0.0.1:1/mcp"},
+		{[]string{"bridge", "http://127.0.0.1:1/mcp", "--addr", "127.0.0.1:0"}, exitUsage, "--addr goes with --stdio"},
+		{[]string{"bridge", "--stdio", "x", "http://127.0.0.1:1/mcp"}, exitUsage, "give no URL beside it"},
+		{[]string{"bridge", "--stdio", "x", "--header", "A: b"}, exitUsage, "concern a URL"},
+		{[]string{"bridge", "--stdio", ""}, exitUsage, "--stdio wants the server's command"},
+		{[]string{"bridge", "--stdio", "srv 'unterminated"}, exitUsage, "unterminated single quote"},
+		{[]string{"bridge", "--stdio", "srv", "--addr", "0.0.0.0:0"}, exitUsage, "is not loopback"},
+		{[]string{"bridge", "--stdio", "/nonexistent/mcp-server --flag", "--addr", "127.0.0.1:0"}, exitError, "bridge: starting"},
 	} {
 		var stdout, stderr bytes.Buffer
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)

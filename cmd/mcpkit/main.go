@@ -91,6 +91,7 @@ func newRoot() *cobra.Command {
 	root.AddCommand(newServe(), newVersion(), newAuthserver(), newInspect())
 	root.AddCommand(newLs(), newCall(), newRead(), newPrompt(), newListen(), newPing())
 	root.AddCommand(newConfig(), newLogin(), newLogout())
+	root.AddCommand(newBridge())
 	completionUsage(root)
 	return root
 }

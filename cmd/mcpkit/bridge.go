@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mcpkit/mcpkit/client"
+	"github.com/mcpkit/mcpkit/internal/cli"
+	"github.com/mcpkit/mcpkit/mcp"
+	"github.com/mcpkit/mcpkit/proxy"
+	"github.com/mcpkit/mcpkit/server"
+	"github.com/mcpkit/mcpkit/transport/stdio"
+)
+
+func newBridge() *cobra.Command {
+	var (
+		target  cli.Target
+		verbose bool
+		sf      stdioBridgeFlags
+	)
+	cmd := &cobra.Command{
+		Use:   "bridge URL | bridge --stdio \"CMD ARGS…\" --addr HOST:PORT",
+		Short: "Serve a remote MCP server on stdio, or a stdio server over HTTP",
+		Long: "Serve, on stdin/stdout, what the server at URL offers: its tools, resources, templates, prompts and\n" +
+			"completions, with elicitation, sampling and roots passed back to the host, progress, cancellation,\n" +
+			"log messages and list changes relayed. The URL is reached over Streamable HTTP, or HTTP+SSE when its\n" +
+			"path ends in /sse or the server only speaks that (as `mcpkit ls` does), with --header and the OAuth\n" +
+			"tokens `mcpkit login` stored. Each side negotiates its own protocol era: the host's with the bridge,\n" +
+			"--protocol-era the bridge's with the server, so a legacy host reaches a 2026-07-28 server and the\n" +
+			"other way round (docs/BRIDGE.md says exactly what crosses). Diagnostics go to stderr.\n\n" +
+			"With --stdio, the other direction (what supergateway does): run the stdio server command and serve it\n" +
+			"on --addr over Streamable HTTP at /mcp (both eras) and HTTP+SSE at /sse and /messages. Each legacy\n" +
+			"session (initialize on /mcp, or an /sse connection) gets its own child process, started when it opens\n" +
+			"and stopped when it ends; 2026-07-28 requests, which have no session, share one child started with the\n" +
+			"bridge. Host and Origin are checked as `mcpkit serve` checks them. --env and --cwd apply to the command.",
+		Example: "  mcpkit bridge https://example.com/mcp --header \"X-Team: blue\"\n" +
+			"  mcpkit bridge --stdio \"npx -y @modelcontextprotocol/server-everything\" --addr 127.0.0.1:8000",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("stdio") {
+				if len(args) > 0 {
+					return &usageError{cmd, fmt.Errorf("--stdio serves a command: give no URL beside it, got %q", args)}
+				}
+				if cmd.Flags().Changed("header") || cmd.Flags().Changed("transport") || cmd.Flags().Changed("protocol-era") {
+					return &usageError{cmd, errors.New("--header, --transport and --protocol-era concern a URL, not --stdio")}
+				}
+				if verbose {
+					target.Trace = cmd.ErrOrStderr()
+				}
+				return runStdioBridge(cmd.Context(), cmd, &sf, target, nil)
+			}
+			for _, name := range []string{"addr", "allowed-host", "any-host", "allowed-origin", "env", "cwd"} {
+				if cmd.Flags().Changed(name) {
+					return &usageError{cmd, fmt.Errorf("--%s goes with --stdio", name)}
+				}
+			}
+			if len(args) != 1 {
+				return &usageError{cmd, fmt.Errorf("bridge takes one server URL, got %d arguments", len(args))}
+			}
+			target.Args = args
+			kind, err := target.TransportOf()
+			if err != nil {
+				return &usageError{cmd, err}
+			}
+			if kind == "stdio" {
+				return &usageError{cmd, fmt.Errorf("bridge wants an http:// or https:// URL, got %q", args[0])}
+			}
+			if verbose {
+				target.Trace = cmd.ErrOrStderr()
+			}
+			return runBridge(cmd.Context(), cmd, &target)
+		},
+	}
+	fs := cmd.Flags()
+	cli.AddTargetFlags(fs, &target)
+	fs.BoolVarP(&verbose, "verbose", "v", false, "print the JSON-RPC traffic with the server (each child, with --stdio), both ways, on stderr")
+	fs.StringVar(&sf.command, "stdio", "", "serve this stdio server command (quoted as one word) over HTTP instead")
+	fs.StringVar(&sf.addr, "addr", "127.0.0.1:8000", "with --stdio: the HTTP listen address")
+	fs.StringSliceVar(&sf.allowedHosts, "allowed-host", nil, "with --stdio: a Host header value to accept, host or host:port (repeatable; required when --addr is not loopback, unless --any-host)")
+	fs.BoolVar(&sf.anyHost, "any-host", false, "with --stdio: accept any Host header: only behind a proxy that checks Host itself")
+	fs.StringSliceVar(&sf.allowOrigins, "allowed-origin", nil, "with --stdio: browser Origins to accept besides loopback ones")
+	return cmd
+}
+
+// runBridge connects to the remote server, then serves it on stdin/stdout until stdin ends, the server
+// goes away or ctx ends.
+func runBridge(ctx context.Context, cmd *cobra.Command, target *cli.Target) error {
+	logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	// One host on stdio: an untied question of a legacy server goes to its newest call.
+	p := proxy.New("mcpkit-bridge", version(), &proxy.Options{Server: server.Options{Logger: logger}, Logger: logger, OneClient: true})
+	opts := p.ClientOptions(client.Options{ClientInfo: mcp.Implementation{Name: "mcpkit-bridge", Version: version()}, Logger: logger})
+	conn, err := cli.Connect(ctx, target, opts)
+	if err != nil {
+		return fmt.Errorf("bridge: connecting to %s: %w", target.Args[0], err)
+	}
+	defer conn.Close()
+	if err := p.Attach(ctx, conn.Session); err != nil {
+		return fmt.Errorf("bridge: %w", err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var upClosed atomic.Bool
+	watchDone := make(chan struct{})
+	go func() {
+		defer close(watchDone)
+		select {
+		case <-conn.Done():
+			upClosed.Store(true)
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	runDone := make(chan error, 1)
+	go func() { runDone <- p.Run(ctx) }()
+	stream := stdio.NewStream(cmd.InOrStdin(), cmd.OutOrStdout(), stdio.Options{Logger: logger})
+	serveErr := p.Server().Serve(ctx, stream)
+	cancel()
+	<-watchDone
+	runErr := <-runDone
+	if errors.Is(serveErr, context.Canceled) {
+		serveErr = nil
+	}
+	if upClosed.Load() {
+		return errors.Join(errors.New("bridge: the server closed the connection"), serveErr, runErr)
+	}
+	return errors.Join(serveErr, runErr)
+}

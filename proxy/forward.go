@@ -1,0 +1,174 @@
+package proxy
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/mcpkit/mcpkit/client"
+	"github.com/mcpkit/mcpkit/mcp"
+	"github.com/mcpkit/mcpkit/server"
+)
+
+// callTool returns the handler of an upstream tool: the call is forwarded with its arguments.
+func (p *Proxy) callTool(name string) server.ToolHandler {
+	return func(ctx context.Context, args jsontext.Value) (*mcp.CallToolResult, error) {
+		var res mcp.CallToolResult
+		err := p.forward(ctx, mcp.MethodToolsCall, struct {
+			Name      string         `json:"name"`
+			Arguments jsontext.Value `json:"arguments,omitzero"`
+		}{name, args}, &res)
+		if err != nil {
+			return nil, err
+		}
+		ownFields(&res.ResultFields)
+		return &res, nil
+	}
+}
+
+// readResource returns the handler of an upstream resource or template: the read is forwarded for the URI
+// asked.
+func (p *Proxy) readResource() server.ResourceHandler {
+	return func(ctx context.Context, req server.ResourceRequest) ([]mcp.ResourceContents, error) {
+		var res mcp.ReadResourceResult
+		if err := p.forward(ctx, mcp.MethodResourcesRead, struct {
+			URI string `json:"uri"`
+		}{req.URI}, &res); err != nil {
+			return nil, err
+		}
+		return res.Contents, nil
+	}
+}
+
+// getPrompt returns the handler of an upstream prompt.
+func (p *Proxy) getPrompt(name string) func(ctx context.Context, args map[string]string) (*mcp.GetPromptResult, error) {
+	return func(ctx context.Context, args map[string]string) (*mcp.GetPromptResult, error) {
+		var res mcp.GetPromptResult
+		if err := p.forward(ctx, mcp.MethodPromptsGet, struct {
+			Name      string            `json:"name"`
+			Arguments map[string]string `json:"arguments,omitzero"`
+		}{name, args}, &res); err != nil {
+			return nil, err
+		}
+		ownFields(&res.ResultFields)
+		return &res, nil
+	}
+}
+
+// forward sends one request upstream on behalf of the downstream request in ctx and decodes its result
+// into out. The downstream request's _meta goes along (its extension keys and trace context), progress is
+// asked for when the downstream asked and relayed to it, and the upstream call ends when ctx does (the
+// client sends notifications/cancelled). While it runs, the downstream request is the one the upstream's
+// questions and logs go to (inflight.go).
+func (p *Proxy) forward(ctx context.Context, method string, params, out any) error {
+	raw, err := p.forwardRaw(ctx, method, params)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return fmt.Errorf("proxy: upstream %s result: %w", method, err)
+	}
+	return nil
+}
+
+// forwardRaw is forward returning the undecoded result.
+func (p *Proxy) forwardRaw(ctx context.Context, method string, params any) (jsontext.Value, error) {
+	up, err := p.upstream()
+	if err != nil {
+		return nil, err
+	}
+	body, err := withMeta(server.RequestFrom(ctx), params)
+	if err != nil {
+		return nil, err
+	}
+	if r := server.RequestFrom(ctx); r != nil && r.Meta != nil && len(r.Meta.ProgressToken) > 0 {
+		ctx = client.WithProgress(ctx, func(pp *mcp.ProgressParams) {
+			total := 0.0
+			if pp.Total != nil {
+				total = *pp.Total
+			}
+			_ = server.Progress(ctx, pp.Progress, total, pp.Message)
+		})
+	}
+	done := p.inflight.add(ctx)
+	defer done()
+	return up.Call(ctx, method, body)
+}
+
+// forwardedMeta are the members of a downstream request's _meta sent upstream: trace context and extension
+// keys. The progress token is the upstream session's own (relayed by forwardRaw), and the era's members
+// (protocol version, capabilities, client info, log level) are the upstream session's.
+type forwardedMeta struct {
+	TraceParent jsontext.Value            `json:"traceparent,omitzero"`
+	TraceState  jsontext.Value            `json:"tracestate,omitzero"`
+	Baggage     jsontext.Value            `json:"baggage,omitzero"`
+	Extra       map[string]jsontext.Value `json:",embed"`
+}
+
+// withMeta encodes params with the downstream request's forwarded _meta as its first member (which
+// client.Session.Call keeps), or without _meta when there is nothing to forward.
+func withMeta(r *server.Request, params any) (jsontext.Value, error) {
+	var fm forwardedMeta
+	if r != nil && r.Meta != nil {
+		m := r.Meta
+		fm = forwardedMeta{TraceParent: m.TraceParent, TraceState: m.TraceState, Baggage: m.Baggage}
+		for k, v := range m.Extra {
+			if isEraKey(k) {
+				continue
+			}
+			if fm.Extra == nil {
+				fm.Extra = map[string]jsontext.Value{}
+			}
+			fm.Extra[k] = v
+		}
+	}
+	body, err := json.Marshal(params)
+	if err != nil {
+		return nil, fmt.Errorf("proxy: encoding params: %w", err)
+	}
+	if len(fm.TraceParent) == 0 && len(fm.TraceState) == 0 && len(fm.Baggage) == 0 && len(fm.Extra) == 0 {
+		return body, nil
+	}
+	meta, err := json.Marshal(fm)
+	if err != nil {
+		return nil, fmt.Errorf("proxy: encoding _meta: %w", err)
+	}
+	out := append([]byte(`{"_meta":`), meta...)
+	if rest := body[1:]; len(rest) > 0 && rest[0] != '}' {
+		out = append(out, ',')
+	}
+	return append(out, body[1:]...), nil
+}
+
+// isEraKey says whether a _meta key belongs to the protocol's own per-request members, which the upstream
+// session sets for itself (and a 2026-07-28 multi round-trip's members, which are per hop).
+func isEraKey(k string) bool {
+	const reserved = "io.modelcontextprotocol/"
+	return len(k) >= len(reserved) && k[:len(reserved)] == reserved
+}
+
+// ownFields drops from an upstream result what belongs to the upstream hop: resultType and the protocol's
+// _meta keys (serverInfo, …), which the proxy's server sets for its own era. The result's other _meta
+// keys and members stay.
+func ownFields(f *mcp.ResultFields) {
+	f.ResultType = ""
+	if f.Meta == nil {
+		return
+	}
+	var extra map[string]jsontext.Value
+	for k, v := range f.Meta.Extra {
+		if isEraKey(k) {
+			continue
+		}
+		if extra == nil {
+			extra = map[string]jsontext.Value{}
+		}
+		extra[k] = v
+	}
+	f.Meta = nil
+	if extra != nil {
+		f.Meta = &mcp.ResultMeta{Extra: extra}
+	}
+}

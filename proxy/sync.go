@@ -1,0 +1,167 @@
+package proxy
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/mcpkit/mcpkit/client"
+	"github.com/mcpkit/mcpkit/mcp"
+	"github.com/mcpkit/mcpkit/server"
+)
+
+// kind is one of the lists copied from the upstream.
+type kind int
+
+const (
+	kindTools kind = iota
+	kindResources
+	kindPrompts
+)
+
+// registered holds, per kind, the definitions last registered (as JSON, to see what changed), keyed by name
+// or URI. Templates are keyed by their template string in resources, prefixed to keep them apart.
+type registered struct {
+	tools, resources, prompts map[string]string
+}
+
+// templateKeyPrefix keeps template keys apart from resource URIs in registered.resources.
+const templateKeyPrefix = "\x00t:"
+
+// refresh re-reads one list after the upstream said it changed.
+func (p *Proxy) refresh(ctx context.Context, k kind) {
+	up, err := p.upstream()
+	if err != nil {
+		return
+	}
+	if err := p.sync(ctx, up, k); err != nil {
+		p.log.Warn("proxy: refreshing the upstream's list failed", "err", err)
+	}
+}
+
+// sync copies one of the upstream's lists into the server: new or changed entries are registered, gone ones
+// removed. Each registration tells the downstream clients (list_changed), as the server does for any change.
+// A list the upstream does not declare is treated as empty.
+func (p *Proxy) sync(ctx context.Context, up *client.Session, k kind) error {
+	caps := up.ServerCapabilities()
+	p.syncMu.Lock()
+	defer p.syncMu.Unlock() // one sync at a time: the callbacks and Attach may overlap
+	switch k {
+	case kindTools:
+		var tools []mcp.Tool
+		if caps.Tools != nil {
+			for t, err := range up.Tools(ctx) {
+				if err != nil {
+					return fmt.Errorf("proxy: tools/list: %w", err)
+				}
+				tools = append(tools, t)
+			}
+		}
+		next := map[string]string{}
+		for _, t := range tools {
+			t.Execution = nil // the upstream runs its tasks; the proxy forwards calls inline
+			if len(t.InputSchema) == 0 {
+				t.InputSchema = jsontext.Value(`{"type":"object"}`)
+			}
+			key, def := t.Name, mustJSON(t)
+			next[key] = def
+			if p.reg.tools[key] != def {
+				p.srv.AddRawTool(t, p.callTool(t.Name))
+			}
+		}
+		if gone := goneKeys(p.reg.tools, next); len(gone) > 0 {
+			p.srv.RemoveTools(gone...)
+		}
+		p.reg.tools = next
+	case kindResources:
+		var resources []mcp.Resource
+		var templates []mcp.ResourceTemplate
+		if caps.Resources != nil {
+			for r, err := range up.Resources(ctx) {
+				if err != nil {
+					return fmt.Errorf("proxy: resources/list: %w", err)
+				}
+				resources = append(resources, r)
+			}
+			for t, err := range up.ResourceTemplates(ctx) {
+				if err != nil {
+					return fmt.Errorf("proxy: resources/templates/list: %w", err)
+				}
+				templates = append(templates, t)
+			}
+		}
+		next := map[string]string{}
+		for _, r := range resources {
+			def := mustJSON(r)
+			next[r.URI] = def
+			if p.reg.resources[r.URI] != def {
+				server.AddResource(p.srv, r, p.readResource())
+			}
+		}
+		for _, t := range templates {
+			key, def := templateKeyPrefix+t.URITemplate, mustJSON(t)
+			next[key] = def
+			if p.reg.resources[key] != def {
+				server.AddResourceTemplate(p.srv, t, p.readResource())
+			}
+		}
+		gone := goneKeys(p.reg.resources, next)
+		for i, g := range gone {
+			if len(g) > len(templateKeyPrefix) && g[:len(templateKeyPrefix)] == templateKeyPrefix {
+				gone[i] = g[len(templateKeyPrefix):]
+			}
+		}
+		if len(gone) > 0 {
+			p.srv.RemoveResources(gone...)
+		}
+		p.reg.resources = next
+	case kindPrompts:
+		var prompts []mcp.Prompt
+		if caps.Prompts != nil {
+			for pr, err := range up.Prompts(ctx) {
+				if err != nil {
+					return fmt.Errorf("proxy: prompts/list: %w", err)
+				}
+				prompts = append(prompts, pr)
+			}
+		}
+		next := map[string]string{}
+		for _, pr := range prompts {
+			def := mustJSON(pr)
+			next[pr.Name] = def
+			if p.reg.prompts[pr.Name] != def {
+				server.AddPrompt(p.srv, pr, p.getPrompt(pr.Name))
+			}
+		}
+		if gone := goneKeys(p.reg.prompts, next); len(gone) > 0 {
+			p.srv.RemovePrompts(gone...)
+		}
+		p.reg.prompts = next
+	}
+	return p.srv.Err()
+}
+
+// goneKeys returns the keys of old missing from next, sorted.
+func goneKeys(old, next map[string]string) []string {
+	var gone []string
+	for k := range maps.Keys(old) {
+		if _, ok := next[k]; !ok {
+			gone = append(gone, k)
+		}
+	}
+	slices.Sort(gone)
+	return gone
+}
+
+// mustJSON encodes a definition for comparison; the protocol types always encode.
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprintf("unencodable %T: %v", v, err)
+	}
+	return string(b)
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -150,43 +149,7 @@ func TestTypeScriptClientsThroughBridgeStdio(t *testing.T) {
 		return []string{"bridge", "--stdio", "'" + bin + "' serve --stdio", "--addr", addr}
 	})
 	base := "http://" + addr
-	script, _ := filepath.Abs(filepath.Join("node", "tsclient.mjs"))
 	for _, mode := range []string{"v2-legacy", "v2-modern", "v1", "v1-sse"} {
-		t.Run(mode, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-			defer cancel()
-			url := base + "/mcp"
-			if mode == "v1-sse" {
-				url = base + "/sse"
-			}
-			cmd := exec.CommandContext(ctx, node, script, url, mode, "interact")
-			cmd.Stderr = os.Stderr
-			out, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("node: %v\n%s", err, out)
-			}
-			var r struct {
-				OK       bool           `json:"ok"`
-				Error    string         `json:"error"`
-				Trip     string         `json:"trip"`
-				FreeTrip string         `json:"freeTrip"`
-				Product  map[string]any `json:"product"`
-				Seen     struct {
-					Elicitations []string `json:"elicitations"`
-					Samplings    []string `json:"samplings"`
-				} `json:"seen"`
-			}
-			if err := json.Unmarshal(out, &r); err != nil {
-				t.Fatalf("output %q: %v", out, err)
-			}
-			if !r.OK {
-				t.Fatalf("the TypeScript client failed through the bridge: %s", r.Error)
-			}
-			if r.Trip != "[SUCCESS] Booked for 2024-12-26" || r.FreeTrip != "[SUCCESS] Booked for 2025-03-01" ||
-				r.Product["description"] != "Sampled description." || len(r.Seen.Elicitations) != 1 || len(r.Seen.Samplings) != 1 ||
-				!strings.Contains(r.Seen.Samplings[0], "ceramic, coffee") {
-				t.Fatalf("unexpected outcome through the bridge: %s", out)
-			}
-		})
+		t.Run(mode, func(t *testing.T) { tsInteract(t, node, base, mode) })
 	}
 }

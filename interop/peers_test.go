@@ -138,45 +138,10 @@ func TestTypeScriptClients(t *testing.T) {
 func TestTypeScriptClientsInteract(t *testing.T) {
 	node := peers(t)
 	base := demoURL(t)
-	script, _ := filepath.Abs(filepath.Join("node", "tsclient.mjs"))
 	var outcomes []string
 	for _, mode := range []string{"v2-legacy", "v2-modern", "v1", "v1-sse"} {
 		t.Run(mode, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-			defer cancel()
-			url := base + "/mcp"
-			if mode == "v1-sse" {
-				url = base + "/sse"
-			}
-			cmd := exec.CommandContext(ctx, node, script, url, mode, "interact")
-			cmd.Stderr = os.Stderr
-			out, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("node: %v\n%s", err, out)
-			}
-			var r struct {
-				OK       bool           `json:"ok"`
-				Error    string         `json:"error"`
-				Trip     string         `json:"trip"`
-				FreeTrip string         `json:"freeTrip"`
-				Product  map[string]any `json:"product"`
-				Seen     struct {
-					Elicitations []string `json:"elicitations"`
-					Samplings    []string `json:"samplings"`
-				} `json:"seen"`
-			}
-			if err := json.Unmarshal(out, &r); err != nil {
-				t.Fatalf("output %q: %v", out, err)
-			}
-			if !r.OK {
-				t.Fatalf("the TypeScript client failed: %s", r.Error)
-			}
-			if r.Trip != "[SUCCESS] Booked for 2024-12-26" || r.FreeTrip != "[SUCCESS] Booked for 2025-03-01" ||
-				r.Product["description"] != "Sampled description." || len(r.Seen.Elicitations) != 1 || len(r.Seen.Samplings) != 1 ||
-				!strings.Contains(r.Seen.Samplings[0], "ceramic, coffee") {
-				t.Fatalf("unexpected outcome: %s", out)
-			}
-			outcomes = append(outcomes, r.Trip+"|"+r.FreeTrip+"|"+fmt.Sprint(r.Product))
+			outcomes = append(outcomes, tsInteract(t, node, base, mode))
 		})
 	}
 	for _, o := range outcomes[1:] {
@@ -220,4 +185,47 @@ func TestInspectorCLI(t *testing.T) {
 			}
 		})
 	}
+}
+
+// tsInteract runs node/tsclient.mjs in mode against the server at base (/mcp, or /sse for v1-sse) for its
+// "interact" script — book_trip (elicitation) and create_product (sampling) — checks the outcomes every
+// server must give, and returns them in one line for comparisons across modes.
+func tsInteract(t *testing.T, node, base, mode string) string {
+	t.Helper()
+	script, _ := filepath.Abs(filepath.Join("node", "tsclient.mjs"))
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	url := base + "/mcp"
+	if mode == "v1-sse" {
+		url = base + "/sse"
+	}
+	cmd := exec.CommandContext(ctx, node, script, url, mode, "interact")
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, out)
+	}
+	var r struct {
+		OK       bool           `json:"ok"`
+		Error    string         `json:"error"`
+		Trip     string         `json:"trip"`
+		FreeTrip string         `json:"freeTrip"`
+		Product  map[string]any `json:"product"`
+		Seen     struct {
+			Elicitations []string `json:"elicitations"`
+			Samplings    []string `json:"samplings"`
+		} `json:"seen"`
+	}
+	if err := json.Unmarshal(out, &r); err != nil {
+		t.Fatalf("output %q: %v", out, err)
+	}
+	if !r.OK {
+		t.Fatalf("the TypeScript client failed: %s", r.Error)
+	}
+	if r.Trip != "[SUCCESS] Booked for 2024-12-26" || r.FreeTrip != "[SUCCESS] Booked for 2025-03-01" ||
+		r.Product["description"] != "Sampled description." || len(r.Seen.Elicitations) != 1 || len(r.Seen.Samplings) != 1 ||
+		!strings.Contains(r.Seen.Samplings[0], "ceramic, coffee") {
+		t.Fatalf("unexpected outcome: %s", out)
+	}
+	return r.Trip + "|" + r.FreeTrip + "|" + fmt.Sprint(r.Product)
 }

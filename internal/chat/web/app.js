@@ -54,7 +54,7 @@
       case "tool_call": {
         const d = el("details", "call");
         d.dataset.tool = ev.name;
-        const sum = el("summary", "pending", "🔧 " + ev.name + " " + (ev.args || "{}"));
+        const sum = el("summary", "pending", "call " + ev.name + " " + (ev.args || "{}"));
         d.appendChild(sum);
         d.appendChild(el("pre", "args", pretty(ev.args || "{}")));
         calls[ev.id] = d;
@@ -63,7 +63,7 @@
       }
       case "tool_result": {
         let d = calls[ev.id];
-        if (!d) { d = add(el("details", "call")); d.appendChild(el("summary", "", "🔧 " + ev.name)); }
+        if (!d) { d = add(el("details", "call")); d.appendChild(el("summary", "", "call " + ev.name)); }
         const sum = d.querySelector("summary");
         sum.classList.remove("pending");
         sum.textContent += ev.isError ? "  ✗ failed" : "  ✓";

@@ -1,0 +1,213 @@
+package chatbrowser
+
+import (
+	"context"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"go.uber.org/goleak"
+
+	"github.com/mcpkit/mcpkit/client"
+	"github.com/mcpkit/mcpkit/examples/ecommerce/shop"
+	"github.com/mcpkit/mcpkit/internal/chat"
+	"github.com/mcpkit/mcpkit/internal/chat/chattest"
+	"github.com/mcpkit/mcpkit/internal/exampletest"
+	"github.com/mcpkit/mcpkit/mcp"
+	"github.com/mcpkit/mcpkit/server"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// chromium finds the browser: $CHROMIUM, else chromium on PATH. Missing, the test is skipped, or fails
+// with CI=true.
+func chromium(t *testing.T) string {
+	if p := os.Getenv("CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("chromium is not installed (apt-get install chromium); CI=true needs the browser test")
+	}
+	t.Skip("chromium is not installed: the browser test is skipped")
+	return ""
+}
+
+// artifacts is where the screenshot goes: $MCPKIT_TEST_ARTIFACTS when set, else a temporary directory.
+func artifacts(t *testing.T) string {
+	if d := os.Getenv("MCPKIT_TEST_ARTIFACTS"); d != "" {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	return t.TempDir()
+}
+
+// script plays the model: a question about stock calls shop__get_inventory, a request for a haiku calls
+// poet__haiku (which samples: the sampling request, without tools, is answered with a line of verse);
+// a tool's result is quoted back as the answer.
+func script(n int, r *chattest.Request) chattest.Message {
+	last := r.Last()
+	switch {
+	case len(r.Tools) == 0:
+		return chattest.Answer("green leaves in hot water")
+	case last.Role == "tool" && strings.Contains(last.Text(), "units_in_stock"):
+		return chattest.Answer("Books in stock: The Go Programming Language (12) and Designing Data-Intensive Applications (3).")
+	case last.Role == "tool":
+		return chattest.Answer("Here is your haiku: " + last.Text())
+	case strings.Contains(last.Text(), "haiku"):
+		return chattest.Calls(chattest.Call("h1", "poet__haiku", `{"topic":"tea"}`))
+	}
+	return chattest.Calls(chattest.Call("c1", "shop__get_inventory", `{"category":"books"}`))
+}
+
+// TestBrowser: in headless Chromium, the page lists the servers' tools; a question shows the
+// get_inventory call, its result and the answer; a haiku request shows the sampling approval dialog,
+// and once it is approved the answer holds the model's verse. A screenshot is kept.
+func TestBrowser(t *testing.T) {
+	bin := chromium(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+
+	e := chattest.Start(t, script)
+	w := chat.NewWeb()
+	c, err := chat.New(w.Options(chat.Options{BaseURL: e.URL, Model: "scripted"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	st, err := shop.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "shop.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	sh := shop.New(st, nil)
+	defer sh.Close()
+	if err := c.Add(ctx, "shop", exampletest.Connect(t, sh, mcp.Version20251125, c.ClientOptions("shop", client.Options{}))); err != nil {
+		t.Fatal(err)
+	}
+	poet := server.New("poet", "1", nil)
+	type in struct {
+		Topic string `json:"topic" jsonschema:"what the haiku is about"`
+	}
+	server.Tool(poet, "haiku", "Writes a haiku (asks the client's model)", func(ctx context.Context, a in) (string, error) {
+		res, err := server.Sample(ctx, &mcp.CreateMessageParams{MaxTokens: 60,
+			Messages: []mcp.SamplingMessage{{Role: mcp.RoleUser, Content: mcp.SamplingBlock(mcp.TextContent("Write a haiku about " + a.Topic))}}})
+		if err != nil {
+			return "", err
+		}
+		return res.Content.Blocks[0].Text, nil
+	})
+	if err := c.Add(ctx, "poet", exampletest.Connect(t, poet, mcp.Version20251125, c.ClientOptions("poet", client.Options{}))); err != nil {
+		t.Fatal(err)
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sctx, stop := context.WithCancel(ctx)
+	served := make(chan error, 1)
+	go func() { served <- w.Serve(sctx, c, ln) }()
+	defer func() {
+		stop()
+		if err := <-served; err != nil {
+			t.Error(err)
+		}
+	}()
+	page := w.URL(ln.Addr())
+
+	actx, acancel := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(bin),
+		chromedp.Headless,
+		chromedp.NoSandbox, // the tests run as root in a container
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 860),
+	)
+	defer acancel()
+	bctx, bcancel := chromedp.NewContext(actx)
+	defer bcancel()
+
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return s
+	}
+	if err := chromedp.Do(bctx,
+		chromedp.Navigate(page),
+		chromedp.WaitVisible(chromedp.CSS(`.server`)),
+		chromedp.SendKeys(chromedp.CSS(`#text`), "What's in stock in books?"),
+		chromedp.Click(chromedp.CSS(`#send`)),
+		chromedp.WaitVisible(chromedp.CSS(`.call .result`)),
+		chromedp.WaitVisible(chromedp.CSS(`.msg.assistant`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	tools, summary, result, answer := text(`#servers`), text(`.call summary`), text(`.call .result`), text(`.msg.assistant`)
+	for _, want := range []string{"shop (13 tools)", "shop__get_inventory", "poet (1 tools)", "poet__haiku"} {
+		if !strings.Contains(tools, want) {
+			t.Errorf("the tool list lacks %q: %q", want, tools)
+		}
+	}
+	if !strings.Contains(summary, `shop__get_inventory {"category":"books"}`) || !strings.Contains(summary, "✓") {
+		t.Errorf("tool call: %q", summary)
+	}
+	if !strings.Contains(result, "The Go Programming Language") {
+		t.Errorf("tool result: %q", result)
+	}
+	if !strings.Contains(answer, "Books in stock: The Go Programming Language (12)") {
+		t.Errorf("answer: %q", answer)
+	}
+
+	// Sampling: the dialog shows the server's request; approving it lets the model answer.
+	if err := chromedp.Do(bctx,
+		chromedp.WaitEnabled(chromedp.CSS(`#send`)),
+		chromedp.SendKeys(chromedp.CSS(`#text`), "Write me a haiku about tea"),
+		chromedp.Click(chromedp.CSS(`#send`)),
+		chromedp.WaitVisible(chromedp.CSS(`dialog[open] pre`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	request := text(`dialog[open] pre`)
+	if err := chromedp.Do(bctx,
+		chromedp.Click(chromedp.CSS(`dialog[open] button.primary`)),
+		chromedp.WaitVisible(chromedp.CSS(`.msg.assistant ~ .msg.assistant`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	haiku := text(`.msg.assistant ~ .msg.assistant`)
+	png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if request != "user: Write a haiku about tea" {
+		t.Errorf("the sampling dialog shows %q", request)
+	}
+	if haiku != `Here is your haiku: {"result":"green leaves in hot water"}` {
+		t.Errorf("haiku answer: %q", haiku)
+	}
+	shot := filepath.Join(artifacts(t), "chat-web.png")
+	if err := os.WriteFile(shot, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s (%d bytes)", shot, len(png))
+}

@@ -17,7 +17,6 @@ import (
 	"github.com/mcpkit/mcpkit/internal/chat/chattest"
 	"github.com/mcpkit/mcpkit/internal/exampletest"
 	"github.com/mcpkit/mcpkit/mcp"
-	"github.com/mcpkit/mcpkit/server"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -166,7 +165,7 @@ func TestSampling(t *testing.T) {
 		last := r.Last()
 		switch {
 		case len(r.Tools) == 0: // the sampling request: no tools, the server's prompt
-			if last.Text() != "write a haiku about tea" || r.MaxTokens != 50 {
+			if last.Text() != "Write a haiku about tea" || r.MaxTokens != 60 {
 				t.Errorf("sampling request: %+v", r)
 			}
 			return chattest.Answer("green leaves in hot water")
@@ -181,21 +180,9 @@ func TestSampling(t *testing.T) {
 		asked = append(asked, server)
 		return approve, nil
 	}})
-	s := server.New("poet", "1", nil)
-	type in struct {
-		Topic string `json:"topic"`
-	}
-	server.Tool(s, "haiku", "writes a haiku", func(ctx context.Context, a in) (string, error) {
-		res, err := server.Sample(ctx, &mcp.CreateMessageParams{MaxTokens: 50,
-			Messages: []mcp.SamplingMessage{{Role: mcp.RoleUser, Content: mcp.SamplingBlock(mcp.TextContent("write a haiku about " + a.Topic))}}})
-		if err != nil {
-			return "", err
-		}
-		return res.Content.Blocks[0].Text, nil
-	})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := c.Add(ctx, "poet", exampletest.Connect(t, s, mcp.Version20251125, c.ClientOptions("poet", client.Options{}))); err != nil {
+	if err := c.Add(ctx, "poet", exampletest.Connect(t, chattest.Poet(), mcp.Version20251125, c.ClientOptions("poet", client.Options{}))); err != nil {
 		t.Fatal(err)
 	}
 	answer, err := c.Send(ctx, "a haiku please")

@@ -6,9 +6,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mcpkit/mcpkit/client"
 	"github.com/mcpkit/mcpkit/internal/chat"
 	"github.com/mcpkit/mcpkit/internal/chat/chattest"
 	"github.com/mcpkit/mcpkit/internal/cli/ask"
+	"github.com/mcpkit/mcpkit/internal/exampletest"
+	"github.com/mcpkit/mcpkit/mcp"
 )
 
 // TestTerminal: a scripted stdin session: /tools, a question that calls get_inventory, /quit.
@@ -40,5 +43,48 @@ func TestTerminal(t *testing.T) {
 	}
 	if n := len(e.Requests()); n != 2 {
 		t.Errorf("%d model requests, want 2 (the line after /quit is not sent)", n)
+	}
+}
+
+// TestTerminalAsks: a tool that samples asks y/n on the terminal (a wrong answer re-asked, then y), and
+// a tool that elicits shows its form there; both answers reach the server.
+func TestTerminalAsks(t *testing.T) {
+	e := chattest.Start(t, func(n int, r *chattest.Request) chattest.Message {
+		last := r.Last()
+		switch {
+		case len(r.Tools) == 0:
+			return chattest.Answer("green leaves in hot water")
+		case last.Role == "tool":
+			return chattest.Answer("done: " + last.Text())
+		case strings.Contains(last.Text(), "haiku"):
+			return chattest.Calls(chattest.Call("h", "poet__haiku", `{"topic":"tea"}`))
+		}
+		return chattest.Calls(chattest.Call("g", "poet__greet", `{}`))
+	})
+	var out strings.Builder
+	in := "a haiku\nmaybe\ny\ngreet me\nAda\n3\ny\n"
+	term := &chat.Terminal{In: ask.NewLines(strings.NewReader(in)), Out: &out}
+	c := newChat(t, e, term.Options(chat.Options{}))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := c.Add(ctx, "poet", exampletest.Connect(t, chattest.Poet(), mcp.Version20251125, c.ClientOptions("poet", client.Options{}))); err != nil {
+		t.Fatal(err)
+	}
+	if err := term.Run(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	t.Logf("transcript:\n%s", got)
+	for _, want := range []string{
+		"The server poet asks the model (sampling, up to 60 tokens):\n  user: Write a haiku about tea\nSend it to the model? [y/n]: Send it to the model? [y/n]: ",
+		"(sampling for poet answered: green leaves in hot water)",
+		`done: {"result":"green leaves in hot water"}`,
+		"(poet asks)",
+		"Who are you?",
+		`done: {"result":"Hello Ada, 3 cups"}`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("transcript lacks %q", want)
+		}
 	}
 }

@@ -19,7 +19,6 @@ import (
 	"github.com/mcpkit/mcpkit/internal/chat/chattest"
 	"github.com/mcpkit/mcpkit/internal/exampletest"
 	"github.com/mcpkit/mcpkit/mcp"
-	"github.com/mcpkit/mcpkit/server"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -54,8 +53,8 @@ func artifacts(t *testing.T) string {
 }
 
 // script plays the model: a question about stock calls shop__get_inventory, a request for a haiku calls
-// poet__haiku (which samples: the sampling request, without tools, is answered with a line of verse);
-// a tool's result is quoted back as the answer.
+// poet__haiku (which samples: the sampling request, without tools, is answered with a line of verse),
+// "Greet me" calls poet__greet (which elicits); a tool's result is quoted back as the answer.
 func script(n int, r *chattest.Request) chattest.Message {
 	last := r.Last()
 	switch {
@@ -64,7 +63,9 @@ func script(n int, r *chattest.Request) chattest.Message {
 	case last.Role == "tool" && strings.Contains(last.Text(), "units_in_stock"):
 		return chattest.Answer("Books in stock: The Go Programming Language (12) and Designing Data-Intensive Applications (3).")
 	case last.Role == "tool":
-		return chattest.Answer("Here is your haiku: " + last.Text())
+		return chattest.Answer("The tool says: " + last.Text())
+	case strings.Contains(last.Text(), "Greet"):
+		return chattest.Calls(chattest.Call("g1", "poet__greet", `{}`))
 	case strings.Contains(last.Text(), "haiku"):
 		return chattest.Calls(chattest.Call("h1", "poet__haiku", `{"topic":"tea"}`))
 	}
@@ -73,7 +74,8 @@ func script(n int, r *chattest.Request) chattest.Message {
 
 // TestBrowser: in headless Chromium, the page lists the servers' tools; a question shows the
 // get_inventory call, its result and the answer; a haiku request shows the sampling approval dialog,
-// and once it is approved the answer holds the model's verse. A screenshot is kept.
+// and once it is approved the answer holds the model's verse; a greeting shows the server's form as a
+// dialog, and what is typed in it reaches the server. A screenshot is kept.
 func TestBrowser(t *testing.T) {
 	bin := chromium(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
@@ -96,19 +98,7 @@ func TestBrowser(t *testing.T) {
 	if err := c.Add(ctx, "shop", exampletest.Connect(t, sh, mcp.Version20251125, c.ClientOptions("shop", client.Options{}))); err != nil {
 		t.Fatal(err)
 	}
-	poet := server.New("poet", "1", nil)
-	type in struct {
-		Topic string `json:"topic" jsonschema:"what the haiku is about"`
-	}
-	server.Tool(poet, "haiku", "Writes a haiku (asks the client's model)", func(ctx context.Context, a in) (string, error) {
-		res, err := server.Sample(ctx, &mcp.CreateMessageParams{MaxTokens: 60,
-			Messages: []mcp.SamplingMessage{{Role: mcp.RoleUser, Content: mcp.SamplingBlock(mcp.TextContent("Write a haiku about " + a.Topic))}}})
-		if err != nil {
-			return "", err
-		}
-		return res.Content.Blocks[0].Text, nil
-	})
-	if err := c.Add(ctx, "poet", exampletest.Connect(t, poet, mcp.Version20251125, c.ClientOptions("poet", client.Options{}))); err != nil {
+	if err := c.Add(ctx, "poet", exampletest.Connect(t, chattest.Poet(), mcp.Version20251125, c.ClientOptions("poet", client.Options{}))); err != nil {
 		t.Fatal(err)
 	}
 
@@ -163,7 +153,7 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	tools, summary, result, answer := text(`#servers`), text(`.call summary`), text(`.call .result`), text(`.msg.assistant`)
-	for _, want := range []string{"shop (13 tools)", "shop__get_inventory", "poet (1 tools)", "poet__haiku"} {
+	for _, want := range []string{"shop (13 tools)", "shop__get_inventory", "poet (2 tools)", "poet__haiku", "poet__greet"} {
 		if !strings.Contains(tools, want) {
 			t.Errorf("the tool list lacks %q: %q", want, tools)
 		}
@@ -195,6 +185,43 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	haiku := text(`.msg.assistant ~ .msg.assistant`)
+	// Elicitation: the form is a dialog; its answer reaches the server.
+	if err := chromedp.Do(bctx,
+		chromedp.WaitEnabled(chromedp.CSS(`#send`)),
+		chromedp.SendKeys(chromedp.CSS(`#text`), "Greet me"),
+		chromedp.Click(chromedp.CSS(`#send`)),
+		chromedp.WaitVisible(chromedp.CSS(`dialog[open] #f-name`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	form := text(`dialog[open]`)
+	if err := chromedp.Do(bctx,
+		chromedp.SendKeys(chromedp.CSS(`dialog[open] #f-name`), "Ada"),
+		chromedp.SendKeys(chromedp.CSS(`dialog[open] #f-cups`), "3"),
+	); err != nil {
+		t.Fatal(err)
+	}
+	dir := artifacts(t)
+	formPNG, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	save(t, filepath.Join(dir, "chat-web-form.png"), formPNG)
+	if err := chromedp.Do(bctx,
+		chromedp.Click(chromedp.CSS(`dialog[open] button.primary`)),
+		chromedp.WaitVisible(chromedp.CSS(`.msg.assistant ~ .msg.assistant ~ .msg.assistant`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	greeting := text(`.msg.assistant ~ .msg.assistant ~ .msg.assistant`)
+	for _, want := range []string{"poet asks", "Who are you?", "Your name *", "Cups of tea"} {
+		if !strings.Contains(form, want) {
+			t.Errorf("the form lacks %q: %q", want, form)
+		}
+	}
+	if greeting != `The tool says: {"result":"Hello Ada, 3 cups"}` {
+		t.Errorf("greeting: %q", greeting)
+	}
 	png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)
@@ -202,12 +229,17 @@ func TestBrowser(t *testing.T) {
 	if request != "user: Write a haiku about tea" {
 		t.Errorf("the sampling dialog shows %q", request)
 	}
-	if haiku != `Here is your haiku: {"result":"green leaves in hot water"}` {
+	if haiku != `The tool says: {"result":"green leaves in hot water"}` {
 		t.Errorf("haiku answer: %q", haiku)
 	}
-	shot := filepath.Join(artifacts(t), "chat-web.png")
-	if err := os.WriteFile(shot, png, 0o644); err != nil {
+	save(t, filepath.Join(dir, "chat-web.png"), png)
+}
+
+// save writes a screenshot and logs its path.
+func save(t *testing.T, path string, png []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, png, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("screenshot: %s (%d bytes)", shot, len(png))
+	t.Logf("screenshot: %s (%d bytes)", path, len(png))
 }

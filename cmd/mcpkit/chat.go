@@ -50,6 +50,11 @@ func newChat() *cobra.Command {
 			if baseURL == "" || model == "" {
 				return &usageError{cmd, errors.New("no model: give --llm-base-url and --llm-model (or MCPKIT_LLM_BASE_URL and MCPKIT_LLM_MODEL)")}
 			}
+			if web {
+				if err := chat.CheckLoopback(addr); err != nil {
+					return &usageError{cmd, err}
+				}
+			}
 			if maxRounds < 1 {
 				return &usageError{cmd, fmt.Errorf("--max-rounds must be at least 1, got %d", maxRounds)}
 			}

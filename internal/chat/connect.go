@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"path/filepath"
@@ -90,6 +91,10 @@ func ConnectAll(ctx context.Context, c *Chat, targets []Named, base client.Optio
 	for _, n := range targets {
 		conn, err := cli.Connect(ctx, n.Target, c.ClientOptions(n.Name, base))
 		if err != nil {
+			var e *cli.Error
+			if errors.As(err, &e) { // keep the exit code, name the server
+				return &cli.Error{Exit: e.Exit, Code: e.Code, Err: fmt.Errorf("%s: %w", n.Name, e)}
+			}
 			return fmt.Errorf("%s: %w", n.Name, err)
 		}
 		if err := c.Add(ctx, n.Name, conn.Session); err != nil {

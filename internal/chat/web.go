@@ -36,11 +36,18 @@ type Web struct {
 	mu      sync.Mutex
 	log     [][]byte // every event sent, replayed to a new page
 	subs    map[chan []byte]struct{}
-	pending map[string]chan answer
+	pending map[string]*question
 	nextID  int
 	busy    bool
 
 	turns sync.WaitGroup
+}
+
+// question is a request waiting for the page's answer; check, when set, refuses an answer that does
+// not fit (the page is told why and may answer again).
+type question struct {
+	ch    chan answer
+	check func(answer) error
 }
 
 // answer is the page's reply to an elicitation or sampling request.
@@ -53,7 +60,7 @@ type answer struct {
 func NewWeb() *Web {
 	b := make([]byte, 16)
 	rand.Read(b)
-	return &Web{token: hex.EncodeToString(b), subs: map[chan []byte]struct{}{}, pending: map[string]chan answer{}}
+	return &Web{token: hex.EncodeToString(b), subs: map[chan []byte]struct{}{}, pending: map[string]*question{}}
 }
 
 // Token is the path prefix every request must start with (/TOKEN/).
@@ -85,13 +92,13 @@ func (w *Web) publish(v any) {
 	}
 }
 
-// ask publishes a request to the pages and waits for the first answer.
-func (w *Web) ask(ctx context.Context, kind string, fields map[string]any) (answer, error) {
+// ask publishes a request to the pages and waits for the first answer that passes check (nil: any).
+func (w *Web) ask(ctx context.Context, kind string, fields map[string]any, check func(answer) error) (answer, error) {
 	ch := make(chan answer, 1)
 	w.mu.Lock()
 	w.nextID++
 	id := fmt.Sprintf("q%d", w.nextID)
-	w.pending[id] = ch
+	w.pending[id] = &question{ch: ch, check: check}
 	w.mu.Unlock()
 	defer func() {
 		w.mu.Lock()
@@ -112,14 +119,14 @@ func (w *Web) ask(ctx context.Context, kind string, fields map[string]any) (answ
 
 // approve asks the page whether the model may answer a sampling request.
 func (w *Web) approve(ctx context.Context, server string, p *mcp.CreateMessageParams) (bool, error) {
-	a, err := w.ask(ctx, "approve", map[string]any{"server": server, "request": p})
+	a, err := w.ask(ctx, "approve", map[string]any{"server": server, "request": p}, nil)
 	return a.Action == "accept", err
 }
 
 // elicit shows a server's form on the page; an accepted answer is checked against the form.
 func (w *Web) elicit(ctx context.Context, server string, p *mcp.ElicitParams) (*mcp.ElicitResult, error) {
 	if p.Mode == mcp.ElicitModeURL {
-		a, err := w.ask(ctx, "elicit", map[string]any{"server": server, "message": p.Message, "url": p.URL})
+		a, err := w.ask(ctx, "elicit", map[string]any{"server": server, "message": p.Message, "url": p.URL}, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -129,16 +136,23 @@ func (w *Web) elicit(ctx context.Context, server string, p *mcp.ElicitParams) (*
 	if err != nil {
 		return nil, fmt.Errorf("the server's form cannot be shown: %w", err)
 	}
-	a, err := w.ask(ctx, "elicit", map[string]any{"server": server, "message": p.Message, "schema": p.RequestedSchema})
+	var filled map[string]any
+	check := func(a answer) error {
+		if a.Action != "accept" {
+			return nil
+		}
+		f, err := form.Validate(a.Content)
+		if err == nil {
+			filled = f
+		}
+		return err
+	}
+	a, err := w.ask(ctx, "elicit", map[string]any{"server": server, "message": p.Message, "schema": p.RequestedSchema}, check)
 	if err != nil {
 		return nil, err
 	}
 	switch a.Action {
 	case "accept":
-		filled, err := form.Validate(a.Content)
-		if err != nil {
-			return nil, fmt.Errorf("the page's answer does not fit the form: %w", err)
-		}
 		raw, err := json.Marshal(filled, json.Deterministic(true))
 		if err != nil {
 			return nil, err
@@ -153,12 +167,8 @@ func (w *Web) elicit(ctx context.Context, server string, p *mcp.ElicitParams) (*
 // ListenAndServe listens on addr, which must be a loopback address (127.0.0.1:0 picks a port), tells
 // ready the page's URL, and serves c until ctx ends; the turn under way, if any, is waited for.
 func (w *Web) ListenAndServe(ctx context.Context, c *Chat, addr string, ready func(url string)) error {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return fmt.Errorf("--addr: %w", err)
-	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return fmt.Errorf("--addr %s: the chat page is served on loopback only (127.0.0.1, ::1 or localhost)", addr)
+	if err := CheckLoopback(addr); err != nil {
+		return err
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -168,6 +178,18 @@ func (w *Web) ListenAndServe(ctx context.Context, c *Chat, addr string, ready fu
 		ready(w.URL(ln.Addr()))
 	}
 	return w.Serve(ctx, c, ln)
+}
+
+// CheckLoopback refuses an --addr that is not a loopback address: the page is for this machine only.
+func CheckLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("--addr: %w", err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("--addr %s: the chat page is served on loopback only (127.0.0.1, ::1 or localhost)", addr)
+	}
+	return nil
 }
 
 // URL is the page's address on a listener's address.
@@ -367,15 +389,23 @@ func (w *Web) answer(rw http.ResponseWriter, r *http.Request) {
 		writeJSON(rw, http.StatusBadRequest, map[string]string{"error": "action must be accept, decline or cancel"})
 		return
 	}
+	a := answer{Action: in.Action, Content: in.Content}
 	w.mu.Lock()
-	ch, ok := w.pending[in.ID]
+	q, ok := w.pending[in.ID]
+	if ok && q.check != nil {
+		if err := q.check(a); err != nil {
+			w.mu.Unlock()
+			writeJSON(rw, http.StatusUnprocessableEntity, map[string]string{"error": err.Error()})
+			return
+		}
+	}
 	delete(w.pending, in.ID)
 	w.mu.Unlock()
 	if !ok {
 		writeJSON(rw, http.StatusNotFound, map[string]string{"error": "no such request (already answered?)"})
 		return
 	}
-	ch <- answer{Action: in.Action, Content: in.Content}
+	q.ch <- a
 	writeJSON(rw, http.StatusOK, map[string]string{"status": "answered"})
 }
 

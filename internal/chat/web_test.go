@@ -138,3 +138,14 @@ func TestWebTurn(t *testing.T) {
 		t.Errorf("events: %s", got)
 	}
 }
+
+// TestWebLoopbackOnly: --addr must be a loopback address.
+func TestWebLoopbackOnly(t *testing.T) {
+	w := chat.NewWeb()
+	for _, addr := range []string{"0.0.0.0:0", ":0", "192.0.2.1:80", "example.com:80"} {
+		err := w.ListenAndServe(context.Background(), nil, addr, nil)
+		if err == nil || !strings.Contains(err.Error(), "loopback") {
+			t.Errorf("%s: %v", addr, err)
+		}
+	}
+}

@@ -195,6 +195,16 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	form := text(`dialog[open]`)
+	// Sent without the required name, the form stays open and says why.
+	if err := chromedp.Do(bctx,
+		chromedp.Click(chromedp.CSS(`dialog[open] button.primary`)),
+		chromedp.WaitVisible(chromedp.CSS(`dialog[open] .problem:not(:empty)`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if problem := text(`dialog[open] .problem`); !strings.Contains(problem, "name") {
+		t.Errorf("the form's complaint: %q", problem)
+	}
 	if err := chromedp.Do(bctx,
 		chromedp.SendKeys(chromedp.CSS(`dialog[open] #f-name`), "Ada"),
 		chromedp.SendKeys(chromedp.CSS(`dialog[open] #f-cups`), "3"),

@@ -182,10 +182,14 @@
       dform.appendChild(el("h3", "", ev.server + " asks"));
       dform.appendChild(el("p", "", ev.message));
       const schema = ev.schema || {};
+      const problem = el("div", "problem");
       const req = schema.required || [];
       for (const [name, prop] of Object.entries(schema.properties || {})) dform.appendChild(field(name, prop, req.includes(name)));
+      dform.appendChild(problem);
       dform.appendChild(buttons([["Cancel", () => reply(ev.id, "cancel")], ["Decline", () => reply(ev.id, "decline")],
-        ["Send", () => reply(ev.id, "accept", collect(schema)).then(r => { if (!r.ok) r.json().then(j => alert(j.error)); }), true]]));
+        ["Send", () => reply(ev.id, "accept", collect(schema)).then(r => {
+          if (!r.ok) r.json().then(j => { problem.textContent = j.error; });
+        }), true]]));
     }
     dialog.showModal();
   }

@@ -89,7 +89,7 @@ func newRoot() *cobra.Command {
 	root.SetVersionTemplate("mcpkit {{.Version}}\n")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return &usageError{cmd, err} })
 	root.AddCommand(newServe(), newVersion(), newAuthserver(), newInspect())
-	root.AddCommand(newLs(), newCall(), newRead(), newPrompt(), newListen(), newPing())
+	root.AddCommand(newLs(), newCall(), newRead(), newPrompt(), newListen(), newPing(), newChat())
 	root.AddCommand(newConfig(), newLogin(), newLogout())
 	root.AddCommand(newBridge())
 	completionUsage(root)

@@ -53,3 +53,13 @@ func (l *Lines) next(ctx context.Context) (string, error) {
 		return "", ctx.Err()
 	}
 }
+
+// Line returns the next line without its line ending, for a caller that reads commands between forms
+// (mcpkit chat's prompt); the end of input is io.EOF. Like the forms, it returns when ctx ends.
+func (l *Lines) Line(ctx context.Context) (string, error) {
+	s, err := l.next(ctx)
+	if errors.Is(err, errEOF) {
+		return "", io.EOF
+	}
+	return s, err
+}

@@ -1,7 +1,6 @@
 package otelmcp_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"runtime"
 	"strconv"
 	"strings"
@@ -18,6 +16,7 @@ import (
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
+	"github.com/mcpkit/mcpkit/internal/benchchild"
 	"github.com/mcpkit/mcpkit/metrics"
 	"github.com/mcpkit/mcpkit/otelmcp"
 	"github.com/mcpkit/mcpkit/server"
@@ -53,56 +52,13 @@ func BenchmarkServerTracing(b *testing.B) {
 	for _, name := range serverBenchCases {
 		b.Run(name, func(b *testing.B) {
 			mode, client, _ := strings.Cut(name, "/")
-			args := []string{"-test.run=^TestBenchTracingServerChild$", "-test.count=1"}
-			file := strings.ReplaceAll(name, "/", "-")
-			if prof := os.Getenv("MCPKIT_BENCH_CHILD_CPUPROFILE"); prof != "" {
-				args = append(args, "-test.cpuprofile="+prof+"."+file)
-			}
-			if prof := os.Getenv("MCPKIT_BENCH_CHILD_MEMPROFILE"); prof != "" {
-				args = append(args, "-test.memprofile="+prof+"."+file)
-			}
-			cmd := exec.Command(os.Args[0], args...)
-			cmd.Env = append(os.Environ(), "MCPKIT_BENCH_TRACING_CHILD="+mode)
-			cmd.Stderr = os.Stderr
-			in, err := cmd.StdinPipe()
-			if err != nil {
-				b.Fatal(err)
-			}
-			outPipe, err := cmd.StdoutPipe()
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := cmd.Start(); err != nil {
-				b.Fatal(err)
-			}
-			out := bufio.NewScanner(outPipe)
-			defer func() {
-				in.Close() // the child stops at the end of its stdin
-				done := make(chan error, 1)
-				go func() {
-					for out.Scan() { // the test framework's last words
-					}
-					done <- cmd.Wait()
-				}()
-				select {
-				case <-done:
-				case <-time.After(10 * time.Second):
-					_ = cmd.Process.Kill()
-					<-done
-				}
-			}()
-			line := func() string {
-				if !out.Scan() {
-					b.Fatalf("child: no answer (%v)", out.Err())
-				}
-				return out.Text()
-			}
-			base := line()
+			c := benchchild.Start(b, "TestBenchTracingServerChild", strings.ReplaceAll(name, "/", "-"), "MCPKIT_BENCH_TRACING_CHILD="+mode)
+			defer c.Stop()
+			base := c.Line()
 			serverCPU := func() (cpu, allocs int64) { // the child's CPU time and allocations, asked over its stdin
-				fmt.Fprintln(in, "cpu")
-				a, c, _ := strings.Cut(line(), " ")
+				a, n, _ := strings.Cut(c.Ask("cpu"), " ")
 				cpu, err1 := strconv.ParseInt(a, 10, 64)
-				allocs, err2 := strconv.ParseInt(c, 10, 64)
+				allocs, err2 := strconv.ParseInt(n, 10, 64)
 				if err1 != nil || err2 != nil {
 					b.Fatal(err1, err2)
 				}
@@ -221,12 +177,10 @@ func TestBenchTracingServerChild(t *testing.T) {
 		ts.CloseClientConnections()
 		ts.Close()
 	}()
-	fmt.Println(ts.URL)
-	in := bufio.NewScanner(os.Stdin)
 	var ms runtime.MemStats
-	for in.Scan() {
+	benchchild.Serve(ts.URL, func() string {
 		cpu := processCPU()
 		runtime.ReadMemStats(&ms)
-		fmt.Println(cpu, ms.Mallocs)
-	}
+		return fmt.Sprint(cpu, " ", ms.Mallocs)
+	})
 }

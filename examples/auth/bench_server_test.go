@@ -1,14 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/mcpkit/mcpkit/internal/benchchild"
 )
 
 // BenchmarkToolsCallServer is BenchmarkToolsCall with the server in a child process (this test binary run
@@ -21,50 +20,11 @@ func BenchmarkToolsCallServer(b *testing.B) {
 	sg := newSigner(b, "https://issuer.example.com")
 	for _, name := range []string{"none", "static", "jwt-cached", "jwt-full"} {
 		b.Run(name, func(b *testing.B) {
-			args := []string{"-test.run=^TestBenchServerChild$", "-test.count=1"}
-			if prof := os.Getenv("MCPKIT_BENCH_CHILD_CPUPROFILE"); prof != "" { // the server's CPU profile
-				args = append(args, "-test.cpuprofile="+prof+"."+name)
-			}
-			cmd := exec.Command(os.Args[0], args...)
-			cmd.Env = append(os.Environ(), "MCPKIT_BENCH_CHILD="+name, "MCPKIT_BENCH_ISSUER="+sg.issuer, "MCPKIT_BENCH_JWKS="+sg.jwks)
-			cmd.Stderr = os.Stderr
-			in, err := cmd.StdinPipe()
-			if err != nil {
-				b.Fatal(err)
-			}
-			outPipe, err := cmd.StdoutPipe()
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := cmd.Start(); err != nil {
-				b.Fatal(err)
-			}
-			out := bufio.NewScanner(outPipe)
-			defer func() {
-				in.Close() // the child stops at the end of its stdin
-				done := make(chan error, 1)
-				go func() {
-					for out.Scan() { // the test framework's last words
-					}
-					done <- cmd.Wait()
-				}()
-				select {
-				case <-done:
-				case <-time.After(10 * time.Second):
-					_ = cmd.Process.Kill()
-					<-done
-				}
-			}()
-			line := func() string {
-				if !out.Scan() {
-					b.Fatalf("child: no answer (%v)", out.Err())
-				}
-				return out.Text()
-			}
-			base, resource, _ := strings.Cut(line(), " ")
+			c := benchchild.Start(b, "TestBenchServerChild", name, "MCPKIT_BENCH_CHILD="+name, "MCPKIT_BENCH_ISSUER="+sg.issuer, "MCPKIT_BENCH_JWKS="+sg.jwks)
+			defer c.Stop()
+			base, resource, _ := strings.Cut(c.Line(), " ")
 			serverCPU := func() int64 { // the child's CPU time, asked over its stdin
-				fmt.Fprintln(in, "cpu")
-				n, err := strconv.ParseInt(line(), 10, 64)
+				n, err := strconv.ParseInt(c.Ask("cpu"), 10, 64)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -107,9 +67,5 @@ func TestBenchServerChild(t *testing.T) {
 	default:
 		t.Fatalf("unknown case %q", name)
 	}
-	fmt.Printf("%s %s\n", base, resource)
-	in := bufio.NewScanner(os.Stdin)
-	for in.Scan() {
-		fmt.Println(processCPU())
-	}
+	benchchild.Serve(base+" "+resource, func() string { return fmt.Sprint(processCPU()) })
 }

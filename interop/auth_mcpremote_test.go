@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+	"github.com/mcpkit/mcpkit/internal/syncbuf"
 )
 
 // TestAuthMcpRemote: mcp-remote 0.15.1 (a stdio-to-HTTP bridge with its own OAuth client) reaches `mcpkit
@@ -54,7 +55,7 @@ func TestAuthMcpRemote(t *testing.T) {
 	}
 	cmd.Env = append(env, "HOME="+dir, "MCP_REMOTE_CONFIG_DIR="+filepath.Join(dir, "mcp-auth"),
 		"BROWSER="+browser, "MCPKIT_AUTHBROWSER_LOG="+browserLog)
-	stderr := &syncBuffer{}
+	stderr := &syncbuf.Buffer{}
 	cmd.Stderr = stderr
 	dieWithParent(cmd)
 	stdin, err := cmd.StdinPipe()

@@ -1,7 +1,6 @@
 package interop
 
 import (
-	"bytes"
 	"context"
 	"net"
 	"os"
@@ -10,9 +9,10 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/mcpkit/mcpkit/internal/syncbuf"
 
 	"github.com/go-json-experiment/json"
 
@@ -25,28 +25,10 @@ import (
 // server (auth/authserver, in this process) to `mcpkit serve --auth-issuer`; mcp-remote (auth_mcpremote_test.go)
 // runs its own flow.
 
-// syncBuffer is a bytes.Buffer safe to write from a process's output copier while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // protectedDemo is a running `mcpkit serve` with authentication flags.
 type protectedDemo struct {
-	base string      // http://127.0.0.1:PORT
-	log  *syncBuffer // its stderr
+	base string          // http://127.0.0.1:PORT
+	log  *syncbuf.Buffer // its stderr
 }
 
 // freeLoopbackAddr returns a 127.0.0.1 address with a port free at the time of the call.
@@ -65,7 +47,7 @@ func freeLoopbackAddr(t *testing.T) string {
 func startProtectedDemo(t *testing.T, addr string, args ...string) *protectedDemo {
 	t.Helper()
 	bin := mcpkitBinary(t)
-	d := &protectedDemo{base: "http://" + addr, log: &syncBuffer{}}
+	d := &protectedDemo{base: "http://" + addr, log: &syncbuf.Buffer{}}
 	cmd := exec.Command(bin, append([]string{"serve", "--addr", addr}, args...)...)
 	cmd.Stderr = d.log
 	dieWithParent(cmd)
@@ -159,7 +141,7 @@ func runAuthClient(t *testing.T, node, script string, d *protectedDemo, issuer, 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, script, d.base+"/mcp", mode)
-	var stderr syncBuffer
+	var stderr syncbuf.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
@@ -203,7 +185,7 @@ func startAuthserverCommand(t *testing.T, args ...string) string {
 	t.Helper()
 	addr := freeLoopbackAddr(t)
 	cmd := exec.Command(mcpkitBinary(t), append([]string{"authserver", "--addr", addr}, args...)...)
-	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	stdout, stderr := &syncbuf.Buffer{}, &syncbuf.Buffer{}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {

@@ -1,15 +1,15 @@
 package server_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/mcpkit/mcpkit/internal/syncbuf"
 
 	"github.com/mcpkit/mcpkit/client"
 	"github.com/mcpkit/mcpkit/mcp"
@@ -133,30 +133,12 @@ func TestBusNoDuplicateOnOrigin(t *testing.T) {
 	}
 }
 
-// lockedBuffer is a log sink safe for concurrent writes.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // TestBusFailureNeverBlocksAChange: a bus that refuses every message is logged and the change is still
 // delivered locally; a bus that never answers does not hold ResourceUpdated or AddTool, even past the
 // publish queue, and Close still returns.
 func TestBusFailureNeverBlocksAChange(t *testing.T) {
 	t.Run("fails", func(t *testing.T) {
-		var logs lockedBuffer
+		var logs syncbuf.Buffer
 		bus := &signalBus{MemoryBus: store.NewMemoryBus(store.MemoryBusOptions{}), published: make(chan struct{}, 8), fail: true}
 		const uri = "file:///f"
 		s := newNode(t, bus, uri, slog.New(slog.NewTextHandler(&logs, nil)))
@@ -178,7 +160,7 @@ func TestBusFailureNeverBlocksAChange(t *testing.T) {
 		}
 	})
 	t.Run("blocks", func(t *testing.T) {
-		var logs lockedBuffer
+		var logs syncbuf.Buffer
 		bus := &signalBus{MemoryBus: store.NewMemoryBus(store.MemoryBusOptions{}), published: make(chan struct{}, 1), block: true}
 		s := newNode(t, bus, "file:///b", slog.New(slog.NewTextHandler(&logs, nil)))
 		for range 1000 {
@@ -270,7 +252,7 @@ func (b *refusingBus) Subscribe(ctx context.Context, topic string) (store.Subscr
 // itself and then receives the other nodes' changes.
 func TestBusSubscribeRetried(t *testing.T) {
 	mem := store.NewMemoryBus(store.MemoryBusOptions{})
-	var logs lockedBuffer
+	var logs syncbuf.Buffer
 	const uri = "file:///r"
 	a := newNode(t, mem, uri, nil)
 	rb := &refusingBus{MemoryBus: mem, subscribed: make(chan struct{})}

@@ -1,14 +1,14 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/mcpkit/mcpkit/internal/syncbuf"
 
 	"github.com/mcpkit/mcpkit/auth"
 )
@@ -69,27 +69,10 @@ func TestAuthenticateOption(t *testing.T) {
 	}
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *syncBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *syncBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // TestScopesWithoutAuthenticationWarn: a server that declares scopes and is served over HTTP without
 // Authenticate says at start, once, that the scopes are not enforced.
 func TestScopesWithoutAuthenticationWarn(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	s := New("t", "1", &Options{Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	s.RequireToolScopes("x", "s")
 	for range 2 {
@@ -98,7 +81,7 @@ func TestScopesWithoutAuthenticationWarn(t *testing.T) {
 	if n := strings.Count(logs.String(), "scopes are not enforced"); n != 1 {
 		t.Fatalf("%d warnings, want 1:\n%s", n, logs.String())
 	}
-	quiet := &syncBuffer{}
+	quiet := &syncbuf.Buffer{}
 	s2 := New("t", "1", &Options{Logger: slog.New(slog.NewTextHandler(quiet, nil))})
 	answered(t, serveTest(t, s2, HTTPOptions{}))
 	if strings.Contains(quiet.String(), "scopes are not enforced") {

@@ -8,9 +8,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/mcpkit/mcpkit/internal/syncbuf"
 
 	"github.com/mcpkit/mcpkit/auth"
 	"github.com/mcpkit/mcpkit/server"
@@ -33,24 +34,6 @@ func fakeAuth(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-// lockedBuffer collects log output from several goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // authNode serves a server with a scoped tool behind fakeAuth; bus may be nil.
@@ -194,7 +177,7 @@ func TestSSESessionBoundToPrincipal(t *testing.T) {
 
 	// Two nodes on a bus: the stream on n1, POSTs through n2.
 	bus := store.NewMemoryBus(store.MemoryBusOptions{})
-	logs := &lockedBuffer{}
+	logs := &syncbuf.Buffer{}
 	n1, n2 := authNode(t, bus, logs), authNode(t, bus, io.Discard)
 	endpoint, next = streamAs(t, n1, "alice")
 	initAs(t, n2, endpoint, "alice", next)

@@ -8,9 +8,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/mcpkit/mcpkit/internal/syncbuf"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -32,33 +33,15 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // eras are the two ways a session may speak; every verb is tried in both.
 var eras = []string{mcp.LatestLegacyVersion, mcp.FirstModernVersion}
 
-// syncBuffer is a buffer written by the session's goroutines and read by the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // fixture is a verb's Env writing to buffers, and a session to srv over an in-memory pipe.
 type fixture struct {
 	env      *Env
-	out, err *syncBuffer
+	out, err *syncbuf.Buffer
 	s        *client.Session
 }
 
-func newEnv() (*Env, *syncBuffer, *syncBuffer) {
-	out, errb := &syncBuffer{}, &syncBuffer{}
+func newEnv() (*Env, *syncbuf.Buffer, *syncbuf.Buffer) {
+	out, errb := &syncbuf.Buffer{}, &syncbuf.Buffer{}
 	con := term.NewConsole(errb, term.ConsoleOptions{})
 	return &Env{Out: out, Console: con, Asker: &ask.Asker{Out: con, NotInteractive: "test"}, LogLevel: mcp.LevelInfo}, out, errb
 }
@@ -224,7 +207,7 @@ func TestLsNotOffered(t *testing.T) {
 	if out.String() != want {
 		t.Errorf("ls printed\n%q\nwant\n%q", out.String(), want)
 	}
-	out.b.Reset()
+	out.Reset()
 	env.JSON = true
 	if err := Ls(ctx, s, env); err != nil {
 		t.Fatal(err)
@@ -337,7 +320,7 @@ func TestCallElicitNotInteractive(t *testing.T) {
 		t.Errorf("stdout %q, stderr %q", f.out.String(), f.err.String())
 	}
 	// A prepared answer that does not fit ends the verb with what is wrong.
-	f.out.b.Reset()
+	f.out.Reset()
 	f.env.Asker = &ask.Asker{Out: f.env.Console, Answer: []byte(`{"checkAlternative":"sure"}`)}
 	err := Call(context.Background(), f.s, f.env, "book_trip", []string{"date=" + demo.FullDate})
 	if err == nil || !strings.Contains(err.Error(), `field "checkAlternative": want true or false, got a string`) {
@@ -436,7 +419,7 @@ func TestReadBlob(t *testing.T) {
 	if out.String() != "\x89PNG" {
 		t.Errorf("blob to a file: %q", out.String())
 	}
-	out.b.Reset()
+	out.Reset()
 	env.OutTTY = true
 	if err := Read(context.Background(), s, env, "img://dot"); err != nil {
 		t.Fatal(err)
@@ -544,7 +527,7 @@ func TestListenJSONAndLogs(t *testing.T) {
 		t.Errorf("listen --json printed\n%s\nwant\n%s", out.String(), want)
 	}
 	env.JSON = false
-	out.b.Reset()
+	out.Reset()
 	o.OnLog(context.Background(), &mcp.LoggingMessageParams{Level: "info", Data: []byte(`"started"`)})
 	if out.String() != "message [info] started\n" {
 		t.Errorf("listen printed %q", out.String())

@@ -102,17 +102,7 @@ func (p *Proxy) rootsChanged(ctx context.Context, _ string) {
 		p.log.Debug("proxy: reading the downstream client's new roots failed", "err", err)
 		return
 	}
-	if roots == nil {
-		roots = []mcp.Root{}
-	}
-	p.mu.Lock()
-	p.lastRoots = roots
-	p.mu.Unlock()
-	up, err := p.upstream()
-	if err != nil {
-		return
-	}
-	if err := up.SetRoots(ctx, roots); err != nil {
+	if err := p.SetRoots(ctx, roots); err != nil && !errors.Is(err, ErrNotAttached) {
 		p.log.Debug("proxy: telling the upstream its roots changed failed", "err", err)
 	}
 }

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/go-json-experiment/json"
@@ -35,8 +36,15 @@ func (p *Proxy) readResource() server.ResourceHandler {
 		var res mcp.ReadResourceResult
 		if err := p.forward(ctx, mcp.MethodResourcesRead, struct {
 			URI string `json:"uri"`
-		}{req.URI}, &res); err != nil {
+		}{p.names.upstreamURI(req.URI)}, &res); err != nil {
 			return nil, err
+		}
+		if p.names.URI != nil {
+			for i := range res.Contents {
+				if d := p.names.uri(res.Contents[i].URI); d != "" {
+					res.Contents[i].URI = d
+				}
+			}
 		}
 		return res.Contents, nil
 	}
@@ -94,7 +102,16 @@ func (p *Proxy) forwardRaw(ctx context.Context, method string, params any) (json
 	}
 	done := p.inflight.add(ctx)
 	defer done()
-	return up.Call(ctx, method, body)
+	if p.timeout <= 0 {
+		return up.Call(ctx, method, body)
+	}
+	cctx, cancel := context.WithTimeout(ctx, p.timeout)
+	defer cancel()
+	res, err := up.Call(cctx, method, body)
+	if err != nil && ctx.Err() == nil && errors.Is(cctx.Err(), context.DeadlineExceeded) {
+		return nil, p.timeoutError(method)
+	}
+	return res, err
 }
 
 // forwardedMeta are the members of a downstream request's _meta sent upstream: trace context and extension

@@ -66,25 +66,13 @@ func (p *Proxy) middleware(next server.Handler) server.Handler {
 	}
 }
 
-// complete forwards completion/complete. The proxy registers no completions: the upstream's answer is
-// re-encoded as the protocol's result (the upstream's result _meta is its own).
+// complete decodes and forwards completion/complete (Complete). The proxy registers no completions.
 func (p *Proxy) complete(ctx context.Context, r *server.Request) (jsontext.Value, error) {
 	var params mcp.CompleteParams
 	if err := json.Unmarshal(r.Params, &params); err != nil {
 		return nil, &jsonrpc.Error{Code: mcp.CodeInvalidParams, Message: fmt.Sprintf("completion/complete params: %v", err)}
 	}
-	params.Meta = nil // forwardRaw sends the forwarded members
-	var res mcp.CompleteResult
-	if err := p.forward(ctx, mcp.MethodCompletionComplete, &params, &res); err != nil {
-		return nil, err
-	}
-	out := mcp.CompleteResult{Completion: res.Completion}
-	if r.Era == mcp.EraModern {
-		info := p.srv.Info()
-		out.ResultType = mcp.ResultComplete
-		out.Meta = &mcp.ResultMeta{ServerInfo: &info}
-	}
-	return json.Marshal(&out)
+	return p.Complete(ctx, r, &params)
 }
 
 // listen serves a 2026-07-28 downstream subscriptions/listen: the resources it names are subscribed

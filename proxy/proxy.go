@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/mcpkit/mcpkit/client"
 	"github.com/mcpkit/mcpkit/mcp"
@@ -23,6 +24,21 @@ type Options struct {
 	// several calls in flight they then go to the newest. Off (the default), they are refused (questions)
 	// or dropped (logs) while several calls are in flight, so that one client never sees another's.
 	OneClient bool
+
+	// Shared, when set, is the server the proxy registers the upstream's entries on instead of creating
+	// one: several proxies behind one server (package gateway). The proxy then installs neither its
+	// middleware nor its roots hook on it: the owner of the server routes the methods that carry no entry
+	// to Complete, Subscribe, SetLevel and SetRoots, and Detach removes the proxy's entries. Server.Options
+	// is then unused.
+	Shared *server.Server
+	// Names renames the upstream's entries on the downstream server; the zero value keeps the upstream's
+	// names. A name mapped to "" is not offered (neither listed nor callable).
+	Names Names
+	// CallTimeout bounds each request forwarded upstream (0: no bound of the proxy's own). A request that
+	// exceeds it is cancelled upstream and fails with a JSON-RPC error naming Label and the bound.
+	CallTimeout time.Duration
+	// Label names the upstream in errors (a gateway's upstream name); empty says "the upstream".
+	Label string
 }
 
 // Proxy forwards one downstream server to one upstream session.
@@ -32,9 +48,14 @@ type Proxy struct {
 	srvOpts   server.Options
 	log       *slog.Logger
 	oneClient bool
+	shared    bool
+	names     Names
+	timeout   time.Duration
+	label     string
 
-	mu sync.Mutex
-	up *client.Session // set by Attach
+	mu       sync.Mutex
+	up       *client.Session // set by Attach
+	detached bool            // Detach ran: no more entries are registered
 
 	syncMu sync.Mutex // serializes sync
 	reg    registered // what sync.go registered, by kind (under syncMu)
@@ -56,6 +77,10 @@ func New(name, version string, opts *Options) *Proxy {
 		o = *opts
 	}
 	p.oneClient = o.OneClient
+	p.names, p.timeout, p.label = o.Names, o.CallTimeout, o.Label
+	if o.Shared != nil {
+		p.srv, p.shared = o.Shared, true
+	}
 	p.log = o.Logger
 	if p.log == nil {
 		p.log = slog.Default()
@@ -65,8 +90,8 @@ func New(name, version string, opts *Options) *Proxy {
 	return p
 }
 
-// Server is the downstream server, created by Attach (nil before): serve it with Serve, ServeStdio or
-// Handler.
+// Server is the downstream server, created by Attach (nil before) or Options.Shared: serve it with Serve,
+// ServeStdio or Handler.
 func (p *Proxy) Server() *server.Server {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -133,7 +158,9 @@ func (p *Proxy) ClientOptions(o client.Options) client.Options {
 	o.OnPromptsChanged = func(ctx context.Context) { p.refresh(ctx, kindPrompts) }
 	o.OnResourceUpdated = func(_ context.Context, uri string) {
 		if srv := p.Server(); srv != nil {
-			srv.ResourceUpdated(uri)
+			if d := p.names.uri(uri); d != "" {
+				srv.ResourceUpdated(d)
+			}
 		}
 	}
 	return o
@@ -144,15 +171,20 @@ func (p *Proxy) ClientOptions(o client.Options) client.Options {
 // upstream declares cannot be read.
 func (p *Proxy) Attach(ctx context.Context, up *client.Session) error {
 	p.mu.Lock()
-	if p.up != nil {
+	if p.up != nil || p.detached {
 		p.mu.Unlock()
 		return errors.New("proxy: an upstream session is already attached")
 	}
-	p.srv = p.newServer(up)
+	if !p.shared {
+		p.srv = p.newServer(up)
+	}
 	p.up = up
 	p.mu.Unlock()
 	for _, k := range []kind{kindTools, kindResources, kindPrompts} {
 		if err := p.sync(ctx, up, k); err != nil {
+			if p.shared {
+				p.Detach()
+			}
 			return err
 		}
 	}

@@ -50,6 +50,12 @@ func (p *Proxy) sync(ctx context.Context, up *client.Session, k kind) error {
 	caps := up.ServerCapabilities()
 	p.syncMu.Lock()
 	defer p.syncMu.Unlock() // one sync at a time: the callbacks and Attach may overlap
+	p.mu.Lock()
+	detached := p.detached
+	p.mu.Unlock()
+	if detached {
+		return nil
+	}
 	switch k {
 	case kindTools:
 		var tools []mcp.Tool
@@ -67,11 +73,19 @@ func (p *Proxy) sync(ctx context.Context, up *client.Session, k kind) error {
 			if len(t.InputSchema) == 0 {
 				t.InputSchema = jsontext.Value(`{"type":"object"}`)
 			}
-			key, def := t.Name, mustJSON(t)
-			next[key] = def
-			if p.reg.tools[key] != def {
-				p.srv.AddRawTool(t, p.callTool(t.Name))
+			upName := t.Name
+			if t.Name = p.names.tool(upName); t.Name == "" {
+				continue
 			}
+			key, def := t.Name, mustJSON(t)
+			if p.reg.tools[key] != def {
+				h := p.callTool(upName)
+				if !p.accept("tool", key, func(s *server.Server) { s.AddRawTool(t, h) }) {
+					continue
+				}
+				p.srv.AddRawTool(t, h)
+			}
+			next[key] = def
 		}
 		if gone := goneKeys(p.reg.tools, next); len(gone) > 0 {
 			p.srv.RemoveTools(gone...)
@@ -96,26 +110,32 @@ func (p *Proxy) sync(ctx context.Context, up *client.Session, k kind) error {
 		}
 		next := map[string]string{}
 		for _, r := range resources {
+			if r.URI = p.names.uri(r.URI); r.URI == "" {
+				continue
+			}
 			def := mustJSON(r)
-			next[r.URI] = def
 			if p.reg.resources[r.URI] != def {
+				if !p.accept("resource", r.URI, func(s *server.Server) { server.AddResource(s, r, p.readResource()) }) {
+					continue
+				}
 				server.AddResource(p.srv, r, p.readResource())
 			}
+			next[r.URI] = def
 		}
 		for _, t := range templates {
+			if t.URITemplate = p.names.uri(t.URITemplate); t.URITemplate == "" {
+				continue
+			}
 			key, def := templateKeyPrefix+t.URITemplate, mustJSON(t)
-			next[key] = def
 			if p.reg.resources[key] != def {
+				if !p.accept("resource template", t.URITemplate, func(s *server.Server) { server.AddResourceTemplate(s, t, p.readResource()) }) {
+					continue
+				}
 				server.AddResourceTemplate(p.srv, t, p.readResource())
 			}
+			next[key] = def
 		}
-		gone := goneKeys(p.reg.resources, next)
-		for i, g := range gone {
-			if len(g) > len(templateKeyPrefix) && g[:len(templateKeyPrefix)] == templateKeyPrefix {
-				gone[i] = g[len(templateKeyPrefix):]
-			}
-		}
-		if len(gone) > 0 {
+		if gone := untemplateKeys(goneKeys(p.reg.resources, next)); len(gone) > 0 {
 			p.srv.RemoveResources(gone...)
 		}
 		p.reg.resources = next
@@ -131,18 +151,44 @@ func (p *Proxy) sync(ctx context.Context, up *client.Session, k kind) error {
 		}
 		next := map[string]string{}
 		for _, pr := range prompts {
-			def := mustJSON(pr)
-			next[pr.Name] = def
-			if p.reg.prompts[pr.Name] != def {
-				server.AddPrompt(p.srv, pr, p.getPrompt(pr.Name))
+			upName := pr.Name
+			if pr.Name = p.names.prompt(upName); pr.Name == "" {
+				continue
 			}
+			def := mustJSON(pr)
+			if p.reg.prompts[pr.Name] != def {
+				h := p.getPrompt(upName)
+				if !p.accept("prompt", pr.Name, func(s *server.Server) { server.AddPrompt(s, pr, h) }) {
+					continue
+				}
+				server.AddPrompt(p.srv, pr, h)
+			}
+			next[pr.Name] = def
 		}
 		if gone := goneKeys(p.reg.prompts, next); len(gone) > 0 {
 			p.srv.RemovePrompts(gone...)
 		}
 		p.reg.prompts = next
 	}
+	if p.shared {
+		return nil // accept kept the shared server free of errors
+	}
 	return p.srv.Err()
+}
+
+// accept says whether an entry may be registered: always on the proxy's own server (where a refused entry
+// is reported by sync through Server.Err), and on a shared server only when a scratch server takes it
+// (checkEntry): a refused one is skipped with a warning, so that one upstream's bad entry does not stop
+// the server every upstream shares.
+func (p *Proxy) accept(what, name string, register func(*server.Server)) bool {
+	if !p.shared {
+		return true
+	}
+	if err := checkEntry(register); err != nil {
+		p.log.Warn("proxy: skipping an upstream entry the server refuses", "upstream", p.label, what, name, "err", err)
+		return false
+	}
+	return true
 }
 
 // goneKeys returns the keys of old missing from next, sorted.

@@ -91,7 +91,7 @@ func newRoot() *cobra.Command {
 	root.AddCommand(newServe(), newVersion(), newAuthserver(), newInspect())
 	root.AddCommand(newLs(), newCall(), newRead(), newPrompt(), newListen(), newPing(), newChat())
 	root.AddCommand(newConfig(), newLogin(), newLogout())
-	root.AddCommand(newBridge())
+	root.AddCommand(newBridge(), newGateway())
 	completionUsage(root)
 	return root
 }

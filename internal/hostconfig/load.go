@@ -206,6 +206,7 @@ func parseServer(name string, v jsontext.Value) (Server, error) {
 	if s.Headers, err = stringMap(m, "headers"); err != nil {
 		return s, err
 	}
+	s.Gateway = m["gateway"]
 	field := "type"
 	if typ == "" {
 		typ, field = transport, "transport"

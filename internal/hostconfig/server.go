@@ -3,6 +3,8 @@ package hostconfig
 import (
 	"net/url"
 	"strings"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Server is one server entry of a config file. Load keeps its strings as written; Resolve returns a
@@ -23,6 +25,9 @@ type Server struct {
 	// URL and Headers reach an HTTP server.
 	URL     string
 	Headers map[string]string
+	// Gateway is the entry's "gateway" member as written (nil when absent): `mcpkit gateway`'s settings
+	// for this server (docs/GATEWAY.md); hosts ignore it. Resolve substitutes nothing in it.
+	Gateway jsontext.Value
 }
 
 // Transport returns the transport the server uses: its Type; without one, "stdio" for a command, and

@@ -1,0 +1,271 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mcpkit/mcpkit/client"
+	"github.com/mcpkit/mcpkit/gateway"
+	"github.com/mcpkit/mcpkit/internal/servicetest"
+	"github.com/mcpkit/mcpkit/internal/syncbuf"
+	"github.com/mcpkit/mcpkit/mcp"
+	"github.com/mcpkit/mcpkit/transport/sse"
+	"github.com/mcpkit/mcpkit/transport/streamable"
+)
+
+// writeGatewayConfig writes a host config file: "demo" is `mcpkit serve --stdio` (with demoGateway as its
+// "gateway" member when not empty), "web" the Streamable HTTP server at webURL pinned to 2026-07-28.
+func writeGatewayConfig(t *testing.T, path, webURL, demoGateway string) {
+	t.Helper()
+	demoEntry := `"command": ` + strconv.Quote(binary) + `, "args": ["serve", "--stdio"]`
+	if demoGateway != "" {
+		demoEntry += `, "gateway": ` + demoGateway
+	}
+	src := `{
+  // a host config file, comments and all
+  "mcpServers": {
+    "demo": {` + demoEntry + `},
+    "web": {"url": ` + strconv.Quote(webURL) + `, "gateway": {"timeout": "5s", "protocolEra": "modern"}}
+  }
+}`
+	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func gatewayTools(ctx context.Context, t *testing.T, sess *client.Session) []string {
+	t.Helper()
+	var names []string
+	for tool, err := range sess.Tools(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, tool.Name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// TestGatewayCommand runs `mcpkit gateway` on a config file naming a stdio child (`mcpkit serve --stdio`)
+// and a Streamable HTTP server (`mcpkit serve`), and drives it with our client over /mcp in both eras and
+// over /sse: both upstreams' tools by their namespaced names, a template read, /readyz with the upstreams'
+// states, the Host check, a reload on SIGHUP, and SIGTERM ending it with exit 0.
+func TestGatewayCommand(t *testing.T) {
+	webAddr, _ := servicetest.Listening(t, "mcpkit serve", binary, func(addr string) []string { return []string{"serve", "--addr", addr} })
+	cfgPath := filepath.Join(t.TempDir(), "mcp.json")
+	writeGatewayConfig(t, cfgPath, "http://"+webAddr+"/mcp", "")
+	type started struct {
+		cmd  *exec.Cmd
+		proc *servicetest.Proc
+		base string
+	}
+	gw := servicetest.Retry(t, func() (started, error) {
+		port, err := servicetest.FreePort()
+		if err != nil {
+			return started{}, err
+		}
+		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+		cmd := exec.Command(binary, "gateway", "--config", cfgPath, "--addr", addr, "--poll", "1h")
+		p, err := servicetest.StartCmd(cmd)
+		if err != nil {
+			return started{}, err
+		}
+		if err := p.WaitReady("mcpkit gateway", func() error {
+			c, err := net.Dial("tcp", addr)
+			if err == nil {
+				c.Close()
+			}
+			return err
+		}); err != nil {
+			return started{}, err
+		}
+		return started{cmd, p, "http://" + addr}, nil
+	})
+	t.Cleanup(func() {
+		gw.proc.Kill()
+		if t.Failed() {
+			t.Logf("the gateway said:\n%s", gw.proc.Output())
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+
+	for _, version := range []string{mcp.Version20251125, mcp.Version20260728} {
+		stream, err := streamable.NewClient(gw.base+"/mcp", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sess, err := client.Connect(ctx, stream, &client.Options{ProtocolVersion: version})
+		if err != nil {
+			t.Fatalf("%s: %v", version, err)
+		}
+		tools := gatewayTools(ctx, t, sess)
+		for _, want := range []string{"demo__add", "demo__book_trip", "web__add", "web__echo"} {
+			if !slices.Contains(tools, want) {
+				t.Fatalf("%s: tools %v lack %s", version, tools, want)
+			}
+		}
+		for _, ns := range []string{"demo", "web"} {
+			res, err := sess.CallTool(ctx, ns+"__add", map[string]int{"a": 40, "b": 2})
+			if err != nil || res.IsError || res.Content[0].Text != "42" {
+				t.Fatalf("%s: %s__add = %+v, %v", version, ns, res, err)
+			}
+			read, err := sess.ReadResource(ctx, ns+"+greeting://Ann")
+			if err != nil || read.Contents[0].Text != "Hello, Ann!" {
+				t.Fatalf("%s: read %s+greeting://Ann = %+v, %v", version, ns, read, err)
+			}
+		}
+		sess.Close()
+	}
+	stream, err := sse.Dial(ctx, gw.base+"/sse", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sseSess, err := client.Connect(ctx, stream, &client.Options{ProtocolVersion: mcp.Version20241105})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := sseSess.CallTool(ctx, "web__add", map[string]int{"a": 1, "b": 2}); err != nil || res.Content[0].Text != "3" {
+		t.Fatalf("over /sse: web__add = %+v, %v", res, err)
+	}
+	sseSess.Close()
+
+	resp, err := http.Get(gw.base + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"name":"demo","state":"up","version":"`) ||
+		!strings.Contains(string(body), `"name":"web","state":"up","version":"2026-07-28"`) {
+		t.Fatalf("/readyz: %d %s", resp.StatusCode, body)
+	}
+	req, _ := http.NewRequest(http.MethodPost, gw.base+"/mcp", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"ping"}`))
+	req.Host = "evil.example"
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("a foreign Host: %v %v, want 403", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+
+	// Reload on SIGHUP (the poll is an hour): demo's add is denied from now on, web is untouched.
+	writeGatewayConfig(t, cfgPath, "http://"+webAddr+"/mcp", `{"deny": ["add"]}`)
+	if err := gw.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	stream2, err := streamable.NewClient(gw.base+"/mcp", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := client.Connect(ctx, stream2, &client.Options{ProtocolVersion: mcp.Version20260728})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	for {
+		tools := gatewayTools(ctx, t, sess)
+		if !slices.Contains(tools, "demo__add") && slices.Contains(tools, "demo__echo") && slices.Contains(tools, "web__add") {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the reload never took effect: %v", tools)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	if !strings.Contains(gw.proc.Output(), "reloaded "+cfgPath+" (SIGHUP)") {
+		t.Fatalf("no reload logged:\n%s", gw.proc.Output())
+	}
+
+	if err := gw.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-gw.proc.Done():
+	case <-ctx.Done():
+		t.Fatal("the gateway did not stop on SIGTERM")
+	}
+	if code := gw.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Fatalf("the gateway exited %d on SIGTERM, want 0:\n%s", code, gw.proc.Output())
+	}
+}
+
+// TestGatewayConfigReloadOnChange: watchGatewayConfig applies a file whose modification time changed, and
+// keeps the running configuration when the new file is invalid.
+func TestGatewayConfigReloadOnChange(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "mcp.json")
+	write := func(src string) {
+		if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	entry := `{"command": ` + strconv.Quote(binary) + `, "args": ["serve", "--stdio"]}`
+	write(`{"mcpServers": {"one": ` + entry + `}}`)
+	f := &gatewayFlags{config: path}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cfg, err := loadGatewayConfig(ctx, f, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := gateway.New("gw", "test", nil)
+	defer g.Close()
+	if err := g.Apply(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	var log syncbuf.Buffer
+	wctx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		watchGatewayConfig(wctx, g, f, nil, 20*time.Millisecond, &log)
+	}()
+	defer func() { stop(); <-done }()
+	names := func() string {
+		var n []string
+		for _, s := range g.Status() {
+			n = append(n, s.Name+":"+string(s.State))
+		}
+		return strings.Join(n, ",")
+	}
+	if got := names(); got != "one:up" {
+		t.Fatalf("status %s", got)
+	}
+	time.Sleep(30 * time.Millisecond) // a later modification time
+	write(`{"mcpServers": {"one": ` + entry + `, "two": ` + entry + `}}`)
+	for names() != "one:up,two:up" {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("status %s after the file changed", names())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	write(`{"mcpServers": {"bad_name": ` + entry + `}}`)
+	for !strings.Contains(log.String(), "refused") {
+		select {
+		case <-ctx.Done():
+			t.Fatal("the invalid file was not reported")
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	if got := names(); got != "one:up,two:up" {
+		t.Fatalf("status %s after an invalid file, want the running configuration", got)
+	}
+	if s := log.String(); !strings.Contains(s, `upstream name "bad_name": character '_'`) {
+		t.Fatalf("the refusal does not say why: %s", s)
+	}
+}

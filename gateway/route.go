@@ -1,0 +1,210 @@
+package gateway
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/mcpkit/mcpkit/jsonrpc"
+	"github.com/mcpkit/mcpkit/mcp"
+	"github.com/mcpkit/mcpkit/proxy"
+	"github.com/mcpkit/mcpkit/server"
+)
+
+// route is the gateway server's middleware: it sends the methods that carry no registered entry to the
+// owner of the name or URI they carry. Tools, prompts, resources and templates are ordinary entries on
+// the server, each bound to its upstream's proxy, so tools/call, prompts/get and resources/read need no
+// routing here. ping is answered by the gateway itself (upstream health is in Status).
+func (g *Gateway) route(next server.Handler) server.Handler {
+	return func(ctx context.Context, r *server.Request) (jsontext.Value, error) {
+		switch r.Method {
+		case mcp.MethodCompletionComplete:
+			return g.complete(ctx, r)
+		case mcp.MethodResourcesSubscribe, mcp.MethodResourcesUnsubscribe:
+			var params struct {
+				URI string `json:"uri"`
+			}
+			if err := json.Unmarshal(r.Params, &params); err != nil || params.URI == "" {
+				return next(ctx, r) // the server answers the malformed request
+			}
+			if r.Method == mcp.MethodResourcesUnsubscribe {
+				g.unsubscribe(ctx, params.URI)
+				return next(ctx, r)
+			}
+			if err := g.subscribe(ctx, params.URI); err != nil {
+				return nil, err
+			}
+			res, err := next(ctx, r)
+			if err != nil {
+				g.unsubscribe(ctx, params.URI)
+			}
+			return res, err
+		case mcp.MethodSubscriptionsListen:
+			var params struct {
+				Notifications mcp.SubscriptionFilter `json:"notifications"`
+			}
+			if err := json.Unmarshal(r.Params, &params); err != nil {
+				return next(ctx, r)
+			}
+			var subscribed []string
+			defer func() {
+				for _, uri := range subscribed {
+					g.unsubscribe(ctx, uri)
+				}
+			}()
+			for _, uri := range params.Notifications.ResourceSubscriptions {
+				if err := g.subscribe(ctx, uri); err != nil {
+					return nil, err
+				}
+				subscribed = append(subscribed, uri)
+			}
+			return next(ctx, r)
+		case mcp.MethodLoggingSetLevel:
+			var params struct {
+				Level mcp.LoggingLevel `json:"level"`
+			}
+			if err := json.Unmarshal(r.Params, &params); err == nil && params.Level.Valid() {
+				for _, u := range g.all() {
+					if p, err := u.proxy(); err == nil {
+						if err := p.SetLevel(ctx, params.Level); err != nil {
+							g.log.Debug("gateway: logging/setLevel upstream failed", "upstream", u.cfg.Name, "err", err)
+						}
+					}
+				}
+			}
+		}
+		return next(ctx, r)
+	}
+}
+
+// complete routes completion/complete by its reference: a prompt by its NAME<sep> prefix, a resource
+// template by its NAME+ scheme prefix; the reference goes upstream in the upstream's names.
+func (g *Gateway) complete(ctx context.Context, r *server.Request) (jsontext.Value, error) {
+	var params mcp.CompleteParams
+	if err := json.Unmarshal(r.Params, &params); err != nil {
+		return nil, &jsonrpc.Error{Code: mcp.CodeInvalidParams, Message: fmt.Sprintf("completion/complete params: %v", err)}
+	}
+	var u *upstream
+	switch params.Ref.Type {
+	case mcp.RefTypePrompt:
+		var name string
+		u, name = g.nameOwner(params.Ref.Name)
+		params.Ref.Name = name
+	case mcp.RefTypeResource:
+		u = g.lookup(uriOwner(params.Ref.URI))
+		if u != nil {
+			params.Ref.URI = u.ns.upstreamURI(params.Ref.URI)
+		}
+	default:
+		return nil, &jsonrpc.Error{Code: mcp.CodeInvalidParams, Message: fmt.Sprintf("completion/complete: ref.type must be %q or %q, got %q", mcp.RefTypePrompt, mcp.RefTypeResource, params.Ref.Type)}
+	}
+	if u == nil {
+		return nil, &jsonrpc.Error{Code: mcp.CodeInvalidParams, Message: fmt.Sprintf("completion/complete: no upstream of the gateway owns the reference %q", params.Ref.Name+params.Ref.URI)}
+	}
+	p, err := u.proxy()
+	if err != nil {
+		return nil, &jsonrpc.Error{Code: mcp.CodeInternalError, Message: err.Error()}
+	}
+	return p.Complete(ctx, r, &params)
+}
+
+// nameOwner returns the upstream whose NAME<sep> begins a tool or prompt name, and the name without it.
+// Validate makes the owner unique.
+func (g *Gateway) nameOwner(down string) (*upstream, string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for name, u := range g.ups {
+		if rest, ok := strings.CutPrefix(down, name+g.sep); ok {
+			return u, rest
+		}
+	}
+	return nil, ""
+}
+
+// subscribe subscribes the owner of a downstream URI to it for one more downstream subscription. The
+// count is kept per downstream URI so that a reconnected upstream is subscribed again (resubscribe).
+func (g *Gateway) subscribe(ctx context.Context, uri string) error {
+	u := g.lookup(uriOwner(uri))
+	if u == nil {
+		return &jsonrpc.Error{Code: mcp.CodeInvalidParams, Message: fmt.Sprintf("no upstream of the gateway owns the resource %q (URIs are NAME+scheme:…)", uri)}
+	}
+	p, err := u.proxy()
+	if err != nil {
+		return &jsonrpc.Error{Code: mcp.CodeInternalError, Message: err.Error()}
+	}
+	if err := p.Subscribe(ctx, u.ns.upstreamURI(uri), true); err != nil {
+		return err
+	}
+	g.mu.Lock()
+	g.subs[uri]++
+	g.mu.Unlock()
+	return nil
+}
+
+// unsubscribe ends one downstream subscription to uri; the upstream is unsubscribed (best effort, bounded:
+// ctx may have ended) when it is connected.
+func (g *Gateway) unsubscribe(ctx context.Context, uri string) {
+	g.mu.Lock()
+	if n := g.subs[uri]; n > 1 {
+		g.subs[uri] = n - 1
+	} else {
+		delete(g.subs, uri)
+	}
+	g.mu.Unlock()
+	u := g.lookup(uriOwner(uri))
+	if u == nil {
+		return
+	}
+	p, err := u.proxy()
+	if err != nil {
+		return
+	}
+	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), unsubscribeTimeout)
+	defer cancel()
+	if err := p.Subscribe(uctx, u.ns.upstreamURI(uri), false); err != nil {
+		g.log.Debug("gateway: unsubscribing upstream failed", "upstream", u.cfg.Name, "uri", uri, "err", err)
+	}
+}
+
+// unsubscribeTimeout bounds an unsubscribe sent after the downstream request ended.
+const unsubscribeTimeout = 5 * time.Second
+
+// resubscribe subscribes a (re)connected upstream to the URIs downstream clients still hold, once each.
+func (g *Gateway) resubscribe(ctx context.Context, u *upstream, p *proxy.Proxy) {
+	g.mu.Lock()
+	var uris []string
+	for uri, n := range g.subs {
+		if n > 0 && uriOwner(uri) == u.cfg.Name {
+			uris = append(uris, uri)
+		}
+	}
+	g.mu.Unlock()
+	for _, uri := range uris {
+		sctx, cancel := context.WithTimeout(ctx, unsubscribeTimeout)
+		if err := p.Subscribe(sctx, u.ns.upstreamURI(uri), true); err != nil {
+			g.log.Warn("gateway: subscribing a reconnected upstream again failed", "upstream", u.cfg.Name, "uri", uri, "err", err)
+		}
+		cancel()
+	}
+}
+
+// rootsChanged is the server's OnRootsChanged: a legacy downstream client said its roots changed. They are
+// read once and given to every connected upstream's proxy.
+func (g *Gateway) rootsChanged(ctx context.Context, _ string) {
+	roots, err := server.Roots(ctx)
+	if err != nil {
+		g.log.Debug("gateway: reading the downstream client's new roots failed", "err", err)
+		return
+	}
+	for _, u := range g.all() {
+		if p, err := u.proxy(); err == nil {
+			if err := p.SetRoots(ctx, roots); err != nil {
+				g.log.Debug("gateway: telling an upstream its roots changed failed", "upstream", u.cfg.Name, "err", err)
+			}
+		}
+	}
+}

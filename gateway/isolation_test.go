@@ -180,3 +180,68 @@ func TestFailedFirstConnect(t *testing.T) {
 		return slices.Contains(tools, "late__add")
 	})
 }
+
+// TestSubscriptionSurvivesReconnect: a downstream subscription (resources/subscribe in a legacy session, a
+// 2026-07-28 subscriptions/listen) outlives its upstream's loss: the reconnected upstream is subscribed
+// again, and its resources/updated reaches the client.
+func TestSubscriptionSurvivesReconnect(t *testing.T) {
+	for _, pair := range pairs {
+		t.Run(pairName(pair), func(t *testing.T) {
+			up := newMemUp(t, newDemo(), pair[0])
+			g := newGateway(t, fastOptions(), gateway.Config{Upstreams: []gateway.Upstream{upstreamOf("mem", up)}})
+			updated := make(chan string, 64)
+			sess := connectDown(t, g, pair[1], client.Options{OnResourceUpdated: func(_ context.Context, uri string) { updated <- uri }})
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			const uri = "mem+command://ping"
+			if sess.Era() == mcp.EraLegacy {
+				if err := sess.Subscribe(ctx, uri); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				lctx, stop := context.WithCancel(ctx)
+				ready := make(chan struct{})
+				done := make(chan error, 1)
+				go func() {
+					done <- sess.Listen(lctx, mcp.SubscriptionFilter{ResourceSubscriptions: []string{uri}}, func(mcp.SubscriptionFilter) { close(ready) })
+				}()
+				defer func() { stop(); <-done }()
+				select {
+				case <-ready:
+				case <-ctx.Done():
+					t.Fatal("listen not acknowledged")
+				}
+			}
+			touchUntilUpdated := func(when string) {
+				t.Helper()
+				for {
+					if res, err := sess.CallTool(ctx, "mem__touch", struct{}{}); err != nil || res.IsError {
+						t.Fatalf("%s: touch = %+v, %v", when, res, err)
+					}
+					select {
+					case got := <-updated:
+						if got != uri {
+							t.Fatalf("%s: updated %q", when, got)
+						}
+						return
+					case <-time.After(30 * time.Millisecond):
+					case <-ctx.Done():
+						t.Fatalf("%s: no resources/updated", when)
+					}
+				}
+			}
+			touchUntilUpdated("before the loss")
+			up.kill()
+			waitFor(t, ctx, "the upstream's loss", func() bool { return g.Status()[0].State != gateway.StateUp })
+			up.revive()
+			waitFor(t, ctx, "the reconnection", func() bool {
+				tools, _ := toolNames(ctx, sess)
+				return slices.Contains(tools, "mem__touch")
+			})
+			for len(updated) > 0 {
+				<-updated
+			}
+			touchUntilUpdated("after the reconnection")
+		})
+	}
+}

@@ -269,3 +269,43 @@ func TestGatewayConfigReloadOnChange(t *testing.T) {
 		t.Fatalf("the refusal does not say why: %s", s)
 	}
 }
+
+// TestGatewayRefusals: a wrong command line or configuration stops `mcpkit gateway` at once with a message
+// naming the flag, file, server and rule.
+func TestGatewayRefusals(t *testing.T) {
+	dir := t.TempDir()
+	file := func(name, src string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(src), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := file("good.json", `{"mcpServers": {"demo": {"command": "true"}}}`)
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"gateway", "--addr", "127.0.0.1:0"}, exitUsage, "--config FILE is required"},
+		{[]string{"gateway", "--config", good, "--addr", "0.0.0.0:0"}, exitUsage, "not a loopback address"},
+		{[]string{"gateway", "--config", filepath.Join(dir, "missing.json"), "--addr", "127.0.0.1:0"}, exitError, "--config: open"},
+		{[]string{"gateway", "--config", good, "--server", "nope", "--addr", "127.0.0.1:0"}, exitError, `--server "nope": ` + good + ` has no such server; it has: demo`},
+		{[]string{"gateway", "--config", file("under.json", `{"mcpServers": {"my_server": {"command": "true"}}}`), "--addr", "127.0.0.1:0"}, exitError, `upstream name "my_server": character '_'`},
+		{[]string{"gateway", "--config", file("member.json", `{"mcpServers": {"a": {"command": "true", "gateway": {"timout": "1s"}}}}`), "--addr", "127.0.0.1:0"}, exitError, `server "a": "gateway"`},
+		{[]string{"gateway", "--config", file("timeout.json", `{"mcpServers": {"a": {"command": "true", "gateway": {"timeout": "soon"}}}}`), "--addr", "127.0.0.1:0"}, exitError, `"gateway"."timeout": want a duration`},
+		{[]string{"gateway", "--config", file("era.json", `{"mcpServers": {"a": {"command": "true", "gateway": {"protocolEra": "old"}}}}`), "--addr", "127.0.0.1:0"}, exitError, `"gateway"."protocolEra"`},
+		{[]string{"gateway", "--config", file("off.json", `{"mcpServers": {"a": {"command": "true", "gateway": {"disabled": true}}}}`), "--addr", "127.0.0.1:0"}, exitError, "no server to serve"},
+		{[]string{"gateway", "--config", file("coll.json", `{"mcpServers": {"a": {"command": "true"}, "b": {"command": "true", "gateway": {"name": "A"}}}}`), "--addr", "127.0.0.1:0"}, exitError, `collides with upstream "a"`},
+		{[]string{"gateway", "--config", good, "--separator", "/", "--addr", "127.0.0.1:0"}, exitError, `separator "/"`},
+		{[]string{"gateway", "--config", good, "--addr", "127.0.0.1:0", "--redis", "redis://user:secret@127.0.0.1:1/0"}, exitError, "Redis does not answer"},
+	} {
+		_, stderr, code := mcpkit(t, tc.args...)
+		if code != tc.code || !strings.Contains(stderr, tc.want) {
+			t.Errorf("mcpkit %q: exit %d (want %d); stderr:\n%s\nwant it to contain %q", tc.args, code, tc.code, stderr, tc.want)
+		}
+		if strings.Contains(stderr, "secret") {
+			t.Errorf("mcpkit %q shows the password:\n%s", tc.args, stderr)
+		}
+	}
+}

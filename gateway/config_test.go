@@ -128,11 +128,14 @@ func TestTimeout(t *testing.T) {
 				t.Fatalf("a fast call to the same upstream = %+v, %v", res, err)
 			}
 			// Without a timeout, the other upstream's slow call runs until the client cancels it.
+			// ... and the client's cancellation reaches the upstream handler.
+			ended = slowEnded.Load()
 			cctx, ccancel := context.WithTimeout(ctx, 400*time.Millisecond)
 			defer ccancel()
 			if _, err := sess.CallTool(cctx, "other__slow", struct{}{}); !errors.Is(err, context.DeadlineExceeded) {
 				t.Fatalf("other__slow = %v, want the client's own deadline", err)
 			}
+			waitFor(t, ctx, "the downstream cancellation to reach the upstream", func() bool { return slowEnded.Load() > ended })
 		})
 	}
 }

@@ -208,3 +208,54 @@ func TestThroughGateway(t *testing.T) {
 		})
 	}
 }
+
+// TestLogLevelsPerClient: an upstream's log messages reach each downstream client filtered by that
+// client's own level: one client's logging/setLevel (or 2026-07-28 per-request level) does not silence
+// another's.
+func TestLogLevelsPerClient(t *testing.T) {
+	for _, pair := range pairs {
+		t.Run(pairName(pair), func(t *testing.T) {
+			g := newGateway(t, fastOptions(), gateway.Config{Upstreams: []gateway.Upstream{upstreamOf("mem", newMemUp(t, newDemo(), pair[0]))}})
+			collect := func(level mcp.LoggingLevel) (*client.Session, func() []string) {
+				var mu sync.Mutex
+				var got []string
+				sess := connectDown(t, g, pair[1], client.Options{LogLevel: level, OnLog: func(_ context.Context, p *mcp.LoggingMessageParams) {
+					mu.Lock()
+					got = append(got, string(p.Level))
+					mu.Unlock()
+				}})
+				return sess, func() []string {
+					mu.Lock()
+					defer mu.Unlock()
+					return slices.Clone(got)
+				}
+			}
+			quiet, quietLogs := collect(mcp.LevelError)
+			loud, loudLogs := collect(mcp.LevelDebug)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if quiet.Era() == mcp.EraLegacy {
+				// The loud client first: were the level passed up, the quiet one's would then win.
+				if err := loud.SetLevel(ctx, mcp.LevelDebug); err != nil {
+					t.Fatal(err)
+				}
+				if err := quiet.SetLevel(ctx, mcp.LevelError); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, s := range []*client.Session{quiet, loud} {
+				if res, err := s.CallTool(ctx, "mem__log", struct{}{}); err != nil || res.IsError {
+					t.Fatalf("mem__log = %+v, %v", res, err)
+				}
+			}
+			waitFor(t, ctx, "the loud client's two messages", func() bool { return len(loudLogs()) >= 2 })
+			if got := loudLogs(); !slices.Equal(got, []string{"debug", "error"}) {
+				t.Fatalf("the debug-level client got %v", got)
+			}
+			waitFor(t, ctx, "the quiet client's message", func() bool { return len(quietLogs()) >= 1 })
+			if got := quietLogs(); !slices.Equal(got, []string{"error"}) {
+				t.Fatalf("the error-level client got %v", got)
+			}
+		})
+	}
+}

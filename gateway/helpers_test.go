@@ -60,6 +60,11 @@ func newDemo() *server.Server {
 		slowEnded.Add(1)
 		return "", ctx.Err()
 	})
+	server.Tool(s, "log", "Log at debug and at error", func(ctx context.Context, _ struct{}) (string, error) {
+		server.Log(ctx).Debug("dbg")
+		server.Log(ctx).Error("err")
+		return "logged", nil
+	})
 	server.Tool(s, "roots", "List the client's roots", func(ctx context.Context, _ struct{}) (string, error) {
 		roots, err := server.Roots(ctx)
 		if err != nil {

@@ -18,7 +18,10 @@ import (
 // route is the gateway server's middleware: it sends the methods that carry no registered entry to the
 // owner of the name or URI they carry. Tools, prompts, resources and templates are ordinary entries on
 // the server, each bound to its upstream's proxy, so tools/call, prompts/get and resources/read need no
-// routing here. ping is answered by the gateway itself (upstream health is in Status).
+// routing here. ping is answered by the gateway itself (upstream health is in Status). logging/setLevel is
+// answered by the gateway's server alone: each upstream session is shared by every downstream client, so
+// it is asked for every level (debug) once, at connection, and the server filters what it relays by each
+// downstream session's or request's own level; passing one client's level up would silence the others.
 func (g *Gateway) route(next server.Handler) server.Handler {
 	return func(ctx context.Context, r *server.Request) (jsontext.Value, error) {
 		switch r.Method {
@@ -63,19 +66,6 @@ func (g *Gateway) route(next server.Handler) server.Handler {
 				subscribed = append(subscribed, uri)
 			}
 			return next(ctx, r)
-		case mcp.MethodLoggingSetLevel:
-			var params struct {
-				Level mcp.LoggingLevel `json:"level"`
-			}
-			if err := json.Unmarshal(r.Params, &params); err == nil && params.Level.Valid() {
-				for _, u := range g.all() {
-					if p, err := u.proxy(); err == nil {
-						if err := p.SetLevel(ctx, params.Level); err != nil {
-							g.log.Debug("gateway: logging/setLevel upstream failed", "upstream", u.cfg.Name, "err", err)
-						}
-					}
-				}
-			}
 		}
 		return next(ctx, r)
 	}

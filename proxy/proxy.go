@@ -28,7 +28,7 @@ type Options struct {
 	// Shared, when set, is the server the proxy registers the upstream's entries on instead of creating
 	// one: several proxies behind one server (package gateway). The proxy then installs neither its
 	// middleware nor its roots hook on it: the owner of the server routes the methods that carry no entry
-	// to Complete, Subscribe, SetLevel and SetRoots, and Detach removes the proxy's entries. Server.Options
+	// to Complete, Subscribe and SetRoots, and Detach removes the proxy's entries. Server.Options
 	// is then unused.
 	Shared *server.Server
 	// Names renames the upstream's entries on the downstream server; the zero value keeps the upstream's

@@ -120,19 +120,6 @@ func (p *Proxy) Subscribe(ctx context.Context, uri string, on bool) error {
 	return p.subscribeUp(ctx, uri, on)
 }
 
-// SetLevel asks a legacy upstream for log messages at level (logging/setLevel); a 2026-07-28 upstream
-// takes the level per request, and gets none.
-func (p *Proxy) SetLevel(ctx context.Context, level mcp.LoggingLevel) error {
-	up, err := p.upstream()
-	if err != nil {
-		return err
-	}
-	if up.Era() != mcp.EraLegacy {
-		return nil
-	}
-	return up.SetLevel(ctx, level)
-}
-
 // SetRoots tells the proxy the downstream client's roots changed to roots (with Options.Shared, where the
 // server's roots hook is its owner's): kept as the answer to an upstream roots/list that comes with no
 // downstream request in flight, and announced to a legacy upstream.

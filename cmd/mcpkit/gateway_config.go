@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -102,22 +101,8 @@ func gatewayUpstream(s *hostconfig.Server, m *gatewayMember, timeout time.Durati
 	if _, err := cli.ProtocolVersion(m.ProtocolEra); err != nil {
 		return u, fmt.Errorf("\"gateway\".\"protocolEra\": want legacy, auto or modern, got %q", m.ProtocolEra)
 	}
-	t := cli.Target{Transport: s.Transport(), Dir: s.Cwd, Era: m.ProtocolEra, Stderr: stderr}
-	if s.URL != "" {
-		t.Args = []string{s.URL}
-		if len(s.Headers) > 0 {
-			t.Header = map[string][]string{}
-			for k, v := range s.Headers {
-				t.Header.Set(k, v)
-			}
-		}
-	} else {
-		t.Args = append([]string{s.Command}, s.Args...)
-		for k, v := range s.Env {
-			t.Env = append(t.Env, k+"="+v)
-		}
-		sort.Strings(t.Env)
-	}
+	t := cli.ServerTarget(s)
+	t.Era, t.Stderr = m.ProtocolEra, stderr
 	fp, err := json.Marshal(struct {
 		S   *hostconfig.Server
 		Era string
@@ -127,7 +112,7 @@ func gatewayUpstream(s *hostconfig.Server, m *gatewayMember, timeout time.Durati
 	}
 	u.Fingerprint = string(fp)
 	u.Dial = func(ctx context.Context, opts client.Options) (*client.Session, error) {
-		tt := t
+		tt := *t
 		conn, err := cli.Connect(ctx, &tt, opts)
 		if err != nil {
 			return nil, err

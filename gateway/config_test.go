@@ -139,3 +139,44 @@ func TestTimeout(t *testing.T) {
 		})
 	}
 }
+
+// TestUnservableEntriesSkipped: an upstream tool whose namespaced name would break the specification's
+// rule (over 128 characters, or a character outside A-Z a-z 0-9 _ - .) is skipped; the upstream's other
+// entries and the other upstreams are served, and the gateway's server keeps no error (it would refuse to
+// serve).
+func TestUnservableEntriesSkipped(t *testing.T) {
+	odd := newDemo()
+	odd.AddRawTool(mcp.Tool{Name: strings.Repeat("x", 126), InputSchema: []byte(`{"type":"object"}`)}, nil)
+	odd.AddRawTool(mcp.Tool{Name: "has/slash", InputSchema: []byte(`{"type":"object"}`)}, nil)
+	oddUp := newMemUp(t, odd, mcp.Version20251125)
+	direct, err := oddUp.dial(context.Background(), client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer direct.Close()
+	if names, err := toolNames(context.Background(), direct); err != nil || !slices.Contains(names, "has/slash") || !slices.Contains(names, strings.Repeat("x", 126)) {
+		t.Fatalf("the upstream itself lists %v (%v)", names, err)
+	}
+	g := newGateway(t, fastOptions(), gateway.Config{Upstreams: []gateway.Upstream{
+		upstreamOf("odd", oddUp),
+		upstreamOf("fine", newMemUp(t, newDemo(), mcp.Version20260728)),
+	}})
+	sess := connectDown(t, g, mcp.Version20251125, client.Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	tools, err := toolNames(ctx, sess)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range tools {
+		if strings.Contains(n, "xxxx") || strings.Contains(n, "/") {
+			t.Fatalf("an invalid name is offered: %q", n)
+		}
+	}
+	if !slices.Contains(tools, "odd__add") || !slices.Contains(tools, "fine__add") {
+		t.Fatalf("tools = %v", tools)
+	}
+	if err := g.Server().Err(); err != nil {
+		t.Fatalf("the gateway's server holds an error: %v", err)
+	}
+}

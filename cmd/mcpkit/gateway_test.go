@@ -60,9 +60,10 @@ func gatewayTools(ctx context.Context, t *testing.T, sess *client.Session) []str
 // TestGatewayCommand runs `mcpkit gateway` on a config file naming a stdio child (`mcpkit serve --stdio`)
 // and a Streamable HTTP server (`mcpkit serve`), and drives it with our client over /mcp in both eras and
 // over /sse: both upstreams' tools by their namespaced names, a template read, /readyz with the upstreams'
-// states, the Host check, a reload on SIGHUP, and SIGTERM ending it with exit 0.
+// states, the Host check, a reload on SIGHUP, the HTTP upstream killed (its tools go, /readyz shows it
+// down), and SIGTERM ending it with exit 0.
 func TestGatewayCommand(t *testing.T) {
-	webAddr, _ := servicetest.Listening(t, "mcpkit serve", binary, func(addr string) []string { return []string{"serve", "--addr", addr} })
+	webAddr, webProc := servicetest.Listening(t, "mcpkit serve", binary, func(addr string) []string { return []string{"serve", "--addr", addr} })
 	cfgPath := filepath.Join(t.TempDir(), "mcp.json")
 	writeGatewayConfig(t, cfgPath, "http://"+webAddr+"/mcp", "")
 	type started struct {
@@ -76,7 +77,7 @@ func TestGatewayCommand(t *testing.T) {
 			return started{}, err
 		}
 		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-		cmd := exec.Command(binary, "gateway", "--config", cfgPath, "--addr", addr, "--poll", "1h")
+		cmd := exec.Command(binary, "gateway", "--config", cfgPath, "--addr", addr, "--poll", "1h", "--ping-interval", "100ms")
 		p, err := servicetest.StartCmd(cmd)
 		if err != nil {
 			return started{}, err
@@ -188,6 +189,33 @@ func TestGatewayCommand(t *testing.T) {
 	}
 	if !strings.Contains(gw.proc.Output(), "reloaded "+cfgPath+" (SIGHUP)") {
 		t.Fatalf("no reload logged:\n%s", gw.proc.Output())
+	}
+
+	// The HTTP upstream dies: its tools go, /readyz still answers 200 and shows it down, the stdio
+	// upstream keeps serving.
+	webProc.Kill()
+	for {
+		tools := gatewayTools(ctx, t, sess)
+		if !slices.Contains(tools, "web__add") {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the dead upstream's tools stay: %v", tools)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	if res, err := sess.CallTool(ctx, "demo__echo", map[string]string{"message": "still here"}); err != nil || res.IsError {
+		t.Fatalf("demo__echo with web down = %+v, %v", res, err)
+	}
+	resp, err = http.Get(gw.base + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"name":"web","state":"`) || strings.Contains(string(body), `"name":"web","state":"up"`) {
+		t.Fatalf("/readyz with web down: %d %s", resp.StatusCode, body)
 	}
 
 	if err := gw.cmd.Process.Signal(syscall.SIGTERM); err != nil {

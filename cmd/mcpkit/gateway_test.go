@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/mcpkit/mcpkit/client"
 	"github.com/mcpkit/mcpkit/gateway"
+	"github.com/mcpkit/mcpkit/internal/redistest"
 	"github.com/mcpkit/mcpkit/internal/servicetest"
 	"github.com/mcpkit/mcpkit/internal/syncbuf"
 	"github.com/mcpkit/mcpkit/mcp"
@@ -57,6 +59,48 @@ func gatewayTools(ctx context.Context, t *testing.T, sess *client.Session) []str
 	return names
 }
 
+// gatewayProc is a running `mcpkit gateway`.
+type gatewayProc struct {
+	cmd  *exec.Cmd
+	proc *servicetest.Proc
+	base string // http://127.0.0.1:PORT
+}
+
+// startGateway runs `mcpkit gateway ARGS --addr` on a free loopback port and waits until it listens; it
+// is killed when the test ends (and what it printed logged when the test failed).
+func startGateway(t *testing.T, args ...string) *gatewayProc {
+	t.Helper()
+	gw := servicetest.Retry(t, func() (*gatewayProc, error) {
+		port, err := servicetest.FreePort()
+		if err != nil {
+			return nil, err
+		}
+		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+		cmd := exec.Command(binary, append(append([]string{"gateway"}, args...), "--addr", addr)...)
+		p, err := servicetest.StartCmd(cmd)
+		if err != nil {
+			return nil, err
+		}
+		if err := p.WaitReady("mcpkit gateway", func() error {
+			c, err := net.Dial("tcp", addr)
+			if err == nil {
+				c.Close()
+			}
+			return err
+		}); err != nil {
+			return nil, err
+		}
+		return &gatewayProc{cmd, p, "http://" + addr}, nil
+	})
+	t.Cleanup(func() {
+		gw.proc.Kill()
+		if t.Failed() {
+			t.Logf("the gateway said:\n%s", gw.proc.Output())
+		}
+	})
+	return gw
+}
+
 // TestGatewayCommand runs `mcpkit gateway` on a config file naming a stdio child (`mcpkit serve --stdio`)
 // and a Streamable HTTP server (`mcpkit serve`), and drives it with our client over /mcp in both eras and
 // over /sse: both upstreams' tools by their namespaced names, a template read, /readyz with the upstreams'
@@ -66,39 +110,7 @@ func TestGatewayCommand(t *testing.T) {
 	webAddr, webProc := servicetest.Listening(t, "mcpkit serve", binary, func(addr string) []string { return []string{"serve", "--addr", addr} })
 	cfgPath := filepath.Join(t.TempDir(), "mcp.json")
 	writeGatewayConfig(t, cfgPath, "http://"+webAddr+"/mcp", "")
-	type started struct {
-		cmd  *exec.Cmd
-		proc *servicetest.Proc
-		base string
-	}
-	gw := servicetest.Retry(t, func() (started, error) {
-		port, err := servicetest.FreePort()
-		if err != nil {
-			return started{}, err
-		}
-		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-		cmd := exec.Command(binary, "gateway", "--config", cfgPath, "--addr", addr, "--poll", "1h", "--ping-interval", "100ms")
-		p, err := servicetest.StartCmd(cmd)
-		if err != nil {
-			return started{}, err
-		}
-		if err := p.WaitReady("mcpkit gateway", func() error {
-			c, err := net.Dial("tcp", addr)
-			if err == nil {
-				c.Close()
-			}
-			return err
-		}); err != nil {
-			return started{}, err
-		}
-		return started{cmd, p, "http://" + addr}, nil
-	})
-	t.Cleanup(func() {
-		gw.proc.Kill()
-		if t.Failed() {
-			t.Logf("the gateway said:\n%s", gw.proc.Output())
-		}
-	})
+	gw := startGateway(t, "--config", cfgPath, "--poll", "1h", "--ping-interval", "100ms")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 
@@ -335,5 +347,52 @@ func TestGatewayRefusals(t *testing.T) {
 		if strings.Contains(stderr, "secret") {
 			t.Errorf("mcpkit %q shows the password:\n%s", tc.args, stderr)
 		}
+	}
+}
+
+// TestGatewayRedisNodes runs two `mcpkit gateway --redis` processes on one Redis with the same config (a
+// stdio demo each): a legacy session initialized on the first is served by the second, and a 2026-07-28
+// requestState sealed on the first (book_trip asks the user) is answered on the second.
+func TestGatewayRedisNodes(t *testing.T) {
+	rs := redistest.Start(t)
+	cfgPath := filepath.Join(t.TempDir(), "mcp.json")
+	src := `{"mcpServers": {"demo": {"command": ` + strconv.Quote(binary) + `, "args": ["serve", "--stdio"]}}}`
+	if err := os.WriteFile(cfgPath, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a := startGateway(t, "--config", cfgPath, "--redis", rs.URL(0))
+	b := startGateway(t, "--config", cfgPath, "--redis", rs.URL(0))
+	status, sid, body := post(t, a.base+"/mcp", "", `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`)
+	if status != http.StatusOK || sid == "" {
+		t.Fatalf("initialize on A: %d, session %q, %s", status, sid, body)
+	}
+	if status, _, body := post(t, a.base+"/mcp", sid, `{"jsonrpc":"2.0","method":"notifications/initialized"}`); status != http.StatusAccepted {
+		t.Fatalf("initialized on A: %d %s", status, body)
+	}
+	status, _, body = post(t, b.base+"/mcp", sid, `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"demo__add","arguments":{"a":5,"b":10}}}`)
+	if status != http.StatusOK || !strings.Contains(body, `"text":"15"`) {
+		t.Fatalf("tools/call on B with A's session: %d %s", status, body)
+	}
+	meta := `"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{"elicitation":{}}}`
+	status, _, body = postModern(t, a.base+"/mcp", "demo__book_trip", `{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"demo__book_trip","arguments":{"date":"2024-12-25"},`+meta+`}}`)
+	var first struct {
+		Result struct {
+			RequestState  string                     `json:"requestState"`
+			InputRequests map[string]json.RawMessage `json:"inputRequests"`
+		} `json:"result"`
+	}
+	if err := json.Unmarshal([]byte(body), &first); status != http.StatusOK || err != nil || first.Result.RequestState == "" || len(first.Result.InputRequests) != 1 {
+		t.Fatalf("demo__book_trip on A: %d %s (%v)", status, body, err)
+	}
+	var key string
+	for k := range first.Result.InputRequests {
+		key = k
+	}
+	state, _ := json.Marshal(first.Result.RequestState)
+	retry := `{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"demo__book_trip","arguments":{"date":"2024-12-25"},` +
+		`"inputResponses":{` + strconv.Quote(key) + `:{"action":"accept","content":{"checkAlternative":true}}},"requestState":` + string(state) + `,` + meta + `}}`
+	status, _, body = postModern(t, b.base+"/mcp", "demo__book_trip", retry)
+	if status != http.StatusOK || !strings.Contains(body, "Booked for 2024-12-26") {
+		t.Fatalf("demo__book_trip retried on B with A's requestState: %d %s", status, body)
 	}
 }

@@ -27,7 +27,8 @@ import (
 )
 
 // writeGatewayConfig writes a host config file: "demo" is `mcpkit serve --stdio` (with demoGateway as its
-// "gateway" member when not empty), "web" the Streamable HTTP server at webURL pinned to 2026-07-28.
+// "gateway" member when not empty), "web" the Streamable HTTP server at webURL pinned to 2026-07-28, "old"
+// the same server's HTTP+SSE endpoint.
 func writeGatewayConfig(t *testing.T, path, webURL, demoGateway string) {
 	t.Helper()
 	demoEntry := `"command": ` + strconv.Quote(binary) + `, "args": ["serve", "--stdio"]`
@@ -38,7 +39,8 @@ func writeGatewayConfig(t *testing.T, path, webURL, demoGateway string) {
   // a host config file, comments and all
   "mcpServers": {
     "demo": {` + demoEntry + `},
-    "web": {"url": ` + strconv.Quote(webURL) + `, "gateway": {"timeout": "5s", "protocolEra": "modern"}}
+    "web": {"url": ` + strconv.Quote(webURL) + `, "gateway": {"timeout": "5s", "protocolEra": "modern"}},
+    "old": {"type": "sse", "url": ` + strconv.Quote(strings.TrimSuffix(webURL, "/mcp")+"/sse") + `}
   }
 }`
 	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
@@ -124,12 +126,12 @@ func TestGatewayCommand(t *testing.T) {
 			t.Fatalf("%s: %v", version, err)
 		}
 		tools := gatewayTools(ctx, t, sess)
-		for _, want := range []string{"demo__add", "demo__book_trip", "web__add", "web__echo"} {
+		for _, want := range []string{"demo__add", "demo__book_trip", "web__add", "web__echo", "old__add"} {
 			if !slices.Contains(tools, want) {
 				t.Fatalf("%s: tools %v lack %s", version, tools, want)
 			}
 		}
-		for _, ns := range []string{"demo", "web"} {
+		for _, ns := range []string{"demo", "web", "old"} {
 			res, err := sess.CallTool(ctx, ns+"__add", map[string]int{"a": 40, "b": 2})
 			if err != nil || res.IsError || res.Content[0].Text != "42" {
 				t.Fatalf("%s: %s__add = %+v, %v", version, ns, res, err)
@@ -161,7 +163,8 @@ func TestGatewayCommand(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"name":"demo","state":"up","version":"`) ||
-		!strings.Contains(string(body), `"name":"web","state":"up","version":"2026-07-28"`) {
+		!strings.Contains(string(body), `"name":"web","state":"up","version":"2026-07-28"`) ||
+		!strings.Contains(string(body), `"name":"old","state":"up"`) {
 		t.Fatalf("/readyz: %d %s", resp.StatusCode, body)
 	}
 	req, _ := http.NewRequest(http.MethodPost, gw.base+"/mcp", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"ping"}`))

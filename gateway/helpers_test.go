@@ -298,7 +298,7 @@ func (u *httpUp) dials() int { return int(u.n.Load()) }
 // fastOptions make losses noticed and reconnections tried quickly.
 func fastOptions() *gateway.Options {
 	return &gateway.Options{
-		PingInterval: 50 * time.Millisecond, PingTimeout: 2 * time.Second,
+		PingInterval: 50 * time.Millisecond, PingTimeout: 10 * time.Second,
 		MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
 		ConnectTimeout: 10 * time.Second,
 		Logger:         slog.New(slog.DiscardHandler),

@@ -194,8 +194,10 @@ const (
 
 // UpstreamStatus is what Status reports about one upstream.
 type UpstreamStatus struct {
-	Name  string `json:"name"`
-	State State  `json:"state"`
+	// Name is the upstream's name.
+	Name string `json:"name"`
+	// State is its connection state.
+	State State `json:"state"`
 	// Version is the protocol version of the current session ("" when not connected).
 	Version string `json:"version,omitzero"`
 	// Error is the last connection failure or the reason the connection was lost.

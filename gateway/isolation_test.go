@@ -131,13 +131,9 @@ func TestUpstreamKilledMidTraffic(t *testing.T) {
 				tr.end(t)
 
 				before = changes.Load()
-				dialsBefore := fx[victim].dials()
 				fx[victim].revive()
 				waitFor(t, ctx, victim+"'s tools to come back", func() bool { return hasTools(victim) })
 				waitFor(t, ctx, "tools list_changed after the reconnection", func() bool { return changes.Load() > before })
-				if fx[victim].dials() <= dialsBefore {
-					t.Fatalf("%s came back without a new connection", victim)
-				}
 				res, err = sess.CallTool(ctx, victim+"__add", map[string]int{"a": 20, "b": 22})
 				if err != nil || res.IsError || res.Content[0].Text != "42" {
 					t.Fatalf("%s__add after the reconnection = %+v, %v", victim, res, err)

@@ -106,7 +106,7 @@ func startGateway(t *testing.T, args ...string) *gatewayProc {
 // TestGatewayCommand runs `mcpkit gateway` on a config file naming a stdio child (`mcpkit serve --stdio`)
 // and a Streamable HTTP server (`mcpkit serve`), and drives it with our client over /mcp in both eras and
 // over /sse: both upstreams' tools by their namespaced names, a template read, /readyz with the upstreams'
-// states, the Host check, a reload on SIGHUP, the HTTP upstream killed (its tools go, /readyz shows it
+// states, /healthz, the Host and Origin checks, a reload on SIGHUP, the HTTP upstream killed (its tools go, /readyz shows it
 // down), and SIGTERM ending it with exit 0.
 func TestGatewayCommand(t *testing.T) {
 	webAddr, webProc := servicetest.Listening(t, "mcpkit serve", binary, func(addr string) []string { return []string{"serve", "--addr", addr} })
@@ -173,6 +173,20 @@ func TestGatewayCommand(t *testing.T) {
 	req.Header.Set("Accept", "application/json, text/event-stream")
 	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("a foreign Host: %v %v, want 403", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	req, _ = http.NewRequest(http.MethodPost, gw.base+"/mcp", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"ping"}`))
+	req.Header.Set("Origin", "http://evil.example")
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("a foreign Origin: %v %v, want 403", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	if resp, err := http.Get(gw.base + "/healthz"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("/healthz: %v %v", resp, err)
 	} else {
 		resp.Body.Close()
 	}

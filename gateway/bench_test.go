@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
@@ -18,8 +19,8 @@ import (
 // interleaved call by call in the same run so that both see the same machine load. Both hops are in the
 // same era. "memory": everything in process over memory pipes (the gateway's own cost); "http": the
 // upstream and the gateway each on a loopback Streamable HTTP port (what a deployment adds). Reported:
-// direct-µs/call, gateway-µs/call, added-µs/call and ratio (direct time / gateway time: the gateway's
-// throughput as a fraction of the direct one, for one caller).
+// direct-µs/call, gateway-µs/call, added-µs/call (means), added-p50-µs (gateway p50 − direct p50) and ratio
+// (direct time / gateway time: the gateway's throughput as a fraction of the direct one, for one caller).
 func BenchmarkGateway(b *testing.B) {
 	for _, tr := range []string{"memory", "http"} {
 		for _, version := range []string{mcp.Version20251125, mcp.Version20260728} {
@@ -47,6 +48,7 @@ func BenchmarkGateway(b *testing.B) {
 				ctx := context.Background()
 				args := map[string]int{"a": 1, "b": 2}
 				var dDirect, dThrough time.Duration
+				var perDirect, perThrough []time.Duration
 				b.ReportAllocs()
 				b.ResetTimer()
 				for b.Loop() {
@@ -58,14 +60,22 @@ func BenchmarkGateway(b *testing.B) {
 					if res, err := through.CallTool(ctx, "demo__add", args); err != nil || res.IsError {
 						b.Fatalf("gateway add = %+v, %v", res, err)
 					}
-					dDirect += t1.Sub(t0)
-					dThrough += time.Since(t1)
+					d, g := t1.Sub(t0), time.Since(t1)
+					dDirect += d
+					dThrough += g
+					perDirect = append(perDirect, d)
+					perThrough = append(perThrough, g)
 				}
 				n := float64(b.N)
 				b.ReportMetric(float64(dDirect.Nanoseconds())/n/1e3, "direct-µs/call")
 				b.ReportMetric(float64(dThrough.Nanoseconds())/n/1e3, "gateway-µs/call")
 				b.ReportMetric(float64((dThrough-dDirect).Nanoseconds())/n/1e3, "added-µs/call")
 				b.ReportMetric(float64(dDirect)/float64(dThrough), "ratio")
+				p50 := func(ds []time.Duration) float64 {
+					slices.Sort(ds)
+					return float64(ds[len(ds)/2].Nanoseconds()) / 1e3
+				}
+				b.ReportMetric(p50(perThrough)-p50(perDirect), "added-p50-µs")
 			})
 		}
 	}

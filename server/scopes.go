@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"maps"
 	"slices"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -55,23 +56,28 @@ func (s *Server) RequirePromptScopes(name string, scopes ...string) {
 func (s *Server) requireScopes(kind scopeKind, name string, scopes []string) {
 	k := scopeKey{kind, name}
 	s.mu.Lock()
-	if len(scopes) == 0 {
-		delete(s.scopes, k)
-	} else {
-		if s.scopes == nil {
-			s.scopes = make(map[scopeKey][]string)
-		}
-		s.scopes[k] = slices.Clone(scopes)
+	defer s.mu.Unlock()
+	m := make(map[scopeKey][]string)
+	if old := s.scopes.Load(); old != nil {
+		maps.Copy(m, *old)
 	}
-	s.scoped.Store(len(s.scopes) > 0)
-	s.mu.Unlock()
+	if len(scopes) == 0 {
+		delete(m, k)
+	} else {
+		m[k] = slices.Clone(scopes)
+	}
+	s.scopes.Store(&m)
+	s.scoped.Store(len(m) > 0)
 }
 
-// scopesOf returns the scopes declared for an item ("" kind: none).
+// scopesOf returns the scopes declared for an item ("" kind: none). It takes no lock: declarations
+// replace the map (copy on write), a request reads the one it finds.
 func (s *Server) scopesOf(kind scopeKind, name string) []string {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.scopes[scopeKey{kind, name}]
+	m := s.scopes.Load()
+	if m == nil {
+		return nil
+	}
+	return (*m)[scopeKey{kind, name}]
 }
 
 // resourceScopeName returns the name resource uri's scopes are declared under: the URI of the static

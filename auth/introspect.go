@@ -85,15 +85,21 @@ func NewIntrospectionVerifier(opts IntrospectionOptions) (*IntrospectionVerifier
 	return v, nil
 }
 
-// Verify implements Verifier.
+// Verify implements Verifier. The principal is the caller's to change.
 func (v *IntrospectionVerifier) Verify(ctx context.Context, token string) (*Principal, error) {
+	p, err := v.verifyShared(ctx, token)
+	return copyPrincipal(p), err
+}
+
+// verifyShared is Verify returning the cached principal itself (sharedVerifier).
+func (v *IntrospectionVerifier) verifyShared(ctx context.Context, token string) (*Principal, error) {
 	now := v.opts.Now()
 	if v.opts.CacheTTL > 0 {
 		if e, ok := v.cache.get(token, now); ok {
 			if e.p == nil {
 				return nil, InvalidToken("inactive (cached answer)")
 			}
-			return copyPrincipal(e.p), nil
+			return e.p, nil
 		}
 	}
 	p, err := v.introspect(ctx, token, now)
@@ -110,7 +116,7 @@ func (v *IntrospectionVerifier) Verify(ctx context.Context, token string) (*Prin
 		}
 		v.cache.put(token, e, now)
 	}
-	return copyPrincipal(p), err
+	return p, err
 }
 
 // introspection is the part of an RFC 7662 answer the verifier reads.

@@ -153,8 +153,26 @@ type accessClaims struct {
 	AZP      string          `json:"azp,omitempty"`
 }
 
-// Verify implements Verifier.
+// Verify implements Verifier. The principal is the caller's to change.
 func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Principal, error) {
+	p, err := v.verifyShared(ctx, token)
+	return copyPrincipal(p), err
+}
+
+// known implements tokenCache: the cached principal of token, nil when token is not in the result cache
+// (or the cache is off). Only tokens that verified are cached, and each is a canonical compact JWS.
+func (v *JWTVerifier) known(token string) *Principal {
+	if v.opts.CacheTTL < 0 || len(token) > v.opts.MaxTokenBytes {
+		return nil
+	}
+	if e, ok := v.cache.get(token, v.opts.Now()); ok {
+		return e.p
+	}
+	return nil
+}
+
+// verifyShared is Verify returning the cached principal itself (sharedVerifier).
+func (v *JWTVerifier) verifyShared(ctx context.Context, token string) (*Principal, error) {
 	if len(token) > v.opts.MaxTokenBytes {
 		return nil, InvalidToken("token longer than %d bytes", v.opts.MaxTokenBytes)
 	}
@@ -163,7 +181,7 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Principal, err
 	}
 	now := v.opts.Now()
 	if e, ok := v.cache.get(token, now); ok {
-		return copyPrincipal(e.p), nil
+		return e.p, nil
 	}
 	p, err := v.verify(ctx, token)
 	if err != nil {
@@ -174,7 +192,7 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Principal, err
 		until = last
 	}
 	v.cache.put(token, cached{p: p, until: until}, now)
-	return copyPrincipal(p), nil
+	return p, nil
 }
 
 // verify checks token without the result cache.

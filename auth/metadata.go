@@ -180,3 +180,25 @@ func RegisterMetadata(mux *http.ServeMux, md ProtectedResourceMetadata) error {
 	}
 	return nil
 }
+
+// WithMetadata serves md at both well-known URIs, as RegisterMetadata does, and passes every other request
+// to next: the metadata in front of a protected endpoint (next is usually Middleware) without a ServeMux of
+// its own — a comparison of the path instead of a mux's routing on every request. It returns an error
+// when md is not valid (NewMetadataHandler).
+func WithMetadata(next http.Handler, md ProtectedResourceMetadata) (http.Handler, error) {
+	h, err := NewMetadataHandler(md)
+	if err != nil {
+		return nil, err
+	}
+	p, err := MetadataPath(md.Resource)
+	if err != nil {
+		return nil, err
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if path := r.URL.Path; path == p || path == WellKnownPrefix {
+			h.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	}), nil
+}

@@ -30,43 +30,62 @@ func TestCanonicalResourceURI(t *testing.T) {
 	}
 }
 
+// TestMetadataServed: RegisterMetadata (on a mux) and WithMetadata (in front of a handler) serve the same
+// document at both well-known URIs; WithMetadata passes every other path to its handler.
 func TestMetadataServed(t *testing.T) {
-	mux := http.NewServeMux()
 	md := ProtectedResourceMetadata{
 		Resource:             "https://mcp.example.test/public/mcp",
 		AuthorizationServers: []string{testIssuer},
 		ScopesSupported:      []string{"User.Read"},
 		ResourceName:         "Demo",
 	}
+	mux := http.NewServeMux()
 	if err := RegisterMetadata(mux, md); err != nil {
+		t.Fatal(err)
+	}
+	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) })
+	wrapped, err := WithMetadata(next, md)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if u, _ := MetadataURL(md.Resource); u != "https://mcp.example.test/.well-known/oauth-protected-resource/public/mcp" {
 		t.Fatalf("MetadataURL %s", u)
 	}
-	for _, path := range []string{"/.well-known/oauth-protected-resource/public/mcp", "/.well-known/oauth-protected-resource"} {
+	for name, h := range map[string]http.Handler{"RegisterMetadata": mux, "WithMetadata": wrapped} {
+		for _, path := range []string{"/.well-known/oauth-protected-resource/public/mcp", "/.well-known/oauth-protected-resource"} {
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
+			if w.Code != 200 || w.Header().Get("Content-Type") != "application/json" || w.Header().Get("Access-Control-Allow-Origin") != "*" {
+				t.Fatalf("%s %s: %d %v", name, path, w.Code, w.Header())
+			}
+			var got map[string]any
+			if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
+				t.Fatal(err)
+			}
+			if got["resource"] != md.Resource || got["resource_name"] != "Demo" ||
+				got["authorization_servers"].([]any)[0] != testIssuer || got["bearer_methods_supported"].([]any)[0] != "header" ||
+				got["scopes_supported"].([]any)[0] != "User.Read" || len(got) != 5 {
+				t.Fatalf("%s %s: %s", name, path, w.Body)
+			}
+		}
 		w := httptest.NewRecorder()
-		mux.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
-		if w.Code != 200 || w.Header().Get("Content-Type") != "application/json" || w.Header().Get("Access-Control-Allow-Origin") != "*" {
-			t.Fatalf("%s: %d %v", path, w.Code, w.Header())
-		}
-		var got map[string]any
-		if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
-			t.Fatal(err)
-		}
-		if got["resource"] != md.Resource || got["resource_name"] != "Demo" ||
-			got["authorization_servers"].([]any)[0] != testIssuer || got["bearer_methods_supported"].([]any)[0] != "header" ||
-			got["scopes_supported"].([]any)[0] != "User.Read" || len(got) != 5 {
-			t.Fatalf("%s: %s", path, w.Body)
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/.well-known/oauth-protected-resource", nil))
+		if w.Code != http.StatusMethodNotAllowed {
+			t.Fatalf("%s POST: %d", name, w.Code)
 		}
 	}
-	w := httptest.NewRecorder()
-	mux.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/.well-known/oauth-protected-resource", nil))
-	if w.Code != http.StatusMethodNotAllowed {
-		t.Fatalf("POST: %d", w.Code)
+	for _, path := range []string{"/public/mcp", "/.well-known/oauth-protected-resource/other", "/.well-known/oauth-protected-resourcex", "/"} {
+		w := httptest.NewRecorder()
+		wrapped.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
+		if w.Code != http.StatusTeapot {
+			t.Fatalf("WithMetadata %s: %d, want next's answer", path, w.Code)
+		}
 	}
 	if _, err := NewMetadataHandler(ProtectedResourceMetadata{Resource: md.Resource}); err == nil {
 		t.Fatal("metadata without an authorization server accepted")
+	}
+	if _, err := WithMetadata(next, ProtectedResourceMetadata{Resource: md.Resource}); err == nil {
+		t.Fatal("WithMetadata: metadata without an authorization server accepted")
 	}
 }
 

@@ -101,7 +101,12 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m.refuse(w, r, http.StatusBadRequest, "invalid_request", "access tokens are accepted only in the Authorization header, never in the request body", err)
 		return
 	}
-	token, status := ParseAuthorization(r.Header)
+	token, status := bearer(r.Header)
+	// A token the verifier has accepted before (exactly this string) passed every check below before.
+	p := knownToken(m.opts.Verifier, token)
+	if status == HeaderOK && p == nil && !isToken68(token) {
+		status = HeaderMalformed
+	}
 	switch status {
 	case HeaderAbsent:
 		m.refused(r, http.StatusUnauthorized, "missing_token")
@@ -112,7 +117,10 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m.refuse(w, r, http.StatusBadRequest, "invalid_request", "malformed Authorization header: want one \"Bearer <token>\"", nil)
 		return
 	}
-	p, err := m.opts.Verifier.Verify(r.Context(), token)
+	var err error
+	if p == nil {
+		p, err = verifyShared(r.Context(), m.opts.Verifier, token) // p may be a verifier's own: copied below
+	}
 	switch {
 	case err == nil && p == nil:
 		err = InvalidToken("the verifier returned no principal")
@@ -137,7 +145,7 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		WriteInsufficientScope(w, &InsufficientScopeError{Scopes: m.opts.Scopes, What: r.URL.Path}, m.opts)
 		return
 	}
-	r2 := r.WithContext(WithResourceMetadata(WithPrincipal(r.Context(), p), m.opts.ResourceMetadataURL))
+	r2 := r.WithContext(withAuthCopy(r.Context(), p, m.opts.ResourceMetadataURL))
 	r2.Header = headerWithout(r.Header, "Authorization")
 	m.next.ServeHTTP(w, r2)
 }
@@ -245,7 +253,17 @@ const (
 // one header "Bearer" (any case), one or more spaces, and a token68. It returns the token and HeaderOK, or
 // "" and why not.
 func ParseAuthorization(h http.Header) (string, HeaderStatus) {
-	vals := h.Values("Authorization")
+	tok, st := bearer(h)
+	if st == HeaderOK && !isToken68(tok) {
+		return "", HeaderMalformed
+	}
+	return tok, st
+}
+
+// bearer is ParseAuthorization without the token68 check of the token (HeaderOK with a token that may
+// still be malformed), for Middleware, which skips that check for a token its verifier has accepted before.
+func bearer(h http.Header) (string, HeaderStatus) {
+	vals := h["Authorization"] // the canonical key: no canonicalization per request
 	switch len(vals) {
 	case 0:
 		return "", HeaderAbsent
@@ -259,35 +277,43 @@ func ParseAuthorization(h http.Header) (string, HeaderStatus) {
 		return "", HeaderMalformed
 	}
 	tok := strings.TrimLeft(v[len(scheme):], " ")
-	if !isToken68(tok) {
+	if tok == "" {
 		return "", HeaderMalformed
 	}
 	return tok, HeaderOK
 }
 
 // isToken68 reports whether s is a token68 (RFC 7235 section 2.1): 1*( ALPHA / DIGIT / "-" / "." / "_" /
-// "~" / "+" / "/" ) *"=". One table look-up per byte: a JWT is checked on every request.
+// "~" / "+" / "/" ) *"=". A JWT is checked on every request, so the bytes before the trailing "=" are
+// checked eight at a time with one table look-up each and no branch: about 0.2 ns a byte instead of 1.
 func isToken68(s string) bool {
-	i := 0
-	for i < len(s) && token68Chars[s[i]] {
-		i++
+	n := len(s)
+	for n > 0 && s[n-1] == '=' {
+		n--
 	}
-	if i == 0 {
+	if n == 0 {
 		return false
 	}
-	for ; i < len(s); i++ {
-		if s[i] != '=' {
-			return false
-		}
+	var bad byte
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		bad |= notToken68[s[i]] | notToken68[s[i+1]] | notToken68[s[i+2]] | notToken68[s[i+3]] |
+			notToken68[s[i+4]] | notToken68[s[i+5]] | notToken68[s[i+6]] | notToken68[s[i+7]]
 	}
-	return true
+	for ; i < n; i++ {
+		bad |= notToken68[s[i]]
+	}
+	return bad == 0
 }
 
-// token68Chars marks the bytes of a token68 before its trailing "=".
-var token68Chars = func() (t [256]bool) {
+// notToken68 is 1 for the bytes that may not come before a token68's trailing "=".
+var notToken68 = func() (t [256]byte) {
 	for c := 0; c < 256; c++ {
-		t[c] = ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9') ||
+		ok := ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9') ||
 			c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/'
+		if !ok {
+			t[c] = 1
+		}
 	}
 	return t
 }()
@@ -339,9 +365,15 @@ func tokenInForm(r *http.Request) (bool, error) {
 
 // headerWithout returns a copy of h without the canonical key drop: a new map sharing h's value slices
 // (http.Header.Clone copies every value, 3 % of a tools/call's CPU in BenchmarkToolsCall/jwt-cached). The
-// request passed on holds no credential, and h itself is left as it was.
+// request passed on holds no credential, and h itself is left as it was. The copy is sized for what it
+// holds, not for h: a request of 9 headers with Authorization leaves 8, which fit a map's first group (one
+// allocation of ~330 bytes), where a map sized for 9 needs a table (three allocations, ~800 bytes).
 func headerWithout(h http.Header, drop string) http.Header {
-	out := make(http.Header, len(h))
+	n := len(h)
+	if _, ok := h[drop]; ok {
+		n--
+	}
+	out := make(http.Header, n)
 	for k, v := range h {
 		if k != drop {
 			out[k] = v

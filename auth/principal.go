@@ -65,17 +65,57 @@ func (p *Principal) Missing(want ...string) []string {
 // ParseScope splits an OAuth scope string (space-separated, RFC 6749 section 3.3) into scopes.
 func ParseScope(s string) []string { return strings.Fields(s) }
 
-type principalKey struct{}
+// authKey is the context key of the request's authentication: one value holding the principal and the
+// metadata URL (one allocation and one link of the context chain per request, not two of each).
+type authKey struct{}
 
-// WithPrincipal returns ctx carrying p.
+// authInfo is what a request's context knows of its authentication.
+type authInfo struct {
+	p        *Principal
+	metadata string // the protected-resource metadata URL (WithResourceMetadata)
+
+	// own and scopes hold Middleware's copy of the principal (p points to own): one allocation per request
+	// for the context value and the copy, scopes included when they are few.
+	own    Principal
+	scopes [4]string
+}
+
+// withAuth returns ctx carrying p and the metadata URL md.
+func withAuth(ctx context.Context, p *Principal, md string) context.Context {
+	return context.WithValue(ctx, authKey{}, &authInfo{p: p, metadata: md})
+}
+
+// withAuthCopy is withAuth with a copy of p, whose Scopes the request's handlers may change without
+// changing p (a verifier's cached principal): what Middleware puts in every request.
+func withAuthCopy(ctx context.Context, p *Principal, md string) context.Context {
+	a := &authInfo{metadata: md, own: *p}
+	switch {
+	case p.Scopes == nil:
+	case len(p.Scopes) <= len(a.scopes):
+		a.own.Scopes = a.scopes[:copy(a.scopes[:], p.Scopes):len(p.Scopes)]
+	default:
+		a.own.Scopes = slices.Clone(p.Scopes)
+	}
+	a.p = &a.own
+	return context.WithValue(ctx, authKey{}, a)
+}
+
+func authFrom(ctx context.Context) *authInfo {
+	a, _ := ctx.Value(authKey{}).(*authInfo)
+	return a
+}
+
+// WithPrincipal returns ctx carrying p. The metadata URL of ctx (WithResourceMetadata), if any, stays.
 func WithPrincipal(ctx context.Context, p *Principal) context.Context {
-	return context.WithValue(ctx, principalKey{}, p)
+	return withAuth(ctx, p, ResourceMetadataFrom(ctx))
 }
 
 // PrincipalFrom returns the principal of ctx, and false when the request was not authenticated.
 func PrincipalFrom(ctx context.Context) (*Principal, bool) {
-	p, ok := ctx.Value(principalKey{}).(*Principal)
-	return p, ok && p != nil
+	if a := authFrom(ctx); a != nil && a.p != nil {
+		return a.p, true
+	}
+	return nil, false
 }
 
 // PrincipalKey returns the Key of ctx's principal, "" when there is none. It fits server.Options.Principal.

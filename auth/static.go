@@ -37,8 +37,14 @@ func NewStaticTokens(m map[string]Principal) *StaticTokens {
 	return s
 }
 
-// Verify implements Verifier.
-func (s *StaticTokens) Verify(_ context.Context, token string) (*Principal, error) {
+// Verify implements Verifier. The principal is the caller's to change.
+func (s *StaticTokens) Verify(ctx context.Context, token string) (*Principal, error) {
+	p, err := s.verifyShared(ctx, token)
+	return copyPrincipal(p), err
+}
+
+// verifyShared is Verify returning the configured principal itself (sharedVerifier).
+func (s *StaticTokens) verifyShared(_ context.Context, token string) (*Principal, error) {
 	h := sha256.Sum256([]byte(token))
 	found := -1
 	for i := range s.entries {
@@ -49,9 +55,7 @@ func (s *StaticTokens) Verify(_ context.Context, token string) (*Principal, erro
 	if found < 0 {
 		return nil, InvalidToken("unknown static token")
 	}
-	p := s.entries[found].p
-	p.Scopes = append([]string(nil), p.Scopes...)
-	return &p, nil
+	return &s.entries[found].p, nil
 }
 
 // APIKeyOptions configure APIKeyMiddleware.

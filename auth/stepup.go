@@ -5,16 +5,21 @@ import "context"
 // This file carries, from Middleware to the HTTP transports, the URL of the protected-resource metadata
 // that the 403 insufficient_scope challenge of a refused request names (the step-up answer).
 
-type resourceMetadataKey struct{}
-
 // WithResourceMetadata returns ctx carrying the URL of this resource's protected-resource metadata
-// (RFC 9728), for the challenges a transport writes later in the request (403 insufficient_scope).
+// (RFC 9728), for the challenges a transport writes later in the request (403 insufficient_scope). The
+// principal of ctx, if any, stays.
 func WithResourceMetadata(ctx context.Context, url string) context.Context {
-	return context.WithValue(ctx, resourceMetadataKey{}, url)
+	var p *Principal
+	if a := authFrom(ctx); a != nil {
+		p = a.p
+	}
+	return withAuth(ctx, p, url)
 }
 
 // ResourceMetadataFrom returns the URL WithResourceMetadata put in ctx, "" when none.
 func ResourceMetadataFrom(ctx context.Context) string {
-	u, _ := ctx.Value(resourceMetadataKey{}).(string)
-	return u
+	if a := authFrom(ctx); a != nil {
+		return a.metadata
+	}
+	return ""
 }

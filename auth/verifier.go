@@ -17,6 +17,37 @@ type Verifier interface {
 	Verify(ctx context.Context, token string) (*Principal, error)
 }
 
+// sharedVerifier is implemented by this package's verifiers that keep principals (cached or configured):
+// verifyShared is Verify without the copy, returning the kept principal itself, which the caller must not
+// change. Middleware uses it and copies the principal once, into the request's context value.
+type sharedVerifier interface {
+	verifyShared(ctx context.Context, token string) (*Principal, error)
+}
+
+// verifyShared calls v's verifyShared when it has one, Verify otherwise.
+func verifyShared(ctx context.Context, v Verifier, token string) (*Principal, error) {
+	if sv, ok := v.(sharedVerifier); ok {
+		return sv.verifyShared(ctx, token)
+	}
+	return v.Verify(ctx, token)
+}
+
+// tokenCache is implemented by verifiers that remember accepted tokens, each a token68 (JWTVerifier: every
+// token it accepts is a compact JWS in canonical base64url): known returns the principal of a token
+// accepted before and still valid, nil otherwise. Middleware asks it first, so that a warm token skips
+// the header's token68 check along with the verification.
+type tokenCache interface {
+	known(token string) *Principal
+}
+
+// knownToken returns what v's tokenCache knows of token, nil when v has none or does not know it.
+func knownToken(v Verifier, token string) *Principal {
+	if tc, ok := v.(tokenCache); ok && token != "" {
+		return tc.known(token)
+	}
+	return nil
+}
+
 // VerifierFunc adapts a function to Verifier.
 type VerifierFunc func(ctx context.Context, token string) (*Principal, error)
 

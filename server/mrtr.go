@@ -49,7 +49,6 @@ type mrtrParams struct {
 func (s *Server) serveInteractive(ctx context.Context, r *Request, serve func(context.Context, *Request) (jsontext.Value, error)) (jsontext.Value, error) {
 	ia := &r.iaBox
 	var digest []byte
-	principal := s.principal(ctx)
 	// Most requests carry neither member: skip decoding them (the hot path stays as cheap as without MRTR).
 	if bytes.Contains(r.Params, []byte(`"inputResponses"`)) || bytes.Contains(r.Params, []byte(`"requestState"`)) {
 		var p mrtrParams
@@ -70,7 +69,7 @@ func (s *Server) serveInteractive(ctx context.Context, r *Request, serve func(co
 			if digest, err = paramsDigest(r.Params); err != nil {
 				return nil, invalidParams(trimJSONErr(err))
 			}
-			st, err := open(ctx, s.keys, *p.RequestState, r.Method, digest, principal, time.Now())
+			st, err := open(ctx, s.keys, *p.RequestState, r.Method, digest, s.principal(ctx), time.Now())
 			if err != nil {
 				return nil, invalidParams(err.Error())
 			}
@@ -113,7 +112,7 @@ func (s *Server) serveInteractive(ctx context.Context, r *Request, serve func(co
 	st := &requestState{
 		Method:    r.Method,
 		Digest:    digest,
-		Principal: principal,
+		Principal: s.principal(ctx), // only now: most requests never need it (a concatenation per call with JWTs)
 		Expires:   time.Now().Add(s.opts.RequestStateTTL).UnixMilli(),
 		Answers:   ia.used,
 	}

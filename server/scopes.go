@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"maps"
 	"slices"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -55,23 +56,28 @@ func (s *Server) RequirePromptScopes(name string, scopes ...string) {
 func (s *Server) requireScopes(kind scopeKind, name string, scopes []string) {
 	k := scopeKey{kind, name}
 	s.mu.Lock()
-	if len(scopes) == 0 {
-		delete(s.scopes, k)
-	} else {
-		if s.scopes == nil {
-			s.scopes = make(map[scopeKey][]string)
-		}
-		s.scopes[k] = slices.Clone(scopes)
+	defer s.mu.Unlock()
+	m := make(map[scopeKey][]string)
+	if old := s.scopes.Load(); old != nil {
+		maps.Copy(m, *old)
 	}
-	s.scoped.Store(len(s.scopes) > 0)
-	s.mu.Unlock()
+	if len(scopes) == 0 {
+		delete(m, k)
+	} else {
+		m[k] = slices.Clone(scopes)
+	}
+	s.scopes.Store(&m)
+	s.scoped.Store(len(m) > 0)
 }
 
-// scopesOf returns the scopes declared for an item ("" kind: none).
+// scopesOf returns the scopes declared for an item ("" kind: none). It takes no lock: declarations
+// replace the map (copy on write), a request reads the one it finds.
 func (s *Server) scopesOf(kind scopeKind, name string) []string {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.scopes[scopeKey{kind, name}]
+	m := s.scopes.Load()
+	if m == nil {
+		return nil
+	}
+	return (*m)[scopeKey{kind, name}]
 }
 
 // resourceScopeName returns the name resource uri's scopes are declared under: the URI of the static
@@ -157,9 +163,11 @@ func (s *Server) authorize(ctx context.Context, method string, params jsontext.V
 	default:
 		return nil
 	}
-	name, ok := jsonx.StringMember(params, member)
+	name, ok := leadingString(params, member)
 	if !ok {
-		return nil // malformed: the method itself refuses it
+		if name, ok = jsonx.StringMember(params, member); !ok {
+			return nil // malformed: the method itself refuses it
+		}
 	}
 	if kind == scopeResource {
 		name = s.resourceScopeName(name)
@@ -169,6 +177,47 @@ func (s *Server) authorize(ctx context.Context, method string, params jsontext.V
 		return e
 	}
 	return nil
+}
+
+// leadingString returns the value of obj's first member when that member is named member and its value a
+// plain string (no escape, no control character, ASCII): `{"name":"get_user",…` as clients write a
+// tools/call, read without a JSON decoder. ok is false for anything else, which the caller decodes. It may
+// accept what a decoder would refuse later in obj; authorize is only the transports' early answer, and the
+// method checks the scope again with the name it decodes (checkScope).
+func leadingString(obj []byte, member string) (string, bool) {
+	i := skipSpace(obj, 0)
+	if i >= len(obj) || obj[i] != '{' {
+		return "", false
+	}
+	i = skipSpace(obj, i+1)
+	if len(obj)-i < len(member)+2 || obj[i] != '"' || string(obj[i+1:i+1+len(member)]) != member || obj[i+1+len(member)] != '"' {
+		return "", false
+	}
+	i = skipSpace(obj, i+2+len(member))
+	if i >= len(obj) || obj[i] != ':' {
+		return "", false
+	}
+	i = skipSpace(obj, i+1)
+	if i >= len(obj) || obj[i] != '"' {
+		return "", false
+	}
+	start := i + 1
+	for j := start; j < len(obj); j++ {
+		switch c := obj[j]; {
+		case c == '"':
+			return string(obj[start:j]), true
+		case c == '\\' || c < 0x20 || c >= 0x80:
+			return "", false
+		}
+	}
+	return "", false
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
 }
 
 // hiding reports whether a list answered to ctx leaves out what its principal may not use

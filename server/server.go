@@ -114,9 +114,9 @@ type Server struct {
 	bus        *busLink // nil without Options.Bus
 	tasks      *taskRuntime
 	outbound   OutboundInvoker // Options.OutboundMiddleware around the peer; nil without any
-	// scopes are the scopes tools, resources and prompts need (scopes.go), under mu; scoped says any is
-	// declared (read without the lock on every request).
-	scopes     map[scopeKey][]string
+	// scopes are the scopes tools, resources and prompts need (scopes.go): a map replaced, never changed,
+	// under mu, read without a lock on every request; scoped says any is declared.
+	scopes     atomic.Pointer[map[scopeKey][]string]
 	scoped     atomic.Bool
 	unenforced sync.Once // the warning that scopes are declared but a request came without a principal
 }

@@ -141,15 +141,13 @@ func setup(ctx context.Context, cfg config) (*example, error) {
 		ScopesSupported:      []string{scopeUserRead}, // the minimum; the rest by step-up
 		ResourceName:         "users example (MCP book, chapter 11)",
 	}
-	if _, err := auth.NewMetadataHandler(md); err != nil {
+	if _, err := auth.WithMetadata(http.NotFoundHandler(), md); err != nil {
 		ex.close()
 		return nil, err
 	}
 	ex.wrap = func(next http.Handler) http.Handler {
-		mux := http.NewServeMux()
-		_ = auth.RegisterMetadata(mux, md) // checked above
-		mux.Handle("/", auth.Middleware(next, auth.MiddlewareOptions{Verifier: v, Resource: resource}))
-		return mux
+		h, _ := auth.WithMetadata(auth.Middleware(next, auth.MiddlewareOptions{Verifier: v, Resource: resource}), md) // checked above
+		return h
 	}
 	ex.notes = append(ex.notes, cfg.mode+" mode: bearer tokens of "+jo.Issuer+" for "+resource)
 	return ex, nil

@@ -44,6 +44,10 @@ func matrixDrivers(t *testing.T) []matrixDriver {
 	}
 }
 
+// matrixRunTimeout bounds one driver process or session: generous, because the machines these tests
+// run on are shared and often loaded far beyond their cores.
+const matrixRunTimeout = 2 * time.Minute
+
 // tsDriver runs node/matrix.mjs with the given SDK mode.
 func tsDriver(node, sdk string) func(ep matrixEndpoint, plan matrixPlan) (matrixSeen, string, error) {
 	script, _ := filepath.Abs(filepath.Join("node", "matrix.mjs"))
@@ -58,7 +62,7 @@ func tsDriver(node, sdk string) func(ep matrixEndpoint, plan matrixPlan) (matrix
 		if err != nil {
 			return seen, "", err
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), matrixRunTimeout)
 		defer cancel()
 		cmd := exec.CommandContext(ctx, node, script, sdk, string(ep.Kind), target, string(p))
 		var stderr bytes.Buffer
@@ -74,8 +78,8 @@ func tsDriver(node, sdk string) func(ep matrixEndpoint, plan matrixPlan) (matrix
 	}
 }
 
-// runInspectorPlan runs one Inspector CLI process per method, all at once: tools/list and call,
-// resources/list and read, prompts/list and get.
+// runInspectorPlan runs one Inspector CLI process per method, one after the other (at once they only
+// load the machine more): tools/list and call, resources/list and read, prompts/list and get.
 func runInspectorPlan(ep matrixEndpoint, plan matrixPlan) (matrixSeen, string, error) {
 	target := []string{ep.URL}
 	if ep.Kind == kindStdio {
@@ -85,9 +89,8 @@ func runInspectorPlan(ep matrixEndpoint, plan matrixPlan) (matrixSeen, string, e
 	seen := matrixSeen{Errors: map[string]string{}}
 	var mu sync.Mutex
 	var diag strings.Builder
-	var wg sync.WaitGroup
 	run := func(step string, into any, done func(), args ...string) {
-		wg.Go(func() {
+		func() {
 			home, err := os.MkdirTemp("", "matrix-inspector")
 			if err != nil {
 				mu.Lock()
@@ -96,9 +99,10 @@ func runInspectorPlan(ep matrixEndpoint, plan matrixPlan) (matrixSeen, string, e
 				return
 			}
 			defer os.RemoveAll(home)
-			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), matrixRunTimeout)
 			defer cancel()
-			argv := append(append(append([]string{launcher, "--cli"}, target...), args...), "--format", "json")
+			// Its connect timeout is 15 s by default: too short on a loaded machine.
+			argv := append(append(append([]string{launcher, "--cli"}, target...), args...), "--format", "json", "--connect-timeout", "60000")
 			cmd := exec.CommandContext(ctx, os.Getenv("MCPKIT_NODE"), argv...)
 			cmd.Env = append(os.Environ(), "HOME="+home) // it writes a catalog and state under HOME
 			var stdout, stderr bytes.Buffer
@@ -124,7 +128,7 @@ func runInspectorPlan(ep matrixEndpoint, plan matrixPlan) (matrixSeen, string, e
 				return
 			}
 			done()
-		})
+		}()
 	}
 	var tools mcp.ListToolsResult
 	run("tools", &tools, func() {
@@ -163,7 +167,6 @@ func runInspectorPlan(ep matrixEndpoint, plan matrixPlan) (matrixSeen, string, e
 	}
 	var prompt mcp.GetPromptResult
 	run("promptText", &prompt, func() { seen.PromptText = promptText(&prompt) }, pargs...)
-	wg.Wait()
 	return seen, diag.String(), nil
 }
 
@@ -171,12 +174,14 @@ func runInspectorPlan(ep matrixEndpoint, plan matrixPlan) (matrixSeen, string, e
 // that answer from the plan.
 func goDriver(version string) func(ep matrixEndpoint, plan matrixPlan) (matrixSeen, string, error) {
 	return func(ep matrixEndpoint, plan matrixPlan) (matrixSeen, string, error) {
-		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), matrixRunTimeout)
 		defer cancel()
 		seen := matrixSeen{Errors: map[string]string{}}
 		var mu sync.Mutex
 		opts := &client.Options{
 			ProtocolVersion: version,
+			// The front answers server/discover once it has reached its upstream: slow on a loaded machine.
+			ProbeTimeout: 45 * time.Second,
 			OnElicit: func(_ context.Context, p *mcp.ElicitParams) (*mcp.ElicitResult, error) {
 				mu.Lock()
 				seen.ElicitSeen = append(seen.ElicitSeen, p.Message)
@@ -232,6 +237,7 @@ func goDriver(version string) func(ep matrixEndpoint, plan matrixPlan) (matrixSe
 			seen.Errors["connect"] = err.Error()
 			return seen, stderr.String(), nil
 		}
+		time.Sleep(time.Duration(plan.SettleMs) * time.Millisecond)
 		step := func(name string, fn func() error) {
 			if err := fn(); err != nil {
 				seen.Errors[name] = err.Error()

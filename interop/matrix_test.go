@@ -50,6 +50,10 @@ type matrixFront struct {
 	// under. Nil is the identity (the bridge). The gateway's is func(kind, n string) string { return
 	// upstream + "__" + n } for tools (and whatever it does for prompts).
 	Names func(kind, name string) string
+	// Settle is how long a driver that can wait (not the Inspector CLI) waits after connecting before its
+	// first request, for a front that is known to misroute something the upstream does right after it
+	// connects (the reason is at the front's test).
+	Settle time.Duration
 }
 
 func (f matrixFront) name(kind, n string) string {
@@ -83,6 +87,8 @@ type matrixPlan struct {
 	PromptWant string            `json:"-"`
 	Elicit     *matrixAsk        `json:"elicit,omitempty"`
 	Sample     *matrixAsk        `json:"sample,omitempty"`
+	// SettleMs is the front's Settle, set by runPeerMatrix.
+	SettleMs int64 `json:"settleMs"`
 }
 
 // peerProfile is an upstream peer as the matrix knows it: its plan for a token (a fresh string per driver
@@ -119,65 +125,108 @@ type matrixDriver struct {
 	// Run connects to ep, runs plan and returns what it saw, with diagnostics to show when the run fails
 	// (the client's or the front's stderr). Its error is for a driver that could not run at all (a program
 	// that did not start, output that does not parse); what the peer or the front got wrong is in the
-	// returned matrixSeen. It must return within about a minute.
+	// returned matrixSeen. It must return within matrixRunTimeout or so.
 	Run func(ep matrixEndpoint, plan matrixPlan) (seen matrixSeen, diagnostics string, err error)
 }
 
-// matrixSlots bounds the driver runs in flight across every matrix of the test binary: most of a run is
-// spent waiting for node processes to start and answer, so a few more than the cores keep them busy.
-var matrixSlots = make(chan struct{}, 4)
+// matrixSlots and inspectorSlots bound the driver runs in flight across every matrix of the test binary
+// (each run has one client process or session at a time): most of a run is spent waiting for node
+// processes to start and answer, so a few more than the cores keep them busy.
+var (
+	matrixSlots    = make(chan struct{}, 3)
+	inspectorSlots = make(chan struct{}, 4)
+)
 
-// runPeerMatrix runs every driver that can reach each endpoint of front, in parallel subtests named
-// endpoint/driver, and checks what each saw against peer's plan. It is the one entry point for a new
-// front: start the front in front of the peer, describe its endpoints (and, for the gateway, its name
-// mapping) in a matrixFront, and call runPeerMatrix(t, front, peer, matrixDrivers(t), nil).
+// peerMatrix is a matrix whose runs have started (startPeerMatrix); report waits for them. A test with
+// several fronts starts them all before reporting any, so that their runs overlap.
+type peerMatrix struct {
+	front matrixFront
+	runs  []*matrixRun
+}
+
+// matrixRun is one driver's run against one endpoint.
+type matrixRun struct {
+	name  string // endpoint/driver
+	ep    matrixEndpoint
+	d     matrixDriver
+	plan  matrixPlan
+	done  chan struct{} // closed when the fields below are set
+	seen  matrixSeen
+	diag  string
+	err   error
+	spent time.Duration
+}
+
+// startPeerMatrix starts every driver that can reach each endpoint of front, all at once; report then
+// shows each run in a subtest named endpoint/driver, checked against peer's plan. They are the one entry
+// point for a new front: start the front in front of the peer, describe its endpoints (and its name
+// mapping) in a matrixFront, and call startPeerMatrix(t, front, peer, matrixDrivers(t)).report(t, known).
+//
+// The gateway is one more front, a few lines in a test: write its config file listing several upstreams
+// under names (server-everything over stdio, go-sdk's everything-server with -http on a loopback port,
+// the demo), start `mcpkit gateway --config FILE --addr ADDR` with servicetest.Listening as
+// bridgeStdioFront starts the bridge, then for each upstream NAME and its peerProfile call
+//
+//	startPeerMatrix(t, matrixFront{Name: "gateway-" + NAME, Endpoints: []matrixEndpoint{
+//		{Kind: kindMCP, URL: base + "/mcp"}, {Kind: kindSSE, URL: base + "/sse"}},
+//		Names: namespaced(NAME, "tool")}, peer, drivers).report(t, known)
+//
+// Start every upstream's matrix before reporting any, as TestPeerMatrixBridge does. namespaced maps the
+// upstream's tool "echo" to "NAME__echo" (add "prompt" if the gateway prefixes prompts too); resources
+// are looked up by URI, unmapped.
 //
 // known lists the steps known to fail, each with its reason: a key is "endpoint/driver/step" (path.Match
 // patterns, so "*/*/sampleText" is every run's sampling step; the steps are the JSON names of matrixSeen's
 // fields, and "connect"). A known step that fails is logged; one that passes fails the test, so that the
 // list cannot outlive the failure it describes.
-func runPeerMatrix(t *testing.T, front matrixFront, peer peerProfile, drivers []matrixDriver, known map[string]string) {
-	t.Helper()
-	type run struct {
-		name  string
-		ep    matrixEndpoint
-		d     matrixDriver
-		plan  matrixPlan
-		done  chan struct{}
-		seen  matrixSeen
-		diag  string
-		err   error
-		spent time.Duration
-	}
-	// Every run starts at once (bounded by matrixSlots); the subtests then report them in order. Each
-	// subtest waits for its run, so no run outlives this function.
-	var runs []*run
+//
+// Each run has its own goroutine, bounded by the slots of its kind of driver (inspectorSlots for the Inspector CLI, whose six processes one after the other make the
+// longest runs, matrixSlots for the others). report waits for every run; so does a cleanup of t
+// (registered after the front's, so it runs first), for a test that ends before it reports.
+func startPeerMatrix(t *testing.T, front matrixFront, peer peerProfile, drivers []matrixDriver) *peerMatrix {
+	m := &peerMatrix{front: front}
+	t.Cleanup(func() {
+		for _, r := range m.runs {
+			<-r.done
+		}
+	})
 	for _, ep := range front.Endpoints {
 		for _, d := range drivers {
 			if !slices.Contains(d.Kinds, ep.Kind) {
 				continue
 			}
 			n := 100 + rand.IntN(900000)
-			r := &run{name: ep.String() + "/" + d.Name, ep: ep, d: d, plan: peer.Plan(fmt.Sprintf("mx%d", n), n), done: make(chan struct{})}
-			runs = append(runs, r)
+			r := &matrixRun{name: ep.String() + "/" + d.Name, ep: ep, d: d, plan: peer.Plan(fmt.Sprintf("mx%d", n), n), done: make(chan struct{})}
+			m.runs = append(m.runs, r)
+			slots := matrixSlots
+			if d.Name == "inspector" {
+				slots = inspectorSlots
+			}
 			go func() {
 				defer close(r.done)
-				matrixSlots <- struct{}{}
-				defer func() { <-matrixSlots }()
+				slots <- struct{}{}
+				defer func() { <-slots }()
 				start := time.Now()
 				r.seen, r.diag, r.err = r.d.Run(r.ep, mapPlan(front, r.plan))
 				r.spent = time.Since(start)
 			}()
 		}
 	}
-	for _, r := range runs {
+	return m
+}
+
+// report waits for each run and reports it in a subtest named endpoint/driver (see startPeerMatrix for
+// known).
+func (m *peerMatrix) report(t *testing.T, known map[string]string) {
+	t.Helper()
+	for _, r := range m.runs {
 		t.Run(r.name, func(t *testing.T) {
 			<-r.done
 			if r.err != nil {
 				t.Fatalf("%v\n%s", r.err, r.diag)
 			}
 			t.Logf("ran in %v", r.spent.Round(time.Millisecond))
-			problems := checkSeen(front, r.plan, r.seen, r.d.Asks)
+			problems := checkSeen(m.front, r.plan, r.seen, r.d.Asks)
 			for _, step := range matrixSteps {
 				why := knownFailure(known, r.name+"/"+step)
 				switch {
@@ -214,6 +263,7 @@ func mapPlan(front matrixFront, plan matrixPlan) matrixPlan {
 	p := plan
 	p.Tool = front.name("tool", plan.Tool)
 	p.Prompt = front.name("prompt", plan.Prompt)
+	p.SettleMs = front.Settle.Milliseconds()
 	if plan.Elicit != nil {
 		e := *plan.Elicit
 		e.Tool = front.name("tool", e.Tool)

@@ -78,8 +78,8 @@ func tsDriver(node, sdk string) func(ep matrixEndpoint, plan matrixPlan) (matrix
 	}
 }
 
-// runInspectorPlan runs one Inspector CLI process per method, one after the other (at once they only
-// load the machine more): tools/list and call, resources/list and read, prompts/list and get.
+// runInspectorPlan runs one Inspector CLI process per method, in two lanes: tools/list and call,
+// resources/list and read, prompts/list and get. Each records its outcome under mu.
 func runInspectorPlan(ep matrixEndpoint, plan matrixPlan) (matrixSeen, string, error) {
 	target := []string{ep.URL}
 	if ep.Kind == kindStdio {
@@ -90,83 +90,91 @@ func runInspectorPlan(ep matrixEndpoint, plan matrixPlan) (matrixSeen, string, e
 	var mu sync.Mutex
 	var diag strings.Builder
 	run := func(step string, into any, done func(), args ...string) {
-		func() {
-			home, err := os.MkdirTemp("", "matrix-inspector")
-			if err != nil {
-				mu.Lock()
-				seen.Errors[step] = err.Error()
-				mu.Unlock()
-				return
-			}
-			defer os.RemoveAll(home)
-			ctx, cancel := context.WithTimeout(context.Background(), matrixRunTimeout)
-			defer cancel()
-			// Its connect timeout is 15 s by default: too short on a loaded machine.
-			argv := append(append(append([]string{launcher, "--cli"}, target...), args...), "--format", "json", "--connect-timeout", "60000")
-			cmd := exec.CommandContext(ctx, os.Getenv("MCPKIT_NODE"), argv...)
-			cmd.Env = append(os.Environ(), "HOME="+home) // it writes a catalog and state under HOME
-			var stdout, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			err = cmd.Run()
+		home, err := os.MkdirTemp("", "matrix-inspector")
+		if err != nil {
 			mu.Lock()
-			defer mu.Unlock()
-			fmt.Fprintf(&diag, "--- inspector %s: %v\n%s", step, err, stderr.String())
-			if err != nil {
-				seen.Errors[step] = fmt.Sprintf("%v: %s %s", err, lastLine(stderr.String()), lastLine(stdout.String()))
-				return
-			}
-			// --format json prints {"result": …}.
-			var wrapped struct {
-				Result jsontext.Value `json:"result"`
-			}
-			raw := stdout.Bytes()
-			if err := json.Unmarshal(raw, &wrapped); err == nil && len(wrapped.Result) > 0 {
-				raw = wrapped.Result
-			}
-			if err := json.Unmarshal(raw, into); err != nil {
-				seen.Errors[step] = "unparseable output: " + err.Error() + ": " + stdout.String()
-				return
-			}
-			done()
-		}()
-	}
-	var tools mcp.ListToolsResult
-	run("tools", &tools, func() {
-		for _, tl := range tools.Tools {
-			seen.Tools = append(seen.Tools, tl.Name)
+			seen.Errors[step] = err.Error()
+			mu.Unlock()
+			return
 		}
-	}, "--method", "tools/list")
+		defer os.RemoveAll(home)
+		ctx, cancel := context.WithTimeout(context.Background(), matrixRunTimeout)
+		defer cancel()
+		// Its connect timeout is 15 s by default: too short on a loaded machine.
+		argv := append(append(append([]string{launcher, "--cli"}, target...), args...), "--format", "json", "--connect-timeout", "60000")
+		cmd := exec.CommandContext(ctx, os.Getenv("MCPKIT_NODE"), argv...)
+		cmd.Env = append(os.Environ(), "HOME="+home) // it writes a catalog and state under HOME
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err = cmd.Run()
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(&diag, "--- inspector %s: %v\n%s", step, err, stderr.String())
+		if err != nil {
+			seen.Errors[step] = fmt.Sprintf("%v: %s %s", err, lastLine(stderr.String()), lastLine(stdout.String()))
+			return
+		}
+		// --format json prints {"result": …}.
+		var wrapped struct {
+			Result jsontext.Value `json:"result"`
+		}
+		raw := stdout.Bytes()
+		if err := json.Unmarshal(raw, &wrapped); err == nil && len(wrapped.Result) > 0 {
+			raw = wrapped.Result
+		}
+		if err := json.Unmarshal(raw, into); err != nil {
+			seen.Errors[step] = "unparseable output: " + err.Error() + ": " + stdout.String()
+			return
+		}
+		done()
+	}
 	args := []string{"--method", "tools/call", "--tool-name", plan.Tool}
 	for k, v := range plan.ToolArgs {
 		args = append(args, "--tool-arg", k+"="+v)
 	}
-	var res mcp.CallToolResult
-	run("toolText", &res, func() {
-		if res.IsError {
-			seen.Errors["toolText"] = "isError: " + toolText(&res)
-		}
-		seen.ToolText = toolText(&res)
-	}, args...)
-	var resources mcp.ListResourcesResult
-	run("resources", &resources, func() {
-		for _, r := range resources.Resources {
-			seen.Resources = append(seen.Resources, r.URI)
-		}
-	}, "--method", "resources/list")
-	var read mcp.ReadResourceResult
-	run("resourceText", &read, func() { seen.ResourceText = readText(&read) }, "--method", "resources/read", "--uri", plan.Resource)
-	var prompts mcp.ListPromptsResult
-	run("prompts", &prompts, func() {
-		for _, p := range prompts.Prompts {
-			seen.Prompts = append(seen.Prompts, p.Name)
-		}
-	}, "--method", "prompts/list")
 	pargs := []string{"--method", "prompts/get", "--prompt-name", plan.Prompt}
 	for k, v := range plan.PromptArgs {
 		pargs = append(pargs, "--prompt-args", k+"="+v)
 	}
-	var prompt mcp.GetPromptResult
-	run("promptText", &prompt, func() { seen.PromptText = promptText(&prompt) }, pargs...)
+	var (
+		tools     mcp.ListToolsResult
+		res       mcp.CallToolResult
+		resources mcp.ListResourcesResult
+		read      mcp.ReadResourceResult
+		prompts   mcp.ListPromptsResult
+		prompt    mcp.GetPromptResult
+	)
+	// Two lanes of three processes: a process that starts a stdio server waits for it to exit, seconds
+	// for server-everything, so six in a row make the matrix's longest run.
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		run("tools", &tools, func() {
+			for _, tl := range tools.Tools {
+				seen.Tools = append(seen.Tools, tl.Name)
+			}
+		}, "--method", "tools/list")
+		run("toolText", &res, func() {
+			if res.IsError {
+				seen.Errors["toolText"] = "isError: " + toolText(&res)
+			}
+			seen.ToolText = toolText(&res)
+		}, args...)
+		run("resources", &resources, func() {
+			for _, r := range resources.Resources {
+				seen.Resources = append(seen.Resources, r.URI)
+			}
+		}, "--method", "resources/list")
+	})
+	wg.Go(func() {
+		run("resourceText", &read, func() { seen.ResourceText = readText(&read) }, "--method", "resources/read", "--uri", plan.Resource)
+		run("prompts", &prompts, func() {
+			for _, p := range prompts.Prompts {
+				seen.Prompts = append(seen.Prompts, p.Name)
+			}
+		}, "--method", "prompts/list")
+		run("promptText", &prompt, func() { seen.PromptText = promptText(&prompt) }, pargs...)
+	})
+	wg.Wait()
 	return seen, diag.String(), nil
 }
 

@@ -32,9 +32,9 @@ type BatchOptions struct {
 }
 
 // BatchProcessor is an sdktrace.SpanProcessor that hands the sampled spans that end to an exporter in
-// batches, as the SDK's batch span processor does, at a lower cost per span: ending a span appends it to
-// the queue under a short lock, and the exporting goroutine is woken once per full batch (or by the
-// schedule delay, ForceFlush and Shutdown) rather than for every span. Spans are exported in the order
+// batches, as the SDK's batch span processor does, without waking the exporting goroutine for every
+// span: ending a span appends it to the queue under a short lock, and the goroutine is woken once per
+// full batch (or by the schedule delay, ForceFlush and Shutdown). Drops are counted (Dropped). Spans are exported in the order
 // they ended, one export call at a time. Create it with NewBatchProcessor and register it with
 // sdktrace.WithSpanProcessor; the tracer provider's Shutdown (or the processor's) exports what waits and
 // ends its goroutine.

@@ -13,6 +13,9 @@
 // _meta first, else from the context HTTPMiddleware extracted from the headers, and links the header
 // context when both are present and differ.
 //
+// BatchProcessor is a span processor with the SDK's batching semantics that wakes its exporting goroutine
+// once per batch rather than per span (what `mcpkit serve --otel` exports through).
+//
 // The core packages (server, client, transport/..., store, auth) do not import OpenTelemetry: they offer
 // the hooks this package plugs into (server.Middleware, client.Middleware, server.HTTPOptions.Wrap,
 // server.OutboundMiddleware, client.HandlerMiddleware), so a program that does not import otelmcp links no

@@ -35,7 +35,8 @@ func ServerMiddleware(opts *Options) server.Middleware {
 			} else {
 				ctx, span = c.tracer.Start(parent, t.spanName, trace.WithSpanKind(trace.SpanKindServer), trace.WithLinks(links...))
 			}
-			if span.IsRecording() { // attributes cost nothing when the span is not recorded
+			recording := span.IsRecording() // asked once: each call takes the span's lock
+			if recording {                  // attributes cost nothing when the span is not recorded
 				buf := attrPool.Get().(*[]attribute.KeyValue)
 				attrs := c.serverAttrs(ctx, r, t, (*buf)[:0])
 				span.SetAttributes(attrs...)
@@ -50,7 +51,7 @@ func ServerMiddleware(opts *Options) server.Middleware {
 					span.End()
 					panic(p)
 				}
-				if span.IsRecording() {
+				if recording {
 					finishAs(ctx, span, r.ToolError(), err, wireInternal)
 				}
 				span.End()

@@ -42,6 +42,10 @@ func (f *otelFlags) start(ctx context.Context, stdio bool) (*tracing, error) {
 	if !f.on {
 		return nil, nil
 	}
+	bo, err := otelmcp.BatchOptionsFromEnv()
+	if err != nil {
+		return nil, fmt.Errorf("--otel: %w", err)
+	}
 	exp, err := otlptracehttp.New(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("--otel: %w", err)
@@ -53,7 +57,13 @@ func (f *otelFlags) start(ctx context.Context, stdio bool) (*tracing, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--otel: resource: %w", err)
 	}
-	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithResource(res))
+	// otelmcp's batch processor, not the SDK's: the same batching (and OTEL_BSP_* variables) without
+	// waking the exporting goroutine for every span (docs/PERFORMANCE.md, "Tracing (issue 18)").
+	bp, err := otelmcp.NewBatchProcessor(exp, bo)
+	if err != nil {
+		return nil, fmt.Errorf("--otel: %w", err)
+	}
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(bp), sdktrace.WithResource(res))
 	opts := &otelmcp.Options{TracerProvider: tp}
 	if stdio {
 		opts.Attributes = []attribute.KeyValue{otelmcp.KeyNetworkTransport.String("pipe")}

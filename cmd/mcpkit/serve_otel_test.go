@@ -6,7 +6,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"os/exec"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -233,5 +235,16 @@ func TestServeOTelStdio(t *testing.T) {
 	}
 	if got.service != "mcpkit" {
 		t.Errorf("service.name %q, want the default mcpkit", got.service)
+	}
+}
+
+// TestServeOTelBadBatchEnv: a batch processor variable that is not a number stops `serve --otel` with an
+// error naming it (the SDK would ignore it).
+func TestServeOTelBadBatchEnv(t *testing.T) {
+	cmd := exec.Command(binary, "serve", "--stdio", "--otel")
+	cmd.Env = append(os.Environ(), "OTEL_BSP_MAX_QUEUE_SIZE=lots")
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), `OTEL_BSP_MAX_QUEUE_SIZE="lots"`) {
+		t.Fatalf("serve --otel with OTEL_BSP_MAX_QUEUE_SIZE=lots: %v\n%s", err, out)
 	}
 }

@@ -22,15 +22,20 @@ func newBridge() *cobra.Command {
 		target  cli.Target
 		verbose bool
 		sf      stdioBridgeFlags
+		lf      bridgeLoginFlags
+		toStdio string
 	)
 	cmd := &cobra.Command{
-		Use:   "bridge URL | bridge --stdio \"CMD ARGS…\" --addr HOST:PORT",
+		Use:   "bridge URL | bridge --to-stdio URL | bridge --stdio \"CMD ARGS…\" --addr HOST:PORT",
 		Short: "Serve a remote MCP server on stdio, or a stdio server over HTTP",
 		Long: "Serve, on stdin/stdout, what the server at URL offers: its tools, resources, templates, prompts and\n" +
 			"completions, with elicitation, sampling and roots passed back to the host, progress, cancellation,\n" +
 			"log messages and list changes relayed. The URL is reached over Streamable HTTP, or HTTP+SSE when its\n" +
 			"path ends in /sse or the server only speaks that (as `mcpkit ls` does), with --header and the OAuth\n" +
-			"tokens `mcpkit login` stored. Each side negotiates its own protocol era: the host's with the bridge,\n" +
+			"tokens `mcpkit login` stored; when the server asks for authorization and no stored token works, the\n" +
+			"bridge runs the login itself: the authorization URL goes to stderr (and the browser, unless\n" +
+			"--no-browser), the redirect comes back to --redirect-url, and the token is kept where `mcpkit login`\n" +
+			"keeps it, so the next start needs no login. --to-stdio URL is the same as URL. Each side negotiates its own protocol era: the host's with the bridge,\n" +
 			"--protocol-era the bridge's with the server, so a legacy host reaches a 2026-07-28 server and the\n" +
 			"other way round (docs/BRIDGE.md says exactly what crosses). Diagnostics go to stderr.\n\n" +
 			"With --stdio, the other direction (what supergateway does): run the stdio server command and serve it\n" +
@@ -41,12 +46,21 @@ func newBridge() *cobra.Command {
 		Example: "  mcpkit bridge https://example.com/mcp --header \"X-Team: blue\"\n" +
 			"  mcpkit bridge --stdio \"npx -y @modelcontextprotocol/server-everything\" --addr 127.0.0.1:8000",
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("to-stdio") {
+				// The remote → stdio form is the first form's job (docs/BRIDGE.md): an alias.
+				if cmd.Flags().Changed("stdio") || len(args) > 0 {
+					return &usageError{cmd, fmt.Errorf("--to-stdio names the URL: give no --stdio and no URL beside it, got %q", args)}
+				}
+				args = []string{toStdio}
+			}
 			if cmd.Flags().Changed("stdio") {
 				if len(args) > 0 {
 					return &usageError{cmd, fmt.Errorf("--stdio serves a command: give no URL beside it, got %q", args)}
 				}
-				if cmd.Flags().Changed("header") || cmd.Flags().Changed("transport") || cmd.Flags().Changed("protocol-era") {
-					return &usageError{cmd, errors.New("--header, --transport and --protocol-era concern a URL, not --stdio")}
+				for _, name := range append([]string{"header", "transport", "protocol-era"}, lf.names()...) {
+					if cmd.Flags().Changed(name) {
+						return &usageError{cmd, fmt.Errorf("--%s concerns a URL, not --stdio", name)}
+					}
 				}
 				if verbose {
 					target.Trace = cmd.ErrOrStderr()
@@ -72,12 +86,18 @@ func newBridge() *cobra.Command {
 			if verbose {
 				target.Trace = cmd.ErrOrStderr()
 			}
+			if target.Header.Get("Authorization") == "" {
+				target.OAuth.RedirectURL = lf.redirect
+				target.OAuth.Authorize = lf.authorize(cmd.ErrOrStderr())
+			}
 			return runBridge(cmd.Context(), cmd, &target)
 		},
 	}
 	fs := cmd.Flags()
 	cli.AddTargetFlags(fs, &target)
 	fs.BoolVarP(&verbose, "verbose", "v", false, "print the JSON-RPC traffic with the server (each child, with --stdio), both ways, on stderr")
+	fs.StringVar(&toStdio, "to-stdio", "", "the remote server URL: the same as giving URL (remote → stdio is the first form's job)")
+	lf.register(fs)
 	fs.StringVar(&sf.command, "stdio", "", "serve this stdio server command (quoted as one word) over HTTP instead")
 	fs.StringVar(&sf.addr, "addr", "127.0.0.1:8000", "with --stdio: the HTTP listen address")
 	fs.StringSliceVar(&sf.allowedHosts, "allowed-host", nil, "with --stdio: a Host header value to accept, host or host:port (repeatable; required when --addr is not loopback, unless --any-host)")

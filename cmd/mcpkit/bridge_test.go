@@ -52,6 +52,13 @@ func TestBridgeURL(t *testing.T) {
 	}
 }
 
+// TestBridgeToStdio: `mcpkit bridge --to-stdio URL` is the first form under another name (remote →
+// stdio is the same job): the same round trips through it, for a 2026-07-28 host.
+func TestBridgeToStdio(t *testing.T) {
+	url := serveHTTP(t)
+	bridgeRoundTrips(t, []string{"bridge", "--to-stdio", url}, mcp.Version20260728)
+}
+
 // bridgeRoundTrips runs the bridge with args, drives it as a host in version down, and returns its stderr.
 func bridgeRoundTrips(t *testing.T, args []string, down string) string {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -168,7 +175,11 @@ func TestBridgeUsage(t *testing.T) {
 		{[]string{"bridge", "http://127.0.0.1:1/mcp", "--protocol-era", "legacy"}, exitError, "connecting to http://127.0.0.1:1/mcp"},
 		{[]string{"bridge", "http://127.0.0.1:1/mcp", "--addr", "127.0.0.1:0"}, exitUsage, "--addr goes with --stdio"},
 		{[]string{"bridge", "--stdio", "x", "http://127.0.0.1:1/mcp"}, exitUsage, "give no URL beside it"},
-		{[]string{"bridge", "--stdio", "x", "--header", "A: b"}, exitUsage, "concern a URL"},
+		{[]string{"bridge", "--stdio", "x", "--header", "A: b"}, exitUsage, "concerns a URL"},
+		{[]string{"bridge", "--stdio", "x", "--no-browser"}, exitUsage, "--no-browser concerns a URL"},
+		{[]string{"bridge", "--to-stdio", "http://127.0.0.1:1/mcp", "http://127.0.0.1:2/mcp"}, exitUsage, "--to-stdio names the URL"},
+		{[]string{"bridge", "--to-stdio", "http://127.0.0.1:1/mcp", "--stdio", "x"}, exitUsage, "--to-stdio names the URL"},
+		{[]string{"bridge", "--to-stdio", "./server"}, exitUsage, "wants an http:// or https:// URL"},
 		{[]string{"bridge", "--stdio", ""}, exitUsage, "--stdio wants the server's command"},
 		{[]string{"bridge", "--stdio", "srv 'unterminated"}, exitUsage, "unterminated single quote"},
 		{[]string{"bridge", "--stdio", "srv", "--addr", "0.0.0.0:0"}, exitUsage, "is not loopback"},

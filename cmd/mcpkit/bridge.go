@@ -41,8 +41,12 @@ func newBridge() *cobra.Command {
 			"With --stdio, the other direction (what supergateway does): run the stdio server command and serve it\n" +
 			"on --addr over Streamable HTTP at /mcp (both eras) and HTTP+SSE at /sse and /messages. Each legacy\n" +
 			"session (initialize on /mcp, or an /sse connection) gets its own child process, started when it opens\n" +
-			"and stopped when it ends; 2026-07-28 requests, which have no session, share one child started with the\n" +
-			"bridge. Host and Origin are checked as `mcpkit serve` checks them. --env and --cwd apply to the command.",
+			"and stopped when it ends; 2026-07-28 requests, which have no session, go to --pool children (default 1)\n" +
+			"started with the bridge, each request to the least busy, each child restarted (after --restart-delay,\n" +
+			"doubling) when it dies; while none runs, requests fail at once saying so. Host and Origin are checked\n" +
+			"as `mcpkit serve` checks them; --auth-issuer or --dev-auth put the same OAuth resource server in front\n" +
+			"as serve's (docs/AUTH.md); /healthz and /readyz (ready while a shared child answers a ping) need no\n" +
+			"token. --env and --cwd apply to the command.",
 		Example: "  mcpkit bridge https://example.com/mcp --header \"X-Team: blue\"\n" +
 			"  mcpkit bridge --stdio \"npx -y @modelcontextprotocol/server-everything\" --addr 127.0.0.1:8000",
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -67,7 +71,7 @@ func newBridge() *cobra.Command {
 				}
 				return runStdioBridge(cmd.Context(), cmd, &sf, target, nil)
 			}
-			for _, name := range []string{"addr", "allowed-host", "any-host", "allowed-origin", "env", "cwd"} {
+			for _, name := range sf.names() {
 				if cmd.Flags().Changed(name) {
 					return &usageError{cmd, fmt.Errorf("--%s goes with --stdio", name)}
 				}
@@ -98,11 +102,7 @@ func newBridge() *cobra.Command {
 	fs.BoolVarP(&verbose, "verbose", "v", false, "print the JSON-RPC traffic with the server (each child, with --stdio), both ways, on stderr")
 	fs.StringVar(&toStdio, "to-stdio", "", "the remote server URL: the same as giving URL (remote → stdio is the first form's job)")
 	lf.register(fs)
-	fs.StringVar(&sf.command, "stdio", "", "serve this stdio server command (quoted as one word) over HTTP instead")
-	fs.StringVar(&sf.addr, "addr", "127.0.0.1:8000", "with --stdio: the HTTP listen address")
-	fs.StringSliceVar(&sf.allowedHosts, "allowed-host", nil, "with --stdio: a Host header value to accept, host or host:port (repeatable; required when --addr is not loopback, unless --any-host)")
-	fs.BoolVar(&sf.anyHost, "any-host", false, "with --stdio: accept any Host header: only behind a proxy that checks Host itself")
-	fs.StringSliceVar(&sf.allowOrigins, "allowed-origin", nil, "with --stdio: browser Origins to accept besides loopback ones")
+	sf.register(cmd)
 	return cmd
 }
 

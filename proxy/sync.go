@@ -63,14 +63,13 @@ func (p *Proxy) sync(ctx context.Context, up *client.Session, k kind) error {
 		}
 		next := map[string]string{}
 		for _, t := range tools {
-			t.Execution = nil // the upstream runs its tasks; the proxy forwards calls inline
 			if len(t.InputSchema) == 0 {
 				t.InputSchema = jsontext.Value(`{"type":"object"}`)
 			}
 			key, def := t.Name, mustJSON(t)
 			next[key] = def
 			if p.reg.tools[key] != def {
-				p.srv.AddRawTool(t, p.callTool(t.Name))
+				p.srv.AddRawTool(t, p.toolHandler(t)) // execution.taskSupport kept: tasks.go
 			}
 		}
 		if gone := goneKeys(p.reg.tools, next); len(gone) > 0 {

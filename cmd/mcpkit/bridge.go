@@ -61,7 +61,7 @@ func newBridge() *cobra.Command {
 				if len(args) > 0 {
 					return &usageError{cmd, fmt.Errorf("--stdio serves a command: give no URL beside it, got %q", args)}
 				}
-				for _, name := range append([]string{"header", "transport", "protocol-era"}, lf.names()...) {
+				for _, name := range append([]string{"header", "transport"}, lf.names()...) {
 					if cmd.Flags().Changed(name) {
 						return &usageError{cmd, fmt.Errorf("--%s concerns a URL, not --stdio", name)}
 					}

@@ -77,6 +77,9 @@ func runStdioBridge(ctx context.Context, cmd *cobra.Command, f *stdioBridgeFlags
 	if err := f.authn.check(); err != nil {
 		return &usageError{cmd, err}
 	}
+	if _, err := cli.ProtocolVersion(target.Era); err != nil {
+		return &usageError{cmd, err}
+	}
 	target.Args = words
 	logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	router, err := newStdioRouter(ctx, target, logger, cmd.ErrOrStderr(), f.pool, f.restartDelay)

@@ -196,9 +196,18 @@ func TestBridgeStdioRestart(t *testing.T) {
 
 // TestBridgeStdioPool: with --pool 3, three children serve 2026-07-28 requests from the start; 60 calls,
 // 20 at a time, are all answered; elicitation rounds (whose retry may land on another child of the pool:
-// they share the key ring sealing requestState) succeed; a legacy session still gets its own child.
+// they share the key ring sealing requestState) succeed; tasks run at the bridge are polled and fetched
+// across the pool (one task store); a legacy session still gets its own child.
 func TestBridgeStdioPool(t *testing.T) {
-	b := startStdioBridge(t, "--pool", "3")
+	for _, era := range []string{"auto", "legacy"} {
+		t.Run("children="+era, func(t *testing.T) { testBridgeStdioPool(t, era) })
+	}
+}
+
+// testBridgeStdioPool runs TestBridgeStdioPool with the children reached in era (--protocol-era): tasks run
+// at the bridge for a legacy child's tools only (a 2026-07-28 child lists no taskSupport).
+func testBridgeStdioPool(t *testing.T, era string) {
+	b := startStdioBridge(t, "--pool", "3", "--protocol-era", era)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	b.waitChildren(t, 3)
@@ -224,6 +233,21 @@ func TestBridgeStdioPool(t *testing.T) {
 		res, err := sess.CallTool(ctx, "book_trip", map[string]string{"date": demo.FullDate})
 		if err != nil || res.Content[0].Text != "[SUCCESS] Booked for 2024-12-26" {
 			t.Fatalf("book_trip %d through the pool = %+v, %v", i, res, err)
+		}
+	}
+	// A task runs at the bridge (in one child's proxy); its polls and result land on any child of the
+	// pool, which share the task store.
+	for i := range 3 {
+		if era != "legacy" {
+			break
+		}
+		h, err := sess.CallToolAsTask(ctx, "process_files", map[string]any{"files": 2, "label": strconv.Itoa(i)}, nil)
+		if err != nil || h.ID() == "" {
+			t.Fatalf("process_files as a task through the pool: %v (task %q)", err, h.ID())
+		}
+		res, err := h.Result(ctx)
+		if err != nil || res.Content[0].Text != "processed 2 files ("+strconv.Itoa(i)+")" {
+			t.Fatalf("task %d through the pool = %+v, %v", i, res, err)
 		}
 	}
 	if n := b.children(t); n != 3 {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
+	"github.com/mcpkit/mcpkit/server"
 	"github.com/mcpkit/mcpkit/store"
 	"github.com/mcpkit/mcpkit/transport"
 )
@@ -29,7 +30,10 @@ type sharedPool struct {
 	next  atomic.Uint64
 	// keys seal the requestState of every shared child's server: an input_required round may be retried
 	// on another child of the pool, or on the child that replaced a dead one.
-	keys       store.KeyRing
+	keys store.KeyRing
+	// tasks keep the tasks the children's proxies run (tasks at the bridge, proxy/tasks.go): a task created
+	// on one child is polled and fetched on whichever child a later request lands on.
+	tasks      store.TaskStore
 	firstDelay time.Duration
 
 	ctx    context.Context
@@ -74,11 +78,11 @@ var errExited = errors.New("the server process exited")
 
 // newSharedPool starts n children (each must start and answer) and their supervisors.
 func newSharedPool(ctx context.Context, r *stdioRouter, n int, firstDelay time.Duration) (*sharedPool, error) {
-	p := &sharedPool{r: r, keys: store.NewMemoryKeyRing(store.MemoryKeyRingOptions{}), firstDelay: firstDelay,
+	p := &sharedPool{r: r, keys: store.NewMemoryKeyRing(store.MemoryKeyRingOptions{}), tasks: store.NewMemoryTasks(), firstDelay: firstDelay,
 		listeners: map[int]func(string, jsontext.Value){}}
 	p.ctx, p.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	for i := range n {
-		c, err := r.start(ctx, false, p.keys)
+		c, err := r.start(ctx, false, p.shared())
 		if err != nil {
 			p.close()
 			return nil, err
@@ -90,6 +94,13 @@ func newSharedPool(ctx context.Context, r *stdioRouter, n int, firstDelay time.D
 		go p.supervise(s, c)
 	}
 	return p, nil
+}
+
+// shared are the server options every shared child's proxy gets: the pool's key ring and task store.
+func (p *sharedPool) shared() *server.Options {
+	o := &server.Options{KeyRing: p.keys}
+	o.Tasks.Store = p.tasks
+	return o
 }
 
 // close stops the supervisors (the router stops the children).
@@ -143,7 +154,7 @@ func (p *sharedPool) supervise(s *slot, c *child) {
 				t.Stop()
 				return
 			}
-			nc, err := p.r.start(p.ctx, false, p.keys)
+			nc, err := p.r.start(p.ctx, false, p.shared())
 			if err == nil {
 				c = nc
 				p.up(s, nc)

@@ -65,9 +65,9 @@ func newStdioRouter(ctx context.Context, target cli.Target, log *slog.Logger, st
 }
 
 // start runs one child and its proxy. oneClient is proxy.Options.OneClient: a child of one legacy session
-// serves one client; the shared children serve every 2026-07-28 client. keys, when set, seal its server's
-// requestState (shared by the pool).
-func (r *stdioRouter) start(ctx context.Context, oneClient bool, keys store.KeyRing) (*child, error) {
+// serves one client; the shared children serve every 2026-07-28 client. shared, when set, has the key ring
+// that seals its server's requestState and the store that keeps its tasks (the pool's, shared).
+func (r *stdioRouter) start(ctx context.Context, oneClient bool, shared *server.Options) (*child, error) {
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
@@ -78,7 +78,11 @@ func (r *stdioRouter) start(ctx context.Context, oneClient bool, keys store.KeyR
 	r.mu.Unlock()
 	ctx, cancel := context.WithTimeout(ctx, childStartTimeout)
 	defer cancel()
-	p := proxy.New("mcpkit-bridge", version(), &proxy.Options{Server: server.Options{Logger: r.log, KeyRing: keys}, Logger: r.log, OneClient: oneClient})
+	so := server.Options{Logger: r.log}
+	if shared != nil {
+		so.KeyRing, so.Tasks.Store = shared.KeyRing, shared.Tasks.Store
+	}
+	p := proxy.New("mcpkit-bridge", version(), &proxy.Options{Server: so, Logger: r.log, OneClient: oneClient})
 	t := r.target
 	t.Transport = "stdio"
 	t.Stderr = r.stderr

@@ -180,6 +180,7 @@ func TestBridgeUsage(t *testing.T) {
 		{[]string{"bridge", "--to-stdio", "http://127.0.0.1:1/mcp", "http://127.0.0.1:2/mcp"}, exitUsage, "--to-stdio names the URL"},
 		{[]string{"bridge", "--to-stdio", "http://127.0.0.1:1/mcp", "--stdio", "x"}, exitUsage, "--to-stdio names the URL"},
 		{[]string{"bridge", "--to-stdio", "./server"}, exitUsage, "wants an http:// or https:// URL"},
+		{[]string{"bridge", "--stdio", "x", "--protocol-era", "old"}, exitUsage, "--protocol-era must be"},
 		{[]string{"bridge", "--stdio", "x", "--pool", "0"}, exitUsage, "--pool wants 1 to 64 children, got 0"},
 		{[]string{"bridge", "--stdio", "x", "--restart-delay", "0s"}, exitUsage, "--restart-delay wants a positive duration"},
 		{[]string{"bridge", "--stdio", "x", "--dev-auth", "--auth-issuer", "http://127.0.0.1:1"}, exitUsage, "--dev-auth starts its own"},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -44,13 +45,26 @@ func (f *bridgeLoginFlags) authorize(stderr io.Writer) oauth.AuthorizeFunc {
 	}
 	step := oauth.Loopback(f.redirect, open)
 	timeout := f.timeout
+	// A login that did not complete is not offered again: connecting tries 2026-07-28 and then
+	// initialize, and each would otherwise wait --login-timeout for a browser that did not come.
+	var mu sync.Mutex
+	var failed error
 	return func(ctx context.Context, authURL string) (*url.URL, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if failed != nil {
+			return nil, failed
+		}
 		fmt.Fprintln(stderr, "mcpkit bridge: the server asks for authorization and no stored token works: logging in")
 		if timeout > 0 {
 			var cancel context.CancelFunc
 			ctx, cancel = context.WithTimeout(ctx, timeout)
 			defer cancel()
 		}
-		return step(ctx, authURL)
+		u, err := step(ctx, authURL)
+		if err != nil {
+			failed = err
+		}
+		return u, err
 	}
 }

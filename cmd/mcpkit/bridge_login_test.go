@@ -29,7 +29,8 @@ import (
 // test plays the browser (it fetches the URL, which auto-approves, and follows the redirect to the bridge's
 // loopback listener), and a tool call through the bridge succeeds. The token is kept where mcpkit login
 // keeps it: the second start makes no authorization request; with the access token expired, the third
-// refreshes it and makes none either. stdout carries only the protocol (the client reads it).
+// refreshes it and makes none either. stdout carries only the protocol (the client reads it). A login no
+// one completes is offered once and ends the bridge (exit 1) after --login-timeout.
 func TestBridgeURLLogin(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -102,6 +103,18 @@ func TestBridgeURLLogin(t *testing.T) {
 	}
 	if nt, _ := store.Load(ctx, keys[0]); nt == nil || nt.AccessToken == tok.AccessToken || !nt.Valid() {
 		t.Errorf("the expired token was not refreshed: %+v", nt)
+	}
+
+	// Nothing stored and no one opens the URL: the login is offered once (not again for the initialize
+	// fallback), and after --login-timeout the bridge exits 1 before serving.
+	port2, err := servicetest.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := mcpkitIn(t, "", []string{"XDG_CONFIG_HOME=" + t.TempDir()}, "", "bridge", target, "--no-browser",
+		"--login-timeout", "1s", "--redirect-url", fmt.Sprintf("http://127.0.0.1:%d/callback", port2))
+	if code != 1 || strings.Count(stderr, "Open this URL to authorize:") != 1 || !strings.Contains(stderr, "waiting for the authorization redirect") {
+		t.Errorf("login not completed: exit %d (want 1), stderr:\n%s", code, stderr)
 	}
 }
 

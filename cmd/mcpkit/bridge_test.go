@@ -22,7 +22,8 @@ import (
 // TestBridgeURL drives `mcpkit bridge URL` over its stdio with our client, against `mcpkit serve` over
 // Streamable HTTP (the bridge's upstream pinned to each era, and negotiated) and HTTP+SSE, with the host
 // side in each era: tools, a resource template, a prompt, progress, logs, elicitation and sampling round
-// trips through the bridge; then the bridge exits by itself when its stdin closes.
+// trips, skills/list and a task-augmented call through the bridge; then the bridge exits by itself when its
+// stdin closes.
 func TestBridgeURL(t *testing.T) {
 	base := strings.TrimSuffix(serveHTTP(t), "/mcp")
 	upstreams := []struct{ name, url, era string }{
@@ -153,6 +154,23 @@ func bridgeRoundTrips(t *testing.T, args []string, down string) string {
 	pr, err := sess.GetPrompt(ctx, "review_code", map[string]string{"code": "y"})
 	if err != nil || !strings.Contains(pr.Messages[0].Content.Text, "y") {
 		t.Fatalf("prompt = %+v, %v", pr, err)
+	}
+	// Skills and tasks of `mcpkit serve` through the bridge (docs/BRIDGE.md: a task at the bridge for a
+	// legacy upstream's task tool, inline for a 2026-07-28 upstream's; the same result either way).
+	caps := sess.ServerCapabilities()
+	if _, ok := caps.Skills(); !ok {
+		t.Fatalf("the skills extension is not declared through the bridge: %+v", caps.Extensions)
+	}
+	skills, err := sess.ListSkills(ctx, "")
+	if err != nil || len(skills.Skills) == 0 {
+		t.Fatalf("skills/list through the bridge = %+v, %v", skills, err)
+	}
+	h, err := sess.CallToolAsTask(ctx, "process_files", map[string]any{"files": 2, "label": "b"}, nil)
+	if err != nil {
+		t.Fatalf("process_files as a task through the bridge: %v", err)
+	}
+	if res, err := h.Result(ctx); err != nil || res.Content[0].Text != "processed 2 files (b)" {
+		t.Fatalf("process_files through the bridge (task %q) = %+v, %v", h.ID(), res, err)
 	}
 	closeBridge()
 	lw.mu.Lock()

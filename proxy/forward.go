@@ -21,6 +21,10 @@ func (p *Proxy) callTool(name string) server.ToolHandler {
 			Name      string         `json:"name"`
 			Arguments jsontext.Value `json:"arguments,omitzero"`
 		}{name, args}, &res)
+		if needsTasks(err) {
+			// A 2026-07-28 upstream lists no taskSupport: a tool it runs only as a task says so here.
+			return p.callTaskTool(name)(ctx, args)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -91,15 +95,7 @@ func (p *Proxy) forwardRaw(ctx context.Context, method string, params any) (json
 	if err != nil {
 		return nil, err
 	}
-	if r := server.RequestFrom(ctx); r != nil && r.Meta != nil && len(r.Meta.ProgressToken) > 0 {
-		ctx = client.WithProgress(ctx, func(pp *mcp.ProgressParams) {
-			total := 0.0
-			if pp.Total != nil {
-				total = *pp.Total
-			}
-			_ = server.Progress(ctx, pp.Progress, total, pp.Message)
-		})
-	}
+	ctx = p.relayProgress(ctx)
 	done := p.inflight.add(ctx)
 	defer done()
 	if p.timeout <= 0 {
@@ -112,6 +108,23 @@ func (p *Proxy) forwardRaw(ctx context.Context, method string, params any) (json
 		return nil, p.timeoutError(method)
 	}
 	return res, err
+}
+
+// relayProgress asks for the upstream's progress when the downstream request in ctx has a progress token,
+// relaying it to that token.
+func (p *Proxy) relayProgress(ctx context.Context) context.Context {
+	r := server.RequestFrom(ctx)
+	if r == nil || r.Meta == nil || len(r.Meta.ProgressToken) == 0 {
+		return ctx
+	}
+	down := ctx
+	return client.WithProgress(ctx, func(pp *mcp.ProgressParams) {
+		total := 0.0
+		if pp.Total != nil {
+			total = *pp.Total
+		}
+		_ = server.Progress(down, pp.Progress, total, pp.Message)
+	})
 }
 
 // forwardedMeta are the members of a downstream request's _meta sent upstream: trace context and extension

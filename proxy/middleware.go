@@ -20,6 +20,18 @@ import (
 // through untouched.
 func (p *Proxy) middleware(next server.Handler) server.Handler {
 	return func(ctx context.Context, r *server.Request) (jsontext.Value, error) {
+		if settings, ok := p.upstreamSkills(); ok { // skills.go
+			if skillsMethod(r) {
+				return p.forwardSkills(ctx, r)
+			}
+			if r.Method == mcp.MethodInitialize || r.Method == mcp.MethodDiscover {
+				res, err := next(ctx, r)
+				if err != nil {
+					return nil, err
+				}
+				return declareSkills(res, settings)
+			}
+		}
 		switch r.Method {
 		case mcp.MethodCompletionComplete:
 			return p.complete(ctx, r)

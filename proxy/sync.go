@@ -69,7 +69,6 @@ func (p *Proxy) sync(ctx context.Context, up *client.Session, k kind) error {
 		}
 		next := map[string]string{}
 		for _, t := range tools {
-			t.Execution = nil // the upstream runs its tasks; the proxy forwards calls inline
 			if len(t.InputSchema) == 0 {
 				t.InputSchema = jsontext.Value(`{"type":"object"}`)
 			}
@@ -79,7 +78,7 @@ func (p *Proxy) sync(ctx context.Context, up *client.Session, k kind) error {
 			}
 			key, def := t.Name, mustJSON(t)
 			if p.reg.tools[key] != def {
-				h := p.callTool(upName)
+				h := p.toolHandler(t, upName) // execution.taskSupport kept: tasks.go
 				if !p.accept("tool", key, func(s *server.Server) { s.AddRawTool(t, h) }) {
 					continue
 				}

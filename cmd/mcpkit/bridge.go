@@ -22,38 +22,56 @@ func newBridge() *cobra.Command {
 		target  cli.Target
 		verbose bool
 		sf      stdioBridgeFlags
+		lf      bridgeLoginFlags
+		toStdio string
 	)
 	cmd := &cobra.Command{
-		Use:   "bridge URL | bridge --stdio \"CMD ARGS…\" --addr HOST:PORT",
+		Use:   "bridge URL | bridge --to-stdio URL | bridge --stdio \"CMD ARGS…\" --addr HOST:PORT",
 		Short: "Serve a remote MCP server on stdio, or a stdio server over HTTP",
 		Long: "Serve, on stdin/stdout, what the server at URL offers: its tools, resources, templates, prompts and\n" +
 			"completions, with elicitation, sampling and roots passed back to the host, progress, cancellation,\n" +
 			"log messages and list changes relayed. The URL is reached over Streamable HTTP, or HTTP+SSE when its\n" +
 			"path ends in /sse or the server only speaks that (as `mcpkit ls` does), with --header and the OAuth\n" +
-			"tokens `mcpkit login` stored. Each side negotiates its own protocol era: the host's with the bridge,\n" +
+			"tokens `mcpkit login` stored; when the server asks for authorization and no stored token works, the\n" +
+			"bridge runs the login itself: the authorization URL goes to stderr (and the browser, unless\n" +
+			"--no-browser), the redirect comes back to --redirect-url, and the token is kept where `mcpkit login`\n" +
+			"keeps it, so the next start needs no login. --to-stdio URL is the same as URL. Each side negotiates its own protocol era: the host's with the bridge,\n" +
 			"--protocol-era the bridge's with the server, so a legacy host reaches a 2026-07-28 server and the\n" +
 			"other way round (docs/BRIDGE.md says exactly what crosses). Diagnostics go to stderr.\n\n" +
 			"With --stdio, the other direction (what supergateway does): run the stdio server command and serve it\n" +
 			"on --addr over Streamable HTTP at /mcp (both eras) and HTTP+SSE at /sse and /messages. Each legacy\n" +
 			"session (initialize on /mcp, or an /sse connection) gets its own child process, started when it opens\n" +
-			"and stopped when it ends; 2026-07-28 requests, which have no session, share one child started with the\n" +
-			"bridge. Host and Origin are checked as `mcpkit serve` checks them. --env and --cwd apply to the command.",
+			"and stopped when it ends; 2026-07-28 requests, which have no session, go to --pool children (default 1)\n" +
+			"started with the bridge, each request to the least busy, each child restarted (after --restart-delay,\n" +
+			"doubling) when it dies; while none runs, requests fail at once saying so. Host and Origin are checked\n" +
+			"as `mcpkit serve` checks them; --auth-issuer or --dev-auth put the same OAuth resource server in front\n" +
+			"as serve's (docs/AUTH.md); /healthz and /readyz (ready while a shared child answers a ping) need no\n" +
+			"token. --env and --cwd apply to the command.",
 		Example: "  mcpkit bridge https://example.com/mcp --header \"X-Team: blue\"\n" +
 			"  mcpkit bridge --stdio \"npx -y @modelcontextprotocol/server-everything\" --addr 127.0.0.1:8000",
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("to-stdio") {
+				// The remote → stdio form is the first form's job (docs/BRIDGE.md): an alias.
+				if cmd.Flags().Changed("stdio") || len(args) > 0 {
+					return &usageError{cmd, fmt.Errorf("--to-stdio names the URL: give no --stdio and no URL beside it, got %q", args)}
+				}
+				args = []string{toStdio}
+			}
 			if cmd.Flags().Changed("stdio") {
 				if len(args) > 0 {
 					return &usageError{cmd, fmt.Errorf("--stdio serves a command: give no URL beside it, got %q", args)}
 				}
-				if cmd.Flags().Changed("header") || cmd.Flags().Changed("transport") || cmd.Flags().Changed("protocol-era") {
-					return &usageError{cmd, errors.New("--header, --transport and --protocol-era concern a URL, not --stdio")}
+				for _, name := range append([]string{"header", "transport"}, lf.names()...) {
+					if cmd.Flags().Changed(name) {
+						return &usageError{cmd, fmt.Errorf("--%s concerns a URL, not --stdio", name)}
+					}
 				}
 				if verbose {
 					target.Trace = cmd.ErrOrStderr()
 				}
 				return runStdioBridge(cmd.Context(), cmd, &sf, target, nil)
 			}
-			for _, name := range []string{"addr", "allowed-host", "any-host", "allowed-origin", "env", "cwd"} {
+			for _, name := range sf.names() {
 				if cmd.Flags().Changed(name) {
 					return &usageError{cmd, fmt.Errorf("--%s goes with --stdio", name)}
 				}
@@ -72,17 +90,19 @@ func newBridge() *cobra.Command {
 			if verbose {
 				target.Trace = cmd.ErrOrStderr()
 			}
+			if target.Header.Get("Authorization") == "" {
+				target.OAuth.RedirectURL = lf.redirect
+				target.OAuth.Authorize = lf.authorize(cmd.ErrOrStderr())
+			}
 			return runBridge(cmd.Context(), cmd, &target)
 		},
 	}
 	fs := cmd.Flags()
 	cli.AddTargetFlags(fs, &target)
 	fs.BoolVarP(&verbose, "verbose", "v", false, "print the JSON-RPC traffic with the server (each child, with --stdio), both ways, on stderr")
-	fs.StringVar(&sf.command, "stdio", "", "serve this stdio server command (quoted as one word) over HTTP instead")
-	fs.StringVar(&sf.addr, "addr", "127.0.0.1:8000", "with --stdio: the HTTP listen address")
-	fs.StringSliceVar(&sf.allowedHosts, "allowed-host", nil, "with --stdio: a Host header value to accept, host or host:port (repeatable; required when --addr is not loopback, unless --any-host)")
-	fs.BoolVar(&sf.anyHost, "any-host", false, "with --stdio: accept any Host header: only behind a proxy that checks Host itself")
-	fs.StringSliceVar(&sf.allowOrigins, "allowed-origin", nil, "with --stdio: browser Origins to accept besides loopback ones")
+	fs.StringVar(&toStdio, "to-stdio", "", "the remote server URL: the same as giving URL (remote → stdio is the first form's job)")
+	lf.register(fs)
+	sf.register(cmd)
 	return cmd
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mcpkit/mcpkit/health"
 	"github.com/mcpkit/mcpkit/internal/cli"
 	"github.com/mcpkit/mcpkit/internal/httpx"
 	"github.com/mcpkit/mcpkit/transport/sse"
@@ -25,7 +26,31 @@ type stdioBridgeFlags struct {
 	allowedHosts []string
 	anyHost      bool
 	allowOrigins []string
+	pool         int           // shared children for 2026-07-28 requests
+	restartDelay time.Duration // the first wait before restarting a shared child that died
+	authn        authFlags     // the resource-server authorization in front, as serve's
 }
+
+// register adds the --stdio form's own flags.
+func (f *stdioBridgeFlags) register(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	fs.StringVar(&f.command, "stdio", "", "serve this stdio server command (quoted as one word) over HTTP instead")
+	fs.StringVar(&f.addr, "addr", "127.0.0.1:8000", "with --stdio: the HTTP listen address")
+	fs.StringSliceVar(&f.allowedHosts, "allowed-host", nil, "with --stdio: a Host header value to accept, host or host:port (repeatable; required when --addr is not loopback, unless --any-host)")
+	fs.BoolVar(&f.anyHost, "any-host", false, "with --stdio: accept any Host header: only behind a proxy that checks Host itself")
+	fs.StringSliceVar(&f.allowOrigins, "allowed-origin", nil, "with --stdio: browser Origins to accept besides loopback ones")
+	fs.IntVar(&f.pool, "pool", 1, "with --stdio: how many children serve 2026-07-28 requests (which have no session), each request going to the least busy one")
+	fs.DurationVar(&f.restartDelay, "restart-delay", 500*time.Millisecond, "with --stdio: how long to wait before restarting a child serving 2026-07-28 requests that died (doubled after each failed start, up to 30s)")
+	f.authn.register(cmd)
+}
+
+// names are the names of the flags that go with --stdio only.
+func (f *stdioBridgeFlags) names() []string {
+	return append([]string{"addr", "allowed-host", "any-host", "allowed-origin", "env", "cwd", "pool", "restart-delay"}, f.authn.names()...)
+}
+
+// maxPool bounds --pool: each child is a process.
+const maxPool = 64
 
 // bridgeShutdownTimeout bounds closing the HTTP endpoints when the bridge stops.
 const bridgeShutdownTimeout = 10 * time.Second
@@ -43,21 +68,50 @@ func runStdioBridge(ctx context.Context, cmd *cobra.Command, f *stdioBridgeFlags
 	if !streamable.IsLoopbackAddr(f.addr) && len(f.allowedHosts) == 0 && !f.anyHost {
 		return &usageError{cmd, fmt.Errorf("--addr %s is not loopback: list the Host names to accept with --allowed-host (or --any-host behind a proxy that checks Host)", f.addr)}
 	}
+	if f.pool < 1 || f.pool > maxPool {
+		return &usageError{cmd, fmt.Errorf("--pool wants 1 to %d children, got %d", maxPool, f.pool)}
+	}
+	if f.restartDelay <= 0 {
+		return &usageError{cmd, fmt.Errorf("--restart-delay wants a positive duration, got %s", f.restartDelay)}
+	}
+	if err := f.authn.check(); err != nil {
+		return &usageError{cmd, err}
+	}
+	if _, err := cli.ProtocolVersion(target.Era); err != nil {
+		return &usageError{cmd, err}
+	}
 	target.Args = words
 	logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	router, err := newStdioRouter(ctx, target, logger, cmd.ErrOrStderr())
+	router, err := newStdioRouter(ctx, target, logger, cmd.ErrOrStderr(), f.pool, f.restartDelay)
 	if err != nil {
 		return err
 	}
 	defer router.Close()
+	wrap, stopAuth, err := f.authn.protect(ctx, f.addr, "mcpkit bridge", cmd.ErrOrStderr())
+	if err != nil {
+		return err
+	}
+	defer stopAuth()
 
 	policy := httpx.Policy{AllowedHosts: f.allowedHosts, AllowAnyHost: f.anyHost, AllowedOrigins: f.allowOrigins}
 	modern := streamable.NewHandler(router, &streamable.Options{AllowedHosts: f.allowedHosts, AllowAnyHost: f.anyHost, AllowedOrigins: f.allowOrigins})
 	legacy := sse.NewHandler(router, &sse.Options{MessagesPath: "/messages", Policy: policy})
+	endpoints := http.NewServeMux()
+	endpoints.Handle("/mcp", modern)
+	endpoints.Handle("/sse", legacy.SSE())
+	endpoints.Handle("/messages", legacy.Messages())
+	var mcpHandler http.Handler = endpoints
+	if wrap != nil {
+		mcpHandler = wrap(endpoints) // the protected-resource metadata, and a token required on the rest
+	}
+	// The probes: live while the process runs; ready while a shared child answers a ping and no drain began.
+	hl := health.New(&health.Options{Logger: logger, Draining: modern.Draining,
+		Checks: []health.Check{{Name: "stdio-server", Func: router.pool.ping}}})
+	hl.DrainOn(ctx)
 	mux := http.NewServeMux()
-	mux.Handle("/mcp", modern)
-	mux.Handle("/sse", legacy.SSE())
-	mux.Handle("/messages", legacy.Messages())
+	mux.Handle("/healthz", hl.Liveness())
+	mux.Handle("/readyz", hl.Readiness())
+	mux.Handle("/", mcpHandler)
 
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {

@@ -27,13 +27,14 @@ const childStartTimeout = 30 * time.Second
 // stdioRouter is the transport.Server of `mcpkit bridge --stdio`: each legacy session (a Streamable HTTP
 // session or an HTTP+SSE connection) gets its own child process behind its own proxy, started when the
 // session opens (initialize, or the /sse GET) and stopped when it ends; 2026-07-28 requests, which carry no
-// session, share one child started with the bridge.
+// session, go to the shared pool's children (bridge_pool.go), started with the bridge and restarted when
+// they die.
 type stdioRouter struct {
 	target cli.Target // the command, its env and working directory
 	log    *slog.Logger
 	stderr io.Writer
 
-	shared *child
+	pool *sharedPool
 
 	mu       sync.Mutex
 	children map[*child]struct{}
@@ -50,20 +51,23 @@ type child struct {
 	once    sync.Once
 }
 
-// newStdioRouter starts the shared child; a command that cannot start or answer fails here.
-func newStdioRouter(ctx context.Context, target cli.Target, log *slog.Logger, stderr io.Writer) (*stdioRouter, error) {
+// newStdioRouter starts the pool's shared children (pool of them; a command that cannot start or answer
+// fails here). restartDelay is the wait before restarting a shared child that died.
+func newStdioRouter(ctx context.Context, target cli.Target, log *slog.Logger, stderr io.Writer, pool int, restartDelay time.Duration) (*stdioRouter, error) {
 	r := &stdioRouter{target: target, log: log, stderr: stderr, children: map[*child]struct{}{}}
-	shared, err := r.start(ctx, false)
+	p, err := newSharedPool(ctx, r, pool, restartDelay)
 	if err != nil {
+		r.Close()
 		return nil, err
 	}
-	r.shared = shared
+	r.pool = p
 	return r, nil
 }
 
 // start runs one child and its proxy. oneClient is proxy.Options.OneClient: a child of one legacy session
-// serves one client; the shared child serves every 2026-07-28 client.
-func (r *stdioRouter) start(ctx context.Context, oneClient bool) (*child, error) {
+// serves one client; the shared children serve every 2026-07-28 client. shared, when set, has the key ring
+// that seals its server's requestState and the store that keeps its tasks (the pool's, shared).
+func (r *stdioRouter) start(ctx context.Context, oneClient bool, shared *server.Options) (*child, error) {
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
@@ -74,7 +78,11 @@ func (r *stdioRouter) start(ctx context.Context, oneClient bool) (*child, error)
 	r.mu.Unlock()
 	ctx, cancel := context.WithTimeout(ctx, childStartTimeout)
 	defer cancel()
-	p := proxy.New("mcpkit-bridge", version(), &proxy.Options{Server: server.Options{Logger: r.log}, Logger: r.log, OneClient: oneClient})
+	so := server.Options{Logger: r.log}
+	if shared != nil {
+		so.KeyRing, so.Tasks.Store = shared.KeyRing, shared.Tasks.Store
+	}
+	p := proxy.New("mcpkit-bridge", version(), &proxy.Options{Server: so, Logger: r.log, OneClient: oneClient})
 	t := r.target
 	t.Transport = "stdio"
 	t.Stderr = r.stderr
@@ -109,8 +117,11 @@ func (r *stdioRouter) stop(c *child) {
 	})
 }
 
-// Close stops every child, and refuses new sessions.
+// Close stops the pool's supervisors and every child, and refuses new sessions.
 func (r *stdioRouter) Close() {
+	if r.pool != nil {
+		r.pool.close()
+	}
 	r.mu.Lock()
 	r.closed = true
 	all := make([]*child, 0, len(r.children))
@@ -135,7 +146,7 @@ func (r *stdioRouter) Children() int {
 // NewSession implements transport.Server: a new child for the new legacy session. A child that fails to
 // start makes a session whose requests fail with the reason.
 func (r *stdioRouter) NewSession(id string, out transport.Peer) transport.Session {
-	c, err := r.start(context.Background(), true)
+	c, err := r.start(context.Background(), true, nil)
 	if err != nil {
 		r.log.Warn("bridge: a session could not get its child", "err", err)
 		return &failedSession{id: id, err: err}
@@ -148,12 +159,12 @@ func (r *stdioRouter) RestoreSession(st *store.SessionState, out transport.Peer)
 	return nil, errors.New("bridge: a session lives with its child process in this process only")
 }
 
-// Stateless implements transport.Server: the shared child's.
-func (r *stdioRouter) Stateless() transport.Session { return r.shared.p.Server().Stateless() }
+// Stateless implements transport.Server: the shared pool, which gives each request to one of its children.
+func (r *stdioRouter) Stateless() transport.Session { return poolSession{r.pool} }
 
-// Changes implements transport.Server: the shared child's changes, for 2026-07-28 listeners.
+// Changes implements transport.Server: the shared children's changes, for 2026-07-28 listeners.
 func (r *stdioRouter) Changes(fn func(method string, params jsontext.Value)) (stop func()) {
-	return r.shared.p.Server().Changes(fn)
+	return r.pool.changes(fn)
 }
 
 // childSession is a legacy session with its own child: closing it stops the child.

@@ -33,7 +33,7 @@ type stdioBridge struct {
 	base string // http://127.0.0.1:PORT
 }
 
-func startStdioBridge(t *testing.T) *stdioBridge {
+func startStdioBridge(t *testing.T, extra ...string) *stdioBridge {
 	t.Helper()
 	b := servicetest.Retry(t, func() (*stdioBridge, error) {
 		port, err := servicetest.FreePort()
@@ -41,7 +41,7 @@ func startStdioBridge(t *testing.T) *stdioBridge {
 			return nil, err
 		}
 		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-		cmd := exec.Command(binary, "bridge", "--stdio", binary+" serve --stdio", "--addr", addr)
+		cmd := exec.Command(binary, append([]string{"bridge", "--stdio", binary + " serve --stdio", "--addr", addr}, extra...)...)
 		p, err := servicetest.StartCmd(cmd)
 		if err != nil {
 			return nil, err
@@ -69,11 +69,17 @@ func startStdioBridge(t *testing.T) *stdioBridge {
 // children counts the bridge's child processes (Linux /proc); the test is skipped elsewhere.
 func (b *stdioBridge) children(t *testing.T) int {
 	t.Helper()
+	return len(b.childPIDs(t))
+}
+
+// childPIDs lists the pids of the bridge's child processes (Linux /proc); the test is skipped elsewhere.
+func (b *stdioBridge) childPIDs(t *testing.T) []int {
+	t.Helper()
 	if _, err := os.Stat("/proc/self/stat"); err != nil {
 		t.Skip("counting child processes needs /proc")
 	}
 	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
-	n := 0
+	var pids []int
 	for _, st := range stats {
 		raw, err := os.ReadFile(st)
 		if err != nil {
@@ -83,10 +89,11 @@ func (b *stdioBridge) children(t *testing.T) int {
 		rest := s[strings.LastIndexByte(s, ')')+1:] // " S PPID …"
 		f := strings.Fields(rest)
 		if len(f) > 1 && f[0] != "Z" && f[1] == strconv.Itoa(b.cmd.Process.Pid) {
-			n++
+			pid, _ := strconv.Atoi(strings.TrimPrefix(strings.TrimSuffix(st, "/stat"), "/proc/"))
+			pids = append(pids, pid)
 		}
 	}
-	return n
+	return pids
 }
 
 // waitChildren waits (bounded) until the bridge has want children.

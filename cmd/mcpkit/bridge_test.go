@@ -22,7 +22,8 @@ import (
 // TestBridgeURL drives `mcpkit bridge URL` over its stdio with our client, against `mcpkit serve` over
 // Streamable HTTP (the bridge's upstream pinned to each era, and negotiated) and HTTP+SSE, with the host
 // side in each era: tools, a resource template, a prompt, progress, logs, elicitation and sampling round
-// trips through the bridge; then the bridge exits by itself when its stdin closes.
+// trips, skills/list and a task-augmented call through the bridge; then the bridge exits by itself when its
+// stdin closes.
 func TestBridgeURL(t *testing.T) {
 	base := strings.TrimSuffix(serveHTTP(t), "/mcp")
 	upstreams := []struct{ name, url, era string }{
@@ -50,6 +51,13 @@ func TestBridgeURL(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestBridgeToStdio: `mcpkit bridge --to-stdio URL` is the first form under another name (remote →
+// stdio is the same job): the same round trips through it, for a 2026-07-28 host.
+func TestBridgeToStdio(t *testing.T) {
+	url := serveHTTP(t)
+	bridgeRoundTrips(t, []string{"bridge", "--to-stdio", url}, mcp.Version20260728)
 }
 
 // bridgeRoundTrips runs the bridge with args, drives it as a host in version down, and returns its stderr.
@@ -147,6 +155,23 @@ func bridgeRoundTrips(t *testing.T, args []string, down string) string {
 	if err != nil || !strings.Contains(pr.Messages[0].Content.Text, "y") {
 		t.Fatalf("prompt = %+v, %v", pr, err)
 	}
+	// Skills and tasks of `mcpkit serve` through the bridge (docs/BRIDGE.md: a task at the bridge for a
+	// legacy upstream's task tool, inline for a 2026-07-28 upstream's; the same result either way).
+	caps := sess.ServerCapabilities()
+	if _, ok := caps.Skills(); !ok {
+		t.Fatalf("the skills extension is not declared through the bridge: %+v", caps.Extensions)
+	}
+	skills, err := sess.ListSkills(ctx, "")
+	if err != nil || len(skills.Skills) == 0 {
+		t.Fatalf("skills/list through the bridge = %+v, %v", skills, err)
+	}
+	h, err := sess.CallToolAsTask(ctx, "process_files", map[string]any{"files": 2, "label": "b"}, nil)
+	if err != nil {
+		t.Fatalf("process_files as a task through the bridge: %v", err)
+	}
+	if res, err := h.Result(ctx); err != nil || res.Content[0].Text != "processed 2 files (b)" {
+		t.Fatalf("process_files through the bridge (task %q) = %+v, %v", h.ID(), res, err)
+	}
 	closeBridge()
 	lw.mu.Lock()
 	defer lw.mu.Unlock()
@@ -168,7 +193,18 @@ func TestBridgeUsage(t *testing.T) {
 		{[]string{"bridge", "http://127.0.0.1:1/mcp", "--protocol-era", "legacy"}, exitError, "connecting to http://127.0.0.1:1/mcp"},
 		{[]string{"bridge", "http://127.0.0.1:1/mcp", "--addr", "127.0.0.1:0"}, exitUsage, "--addr goes with --stdio"},
 		{[]string{"bridge", "--stdio", "x", "http://127.0.0.1:1/mcp"}, exitUsage, "give no URL beside it"},
-		{[]string{"bridge", "--stdio", "x", "--header", "A: b"}, exitUsage, "concern a URL"},
+		{[]string{"bridge", "--stdio", "x", "--header", "A: b"}, exitUsage, "concerns a URL"},
+		{[]string{"bridge", "--stdio", "x", "--no-browser"}, exitUsage, "--no-browser concerns a URL"},
+		{[]string{"bridge", "--to-stdio", "http://127.0.0.1:1/mcp", "http://127.0.0.1:2/mcp"}, exitUsage, "--to-stdio names the URL"},
+		{[]string{"bridge", "--to-stdio", "http://127.0.0.1:1/mcp", "--stdio", "x"}, exitUsage, "--to-stdio names the URL"},
+		{[]string{"bridge", "--to-stdio", "./server"}, exitUsage, "wants an http:// or https:// URL"},
+		{[]string{"bridge", "--stdio", "x", "--protocol-era", "old"}, exitUsage, "--protocol-era must be"},
+		{[]string{"bridge", "--stdio", "x", "--pool", "0"}, exitUsage, "--pool wants 1 to 64 children, got 0"},
+		{[]string{"bridge", "--stdio", "x", "--restart-delay", "0s"}, exitUsage, "--restart-delay wants a positive duration"},
+		{[]string{"bridge", "--stdio", "x", "--dev-auth", "--auth-issuer", "http://127.0.0.1:1"}, exitUsage, "--dev-auth starts its own"},
+		{[]string{"bridge", "--stdio", "x", "--auth-scope", "a"}, exitUsage, "need --auth-issuer"},
+		{[]string{"bridge", "http://127.0.0.1:1/mcp", "--pool", "2"}, exitUsage, "--pool goes with --stdio"},
+		{[]string{"bridge", "http://127.0.0.1:1/mcp", "--dev-auth"}, exitUsage, "--dev-auth goes with --stdio"},
 		{[]string{"bridge", "--stdio", ""}, exitUsage, "--stdio wants the server's command"},
 		{[]string{"bridge", "--stdio", "srv 'unterminated"}, exitUsage, "unterminated single quote"},
 		{[]string{"bridge", "--stdio", "srv", "--addr", "0.0.0.0:0"}, exitUsage, "is not loopback"},

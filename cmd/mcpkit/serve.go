@@ -129,20 +129,12 @@ func newServe() *cobra.Command {
 			if ops.m != nil {
 				authn.onRefuse = ops.m.AuthRefused
 			}
-			if authn.dev {
-				as, err := authn.startDev(addr, cmd.ErrOrStderr())
-				if err != nil {
-					return err
-				}
-				defer as.Close()
+			wrap, stopAuth, err := authn.protect(cmd.Context(), addr, "mcpkit serve", cmd.ErrOrStderr())
+			if err != nil {
+				return err
 			}
-			if authn.on() {
-				wrap, err := authn.authenticate(cmd.Context(), addr)
-				if err != nil {
-					return err
-				}
-				opts.Authenticate = wrap
-			}
+			defer stopAuth()
+			opts.Authenticate = wrap
 			return s.ListenAndServeContext(cmd.Context(), addr, opts)
 		},
 	}

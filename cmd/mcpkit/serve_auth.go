@@ -48,17 +48,44 @@ func (f *authFlags) check() error {
 	return nil
 }
 
+// protect is what serve and bridge --stdio put in front of their MCP endpoints on addr: with --dev-auth
+// it starts the development authorization server (stop closes it; who names the command in the
+// warning), and with either flag it returns the wrapper of authenticate. Without auth flags wrap is nil.
+func (f *authFlags) protect(ctx context.Context, addr, who string, warn io.Writer) (wrap func(http.Handler) http.Handler, stop func(), err error) {
+	stop = func() {}
+	if f.dev {
+		as, err := f.startDev(addr, who, warn)
+		if err != nil {
+			return nil, stop, err
+		}
+		stop = func() { _ = as.Close() }
+	}
+	if !f.on() {
+		return nil, stop, nil
+	}
+	if wrap, err = f.authenticate(ctx, addr); err != nil {
+		stop()
+		return nil, func() {}, err
+	}
+	return wrap, stop, nil
+}
+
+// names are the auth flags' names.
+func (f *authFlags) names() []string {
+	return []string{"auth-issuer", "auth-audience", "auth-jwks", "auth-scope", "dev-auth"}
+}
+
 // startDev starts the development authorization server on a free loopback port, auto-approving, for tokens
 // whose audience is this server's resource, and makes it the issuer to trust. The caller closes it.
-func (f *authFlags) startDev(addr string, warn io.Writer) (*authserver.Server, error) {
+func (f *authFlags) startDev(addr, who string, warn io.Writer) (*authserver.Server, error) {
 	resource := f.resource(addr)
 	as, err := authserver.Listen("127.0.0.1:0", authserver.Options{AutoApprove: true, Resources: []string{resource}})
 	if err != nil {
 		return nil, fmt.Errorf("--dev-auth: %w", err)
 	}
 	f.issuer = as.Issuer()
-	fmt.Fprintf(warn, "mcpkit serve: WARNING: --dev-auth: the development authorization server at %s AUTO-APPROVES every "+
-		"authorization request (anyone who reaches it gets tokens for %s). For trying things only.\n", f.issuer, resource)
+	fmt.Fprintf(warn, "%s: WARNING: --dev-auth: the development authorization server at %s AUTO-APPROVES every "+
+		"authorization request (anyone who reaches it gets tokens for %s). For trying things only.\n", who, f.issuer, resource)
 	return as, nil
 }
 

@@ -123,7 +123,7 @@ func gatewayUpstream(s *hostconfig.Server, m *gatewayMember, timeout time.Durati
 }
 
 // watchGatewayConfig reloads the configuration when reload is signalled (SIGHUP) or the file's
-// modification time or size changes (checked every poll), until ctx ends. A configuration that does not
+// modification time or size changes and then stays for one poll (checked every poll), until ctx ends. A configuration that does not
 // load or validate is reported on stderr and the running one kept.
 func watchGatewayConfig(ctx context.Context, g *gateway.Gateway, f *gatewayFlags, reload <-chan os.Signal, poll time.Duration, stderr io.Writer) {
 	stamp := func() string {
@@ -133,7 +133,10 @@ func watchGatewayConfig(ctx context.Context, g *gateway.Gateway, f *gatewayFlags
 		}
 		return fmt.Sprint(st.ModTime().UnixNano(), st.Size())
 	}
+	// A change is taken once the file has kept it for a whole poll: an editor or a program that writes the
+	// file in several steps (truncate, then write) is not read half-way and reported as an invalid file.
 	last := stamp()
+	pending := last
 	tick := time.NewTicker(poll)
 	defer tick.Stop()
 	for {
@@ -144,14 +147,17 @@ func watchGatewayConfig(ctx context.Context, g *gateway.Gateway, f *gatewayFlags
 		case <-reload:
 			why = "SIGHUP"
 		case <-tick.C:
-			if s := stamp(); s != last {
-				last, why = s, "the file changed"
+			s := stamp()
+			if s != last && s == pending {
+				why = "the file changed"
 			}
+			pending = s
 		}
 		if why == "" {
 			continue
 		}
 		last = stamp()
+		pending = last
 		cfg, err := loadGatewayConfig(ctx, f, stderr)
 		if err == nil {
 			err = g.Apply(ctx, cfg)

@@ -312,7 +312,7 @@ func TestGatewayConfigReloadOnChange(t *testing.T) {
 		}
 	}
 	write(`{"mcpServers": {"bad_name": ` + entry + `}}`)
-	for !strings.Contains(log.String(), "refused") {
+	for !strings.Contains(log.String(), `upstream name "bad_name"`) {
 		select {
 		case <-ctx.Done():
 			t.Fatal("the invalid file was not reported")

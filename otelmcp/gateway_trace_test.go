@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -66,8 +65,7 @@ func traceThroughGateway(t *testing.T, downVersion, upVersion string) {
 		}
 		return "hello " + e.Content.Name, nil
 	})
-	uh := upstream.Handler(nil)
-	uts := httptest.NewServer(otelmcp.HTTPMiddleware(node("upstream"))(uh))
+	uts := (&httpLink{opts: node("upstream")}).listen(t, upstream)
 
 	g := gateway.New("gw", "1", &gateway.Options{
 		Logger: slog.New(slog.DiscardHandler),
@@ -78,19 +76,8 @@ func traceThroughGateway(t *testing.T, downVersion, upVersion string) {
 		UpstreamMiddleware:        []client.Middleware{otelmcp.ClientMiddleware(node("gateway"))},
 		UpstreamHandlerMiddleware: []client.HandlerMiddleware{otelmcp.ClientHandlerMiddleware(node("gateway"))},
 	})
-	gh := g.Server().Handler(nil)
-	gts := httptest.NewServer(otelmcp.HTTPMiddleware(node("gateway"))(gh))
-	t.Cleanup(func() { // the gateway's sessions before the upstream's server
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = gh.Close(ctx)
-		gts.CloseClientConnections()
-		gts.Close()
-		_ = g.Close()
-		_ = uh.Close(ctx)
-		uts.CloseClientConnections()
-		uts.Close()
-	})
+	t.Cleanup(func() { _ = g.Close() }) // cleanups run last first: after the gateway's server, before the upstream's
+	gts := (&httpLink{opts: node("gateway")}).listen(t, g.Server())
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	err := g.Apply(ctx, gateway.Config{Upstreams: []gateway.Upstream{{Name: "up", Dial: func(ctx context.Context, o client.Options) (*client.Session, error) {
@@ -122,7 +109,7 @@ func traceThroughGateway(t *testing.T, downVersion, upVersion string) {
 	}
 	defer sess.Close()
 
-	rec.exp.Reset() // the handshakes and the gateway's list copies are traces of their own
+	rec.exp.Reset()
 	rctx, root := rec.tp.Tracer("test").Start(ctx, "root")
 	if res, err := sess.CallTool(rctx, "up__add", addArgs{A: 2, B: 3}); err != nil || res.IsError {
 		t.Fatalf("up__add: %v %+v", err, res)
@@ -140,14 +127,19 @@ func traceThroughGateway(t *testing.T, downVersion, upVersion string) {
 	}
 	root.End()
 	tr := gatewayTrace{t: t, rec: rec, id: root.SpanContext().TraceID()}
+	tr.settle()
 
-	// One trace: every span made during the calls, on every node, is in the root's trace and hangs from
-	// the root through spans of the trace.
+	// One trace: every span of the calls' methods, on every node, is in the root's trace and hangs from
+	// the root through spans of the trace. (Spans of the handshakes and list copies are traces of their
+	// own; a server's span of one may end just after the Reset above.)
 	inTrace := map[trace.SpanID]bool{}
 	for _, s := range rec.exp.GetSpans() {
 		inTrace[s.SpanContext.SpanID()] = true
 	}
 	for _, s := range rec.exp.GetSpans() {
+		if m, _ := attr(s, otelmcp.KeyMethodName); m != "tools/call" && m != "elicitation/create" && s.Name != "root" {
+			continue
+		}
 		if s.SpanContext.TraceID() != tr.id {
 			t.Errorf("%s (%v) is in trace %s, not the root's %s", s.Name, s.SpanKind, s.SpanContext.TraceID(), tr.id)
 		}
@@ -266,6 +258,27 @@ type gatewayTrace struct {
 	t   *testing.T
 	rec *recorder
 	id  trace.TraceID
+}
+
+// settle waits (5 s at most) until every client span of the trace has its server span: a server ends
+// its span after writing the answer, so the caller may be back before the span is recorded.
+func (g gatewayTrace) settle() {
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		spans := g.rec.exp.GetSpans()
+		served := map[trace.SpanID]bool{}
+		for _, s := range spans {
+			if s.SpanKind == trace.SpanKindServer {
+				served[s.Parent.SpanID()] = true
+			}
+		}
+		missing := false
+		for _, s := range spans {
+			missing = missing || (s.SpanContext.TraceID() == g.id && s.SpanKind == trace.SpanKindClient && !served[s.SpanContext.SpanID()])
+		}
+		if !missing {
+			return
+		}
+	}
 }
 
 func (g gatewayTrace) all(name string, k trace.SpanKind, node string) []traceStub {

@@ -103,3 +103,50 @@ func TestMiddleware(t *testing.T) {
 		})
 	}
 }
+
+// TestMiddlewareMetaReplacesCallers: a key a middleware sets with SetMeta that the caller's own _meta
+// (Session.Call's params) also has is sent once, with the middleware's value — a proxy forwarding its
+// caller's traceparent through a traced session sends valid JSON, which a strict server (ours) accepts —
+// and the caller's other members are kept, in both eras.
+func TestMiddlewareMetaReplacesCallers(t *testing.T) {
+	const mine = `"00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01"`
+	for _, v := range []string{mcp.Version20251125, mcp.Version20260728} {
+		t.Run(v, func(t *testing.T) {
+			s := server.New("t", "1", nil)
+			var got []string
+			var mu sync.Mutex
+			s.Use(func(next server.Handler) server.Handler {
+				return func(ctx context.Context, r *server.Request) (jsontext.Value, error) {
+					if r.Method == "tools/call" {
+						mu.Lock()
+						got = append(got, string(r.Meta.TraceParent)+" "+string(r.Meta.TraceState)+" "+string(r.Meta.Extra["x.example/k"]))
+						mu.Unlock()
+					}
+					return next(ctx, r)
+				}
+			})
+			server.Tool(s, "echo", "", func(ctx context.Context, _ noArgs) (string, error) { return "hi", nil })
+			set := func(next client.Invoker) client.Invoker {
+				return func(ctx context.Context, req *client.Request) (jsontext.Value, error) {
+					_ = req.SetMeta("traceparent", jsontext.Value(mine))
+					return next(ctx, req)
+				}
+			}
+			sess := connect(t, s, &client.Options{ProtocolVersion: v, Middleware: []client.Middleware{set}})
+			for _, params := range []string{
+				`{"_meta":{"traceparent":"00-11111111111111111111111111111111-2222222222222222-01","tracestate":"a=b", "x.example/k":1},"name":"echo","arguments":{}}`,
+				`{"_meta":{"x.example/k":1 ,"traceparent":"00-11111111111111111111111111111111-2222222222222222-01","tracestate":"a=b"},"name":"echo","arguments":{}}`,
+			} {
+				if _, err := sess.Call(context.Background(), "tools/call", jsontext.Value(params)); err != nil {
+					t.Fatalf("%s: %v", params, err)
+				}
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			want := mine + ` "a=b" 1`
+			if len(got) != 2 || got[0] != want || got[1] != want {
+				t.Fatalf("server saw %q, want twice %q", got, want)
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/go-json-experiment/json/jsontext"
 )
@@ -46,4 +47,43 @@ func leadingMeta(params []byte) (members, rest []byte) {
 	after = bytes.TrimPrefix(after, []byte(","))
 	rest = append([]byte{'{'}, after...)
 	return bytes.TrimSpace(val[1 : len(val)-1]), rest
+}
+
+// withoutKeys returns members (the members of a JSON object, without its braces, as leadingMeta returns
+// them) without those whose name is the key of one of extra: a key must not appear twice in _meta (a
+// strict peer refuses the request), and the member a middleware set wins over the caller's — a proxy
+// forwarding its caller's traceparent through a traced session sends its own span's. members are
+// returned unchanged when none is dropped or they do not parse.
+func withoutKeys(members []byte, extra []metaMember) []byte {
+	dec := jsontext.NewDecoder(bytes.NewReader(slices.Concat([]byte{'{'}, members, []byte{'}'})))
+	if _, err := dec.ReadToken(); err != nil {
+		return members
+	}
+	var out []byte
+	dropped := false
+	for dec.PeekKind() == '"' {
+		start := int(dec.InputOffset()) - 1 // offsets are of the wrapped text: one '{' before members
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return members
+		}
+		name := tok.String() // before ReadValue voids the token
+		if _, err := dec.ReadValue(); err != nil {
+			return members
+		}
+		end := int(dec.InputOffset()) - 1
+		if slices.ContainsFunc(extra, func(m metaMember) bool { return m.key == name }) {
+			dropped = true
+			continue
+		}
+		member := bytes.TrimLeft(members[start:end], " \t\r\n,")
+		if len(out) > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, member...)
+	}
+	if !dropped {
+		return members
+	}
+	return out
 }

@@ -189,6 +189,9 @@ func (s *Session) appendWithMeta(dst, params []byte, token string, tasks bool, e
 		dst = append(dst, token...)
 		sep = true
 	}
+	if len(own) > 0 && len(extra) > 0 {
+		own = withoutKeys(own, extra) // a middleware's SetMeta replaces the caller's member of that key
+	}
 	if len(own) > 0 {
 		if sep {
 			dst = append(dst, ',')

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mcpkit/mcpkit/client"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/server"
 )
@@ -24,6 +25,14 @@ type Options struct {
 	// ClientInfo is what the gateway tells upstreams it is; the zero value uses the gateway's name and
 	// version.
 	ClientInfo mcp.Implementation
+	// UpstreamMiddleware wraps every request the gateway sends an upstream, and UpstreamHandlerMiddleware
+	// its handling of the requests a legacy upstream sends it (elicitation, sampling, roots): they are the
+	// client.Options Middleware and HandlerMiddleware of every upstream session. Tracing across the gateway
+	// installs otelmcp.ClientMiddleware and otelmcp.ClientHandlerMiddleware here (and otelmcp's server
+	// middleware in Server), so that an upstream call is a child of the downstream request's span. Nil:
+	// the sessions send and handle directly.
+	UpstreamMiddleware        []client.Middleware
+	UpstreamHandlerMiddleware []client.HandlerMiddleware
 	// ConnectTimeout bounds one connection attempt: Dial and copying the upstream's lists (default 30s).
 	ConnectTimeout time.Duration
 	// PingInterval is how often a connected upstream is pinged (default 15s); PingTimeout bounds each

@@ -142,7 +142,8 @@ func (u *upstream) session(ctx context.Context) bool {
 		Logger:      g.log,
 	})
 	dctx, cancel := context.WithTimeout(ctx, o.ConnectTimeout)
-	sess, err := u.cfg.Dial(dctx, p.ClientOptions(client.Options{ClientInfo: o.ClientInfo, Logger: g.log}))
+	sess, err := u.cfg.Dial(dctx, p.ClientOptions(client.Options{ClientInfo: o.ClientInfo, Logger: g.log,
+		Middleware: o.UpstreamMiddleware, HandlerMiddleware: o.UpstreamHandlerMiddleware}))
 	if err == nil {
 		// Routable before Attach registers the entries, so that an entry a client can see has its owner
 		// for completion and subscriptions.

@@ -4,10 +4,8 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"go.opentelemetry.io/otel/trace"
 
@@ -22,15 +20,7 @@ func TestHeaderParent(t *testing.T) {
 	rec := newRecorder(t)
 	s := server.New("t", "1", &server.Options{Middleware: []server.Middleware{otelmcp.ServerMiddleware(rec.opts())}})
 	server.Tool(s, "add", "", func(ctx context.Context, in addArgs) (int, error) { return in.A + in.B, nil })
-	h := s.Handler(nil)
-	ts := httptest.NewServer(otelmcp.HTTPMiddleware(rec.opts())(h))
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = h.Close(ctx)
-		ts.CloseClientConnections()
-		ts.Close()
-	})
+	ts := (&httpLink{opts: rec.opts()}).listen(t, s)
 	const (
 		headerTrace = "4bf92f3577b34da6a3ce929d0e0e4736"
 		headerSpan  = "00f067aa0ba902b7"

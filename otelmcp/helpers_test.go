@@ -117,6 +117,23 @@ type httpLink struct {
 
 func (l *httpLink) connect(t testing.TB, s *server.Server, opts *client.Options) *client.Session {
 	t.Helper()
+	ts := l.listen(t, s)
+	c, err := streamable.NewClient(ts.URL, &streamable.ClientOptions{HTTPClient: ts.Client(), EraCache: &streamable.EraCache{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	sess, err := client.Connect(ctx, c, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sess.Close() }) // before the server's cleanup (cleanups run last first)
+	return sess
+}
+
+// listen serves s's Streamable HTTP handler on a loopback port until the test ends, wrapped as l says.
+func (l *httpLink) listen(t testing.TB, s *server.Server) *httptest.Server {
 	h := s.Handler(nil)
 	var root http.Handler = h
 	if l.opts != nil {
@@ -134,25 +151,14 @@ func (l *httpLink) connect(t testing.TB, s *server.Server, opts *client.Options)
 		})
 	}
 	ts := httptest.NewServer(root)
-	c, err := streamable.NewClient(ts.URL, &streamable.ClientOptions{HTTPClient: ts.Client(), EraCache: &streamable.EraCache{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	sess, err := client.Connect(ctx, c, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
 	t.Cleanup(func() {
-		sess.Close()
 		cctx, ccancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer ccancel()
 		_ = h.Close(cctx)
 		ts.CloseClientConnections()
 		ts.Close()
 	})
-	return sess
+	return ts
 }
 
 // sawHeader reports whether some POST carried traceparent header v.

@@ -2,10 +2,12 @@ package otelmcp_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/mcpkit/mcpkit/client"
@@ -20,7 +22,9 @@ type nameForm struct {
 
 // TestInputRounds: a 2026-07-28 tools/call that asks the user (input_required, then a retry with the
 // answer) is two wire requests: two client spans under the caller's span and two server spans, each the
-// child of the client span that sent its request, all in one trace.
+// child of the client span that sent its request, all in one trace; an input_required answer is no
+// error (no error.type, status unset: it once was a tool_error, as the handler's ErrInputRequired became
+// an isError result before the server answered input_required).
 func TestInputRounds(t *testing.T) {
 	rec := newRecorder(t)
 	s := server.New("t", "1", &server.Options{Middleware: []server.Middleware{otelmcp.ServerMiddleware(rec.opts())}})
@@ -55,6 +59,11 @@ func TestInputRounds(t *testing.T) {
 	}
 	if len(clients) != 2 || len(servers) != 2 {
 		t.Fatalf("%d client and %d server spans, want 2 and 2:%s", len(clients), len(servers), rec.list())
+	}
+	for _, sp := range slices.Concat(clients, servers) { // an input_required round is no error
+		if et, ok := attr(sp, otelmcp.KeyErrorType); ok || sp.Status.Code != codes.Unset {
+			t.Errorf("%s (%v): error.type %q status %v, want none", sp.Name, sp.SpanKind, et, sp.Status)
+		}
 	}
 	for i := range 2 {
 		if clients[i].Parent.SpanID() != root.SpanContext().SpanID() || clients[i].SpanContext.TraceID() != root.SpanContext().TraceID() {

@@ -104,6 +104,9 @@ func (s *Server) serveInteractive(ctx context.Context, r *Request, serve func(co
 		}
 		return res, err
 	}
+	// The handler's ErrInputRequired became an isError result inside serve; the answer is input_required,
+	// which is not a tool error (Request.ToolError: metrics count it ok, a span is not failed).
+	ia.toolErr = false
 	if digest == nil {
 		if digest, err = paramsDigest(r.Params); err != nil {
 			return nil, invalidParams(trimJSONErr(err))

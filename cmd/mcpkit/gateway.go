@@ -14,8 +14,10 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/spf13/cobra"
 
+	"github.com/mcpkit/mcpkit/client"
 	"github.com/mcpkit/mcpkit/gateway"
 	"github.com/mcpkit/mcpkit/health"
+	"github.com/mcpkit/mcpkit/otelmcp"
 	"github.com/mcpkit/mcpkit/server"
 	"github.com/mcpkit/mcpkit/store/redis"
 	"github.com/mcpkit/mcpkit/transport/sse"
@@ -32,6 +34,8 @@ type gatewayServeFlags struct {
 	drainTimeout time.Duration
 	poll         time.Duration
 	pingInterval time.Duration
+	ops          opsFlags  // --metrics, --rate-limit: as serve's
+	otel         otelFlags // --otel: as serve's, and the upstream sessions traced too
 }
 
 func newGateway() *cobra.Command {
@@ -54,7 +58,9 @@ func newGateway() *cobra.Command {
 			"the running configuration kept. /healthz answers while the process runs; /readyz is 200 once the\n" +
 			"configuration is loaded and no drain began, and lists each upstream's state. With --redis, legacy\n" +
 			"sessions, stream events and change notifications are shared by every node on that Redis, as with\n" +
-			"`mcpkit serve --redis` (each node holds its own upstream connections). SIGTERM drains and exits 0.",
+			"`mcpkit serve --redis` (each node holds its own upstream connections). SIGTERM drains and exits 0.\n\n" +
+			"--metrics, --rate-limit and --otel are serve's (docs/OPERATIONS.md); --otel traces the upstream\n" +
+			"sessions too, so that a client's trace goes through the gateway to the upstream servers.",
 		Example: "  mcpkit gateway --config ~/.cursor/mcp.json --addr 127.0.0.1:8000\n" +
 			"  mcpkit gateway --config mcp.json --server github --server files --separator . --timeout 30s",
 		Args: noArgs,
@@ -67,6 +73,9 @@ func newGateway() *cobra.Command {
 			}
 			if f.timeout < 0 || sf.poll <= 0 || sf.pingInterval <= 0 {
 				return &usageError{cmd, fmt.Errorf("--timeout must not be negative, --poll and --ping-interval must be positive")}
+			}
+			if err := sf.ops.check(false); err != nil {
+				return &usageError{cmd, err}
 			}
 			return runGateway(cmd.Context(), cmd, &f, &sf, nil)
 		},
@@ -84,6 +93,8 @@ func newGateway() *cobra.Command {
 	fs.DurationVar(&sf.drainTimeout, "drain-timeout", 10*time.Second, "on SIGTERM or interrupt: how long running calls have to finish")
 	fs.DurationVar(&sf.poll, "poll", 2*time.Second, "how often the config file's modification time is checked for a reload")
 	fs.DurationVar(&sf.pingInterval, "ping-interval", 15*time.Second, "how often each upstream is pinged (a failed ping counts it lost)")
+	sf.ops.register(cmd)
+	sf.otel.register(cmd)
 	return cmd
 }
 
@@ -99,6 +110,9 @@ func runGateway(ctx context.Context, cmd *cobra.Command, f *gatewayFlags, sf *ga
 	var sopts server.Options
 	sopts.Logger = logger
 	hopts := &server.HTTPOptions{ShutdownTimeout: sf.drainTimeout}
+	if err := sf.ops.setup(); err != nil {
+		return err
+	}
 	var checks []health.Check
 	if sf.redisURL != "" {
 		st, err := openRedis(ctx, sf.redisURL)
@@ -109,8 +123,23 @@ func runGateway(ctx context.Context, cmd *cobra.Command, f *gatewayFlags, sf *ga
 		useRedis(st, &sopts, hopts)
 		checks = append(checks, health.Ping("redis", st))
 	}
-	g := gateway.New("mcpkit-gateway", version(), &gateway.Options{Server: sopts, Logger: logger, PingInterval: sf.pingInterval})
+	sf.ops.stores(&sopts, hopts)
+	gopts := &gateway.Options{Logger: logger, PingInterval: sf.pingInterval}
+	tr, err := sf.otel.start(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer tr.stop() // after the gateway closes (defers run in reverse): its last spans are flushed
+	// The downstream server traced as serve's, and the upstream sessions: a trace crosses the gateway.
+	tr.install(&sopts, hopts)
+	if tr != nil {
+		gopts.UpstreamMiddleware = []client.Middleware{otelmcp.ClientMiddleware(tr.opts)}
+		gopts.UpstreamHandlerMiddleware = []client.HandlerMiddleware{otelmcp.ClientHandlerMiddleware(tr.opts)}
+	}
+	gopts.Server = sopts
+	g := gateway.New("mcpkit-gateway", version(), gopts)
 	defer g.Close()
+	sf.ops.instrument(g.Server(), false)
 	if err := g.Apply(ctx, cfg); err != nil {
 		return err
 	}
@@ -144,6 +173,7 @@ func runGateway(ctx context.Context, cmd *cobra.Command, f *gatewayFlags, sf *ga
 		"/healthz": hl.Liveness(),
 		"/readyz":  gatewayReadiness(hl, g),
 	}
+	sf.ops.wire(hopts)
 	addr, err := listenAddr(sf.addr)
 	if err != nil {
 		return err

@@ -99,11 +99,7 @@ func newServe() *cobra.Command {
 				return err
 			}
 			defer tr.stop() // after the server closes (defers run in reverse): its last spans are flushed
-			if tr != nil {
-				sopts.Middleware = append(sopts.Middleware, tr.middleware)
-				sopts.OutboundMiddleware = append(sopts.OutboundMiddleware, tr.outbound)
-				opts.Wrap = tr.wrap
-			}
+			tr.install(&sopts, opts)
 			s := demo.NewWith(sopts)
 			addCountSlowly(s)
 			// wait, list_roots, notify_change: to try cancel, resume and changes across nodes

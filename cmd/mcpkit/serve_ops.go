@@ -109,12 +109,24 @@ func (f *opsFlags) http(ctx context.Context, opts *server.HTTPOptions, st *redis
 	hl := health.New(&health.Options{Checks: checks, Draining: func() bool { return mcpHandler != nil && mcpHandler.Draining() }})
 	hl.DrainOn(ctx) // not ready from the signal on, as the drain starts
 	opts.Routes = map[string]http.Handler{"/healthz": hl.Liveness(), "/readyz": hl.Readiness()}
+	opts.Handlers = func(h *streamable.Handler, _ *sse.Handler) { mcpHandler = h }
+	f.wire(opts)
+}
+
+// wire adds --metrics and --rate-limit to an HTTP server's opts, after its own Routes and Handlers
+// (serve's probes, the gateway's): /metrics among the routes, the transports' sessions and refusals
+// counted once the handlers exist, and around each MCP endpoint the rate limit inside the stream counts.
+func (f *opsFlags) wire(opts *server.HTTPOptions) {
 	if f.m != nil {
+		if opts.Routes == nil {
+			opts.Routes = map[string]http.Handler{}
+		}
 		opts.Routes["/metrics"] = f.m.Handler()
-	}
-	opts.Handlers = func(h *streamable.Handler, legacy *sse.Handler) {
-		mcpHandler = h
-		if f.m != nil {
+		own := opts.Handlers
+		opts.Handlers = func(h *streamable.Handler, legacy *sse.Handler) {
+			if own != nil {
+				own(h, legacy)
+			}
 			f.m.Transports(h, legacy)
 		}
 	}

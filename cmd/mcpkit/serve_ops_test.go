@@ -54,19 +54,28 @@ func TestServeMetrics(t *testing.T) {
 	if status, body := getProbe(t, base+"/readyz"); status != 200 || body != `{"status":"ready"}` {
 		t.Fatalf("/readyz: %d %s", status, body)
 	}
+	checkWorkloadMetrics(t, base, "add")
+}
+
+// checkWorkloadMetrics runs a scripted workload on the MCP endpoint at base+"/mcp", in both eras, calling
+// tool (which adds a and b): answered calls, calls refused by the tool's input schema (an isError
+// result), unknown methods; then it scrapes base+"/metrics" and checks that the request counts are
+// exactly that, one legacy session open and nothing in flight.
+func checkWorkloadMetrics(t *testing.T, base, tool string) {
+	t.Helper()
 	url := base + "/mcp"
 	const okN, errN, unknownN = 4, 3, 2
 	meta := `"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}`
 	for i := range okN {
-		status, _, body := postModern(t, url, "add", `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add","arguments":{"a":`+strconv.Itoa(i)+`,"b":1},`+meta+`}}`)
+		status, _, body := postModern(t, url, tool, `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"`+tool+`","arguments":{"a":`+strconv.Itoa(i)+`,"b":1},`+meta+`}}`)
 		if status != 200 || strings.Contains(body, `"isError":true`) {
-			t.Fatalf("modern add: %d %s", status, body)
+			t.Fatalf("modern %s: %d %s", tool, status, body)
 		}
 	}
 	for range errN {
-		status, _, body := postModern(t, url, "add", `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add","arguments":{"a":"x","b":1},`+meta+`}}`)
+		status, _, body := postModern(t, url, tool, `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"`+tool+`","arguments":{"a":"x","b":1},`+meta+`}}`)
 		if status != 200 || !strings.Contains(body, `"isError":true`) {
-			t.Fatalf("modern add with a bad argument: %d %s", status, body)
+			t.Fatalf("modern %s with a bad argument: %d %s", tool, status, body)
 		}
 	}
 	for range unknownN {
@@ -81,13 +90,13 @@ func TestServeMetrics(t *testing.T) {
 	}
 	post(t, url, sid, `{"jsonrpc":"2.0","method":"notifications/initialized"}`)
 	for range okN {
-		if status, _, body := post(t, url, sid, `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"add","arguments":{"a":1,"b":2}}}`); status != 200 || strings.Contains(body, `"isError":true`) {
-			t.Fatalf("legacy add: %d %s", status, body)
+		if status, _, body := post(t, url, sid, `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"`+tool+`","arguments":{"a":1,"b":2}}}`); status != 200 || strings.Contains(body, `"isError":true`) {
+			t.Fatalf("legacy %s: %d %s", tool, status, body)
 		}
 	}
 	for range errN {
-		if status, _, body := post(t, url, sid, `{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"add","arguments":{"a":"x"}}}`); status != 200 || !strings.Contains(body, `"isError":true`) {
-			t.Fatalf("legacy add with a bad argument: %d %s", status, body)
+		if status, _, body := post(t, url, sid, `{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"`+tool+`","arguments":{"a":"x"}}}`); status != 200 || !strings.Contains(body, `"isError":true`) {
+			t.Fatalf("legacy %s with a bad argument: %d %s", tool, status, body)
 		}
 	}
 	for range unknownN {

@@ -34,6 +34,7 @@ type tracing struct {
 	outbound   server.OutboundMiddleware
 	wrap       func(http.Handler) http.Handler
 	tp         *sdktrace.TracerProvider
+	opts       *otelmcp.Options // for more middleware on the same provider (the gateway's upstream sessions)
 }
 
 // start builds the OTLP exporter from the environment (nothing is sent until the first batch). stdio
@@ -69,7 +70,18 @@ func (f *otelFlags) start(ctx context.Context, stdio bool) (*tracing, error) {
 		opts.Attributes = []attribute.KeyValue{otelmcp.KeyNetworkTransport.String("pipe")}
 	}
 	return &tracing{middleware: otelmcp.ServerMiddleware(opts), outbound: otelmcp.ServerOutboundMiddleware(opts),
-		wrap: otelmcp.HTTPMiddleware(opts), tp: tp}, nil
+		wrap: otelmcp.HTTPMiddleware(opts), tp: tp, opts: opts}, nil
+}
+
+// install puts the server's middleware, the middleware of its requests to legacy clients and the HTTP
+// wrapper into the options of a server about to be made (nothing without --otel).
+func (t *tracing) install(sopts *server.Options, hopts *server.HTTPOptions) {
+	if t == nil {
+		return
+	}
+	sopts.Middleware = append(sopts.Middleware, t.middleware)
+	sopts.OutboundMiddleware = append(sopts.OutboundMiddleware, t.outbound)
+	hopts.Wrap = t.wrap
 }
 
 // stop flushes the spans still queued, within otelShutdownTimeout.

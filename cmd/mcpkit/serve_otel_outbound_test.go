@@ -85,12 +85,5 @@ func TestServeOTelOutbound(t *testing.T) {
 
 // find returns the exported span named name of kind k in trace traceID, nil until it arrived.
 func (r *otlpReceiver) find(traceID, name string, k tracepb.Span_SpanKind) *tracepb.Span {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, s := range r.spans {
-		if s.span.Name == name && s.span.Kind == k && hex.EncodeToString(s.span.TraceId) == traceID {
-			return s.span
-		}
-	}
-	return nil
+	return r.findFrom(traceID, "", name, k)
 }

@@ -103,44 +103,12 @@ func spanAttr(s *tracepb.Span, key string) string {
 // OTEL_SERVICE_NAME; in both eras the server span is the child of the span of our traced client, whose
 // context crossed in _meta (and the POST's headers), with the conventions' attributes.
 func TestServeOTel(t *testing.T) {
-	recv := &otlpReceiver{}
-	collector := httptest.NewServer(recv)
-	t.Cleanup(collector.Close)
-	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", collector.URL)
-	t.Setenv("OTEL_SERVICE_NAME", "mcpkit-otel-test")
-	t.Setenv("OTEL_BSP_SCHEDULE_DELAY", "50") // ms: export batches at once
+	recv := startCollector(t, "mcpkit-otel-test")
 	url := serveHTTP(t, "--otel")
-
-	exp := tracetest.NewInMemoryExporter()
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
-	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	tp, exp := testTracer(t)
 	for _, v := range []string{mcp.Version20251125, mcp.Version20260728} {
 		t.Run(v, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-			defer cancel()
-			stream, err := streamable.NewClient(url, &streamable.ClientOptions{EraCache: &streamable.EraCache{}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			sess, err := client.Connect(ctx, stream, &client.Options{ProtocolVersion: v,
-				Middleware: []client.Middleware{otelmcp.ClientMiddleware(&otelmcp.Options{TracerProvider: tp})}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer sess.Close()
-			cctx, root := tp.Tracer("test").Start(ctx, "root")
-			res, err := sess.CallTool(cctx, "add", map[string]int{"a": 1, "b": 2})
-			root.End()
-			if err != nil || res.IsError {
-				t.Fatalf("add: %v %+v", err, res)
-			}
-			var clientSpan tracetest.SpanStub
-			for _, s := range exp.GetSpans() {
-				if s.Name == "tools/call add" && s.SpanContext.TraceID() == root.SpanContext().TraceID() {
-					clientSpan = s
-				}
-			}
-			traceID := root.SpanContext().TraceID().String()
+			traceID, clientSpan := tracedAdd(t, url, v, "add", tp, exp)
 			var got receivedSpan
 			for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 				var ok bool
@@ -154,8 +122,8 @@ func TestServeOTel(t *testing.T) {
 					t.Fatalf("no server span of trace %s exported in 10 s (%d POSTs, refused %v)", traceID, posts, refused)
 				}
 			}
-			if p := hex.EncodeToString(got.span.ParentSpanId); p != clientSpan.SpanContext.SpanID().String() {
-				t.Errorf("server span parent %s, want the client span %s", p, clientSpan.SpanContext.SpanID())
+			if p := hex.EncodeToString(got.span.ParentSpanId); p != clientSpan {
+				t.Errorf("server span parent %s, want the client span %s", p, clientSpan)
 			}
 			if got.service != "mcpkit-otel-test" {
 				t.Errorf("service.name %q", got.service)
@@ -173,6 +141,58 @@ func TestServeOTel(t *testing.T) {
 	if len(recv.refused) > 0 {
 		t.Errorf("the collector refused: %v", recv.refused)
 	}
+}
+
+// startCollector runs an OTLP/HTTP test collector and points the standard variables of this test's
+// processes at it, with OTEL_SERVICE_NAME service and a batch delay of 50 ms (batches exported at once).
+func startCollector(t *testing.T, service string) *otlpReceiver {
+	t.Helper()
+	recv := &otlpReceiver{}
+	collector := httptest.NewServer(recv)
+	t.Cleanup(collector.Close)
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", collector.URL)
+	t.Setenv("OTEL_SERVICE_NAME", service)
+	t.Setenv("OTEL_BSP_SCHEDULE_DELAY", "50")
+	return recv
+}
+
+// testTracer is the test client's tracer provider, its spans kept in memory.
+func testTracer(t *testing.T) (*sdktrace.TracerProvider, *tracetest.InMemoryExporter) {
+	exp := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
+	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	return tp, exp
+}
+
+// tracedAdd connects to the MCP endpoint url at version with a client traced by tp (whose spans exp
+// keeps), calls tool (the demo's add: a=1, b=2) under a root span, and returns the trace id and the id of
+// the client's span of the call.
+func tracedAdd(t *testing.T, url, version, tool string, tp *sdktrace.TracerProvider, exp *tracetest.InMemoryExporter) (traceID, clientSpan string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	stream, err := streamable.NewClient(url, &streamable.ClientOptions{EraCache: &streamable.EraCache{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := client.Connect(ctx, stream, &client.Options{ProtocolVersion: version,
+		Middleware: []client.Middleware{otelmcp.ClientMiddleware(&otelmcp.Options{TracerProvider: tp})}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	cctx, root := tp.Tracer("test").Start(ctx, "root")
+	res, err := sess.CallTool(cctx, tool, map[string]int{"a": 1, "b": 2})
+	root.End()
+	if err != nil || res.IsError {
+		t.Fatalf("%s: %v %+v", tool, err, res)
+	}
+	for _, s := range exp.GetSpans() {
+		if s.Name == "tools/call "+tool && s.SpanContext.TraceID() == root.SpanContext().TraceID() {
+			clientSpan = s.SpanContext.SpanID().String()
+		}
+	}
+	return root.SpanContext().TraceID().String(), clientSpan
 }
 
 // TestServeOTelStdio: `mcpkit serve --stdio --otel` marks its spans network.transport "pipe" and flushes

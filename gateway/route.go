@@ -22,6 +22,8 @@ import (
 // answered by the gateway's server alone: each upstream session is shared by every downstream client, so
 // it is asked for every level (debug) once, at connection, and the server filters what it relays by each
 // downstream session's or request's own level; passing one client's level up would silence the others.
+// Skills methods are answered by the gateway's server (which serves skills only when its owner added some)
+// and otherwise refused with noSkills's explanation.
 func (g *Gateway) route(next server.Handler) server.Handler {
 	return func(ctx context.Context, r *server.Request) (jsontext.Value, error) {
 		switch r.Method {
@@ -66,9 +68,25 @@ func (g *Gateway) route(next server.Handler) server.Handler {
 				subscribed = append(subscribed, uri)
 			}
 			return next(ctx, r)
+		case mcp.MethodSkillsList, mcp.MethodSkillsGet, mcp.MethodResourcesDirectoryRead:
+			res, err := next(ctx, r)
+			if jsonrpc.ErrorCode(err) == mcp.CodeMethodNotFound {
+				return nil, noSkills(r.Method)
+			}
+			return res, err
 		}
 		return next(ctx, r)
 	}
+}
+
+// noSkills is the error of a skills method (skills/list, skills/get, resources/directory/read) on a gateway
+// whose own server serves no skills: the upstreams' skills (the io.modelcontextprotocol/skills extension)
+// are not forwarded, since their skill:// URIs are not namespaced and several upstreams' would collide
+// (docs/GATEWAY.md). Each upstream's SKILL.md files are still ordinary resources, under NAME+skill://….
+func noSkills(method string) error {
+	return &jsonrpc.Error{Code: mcp.CodeMethodNotFound, Message: fmt.Sprintf(
+		"method not found: %s: the gateway does not forward its upstreams' skills (io.modelcontextprotocol/skills); "+
+			"a skill's SKILL.md is listed and read as a resource NAME+skill://…, its other files only on the upstream itself", method)}
 }
 
 // complete routes completion/complete by its reference: a prompt by its NAME<sep> prefix, a resource

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mcpkit/mcpkit/client"
+	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/proxy"
 )
 
@@ -165,6 +166,9 @@ func (u *upstream) session(ctx context.Context) bool {
 	u.connects++
 	u.mu.Unlock()
 	u.once.Do(func() { close(u.firstTry) })
+	if caps := sess.ServerCapabilities(); caps.Extensions[mcp.ExtensionSkills] != nil {
+		g.log.Info("gateway: the upstream declares skills, which the gateway does not forward (its SKILL.md files are served as resources)", "upstream", u.cfg.Name)
+	}
 	g.resubscribe(ctx, u, p)
 
 	runCtx, stopRun := context.WithCancel(ctx)

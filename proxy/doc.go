@@ -6,8 +6,10 @@
 // refreshed when the upstream sends list_changed. Because they are ordinary entries, the server applies its
 // own era rules to the downstream side: a legacy client is answered in its initialized session, a
 // 2026-07-28 client request by request, and a question the upstream asks (elicitation, sampling, roots)
-// reaches the downstream client the way any handler's question does (server.ElicitWith, server.Sample,
-// server.Roots): a server-to-client request in a legacy session, an input_required round at 2026-07-28.
+// reaches the downstream client, with the upstream's params, the way any handler's question does
+// (server.Ask): a server-to-client request in a legacy session, an input_required round at 2026-07-28. A
+// legacy upstream's question names no call: it goes to the call in flight only when that call's client
+// can answer it (asks.go).
 // The methods that carry no entry — completion/complete, resources/subscribe and unsubscribe (and the
 // resources a 2026-07-28 subscriptions/listen names), logging/setLevel, ping — are forwarded by a
 // middleware installed on the proxy's server only (middleware.go); ordinary servers keep their chain

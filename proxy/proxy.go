@@ -134,8 +134,9 @@ func (p *Proxy) upstream() (*client.Session, error) {
 // o.LogLevel says otherwise: the downstream server filters by what its own client asked for. The
 // capabilities declared upstream are elicitation (form and URL), sampling (with tools) and roots (with
 // listChanged: a legacy downstream client's roots/list_changed is passed on, see rootsChanged): whether
-// the downstream client has them is checked per question, and a question it cannot answer fails with the
-// server's MissingCapabilityError.
+// the downstream client has them is checked per question: one asked in a call it cannot answer fails the
+// call (server.MissingCapabilityError), one that came outside any call fails alone (see Proxy.roots and
+// ask in asks.go).
 func (p *Proxy) ClientOptions(o client.Options) client.Options {
 	o.OnElicit = p.elicit
 	o.OnSample = p.sample

@@ -53,7 +53,9 @@ func startPeerCalls(s *client.Session, calls ...peerCall) *peerCalls {
 				switch {
 				case err != nil:
 					pc.fail(c.upstream, err.Error())
-				case res.IsError || !strings.Contains(toolText(res), c.want(i)):
+				case res.IsError:
+					pc.fail(c.upstream, "isError: "+toolText(res))
+				case !strings.Contains(toolText(res), c.want(i)):
 					pc.fail(c.upstream, fmt.Sprintf("isError=%v %q, want %q", res.IsError, toolText(res), c.want(i)))
 				default:
 					pc.ok[c.upstream]++
@@ -264,17 +266,49 @@ func TestGatewayRealPeerKilled(t *testing.T) {
 			t.Fatalf("the gateway (pid %d) has %d server-everything children: %v", gwPID, len(children), children)
 		}
 		old := children[0]
+		// A call that lasts 30 s is in flight when the child dies: how does it end?
+		type outcome struct {
+			res *mcp.CallToolResult
+			err error
+		}
+		slow := make(chan outcome, 1)
+		go func() {
+			res, err := sess.CallTool(ctx, "everything__trigger-long-running-operation", map[string]any{"duration": 30, "steps": 3})
+			slow <- outcome{res, err}
+		}()
+		time.Sleep(time.Second)
 		kill(t, "everything", "echo", greet, func() {
 			if err := syscall.Kill(old, syscall.SIGKILL); err != nil {
 				t.Fatal(err)
 			}
 		}, nil)
+		var o outcome
+		select {
+		case o = <-slow:
+		case <-ctx.Done():
+			t.Fatal("the call in flight when the child died did not end")
+		}
+		switch {
+		case o.err == nil && !o.res.IsError:
+			t.Errorf("the call in flight when the child died succeeded: %q", toolText(o.res))
+		case o.err == nil:
+			knownBug(t, false, lostCallIsToolError, "the call in flight when the child died: a tool result with isError "+strconv.Quote(toolText(o.res)))
+		default:
+			knownBug(t, true, lostCallIsToolError, "the call in flight when the child died: "+o.err.Error())
+		}
 		now := childPIDs(t, gwPID, "server-everything")
 		if len(now) != 1 || now[0] == old {
 			t.Errorf("server-everything children of the gateway after the reconnection: %v, want one new one (the killed one was %d)", now, old)
 		}
 	})
 }
+
+// A call in flight to a stdio upstream when the child dies ends as a tool result with isError ("jsonrpc:
+// connection closed: the peer closed its stream (EOF)"): proxy's tools/call handler returns the session's
+// plain error, which the server turns into a tool error. The same call to an HTTP upstream that went away
+// ends as JSON-RPC error -32603, and docs/GATEWAY.md's timeout decision says why that is the right shape:
+// the tool did not fail, the upstream did not answer.
+const lostCallIsToolError = "a call in flight when a stdio upstream dies comes back as a tool result (isError), not a JSON-RPC error as for an HTTP upstream"
 
 // toolList returns the names tools/list gives, every page.
 func toolList(ctx context.Context, s *client.Session) ([]string, error) {

@@ -164,7 +164,8 @@ func jsonArgs(command string, args ...string) string {
 // The gateway shares one upstream session between its clients; a legacy upstream's question (elicitation,
 // sampling) cannot be tied to a call and is refused while another client's request to that upstream is
 // in flight (docs/GATEWAY.md, Limits). The fronts of legacy upstreams therefore run their drivers one at
-// a time (matrixFront.Serial); the upstreams run side by side. The demo's upstream is 2026-07-28, whose
+// a time (matrixFront.Serial: the Inspector CLI, which answers no question, beside the others); the
+// upstreams run side by side. The demo's upstream is 2026-07-28, whose
 // questions come inside the call: its drivers run at once.
 func TestPeerMatrixGateway(t *testing.T) {
 	t.Parallel()

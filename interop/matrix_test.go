@@ -6,6 +6,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -50,11 +51,11 @@ type matrixFront struct {
 	// the name the front serves it under. Nil is the identity (the bridge). The gateway's is
 	// namespaced(NAME, "tool", "prompt", "uri"): "NAME__echo", "NAME+demo://…".
 	Names func(kind, name string) string
-	// Serial runs the front's runs one at a time (each still takes a slot). A front whose upstream session
-	// is shared by every downstream client and cannot tie the upstream's questions to a call (the gateway
-	// in front of a legacy upstream) refuses a question while another client's request to that upstream
-	// is in flight (docs/GATEWAY.md, Limits): its elicitation and sampling steps need the upstream to
-	// themselves.
+	// Serial runs each run of a driver that answers questions (Asks) alone on the front; the others run
+	// beside each other (each run still takes a slot). A front whose upstream session is shared by every
+	// downstream client and cannot tie the upstream's questions to a call (the gateway in front of a
+	// legacy upstream) refuses a question while another client's request to that upstream is in flight
+	// (docs/GATEWAY.md, Limits): the elicitation and sampling steps need the upstream to themselves.
 	Serial bool
 	// Settle is how long a driver that can wait (not the Inspector CLI) waits after connecting before its
 	// first request, for a front that is known to misroute something the upstream does right after it
@@ -191,7 +192,7 @@ type matrixRun struct {
 // (registered after the front's, so it runs first), for a test that ends before it reports.
 func startPeerMatrix(t *testing.T, front matrixFront, peer peerProfile, drivers []matrixDriver) *peerMatrix {
 	m := &peerMatrix{front: front}
-	serial := make(chan struct{}, 1)
+	var serial sync.RWMutex
 	t.Cleanup(func() {
 		for _, r := range m.runs {
 			<-r.done
@@ -211,9 +212,13 @@ func startPeerMatrix(t *testing.T, front matrixFront, peer peerProfile, drivers 
 			}
 			go func() {
 				defer close(r.done)
-				if front.Serial {
-					serial <- struct{}{}
-					defer func() { <-serial }()
+				switch {
+				case front.Serial && r.d.Asks:
+					serial.Lock()
+					defer serial.Unlock()
+				case front.Serial:
+					serial.RLock()
+					defer serial.RUnlock()
 				}
 				slots <- struct{}{}
 				defer func() { <-slots }()

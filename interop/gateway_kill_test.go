@@ -34,18 +34,19 @@ type peerCalls struct {
 // peerCall is one upstream's tool as the loop calls it: its namespaced name, arguments for the i-th
 // call, and the text the answer must contain.
 type peerCall struct {
+	s              *client.Session
 	upstream, tool string
 	args           func(i int) map[string]any
 	want           func(i int) string
 }
 
-func startPeerCalls(s *client.Session, calls ...peerCall) *peerCalls {
+func startPeerCalls(calls ...peerCall) *peerCalls {
 	ctx, cancel := context.WithCancel(context.Background())
 	pc := &peerCalls{stop: cancel, ok: map[string]int{}, bad: map[string]int{}, why: map[string]string{}}
 	for _, c := range calls {
 		pc.wg.Go(func() {
 			for i := 0; ctx.Err() == nil; i++ {
-				res, err := s.CallTool(ctx, c.upstream+"__"+c.tool, c.args(i))
+				res, err := c.s.CallTool(ctx, c.upstream+"__"+c.tool, c.args(i))
 				if ctx.Err() != nil {
 					return
 				}
@@ -147,8 +148,9 @@ func childPIDs(t *testing.T, pid int, match string) []int {
 // TestGatewayRealPeerKilled kills real upstreams of `mcpkit gateway` under traffic: go-sdk's
 // everything-server over Streamable HTTP (-http, killed, then started again on the same port) and
 // server-everything as the gateway's stdio child (killed by its pid, found among the gateway's children
-// in /proc). Our client, in the legacy era with a tools list_changed handler, loops calls to both
-// upstreams through the gateway's /mcp. While one is down the other's calls all succeed; the client gets
+// in /proc). Our client loops calls to both upstreams through the gateway's /mcp (go-sdk's from a
+// 2026-07-28 session, server-everything's from a 2025-11-25 one); each session has a tools list_changed
+// handler (the 2026-07-28 one through subscriptions/listen). While one is down the other's calls all succeed; the client gets
 // tools list_changed and the dead one's tools are gone from tools/list; once it is back (the restarted
 // server, or a new child the gateway starts by itself) its tools return with list_changed again and its
 // calls succeed.
@@ -184,57 +186,44 @@ func TestGatewayRealPeerKilled(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	var seen toolsSeen
-	var sess *client.Session
-	var sessReady sync.WaitGroup
-	sessReady.Add(1)
-	stream, err := streamable.NewClient(gw.base+"/mcp", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess, err = client.Connect(ctx, stream, &client.Options{ProtocolVersion: mcp.Version20251125,
-		OnToolsChanged: func(ctx context.Context) {
-			sessReady.Wait()
-			names, err := toolList(ctx, sess)
-			if err == nil {
-				seen.add(names)
-			}
-		}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sessReady.Done()
-	defer sess.Close()
+	legacy, seen := watchTools(t, ctx, gw.base+"/mcp", mcp.Version20251125)
+	modern, seenModern := watchTools(t, ctx, gw.base+"/mcp", mcp.Version20260728)
 
-	greet := peerCall{"gosdk-http", "greet", func(i int) map[string]any { return map[string]any{"name": fmt.Sprint("k", i)} },
+	// greet goes through the 2026-07-28 session, echo through the legacy one.
+	greet := peerCall{modern, "gosdk-http", "greet", func(i int) map[string]any { return map[string]any{"name": fmt.Sprint("k", i)} },
 		func(i int) string { return fmt.Sprint("Hi k", i) }}
-	echo := peerCall{"everything", "echo", func(i int) map[string]any { return map[string]any{"message": fmt.Sprint("e", i)} },
+	echo := peerCall{legacy, "everything", "echo", func(i int) map[string]any { return map[string]any{"message": fmt.Sprint("e", i)} },
 		func(i int) string { return fmt.Sprint("Echo: e", i) }}
 
 	// kill makes victim go away under traffic on both, brings it back with revive (nil when the gateway
 	// brings it back by itself), and checks what the client saw.
 	kill := func(t *testing.T, victim, victimTool string, other peerCall, down, revive func()) {
-		calls := startPeerCalls(sess, greet, echo)
+		calls := startPeerCalls(greet, echo)
 		waitUntil(t, ctx, "calls to both upstreams", func() bool {
 			a, _ := calls.counts(victim)
 			b, _ := calls.counts(other.upstream)
 			return a > 0 && b > 0
 		})
-		mark := seen.len()
+		marks := map[string]int{"2025-11-25": seen.len(), "2026-07-28": seenModern.len()}
+		sessions := map[string]*toolsSeen{"2025-11-25": seen, "2026-07-28": seenModern}
 		down()
 		gone := func(l []string) bool { return !slices.Contains(l, victim+"__"+victimTool) }
-		waitUntil(t, ctx, "a tools list_changed whose tools/list lacks "+victim+"'s tools", func() bool {
-			return slices.ContainsFunc(seen.since(mark), gone)
-		})
+		for era, ts := range sessions {
+			waitUntil(t, ctx, "a tools list_changed to the "+era+" client whose tools/list lacks "+victim+"'s tools", func() bool {
+				return slices.ContainsFunc(ts.since(marks[era]), gone)
+			})
+		}
 		if revive != nil {
 			time.Sleep(500 * time.Millisecond) // traffic on the other while the victim stays down
 			revive()
 		}
-		waitUntil(t, ctx, "a later tools list_changed with "+victim+"'s tools again", func() bool {
-			lists := seen.since(mark)
-			i := slices.IndexFunc(lists, gone)
-			return i >= 0 && slices.ContainsFunc(lists[i+1:], func(l []string) bool { return !gone(l) })
-		})
+		for era, ts := range sessions {
+			waitUntil(t, ctx, "a later tools list_changed to the "+era+" client with "+victim+"'s tools again", func() bool {
+				lists := ts.since(marks[era])
+				i := slices.IndexFunc(lists, gone)
+				return i >= 0 && slices.ContainsFunc(lists[i+1:], func(l []string) bool { return !gone(l) })
+			})
+		}
 		okBefore, _ := calls.counts(victim)
 		waitUntil(t, ctx, "a call to "+victim+" succeeding after its return", func() bool {
 			ok, _ := calls.counts(victim)
@@ -273,7 +262,7 @@ func TestGatewayRealPeerKilled(t *testing.T) {
 		}
 		slow := make(chan outcome, 1)
 		go func() {
-			res, err := sess.CallTool(ctx, "everything__trigger-long-running-operation", map[string]any{"duration": 30, "steps": 3})
+			res, err := legacy.CallTool(ctx, "everything__trigger-long-running-operation", map[string]any{"duration": 30, "steps": 3})
 			slow <- outcome{res, err}
 		}()
 		time.Sleep(time.Second)
@@ -309,6 +298,55 @@ func TestGatewayRealPeerKilled(t *testing.T) {
 // ends as JSON-RPC error -32603, and docs/GATEWAY.md's timeout decision says why that is the right shape:
 // the tool did not fail, the upstream did not answer.
 const lostCallIsToolError = "a call in flight when a stdio upstream dies comes back as a tool result (isError), not a JSON-RPC error as for an HTTP upstream"
+
+// watchTools connects our client in version to the gateway at url and records, at each tools
+// list_changed it receives, the tools/list that follows (at 2026-07-28 through a subscriptions/listen held
+// until the test ends; a legacy session gets them unasked).
+func watchTools(t *testing.T, ctx context.Context, url, version string) (*client.Session, *toolsSeen) {
+	t.Helper()
+	seen := &toolsSeen{}
+	var sess *client.Session
+	var connected sync.WaitGroup
+	connected.Add(1)
+	stream, err := streamable.NewClient(url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err = client.Connect(ctx, stream, &client.Options{ProtocolVersion: version,
+		OnToolsChanged: func(ctx context.Context) {
+			connected.Wait()
+			if names, err := toolList(ctx, sess); err == nil {
+				seen.add(names)
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	connected.Done()
+	if version != mcp.Version20260728 {
+		t.Cleanup(func() { sess.Close() })
+		return sess, seen
+	}
+	lctx, stop := context.WithCancel(ctx)
+	ready := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- sess.Listen(lctx, mcp.SubscriptionFilter{ToolsListChanged: true}, func(mcp.SubscriptionFilter) { close(ready) })
+	}()
+	t.Cleanup(func() {
+		stop()
+		<-done
+		sess.Close()
+	})
+	select {
+	case <-ready:
+	case err := <-done:
+		t.Fatalf("subscriptions/listen ended: %v", err)
+	case <-ctx.Done():
+		t.Fatal("subscriptions/listen not acknowledged")
+	}
+	return sess, seen
+}
 
 // toolList returns the names tools/list gives, every page.
 func toolList(ctx context.Context, s *client.Session) ([]string, error) {

@@ -65,6 +65,7 @@ func tsDriver(node, sdk string) func(ep matrixEndpoint, plan matrixPlan) (matrix
 		ctx, cancel := context.WithTimeout(context.Background(), matrixRunTimeout)
 		defer cancel()
 		cmd := exec.CommandContext(ctx, node, script, sdk, string(ep.Kind), target, string(p))
+		cmd.Env = nodeEnv()
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		out, err := cmd.Output()
@@ -185,10 +186,26 @@ func runInspectorProcess(argv []string) (stdout, stderr bytes.Buffer, err error)
 	ctx, cancel := context.WithTimeout(context.Background(), matrixRunTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, os.Getenv("MCPKIT_NODE"), argv...)
-	cmd.Env = append(os.Environ(), "HOME="+home) // it writes a catalog and state under HOME
+	cmd.Env = append(nodeEnv(), "HOME="+home) // it writes a catalog and state under HOME
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err = cmd.Run()
 	return stdout, stderr, err
+}
+
+// nodeEnv is the environment of the matrix's node processes: the test's, with Node's on-disk compile
+// cache (NODE_COMPILE_CACHE) under the peers' cache folder, so that the Inspector's and the SDKs' modules
+// are compiled once, not in each of the matrix's ~150 processes (the Inspector CLI: 0.75 -> 0.65 CPU s a
+// process, measured over 4 runs each).
+func nodeEnv() []string {
+	env := os.Environ()
+	cache := os.Getenv("MCPKIT_CACHE")
+	if cache == "" {
+		cache = filepath.Join("..", ".cache")
+	}
+	if dir, err := filepath.Abs(filepath.Join(cache, "node-compile-cache")); err == nil && os.MkdirAll(dir, 0o755) == nil {
+		env = append(env, "NODE_COMPILE_CACHE="+dir)
+	}
+	return env
 }
 
 // inspectorLists are the Inspector's list runs against a URL, by command line: the runs of the fronts

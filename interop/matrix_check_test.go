@@ -7,13 +7,17 @@ import (
 )
 
 // namespaced is the name mapping of a front that serves an upstream's names as prefix + "__" + name for
-// the kinds given ("tool", "prompt"), as the gateway namespaces tools: the Names of its matrixFront.
+// the kinds given ("tool", "prompt") and its URIs as prefix + "+" + uri (kind "uri"), as the gateway
+// namespaces them (docs/GATEWAY.md, Names): the Names of its matrixFront.
 func namespaced(prefix string, kinds ...string) func(kind, name string) string {
 	return func(kind, name string) string {
-		if slices.Contains(kinds, kind) {
-			return prefix + "__" + name
+		switch {
+		case !slices.Contains(kinds, kind):
+			return name
+		case kind == "uri":
+			return prefix + "+" + name
 		}
-		return name
+		return prefix + "__" + name
 	}
 }
 
@@ -45,6 +49,21 @@ func TestMatrixChecks(t *testing.T) {
 	}
 	if p := checkSeen(front, plan, good, true); len(p) != 0 {
 		t.Fatalf("a run with the peer's answers has problems: %v", p)
+	}
+
+	// A front that namespaces prompts and URIs too (the gateway).
+	gw := matrixFront{Name: "gateway", Names: namespaced("demo", "tool", "prompt", "uri")}
+	if m := mapPlan(gw, plan); m.Prompt != "demo__review_code" || m.Resource != "demo+greeting://mx7" || m.Tool != "demo__echo" {
+		t.Fatalf("mapped plan for the gateway: %+v", m)
+	}
+	gwSeen := good
+	gwSeen.Prompts = []string{"demo__review_code"}
+	gwSeen.Resources = []string{"demo+command://ping"}
+	if p := checkSeen(gw, plan, gwSeen, true); len(p) != 0 {
+		t.Fatalf("a gateway run with the peer's answers has problems: %v", p)
+	}
+	if p := checkSeen(gw, plan, good, true); len(p["resources"]) == 0 || len(p["prompts"]) == 0 {
+		t.Fatalf("unmapped URIs and prompts through the gateway not reported: %v", p)
 	}
 
 	bad := good

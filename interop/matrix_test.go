@@ -6,6 +6,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -46,10 +47,16 @@ type matrixFront struct {
 	Name string
 	// Endpoints are where the drivers connect.
 	Endpoints []matrixEndpoint
-	// Names maps an upstream tool or prompt name (kind "tool" or "prompt") to the name the front serves it
-	// under. Nil is the identity (the bridge). The gateway's is func(kind, n string) string { return
-	// upstream + "__" + n } for tools (and whatever it does for prompts).
+	// Names maps an upstream tool or prompt name (kind "tool" or "prompt") or resource URI (kind "uri") to
+	// the name the front serves it under. Nil is the identity (the bridge). The gateway's is
+	// namespaced(NAME, "tool", "prompt", "uri"): "NAME__echo", "NAME+demo://…".
 	Names func(kind, name string) string
+	// Serial runs each run of a driver that answers questions (Asks) alone on the front; the others run
+	// beside each other (each run still takes a slot). A front whose upstream session is shared by every
+	// downstream client and cannot tie the upstream's questions to a call (the gateway in front of a
+	// legacy upstream) refuses a question while another client's request to that upstream is in flight
+	// (docs/GATEWAY.md, Limits): the elicitation and sampling steps need the upstream to themselves.
+	Serial bool
 	// Settle is how long a driver that can wait (not the Inspector CLI) waits after connecting before its
 	// first request, for a front that is known to misroute something the upstream does right after it
 	// connects (the reason is at the front's test).
@@ -169,11 +176,11 @@ type matrixRun struct {
 //
 //	startPeerMatrix(t, matrixFront{Name: "gateway-" + NAME, Endpoints: []matrixEndpoint{
 //		{Kind: kindMCP, URL: base + "/mcp"}, {Kind: kindSSE, URL: base + "/sse"}},
-//		Names: namespaced(NAME, "tool")}, peer, drivers).report(t, known)
+//		Names: namespaced(NAME, "tool", "prompt", "uri")}, peer, drivers).report(t, known)
 //
 // Start every upstream's matrix before reporting any, as TestPeerMatrixBridge does. namespaced maps the
-// upstream's tool "echo" to "NAME__echo" (add "prompt" if the gateway prefixes prompts too); resources
-// are looked up by URI, unmapped.
+// upstream's tool "echo" to "NAME__echo" (and prompts, and with "uri" a URI to "NAME+uri");
+// TestPeerMatrixGateway (matrix_gateway_test.go) is that test.
 //
 // known lists the steps known to fail, each with its reason: a key is "endpoint/driver/step" (path.Match
 // patterns, so "*/*/sampleText" is every run's sampling step; the steps are the JSON names of matrixSeen's
@@ -185,6 +192,7 @@ type matrixRun struct {
 // (registered after the front's, so it runs first), for a test that ends before it reports.
 func startPeerMatrix(t *testing.T, front matrixFront, peer peerProfile, drivers []matrixDriver) *peerMatrix {
 	m := &peerMatrix{front: front}
+	var serial sync.RWMutex
 	t.Cleanup(func() {
 		for _, r := range m.runs {
 			<-r.done
@@ -204,6 +212,14 @@ func startPeerMatrix(t *testing.T, front matrixFront, peer peerProfile, drivers 
 			}
 			go func() {
 				defer close(r.done)
+				switch {
+				case front.Serial && r.d.Asks:
+					serial.Lock()
+					defer serial.Unlock()
+				case front.Serial:
+					serial.RLock()
+					defer serial.RUnlock()
+				}
 				slots <- struct{}{}
 				defer func() { <-slots }()
 				start := time.Now()
@@ -258,11 +274,12 @@ func knownFailure(known map[string]string, key string) string {
 	return ""
 }
 
-// mapPlan returns plan with its tool and prompt names as front serves them.
+// mapPlan returns plan with its tool and prompt names and resource URIs as front serves them.
 func mapPlan(front matrixFront, plan matrixPlan) matrixPlan {
 	p := plan
 	p.Tool = front.name("tool", plan.Tool)
 	p.Prompt = front.name("prompt", plan.Prompt)
+	p.Resource = front.name("uri", plan.Resource)
 	p.SettleMs = front.Settle.Milliseconds()
 	if plan.Elicit != nil {
 		e := *plan.Elicit
@@ -302,7 +319,7 @@ func checkSeen(front matrixFront, plan matrixPlan, seen matrixSeen, asks bool) m
 	}
 	has("tools", seen.Tools, front.name("tool", plan.Tool))
 	text("toolText", seen.ToolText, plan.ToolWant)
-	has("resources", seen.Resources, plan.Listed)
+	has("resources", seen.Resources, front.name("uri", plan.Listed))
 	text("resourceText", seen.ResourceText, plan.ResourceW)
 	has("prompts", seen.Prompts, front.name("prompt", plan.Prompt))
 	text("promptText", seen.PromptText, plan.PromptWant)

@@ -16,9 +16,14 @@ import (
 
 // Options configures a Gateway. The zero value is usable.
 type Options struct {
-	// Server configures the downstream server (versions served, page size, store, bus, logger…). Its
-	// OnRootsChanged runs after the gateway's own.
+	// Server configures the downstream server (versions served, page size, store, bus, logger…).
 	Server server.Options
+	// Roots are what the gateway answers an upstream's roots/list with when no downstream client can be
+	// asked: the question came outside any call, or during a call whose client declared no roots (nil:
+	// an empty list). A question asked during a call goes to that call's client. A downstream client's
+	// roots are never given to an upstream outside its own calls: every upstream session is shared by
+	// all the gateway's clients, so one client's roots (paths on its machine) must not answer for another.
+	Roots []mcp.Root
 	// Logger receives the gateway's diagnostics (an upstream lost, a reconnection failing). Nil uses
 	// slog.Default().
 	Logger *slog.Logger
@@ -80,15 +85,11 @@ func New(name, version string, opts *Options) *Gateway {
 	o.MinBackoff = orDefault(o.MinBackoff, 250*time.Millisecond)
 	o.MaxBackoff = max(orDefault(o.MaxBackoff, 30*time.Second), o.MinBackoff)
 	g := &Gateway{log: o.Logger, opts: o, sep: DefaultSeparator, ups: map[string]*upstream{}, subs: map[string]int{}}
-	so := o.Server
-	if own := so.OnRootsChanged; own != nil {
-		so.OnRootsChanged = func(ctx context.Context, id string) {
-			g.rootsChanged(ctx, id)
-			own(ctx, id)
-		}
-	} else {
-		so.OnRootsChanged = g.rootsChanged
+	if o.Roots == nil {
+		o.Roots = []mcp.Root{}
 	}
+	g.opts.Roots = o.Roots
+	so := o.Server
 	g.srv = server.New(name, version, &so)
 	g.srv.Use(g.route)
 	return g

@@ -2,8 +2,10 @@ package gateway
 
 import (
 	"fmt"
+	"log/slog"
 	"path"
 	"strings"
+	"sync"
 )
 
 // DefaultSeparator joins an upstream's name and an entry's name when Config.Separator is empty: the
@@ -74,6 +76,8 @@ func checkSeparator(sep string) error {
 type namespace struct {
 	name, sep   string
 	allow, deny []string
+	log         *slog.Logger // nil: no warnings (tests of names alone)
+	warned      sync.Map     // upstream tool names already warned about (string → struct{})
 }
 
 // tool is the downstream name of an upstream tool, "" when the filter hides it or the name would be invalid.
@@ -82,7 +86,11 @@ func (n *namespace) tool(up string) string {
 		return ""
 	}
 	d := n.name + n.sep + up
-	if checkToolName(d) != nil {
+	if err := checkToolName(d); err != nil {
+		if _, seen := n.warned.LoadOrStore(up, struct{}{}); !seen && n.log != nil {
+			n.log.Warn("gateway: an upstream tool is not offered: its namespaced name breaks the tool-name rule",
+				"upstream", n.name, "tool", up, "reason", err.Error())
+		}
 		return ""
 	}
 	return d

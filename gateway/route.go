@@ -199,20 +199,3 @@ func (g *Gateway) resubscribe(ctx context.Context, u *upstream, p *proxy.Proxy) 
 		cancel()
 	}
 }
-
-// rootsChanged is the server's OnRootsChanged: a legacy downstream client said its roots changed. They are
-// read once and given to every connected upstream's proxy.
-func (g *Gateway) rootsChanged(ctx context.Context, _ string) {
-	roots, err := server.Roots(ctx)
-	if err != nil {
-		g.log.Debug("gateway: reading the downstream client's new roots failed", "err", err)
-		return
-	}
-	for _, u := range g.all() {
-		if p, err := u.proxy(); err == nil {
-			if err := p.SetRoots(ctx, roots); err != nil {
-				g.log.Debug("gateway: telling an upstream its roots changed failed", "upstream", u.cfg.Name, "err", err)
-			}
-		}
-	}
-}

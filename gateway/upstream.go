@@ -37,7 +37,7 @@ type upstream struct {
 func (g *Gateway) newUpstream(cfg Upstream, sep string) *upstream {
 	return &upstream{
 		g: g, cfg: cfg,
-		ns:       &namespace{name: cfg.Name, sep: sep, allow: cfg.Allow, deny: cfg.Deny},
+		ns:       &namespace{name: cfg.Name, sep: sep, allow: cfg.Allow, deny: cfg.Deny, log: g.log},
 		done:     make(chan struct{}),
 		firstTry: make(chan struct{}),
 		state:    StateConnecting,
@@ -139,6 +139,7 @@ func (u *upstream) session(ctx context.Context) bool {
 			UpstreamURI: u.ns.upstreamURI,
 		},
 		CallTimeout: u.cfg.Timeout,
+		Roots:       o.Roots,
 		Label:       u.cfg.Name,
 		Logger:      g.log,
 	})

@@ -9,6 +9,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/mcpkit/mcpkit/client"
+	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/server"
 )
@@ -99,7 +100,8 @@ func (p *Proxy) forwardRaw(ctx context.Context, method string, params any) (json
 	done := p.inflight.add(ctx)
 	defer done()
 	if p.timeout <= 0 {
-		return up.Call(ctx, method, body)
+		res, err := up.Call(ctx, method, body)
+		return res, p.lostError(ctx, err)
 	}
 	cctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
@@ -107,7 +109,24 @@ func (p *Proxy) forwardRaw(ctx context.Context, method string, params any) (json
 	if err != nil && ctx.Err() == nil && errors.Is(cctx.Err(), context.DeadlineExceeded) {
 		return nil, p.timeoutError(method)
 	}
-	return res, err
+	return res, p.lostError(ctx, err)
+}
+
+// lostError turns a forwarded request's failure that is not the upstream's answer — the connection
+// ended (a stdio child died, a stream closed) — into a JSON-RPC error (-32603) naming the upstream, as an
+// HTTP upstream that went away already gives: the entry did not fail, the upstream did not answer. A tool
+// handler's plain error would otherwise reach the client as a tool result with isError. The upstream's
+// own JSON-RPC errors, the session's other failures (an input round it could not complete) and the
+// downstream request's cancellation pass unchanged.
+func (p *Proxy) lostError(ctx context.Context, err error) error {
+	if err == nil || ctx.Err() != nil || !errors.Is(err, jsonrpc.ErrClosed) {
+		return err
+	}
+	who := "the upstream"
+	if p.label != "" {
+		who = fmt.Sprintf("upstream %q", p.label)
+	}
+	return &jsonrpc.Error{Code: mcp.CodeInternalError, Message: fmt.Sprintf("%s did not answer: %v", who, err)}
 }
 
 // relayProgress asks for the upstream's progress when the downstream request in ctx has a progress token,

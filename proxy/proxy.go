@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -37,6 +38,12 @@ type Options struct {
 	// CallTimeout bounds each request forwarded upstream (0: no bound of the proxy's own). A request that
 	// exceeds it is cancelled upstream and fails with a JSON-RPC error naming Label and the bound.
 	CallTimeout time.Duration
+	// Roots is the answer to an upstream roots/list the downstream client cannot be asked (one that comes
+	// outside any call, or during a call whose client declared no roots) until the downstream client
+	// announces its own (roots/list_changed, SetRoots). Nil: no answer outside a call (a JSON-RPC error)
+	// and an empty list during one. A gateway sets it (empty by default): its upstream sessions are shared
+	// by every downstream client, so no one client's roots may answer for the others.
+	Roots []mcp.Root
 	// Label names the upstream in errors (a gateway's upstream name); empty says "the upstream".
 	Label string
 }
@@ -77,6 +84,10 @@ func New(name, version string, opts *Options) *Proxy {
 		o = *opts
 	}
 	p.oneClient = o.OneClient
+	p.lastRoots = slices.Clone(o.Roots)
+	if o.Roots != nil && p.lastRoots == nil {
+		p.lastRoots = []mcp.Root{}
+	}
 	p.names, p.timeout, p.label = o.Names, o.CallTimeout, o.Label
 	if o.Shared != nil {
 		p.srv, p.shared = o.Shared, true

@@ -20,12 +20,14 @@ func (p *Proxy) callTool(name string) server.ToolHandler {
 	}{name})
 	head = head[:len(head)-1] // {"name":"…"
 	return func(ctx context.Context, args jsontext.Value) (*mcp.CallToolResult, error) {
-		var res mcp.CallToolResult
-		err := p.forward(ctx, mcp.MethodToolsCall, toolParams(head, args), &res)
+		raw, err := p.forwardRaw(ctx, mcp.MethodToolsCall, toolParams(head, args))
 		if err != nil {
 			return nil, err
 		}
-		ownFields(&res.ResultFields)
+		var res mcp.CallToolResult
+		if err := decodeToolResult(raw, &res); err != nil {
+			return nil, err
+		}
 		return &res, nil
 	}
 }

@@ -220,6 +220,7 @@ type httpUp struct {
 	version string
 	addr    string
 	n       atomic.Int32
+	hc      *http.Client // sends the clients' requests (nil: http.DefaultClient)
 
 	mu     sync.Mutex
 	hs     *http.Server
@@ -281,7 +282,7 @@ func (u *httpUp) dial(ctx context.Context, opts client.Options) (*client.Session
 	addr := u.addr
 	u.mu.Unlock()
 	u.n.Add(1)
-	c, err := streamable.NewClient("http://"+addr+"/", nil)
+	c, err := streamable.NewClient("http://"+addr+"/", &streamable.ClientOptions{HTTPClient: u.hc})
 	if err != nil {
 		return nil, err
 	}

@@ -16,12 +16,12 @@ import (
 
 // callTool returns the handler of an upstream tool: the call is forwarded with its arguments.
 func (p *Proxy) callTool(name string) server.ToolHandler {
+	head, _ := json.Marshal(struct {
+		Name string `json:"name"`
+	}{name})
+	head = head[:len(head)-1] // {"name":"…"
 	return func(ctx context.Context, args jsontext.Value) (*mcp.CallToolResult, error) {
-		var res mcp.CallToolResult
-		err := p.forward(ctx, mcp.MethodToolsCall, struct {
-			Name      string         `json:"name"`
-			Arguments jsontext.Value `json:"arguments,omitzero"`
-		}{name, args}, &res)
+		raw, err := p.forwardRaw(ctx, mcp.MethodToolsCall, toolParams(head, args))
 		if needsTasks(err) {
 			// A 2026-07-28 upstream lists no taskSupport: a tool it runs only as a task says so here.
 			return p.callTaskTool(name)(ctx, args)
@@ -29,9 +29,23 @@ func (p *Proxy) callTool(name string) server.ToolHandler {
 		if err != nil {
 			return nil, err
 		}
-		ownFields(&res.ResultFields)
+		var res mcp.CallToolResult
+		if err := decodeToolResult(raw, &res); err != nil {
+			return nil, err
+		}
 		return &res, nil
 	}
+}
+
+// toolParams are tools/call's params: head ({"name":"…", without its closing brace) and the arguments,
+// which arrive as the downstream request carried them (valid JSON: the server decoded that request).
+func toolParams(head []byte, args jsontext.Value) jsontext.Value {
+	b := make([]byte, 0, len(head)+len(args)+len(`,"arguments":}`))
+	b = append(b, head...)
+	if len(args) > 0 {
+		b = append(append(b, `,"arguments":`...), args...)
+	}
+	return append(b, '}')
 }
 
 // readResource returns the handler of an upstream resource or template: the read is forwarded for the URI
@@ -173,9 +187,12 @@ func withMeta(r *server.Request, params any) (jsontext.Value, error) {
 			fm.Extra[k] = v
 		}
 	}
-	body, err := json.Marshal(params)
-	if err != nil {
-		return nil, fmt.Errorf("proxy: encoding params: %w", err)
+	body, ok := params.(jsontext.Value) // already encoded (toolParams)
+	if !ok {
+		var err error
+		if body, err = json.Marshal(params); err != nil {
+			return nil, fmt.Errorf("proxy: encoding params: %w", err)
+		}
 	}
 	if len(fm.TraceParent) == 0 && len(fm.TraceState) == 0 && len(fm.Baggage) == 0 && len(fm.Extra) == 0 {
 		return body, nil

@@ -79,10 +79,10 @@ func (p *Proxy) sync(ctx context.Context, up *client.Session, k kind) error {
 			key, def := t.Name, mustJSON(t)
 			if p.reg.tools[key] != def {
 				h := p.toolHandler(t, upName) // execution.taskSupport kept: tasks.go
-				if !p.accept("tool", key, func(s *server.Server) { s.AddRawTool(t, h) }) {
+				if !p.accept("tool", key, func(s *server.Server) { s.AddForwardedTool(t, h) }) {
 					continue
 				}
-				p.srv.AddRawTool(t, h)
+				p.srv.AddForwardedTool(t, h)
 			}
 			next[key] = def
 		}

@@ -72,6 +72,30 @@ func (s *Server) AddRawTool(def mcp.Tool, h ToolHandler) {
 	s.putTool(&toolEntry{def: def, in: in, out: out, call: h})
 }
 
+// AddForwardedTool registers a tool that another server runs: a proxy or gateway forwarding its calls
+// upstream. It is AddRawTool without this server's own validation — neither the arguments against
+// def.InputSchema nor the result's structuredContent against def.OutputSchema — because the server that
+// runs the tool validates both, and checking them twice on every forwarded call only adds latency. The
+// arguments must still be a JSON object (a tool error otherwise, as for any tool); name lookup, scopes,
+// x-mcp-header checks and the era's rules apply as for any tool, and the schemas are listed as given.
+func (s *Server) AddForwardedTool(def mcp.Tool, h ToolHandler) {
+	if len(def.InputSchema) == 0 {
+		s.fail(fmt.Errorf("server: tool %q: AddForwardedTool needs an InputSchema", def.Name))
+		return
+	}
+	s.putTool(&toolEntry{def: def, in: objectOnly{}, call: h})
+}
+
+// objectOnly is the input check of a forwarded tool: any JSON object.
+type objectOnly struct{}
+
+func (objectOnly) Validate(v jsontext.Value) error {
+	if v.Kind() != '{' {
+		return fmt.Errorf("arguments must be a JSON object")
+	}
+	return nil
+}
+
 func (s *Server) putTool(e *toolEntry) {
 	if e.def.Name == "" {
 		s.fail(fmt.Errorf("server: a tool needs a name"))

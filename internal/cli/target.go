@@ -51,6 +51,8 @@ type Target struct {
 	Trace io.Writer
 	// Stderr receives the command's stderr; nil is os.Stderr.
 	Stderr io.Writer
+	// HTTPTransport sends the HTTP requests (under the OAuth layer); nil is http.DefaultTransport.
+	HTTPTransport http.RoundTripper
 }
 
 // Error is a failure with its exit code and the Inspector's error code name.
@@ -132,10 +134,14 @@ func Connect(ctx context.Context, t *Target, opts client.Options) (*Conn, error)
 	if opts.ProtocolVersion, err = ProtocolVersion(t.Era); err != nil {
 		return nil, err
 	}
-	w := &watcher{next: http.DefaultTransport}
+	base := t.HTTPTransport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	w := &watcher{next: base}
 	if kind != "stdio" {
 		w.url.Store(t.Args[0])
-		if w.next, err = t.roundTripper(http.DefaultTransport); err != nil {
+		if w.next, err = t.roundTripper(base); err != nil {
 			return nil, err
 		}
 	}

@@ -33,6 +33,7 @@ func (p *Proxy) callTool(name string) server.ToolHandler {
 		if err := decodeToolResult(raw, &res); err != nil {
 			return nil, err
 		}
+		p.contentURIs(res.Content)
 		return &res, nil
 	}
 }
@@ -80,7 +81,37 @@ func (p *Proxy) getPrompt(name string) func(ctx context.Context, args map[string
 			return nil, err
 		}
 		ownFields(&res.ResultFields)
+		for i := range res.Messages {
+			p.contentURI(&res.Messages[i].Content)
+		}
 		return &res, nil
+	}
+}
+
+// contentURIs renames, with Options.Names, the URIs content blocks carry — a resource_link's and an
+// embedded resource's — so that a client can read them through the proxy's server as it lists them (a
+// gateway's NAME+scheme: URIs). Blocks share nothing with the caller's: a block is changed in place. A
+// URI the names cannot map (no scheme) is left as the upstream sent it.
+func (p *Proxy) contentURIs(blocks []mcp.Content) {
+	for i := range blocks {
+		p.contentURI(&blocks[i])
+	}
+}
+
+// contentURI is contentURIs for one block.
+func (p *Proxy) contentURI(b *mcp.Content) {
+	if p.names.URI == nil {
+		return
+	}
+	if b.URI != "" {
+		if d := p.names.uri(b.URI); d != "" {
+			b.URI = d
+		}
+	}
+	if b.Resource != nil && b.Resource.URI != "" {
+		if d := p.names.uri(b.Resource.URI); d != "" {
+			b.Resource.URI = d
+		}
 	}
 }
 

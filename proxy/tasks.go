@@ -67,6 +67,7 @@ func (p *Proxy) callTaskTool(name string) server.ToolHandler {
 			return nil, err
 		}
 		ownFields(&res.ResultFields)
+		p.contentURIs(res.Content)
 		return res, nil
 	}
 }

@@ -240,14 +240,3 @@ func (g *Gateway) lookup(name string) *upstream {
 	defer g.mu.Unlock()
 	return g.ups[name]
 }
-
-// all returns the upstreams.
-func (g *Gateway) all() []*upstream {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	ups := make([]*upstream, 0, len(g.ups))
-	for _, u := range g.ups {
-		ups = append(ups, u)
-	}
-	return ups
-}

@@ -85,6 +85,9 @@ func (u *upstream) status() UpstreamStatus {
 }
 
 func (u *upstream) set(state State, p *proxy.Proxy, era string, err error) {
+	if err != nil {
+		err = redacted(err)
+	}
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	u.state, u.p, u.era, u.err, u.since = state, p, era, err, time.Now()
@@ -157,7 +160,7 @@ func (u *upstream) session(ctx context.Context) bool {
 	cancel()
 	if err != nil {
 		if ctx.Err() == nil {
-			g.log.Warn("gateway: connecting to an upstream failed", "upstream", u.cfg.Name, "err", err)
+			g.log.Warn("gateway: connecting to an upstream failed", "upstream", u.cfg.Name, "err", redacted(err))
 			u.set(StateDown, nil, "", fmt.Errorf("connecting: %w", err))
 		}
 		u.once.Do(func() { close(u.firstTry) })
@@ -180,7 +183,7 @@ func (u *upstream) session(ctx context.Context) bool {
 	<-runDone
 	// Routing stops first, then the entries go (list_changed), then the session (a stdio child stops).
 	if ctx.Err() == nil {
-		g.log.Warn("gateway: lost an upstream; its entries are removed until it reconnects", "upstream", u.cfg.Name, "err", lost)
+		g.log.Warn("gateway: lost an upstream; its entries are removed until it reconnects", "upstream", u.cfg.Name, "err", redacted(lost))
 		u.set(StateDown, nil, "", lost)
 	} else {
 		u.set(StateDown, nil, "", errors.New("stopped"))
@@ -210,4 +213,11 @@ func (u *upstream) watch(ctx context.Context, p *proxy.Proxy, sess *client.Sessi
 			}
 		}
 	}
+}
+
+// redacted is err's text with the credentials of the URLs in it masked (proxy.RedactURLs): a connection
+// error names the upstream's URL, and the gateway shows it in Status (`mcpkit gateway`'s /readyz, open to
+// anyone who reaches the port), in the errors its clients get while the upstream is down, and in its log.
+func redacted(err error) error {
+	return errors.New(proxy.RedactURLs(err.Error()))
 }

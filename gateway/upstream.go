@@ -181,15 +181,18 @@ func (u *upstream) session(ctx context.Context) bool {
 	lost := u.watch(ctx, p, sess)
 	stopRun()
 	<-runDone
-	// Routing stops first, then the entries go (list_changed), then the session (a stdio child stops).
+	// Routing stops first, then the session closes (a stdio child stops), then the entries go
+	// (list_changed). Closing first ends what the proxy still asks the upstream (a refresh's tools/list
+	// holds the proxy's sync lock, which Detach takes): an upstream that hangs would otherwise hold Detach,
+	// and so this goroutine, Apply and Close, for as long as it hangs.
 	if ctx.Err() == nil {
 		g.log.Warn("gateway: lost an upstream; its entries are removed until it reconnects", "upstream", u.cfg.Name, "err", redacted(lost))
 		u.set(StateDown, nil, "", lost)
 	} else {
 		u.set(StateDown, nil, "", errors.New("stopped"))
 	}
-	p.Detach()
 	_ = sess.Close()
+	p.Detach()
 	return true
 }
 

@@ -224,16 +224,22 @@ func (g *Gateway) unsubscribe(ctx context.Context, uri, holder string) {
 // unsubscribeTimeout bounds an unsubscribe sent after the downstream request ended.
 const unsubscribeTimeout = 5 * time.Second
 
-// resubscribe subscribes a (re)connected upstream to the URIs downstream clients still hold, once each.
-func (g *Gateway) resubscribe(ctx context.Context, u *upstream, p *proxy.Proxy) {
+// heldURIs returns the downstream URIs of the upstream called name that downstream clients hold.
+func (g *Gateway) heldURIs(name string) []string {
 	g.mu.Lock()
+	defer g.mu.Unlock()
 	var uris []string
 	for uri, n := range g.subs {
-		if n > 0 && uriOwner(uri) == u.cfg.Name {
+		if n > 0 && uriOwner(uri) == name {
 			uris = append(uris, uri)
 		}
 	}
-	g.mu.Unlock()
+	return uris
+}
+
+// resubscribe subscribes a (re)connected upstream to uris, the URIs downstream clients held before it
+// became routable (heldURIs), once each.
+func (g *Gateway) resubscribe(ctx context.Context, u *upstream, p *proxy.Proxy, uris []string) {
 	for _, uri := range uris {
 		sctx, cancel := context.WithTimeout(ctx, unsubscribeTimeout)
 		if err := p.Subscribe(sctx, u.ns.upstreamURI(uri), true); err != nil {

@@ -149,9 +149,12 @@ func (u *upstream) session(ctx context.Context) bool {
 	dctx, cancel := context.WithTimeout(ctx, o.ConnectTimeout)
 	sess, err := u.cfg.Dial(dctx, p.ClientOptions(client.Options{ClientInfo: o.ClientInfo, Logger: g.log,
 		Middleware: o.UpstreamMiddleware, HandlerMiddleware: o.UpstreamHandlerMiddleware}))
+	var held []string
 	if err == nil {
 		// Routable before Attach registers the entries, so that an entry a client can see has its owner
-		// for completion and subscriptions.
+		// for completion and subscriptions. The URIs to subscribe again are taken before: a subscription
+		// made once it is routable subscribes it itself, and must not be sent twice (resubscribe).
+		held = g.heldURIs(u.cfg.Name)
 		u.set(StateUp, p, sess.ProtocolVersion(), nil)
 		if err = p.Attach(dctx, sess); err != nil {
 			_ = sess.Close()
@@ -173,7 +176,7 @@ func (u *upstream) session(ctx context.Context) bool {
 	if caps := sess.ServerCapabilities(); caps.Extensions[mcp.ExtensionSkills] != nil {
 		g.log.Info("gateway: the upstream declares skills, which the gateway does not forward (its SKILL.md files are served as resources)", "upstream", u.cfg.Name)
 	}
-	g.resubscribe(ctx, u, p)
+	g.resubscribe(ctx, u, p, held)
 
 	runCtx, stopRun := context.WithCancel(ctx)
 	runDone := make(chan error, 1)

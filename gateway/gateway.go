@@ -63,7 +63,8 @@ type Gateway struct {
 	mu     sync.Mutex
 	sep    string
 	ups    map[string]*upstream // by name
-	subs   map[string]int       // downstream resource URIs subscribed by downstream clients, counted
+	subs   map[string]int       // downstream resource URIs subscribed by downstream clients, counted by holder
+	held   map[string]struct{}  // the legacy sessions' subscriptions (route.go subscribe's holder keys)
 	closed bool
 }
 
@@ -84,7 +85,7 @@ func New(name, version string, opts *Options) *Gateway {
 	o.PingTimeout = orDefault(o.PingTimeout, 5*time.Second)
 	o.MinBackoff = orDefault(o.MinBackoff, 250*time.Millisecond)
 	o.MaxBackoff = max(orDefault(o.MaxBackoff, 30*time.Second), o.MinBackoff)
-	g := &Gateway{log: o.Logger, opts: o, sep: DefaultSeparator, ups: map[string]*upstream{}, subs: map[string]int{}}
+	g := &Gateway{log: o.Logger, opts: o, sep: DefaultSeparator, ups: map[string]*upstream{}, subs: map[string]int{}, held: map[string]struct{}{}}
 	if o.Roots == nil {
 		o.Roots = []mcp.Root{}
 	}

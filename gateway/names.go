@@ -77,8 +77,14 @@ type namespace struct {
 	name, sep   string
 	allow, deny []string
 	log         *slog.Logger // nil: no warnings (tests of names alone)
-	warned      sync.Map     // upstream tool names already warned about (string → struct{})
+	warnMu      sync.Mutex
+	warned      map[string]struct{} // upstream tool names already warned about, at most maxWarned
 }
+
+// maxWarned bounds a namespace's set of tool names warned about: an upstream that keeps listing new
+// invalid names (a hostile or broken one; the set lives as long as its configuration) would make it grow
+// without end. Past it, one more warning says the others are not logged.
+const maxWarned = 256
 
 // tool is the downstream name of an upstream tool, "" when the filter hides it or the name would be invalid.
 func (n *namespace) tool(up string) string {
@@ -87,13 +93,33 @@ func (n *namespace) tool(up string) string {
 	}
 	d := n.name + n.sep + up
 	if err := checkToolName(d); err != nil {
-		if _, seen := n.warned.LoadOrStore(up, struct{}{}); !seen && n.log != nil {
-			n.log.Warn("gateway: an upstream tool is not offered: its namespaced name breaks the tool-name rule",
-				"upstream", n.name, "tool", up, "reason", err.Error())
-		}
+		n.warn(up, err)
 		return ""
 	}
 	return d
+}
+
+// warn logs, once per upstream tool name and for at most maxWarned names, that the tool is not offered.
+func (n *namespace) warn(up string, err error) {
+	n.warnMu.Lock()
+	_, seen := n.warned[up]
+	full := len(n.warned) >= maxWarned
+	if !seen && !full {
+		if n.warned == nil {
+			n.warned = map[string]struct{}{}
+		}
+		n.warned[up] = struct{}{}
+	}
+	last := !seen && !full && len(n.warned) == maxWarned
+	n.warnMu.Unlock()
+	if seen || full || n.log == nil {
+		return
+	}
+	n.log.Warn("gateway: an upstream tool is not offered: its namespaced name breaks the tool-name rule",
+		"upstream", n.name, "tool", up, "reason", err.Error())
+	if last {
+		n.log.Warn("gateway: further upstream tools not offered for their names are not logged", "upstream", n.name, "logged", maxWarned)
+	}
 }
 
 // prompt is the downstream name of an upstream prompt.

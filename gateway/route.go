@@ -36,16 +36,23 @@ func (g *Gateway) route(next server.Handler) server.Handler {
 			if err := json.Unmarshal(r.Params, &params); err != nil || params.URI == "" {
 				return next(ctx, r) // the server answers the malformed request
 			}
+			// A legacy session holds a subscription once however often it subscribes, and can end only its
+			// own: the server keeps one set per session, and the gateway counts holders per URI. A stream
+			// connection's session has no id: each of its subscribes counts as a holder.
+			holder := ""
+			if r.SessionID != "" {
+				holder = "session\x00" + r.SessionID + "\x00" + params.URI
+			}
 			if r.Method == mcp.MethodResourcesUnsubscribe {
-				g.unsubscribe(ctx, params.URI)
+				g.unsubscribe(ctx, params.URI, holder)
 				return next(ctx, r)
 			}
-			if err := g.subscribe(ctx, params.URI); err != nil {
+			if err := g.subscribe(ctx, params.URI, holder); err != nil {
 				return nil, err
 			}
 			res, err := next(ctx, r)
 			if err != nil {
-				g.unsubscribe(ctx, params.URI)
+				g.unsubscribe(ctx, params.URI, holder)
 			}
 			return res, err
 		case mcp.MethodSubscriptionsListen:
@@ -58,11 +65,11 @@ func (g *Gateway) route(next server.Handler) server.Handler {
 			var subscribed []string
 			defer func() {
 				for _, uri := range subscribed {
-					g.unsubscribe(ctx, uri)
+					g.unsubscribe(ctx, uri, "")
 				}
 			}()
 			for _, uri := range params.Notifications.ResourceSubscriptions {
-				if err := g.subscribe(ctx, uri); err != nil {
+				if err := g.subscribe(ctx, uri, ""); err != nil {
 					return nil, err
 				}
 				subscribed = append(subscribed, uri)
@@ -133,9 +140,12 @@ func (g *Gateway) nameOwner(down string) (*upstream, string) {
 	return nil, ""
 }
 
-// subscribe subscribes the owner of a downstream URI to it for one more downstream subscription. The
-// count is kept per downstream URI so that a reconnected upstream is subscribed again (resubscribe).
-func (g *Gateway) subscribe(ctx context.Context, uri string) error {
+// subscribe counts one more holder of a downstream subscription to uri — a legacy session (holder, its
+// session and the URI: a second subscribe of the same session counts nothing) or an open
+// subscriptions/listen (holder "": each counts) — and subscribes the URI's owner when it is the first. The
+// count is kept per downstream URI so that the upstream is unsubscribed only when the last holder goes,
+// and a reconnected upstream is subscribed again (resubscribe).
+func (g *Gateway) subscribe(ctx context.Context, uri, holder string) error {
 	u := g.lookup(uriOwner(uri))
 	if u == nil {
 		return &jsonrpc.Error{Code: mcp.CodeInvalidParams, Message: fmt.Sprintf("no upstream of the gateway owns the resource %q (URIs are NAME+scheme:…)", uri)}
@@ -144,25 +154,58 @@ func (g *Gateway) subscribe(ctx context.Context, uri string) error {
 	if err != nil {
 		return &jsonrpc.Error{Code: mcp.CodeInternalError, Message: err.Error()}
 	}
+	g.mu.Lock()
+	if holder != "" {
+		if _, ok := g.held[holder]; ok {
+			g.mu.Unlock()
+			return nil
+		}
+		g.held[holder] = struct{}{}
+	}
+	g.subs[uri]++
+	first := g.subs[uri] == 1
+	g.mu.Unlock()
+	if !first {
+		return nil
+	}
 	if err := p.Subscribe(ctx, u.ns.upstreamURI(uri), true); err != nil {
+		g.mu.Lock()
+		if holder != "" {
+			delete(g.held, holder)
+		}
+		if n := g.subs[uri]; n > 1 {
+			g.subs[uri] = n - 1
+		} else {
+			delete(g.subs, uri)
+		}
+		g.mu.Unlock()
 		return err
 	}
-	g.mu.Lock()
-	g.subs[uri]++
-	g.mu.Unlock()
 	return nil
 }
 
-// unsubscribe ends one downstream subscription to uri; the upstream is unsubscribed (best effort, bounded:
-// ctx may have ended) when it is connected.
-func (g *Gateway) unsubscribe(ctx context.Context, uri string) {
+// unsubscribe ends one holder's subscription to uri (holder as for subscribe: a session's that holds none
+// changes nothing); when it was the last, the owner is unsubscribed (best effort, bounded: ctx may have
+// ended) when it is connected.
+func (g *Gateway) unsubscribe(ctx context.Context, uri, holder string) {
 	g.mu.Lock()
-	if n := g.subs[uri]; n > 1 {
+	if holder != "" {
+		if _, ok := g.held[holder]; !ok {
+			g.mu.Unlock()
+			return
+		}
+		delete(g.held, holder)
+	}
+	n := g.subs[uri]
+	if n > 1 {
 		g.subs[uri] = n - 1
 	} else {
 		delete(g.subs, uri)
 	}
 	g.mu.Unlock()
+	if n != 1 {
+		return // others still hold it (or nobody did)
+	}
 	u := g.lookup(uriOwner(uri))
 	if u == nil {
 		return
@@ -181,16 +224,22 @@ func (g *Gateway) unsubscribe(ctx context.Context, uri string) {
 // unsubscribeTimeout bounds an unsubscribe sent after the downstream request ended.
 const unsubscribeTimeout = 5 * time.Second
 
-// resubscribe subscribes a (re)connected upstream to the URIs downstream clients still hold, once each.
-func (g *Gateway) resubscribe(ctx context.Context, u *upstream, p *proxy.Proxy) {
+// heldURIs returns the downstream URIs of the upstream called name that downstream clients hold.
+func (g *Gateway) heldURIs(name string) []string {
 	g.mu.Lock()
+	defer g.mu.Unlock()
 	var uris []string
 	for uri, n := range g.subs {
-		if n > 0 && uriOwner(uri) == u.cfg.Name {
+		if n > 0 && uriOwner(uri) == name {
 			uris = append(uris, uri)
 		}
 	}
-	g.mu.Unlock()
+	return uris
+}
+
+// resubscribe subscribes a (re)connected upstream to uris, the URIs downstream clients held before it
+// became routable (heldURIs), once each.
+func (g *Gateway) resubscribe(ctx context.Context, u *upstream, p *proxy.Proxy, uris []string) {
 	for _, uri := range uris {
 		sctx, cancel := context.WithTimeout(ctx, unsubscribeTimeout)
 		if err := p.Subscribe(sctx, u.ns.upstreamURI(uri), true); err != nil {

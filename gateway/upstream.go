@@ -85,6 +85,9 @@ func (u *upstream) status() UpstreamStatus {
 }
 
 func (u *upstream) set(state State, p *proxy.Proxy, era string, err error) {
+	if err != nil {
+		err = redacted(err)
+	}
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	u.state, u.p, u.era, u.err, u.since = state, p, era, err, time.Now()
@@ -146,9 +149,12 @@ func (u *upstream) session(ctx context.Context) bool {
 	dctx, cancel := context.WithTimeout(ctx, o.ConnectTimeout)
 	sess, err := u.cfg.Dial(dctx, p.ClientOptions(client.Options{ClientInfo: o.ClientInfo, Logger: g.log,
 		Middleware: o.UpstreamMiddleware, HandlerMiddleware: o.UpstreamHandlerMiddleware}))
+	var held []string
 	if err == nil {
 		// Routable before Attach registers the entries, so that an entry a client can see has its owner
-		// for completion and subscriptions.
+		// for completion and subscriptions. The URIs to subscribe again are taken before: a subscription
+		// made once it is routable subscribes it itself, and must not be sent twice (resubscribe).
+		held = g.heldURIs(u.cfg.Name)
 		u.set(StateUp, p, sess.ProtocolVersion(), nil)
 		if err = p.Attach(dctx, sess); err != nil {
 			_ = sess.Close()
@@ -157,7 +163,7 @@ func (u *upstream) session(ctx context.Context) bool {
 	cancel()
 	if err != nil {
 		if ctx.Err() == nil {
-			g.log.Warn("gateway: connecting to an upstream failed", "upstream", u.cfg.Name, "err", err)
+			g.log.Warn("gateway: connecting to an upstream failed", "upstream", u.cfg.Name, "err", redacted(err))
 			u.set(StateDown, nil, "", fmt.Errorf("connecting: %w", err))
 		}
 		u.once.Do(func() { close(u.firstTry) })
@@ -170,7 +176,7 @@ func (u *upstream) session(ctx context.Context) bool {
 	if caps := sess.ServerCapabilities(); caps.Extensions[mcp.ExtensionSkills] != nil {
 		g.log.Info("gateway: the upstream declares skills, which the gateway does not forward (its SKILL.md files are served as resources)", "upstream", u.cfg.Name)
 	}
-	g.resubscribe(ctx, u, p)
+	g.resubscribe(ctx, u, p, held)
 
 	runCtx, stopRun := context.WithCancel(ctx)
 	runDone := make(chan error, 1)
@@ -178,15 +184,18 @@ func (u *upstream) session(ctx context.Context) bool {
 	lost := u.watch(ctx, p, sess)
 	stopRun()
 	<-runDone
-	// Routing stops first, then the entries go (list_changed), then the session (a stdio child stops).
+	// Routing stops first, then the session closes (a stdio child stops), then the entries go
+	// (list_changed). Closing first ends what the proxy still asks the upstream (a refresh's tools/list
+	// holds the proxy's sync lock, which Detach takes): an upstream that hangs would otherwise hold Detach,
+	// and so this goroutine, Apply and Close, for as long as it hangs.
 	if ctx.Err() == nil {
-		g.log.Warn("gateway: lost an upstream; its entries are removed until it reconnects", "upstream", u.cfg.Name, "err", lost)
+		g.log.Warn("gateway: lost an upstream; its entries are removed until it reconnects", "upstream", u.cfg.Name, "err", redacted(lost))
 		u.set(StateDown, nil, "", lost)
 	} else {
 		u.set(StateDown, nil, "", errors.New("stopped"))
 	}
-	p.Detach()
 	_ = sess.Close()
+	p.Detach()
 	return true
 }
 
@@ -210,4 +219,11 @@ func (u *upstream) watch(ctx context.Context, p *proxy.Proxy, sess *client.Sessi
 			}
 		}
 	}
+}
+
+// redacted is err's text with the credentials of the URLs in it masked (proxy.RedactURLs): a connection
+// error names the upstream's URL, and the gateway shows it in Status (`mcpkit gateway`'s /readyz, open to
+// anyone who reaches the port), in the errors its clients get while the upstream is down, and in its log.
+func redacted(err error) error {
+	return errors.New(proxy.RedactURLs(err.Error()))
 }

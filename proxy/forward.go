@@ -131,7 +131,8 @@ func (p *Proxy) forward(ctx context.Context, method string, params, out any) err
 	return nil
 }
 
-// forwardRaw is forward returning the undecoded result.
+// forwardRaw is forward returning the undecoded result. Its error has the URLs' credentials masked
+// (RedactURLs): the upstream transport's own failures name the upstream's URL.
 func (p *Proxy) forwardRaw(ctx context.Context, method string, params any) (jsontext.Value, error) {
 	up, err := p.upstream()
 	if err != nil {
@@ -146,7 +147,7 @@ func (p *Proxy) forwardRaw(ctx context.Context, method string, params any) (json
 	defer done()
 	if p.timeout <= 0 {
 		res, err := up.Call(ctx, method, body)
-		return res, p.lostError(ctx, err)
+		return res, redactError(p.lostError(ctx, err))
 	}
 	cctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
@@ -154,7 +155,7 @@ func (p *Proxy) forwardRaw(ctx context.Context, method string, params any) (json
 	if err != nil && ctx.Err() == nil && errors.Is(cctx.Err(), context.DeadlineExceeded) {
 		return nil, p.timeoutError(method)
 	}
-	return res, p.lostError(ctx, err)
+	return res, redactError(p.lostError(ctx, err))
 }
 
 // lostError turns a forwarded request's failure that is not the upstream's answer — the connection

@@ -53,7 +53,7 @@ func (p *Proxy) callTaskTool(name string) server.ToolHandler {
 		defer done()
 		h, err := up.CallToolAsTask(ctx, name, a, nil)
 		if err != nil {
-			return nil, err
+			return nil, redactError(err)
 		}
 		res, err := h.Result(ctx)
 		if err != nil {
@@ -64,7 +64,7 @@ func (p *Proxy) callTaskTool(name string) server.ToolHandler {
 				}
 				cancel()
 			}
-			return nil, err
+			return nil, redactError(err)
 		}
 		ownFields(&res.ResultFields)
 		p.contentURIs(res.Content)

@@ -103,6 +103,11 @@ func newGateway() *cobra.Command {
 func runGateway(ctx context.Context, cmd *cobra.Command, f *gatewayFlags, sf *gatewayServeFlags, ready func(addr string)) error {
 	stderr := cmd.ErrOrStderr()
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	// SIGHUP is caught from the start: its default action ends the process, and the first connections
+	// (Apply) may take up to the connect timeout. One that comes before the watcher runs reloads then.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	cfg, err := loadGatewayConfig(ctx, f, stderr)
 	if err != nil {
 		return err
@@ -148,15 +153,12 @@ func runGateway(ctx context.Context, cmd *cobra.Command, f *gatewayFlags, sf *ga
 	}
 
 	wctx, stopWatch := context.WithCancel(ctx)
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
 	watchDone := make(chan struct{})
 	go func() {
 		defer close(watchDone)
 		watchGatewayConfig(wctx, g, f, hup, sf.poll, stderr)
 	}()
 	defer func() {
-		signal.Stop(hup)
 		stopWatch()
 		<-watchDone
 	}()

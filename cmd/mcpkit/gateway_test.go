@@ -413,3 +413,65 @@ func TestGatewayRedisNodes(t *testing.T) {
 		t.Fatalf("demo__book_trip retried on B with A's requestState: %d %s", status, body)
 	}
 }
+
+// TestGatewaySIGHUPWhileStarting: a SIGHUP that comes while the gateway is still connecting to its
+// upstreams (here one that accepts the connection and never answers: up to the 30 s connect timeout) does
+// not kill it. Before, SIGHUP was caught only once the first connections were made, and until then its
+// default action ended the process.
+func TestGatewaySIGHUPWhileStarting(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	accepted := make(chan net.Conn, 16)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- c
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		for {
+			select {
+			case c := <-accepted:
+				c.Close()
+			default:
+				return
+			}
+		}
+	})
+	path := filepath.Join(t.TempDir(), "mcp.json")
+	if err := os.WriteFile(path, []byte(`{"mcpServers": {"hang": {"url": "http://`+ln.Addr().String()+`/mcp"}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	port, err := servicetest.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary, "gateway", "--config", path, "--addr", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	p, err := servicetest.StartCmd(cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Kill()
+	select {
+	case c := <-accepted: // the gateway is connecting to its upstream
+		accepted <- c
+	case <-p.Done():
+		t.Fatalf("the gateway exited: %s", p.Output())
+	case <-time.After(20 * time.Second):
+		t.Fatal("the gateway did not connect to its upstream")
+	}
+	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-p.Done():
+		t.Fatalf("a SIGHUP while connecting ended the gateway: %s", p.Output())
+	case <-time.After(500 * time.Millisecond):
+	}
+}

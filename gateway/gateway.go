@@ -241,3 +241,22 @@ func (g *Gateway) lookup(name string) *upstream {
 	defer g.mu.Unlock()
 	return g.ups[name]
 }
+
+// uriLookup returns the upstream a URI's owner (uriOwner) names, without regard to case (URI prefixes are
+// the lower-cased name; Config.Validate refuses names that differ only in case), or nil.
+func (g *Gateway) uriLookup(owner string) *upstream {
+	if owner == "" {
+		return nil
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if u := g.ups[owner]; u != nil {
+		return u
+	}
+	for name, u := range g.ups {
+		if strings.EqualFold(name, owner) {
+			return u
+		}
+	}
+	return nil
+}

@@ -67,3 +67,29 @@ func TestContentURIsNamespaced(t *testing.T) {
 		})
 	}
 }
+
+// TestURIPrefixLowerCase: an upstream whose name has capitals ("Demo") prefixes its URIs in lower case
+// (a scheme's canonical form: a client that normalizes the URI, as Go's url.Parse does, still names the
+// entry), and reads, completions and subscriptions route by that prefix. Before, the prefix kept the
+// capitals, and a lower-cased URI was unknown.
+func TestURIPrefixLowerCase(t *testing.T) {
+	up := newMemUp(t, newDemo(), mcp.Version20251125)
+	g := newGateway(t, fastOptions(), gateway.Config{Upstreams: []gateway.Upstream{upstreamOf("Demo", up)}})
+	s := connectDown(t, g, mcp.Version20251125, client.Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	read, err := s.ReadResource(ctx, "demo+greeting://bob")
+	if err != nil || len(read.Contents) != 1 || read.Contents[0].Text != "Hello, bob!" || read.Contents[0].URI != "demo+greeting://bob" {
+		t.Fatalf("read demo+greeting://bob = %+v, %v", read, err)
+	}
+	res, err := s.Complete(ctx, &mcp.CompleteParams{
+		Ref:      mcp.CompletionReference{Type: mcp.RefTypeResource, URI: "demo+greeting://{name}"},
+		Argument: mcp.CompletionArgument{Name: "name", Value: "a"},
+	})
+	if err != nil || len(res.Completion.Values) == 0 {
+		t.Fatalf("complete demo+greeting://{name} = %+v, %v", res, err)
+	}
+	if err := s.Subscribe(ctx, "demo+command://ping"); err != nil {
+		t.Fatalf("subscribe demo+command://ping: %v", err)
+	}
+}

@@ -125,18 +125,22 @@ func (n *namespace) warn(up string, err error) {
 // prompt is the downstream name of an upstream prompt.
 func (n *namespace) prompt(up string) string { return n.name + n.sep + up }
 
-// uri is the downstream URI (or template) of an upstream one: NAME+ before the scheme. A URI without a
-// scheme is hidden.
+// uri is the downstream URI (or template) of an upstream one: NAME+ before the scheme, NAME in lower case
+// (a scheme's canonical form, RFC 3986 3.1: a client that normalizes the URI — Go's url.Parse does — still
+// names the same entry). A URI without a scheme is hidden.
 func (n *namespace) uri(up string) string {
 	if i := strings.IndexByte(up, ':'); i <= 0 {
 		return ""
 	}
-	return n.name + "+" + up
+	return strings.ToLower(n.name) + "+" + up
 }
 
-// upstreamURI is the inverse of uri.
+// upstreamURI is the inverse of uri; the prefix is matched without regard to case.
 func (n *namespace) upstreamURI(down string) string {
-	return strings.TrimPrefix(down, n.name+"+")
+	if p := len(n.name) + 1; len(down) >= p && down[p-1] == '+' && strings.EqualFold(down[:p-1], n.name) {
+		return down[p:]
+	}
+	return down
 }
 
 // allowed applies the allow and deny lists to an upstream tool name: denied when a deny pattern matches,
@@ -159,7 +163,7 @@ func (n *namespace) allowed(tool string) bool {
 }
 
 // uriOwner returns the upstream name a downstream URI belongs to (what comes before the first '+' of the
-// scheme), or "".
+// scheme, as written: compare it without regard to case), or "".
 func uriOwner(down string) string {
 	i := strings.IndexByte(down, '+')
 	if i <= 0 {

@@ -110,7 +110,7 @@ func (g *Gateway) complete(ctx context.Context, r *server.Request) (jsontext.Val
 		u, name = g.nameOwner(params.Ref.Name)
 		params.Ref.Name = name
 	case mcp.RefTypeResource:
-		u = g.lookup(uriOwner(params.Ref.URI))
+		u = g.uriLookup(uriOwner(params.Ref.URI))
 		if u != nil {
 			params.Ref.URI = u.ns.upstreamURI(params.Ref.URI)
 		}
@@ -146,7 +146,7 @@ func (g *Gateway) nameOwner(down string) (*upstream, string) {
 // count is kept per downstream URI so that the upstream is unsubscribed only when the last holder goes,
 // and a reconnected upstream is subscribed again (resubscribe).
 func (g *Gateway) subscribe(ctx context.Context, uri, holder string) error {
-	u := g.lookup(uriOwner(uri))
+	u := g.uriLookup(uriOwner(uri))
 	if u == nil {
 		return &jsonrpc.Error{Code: mcp.CodeInvalidParams, Message: fmt.Sprintf("no upstream of the gateway owns the resource %q (URIs are NAME+scheme:…)", uri)}
 	}
@@ -206,7 +206,7 @@ func (g *Gateway) unsubscribe(ctx context.Context, uri, holder string) {
 	if n != 1 {
 		return // others still hold it (or nobody did)
 	}
-	u := g.lookup(uriOwner(uri))
+	u := g.uriLookup(uriOwner(uri))
 	if u == nil {
 		return
 	}
@@ -230,7 +230,7 @@ func (g *Gateway) heldURIs(name string) []string {
 	defer g.mu.Unlock()
 	var uris []string
 	for uri, n := range g.subs {
-		if n > 0 && uriOwner(uri) == name {
+		if n > 0 && strings.EqualFold(uriOwner(uri), name) {
 			uris = append(uris, uri)
 		}
 	}

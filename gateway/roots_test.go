@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -50,5 +51,33 @@ func TestRootsNotShared(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestReconnectNotifiesOnce: an upstream lost and reconnected tells a downstream client once that its
+// tools went and once that they came back — not once per tool (the demo has more than ten; before
+// HoldChanges, one reconnection sent a list_changed per entry registered).
+func TestReconnectNotifiesOnce(t *testing.T) {
+	up := newMemUp(t, newDemo(), mcp.Version20251125)
+	g := newGateway(t, fastOptions(), gateway.Config{Upstreams: []gateway.Upstream{upstreamOf("demo", up)}})
+	var changes atomic.Int32
+	sess := connectDown(t, g, mcp.Version20251125, client.Options{OnToolsChanged: func(context.Context) { changes.Add(1) }})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	before, err := toolNames(ctx, sess)
+	if err != nil || len(before) < 5 {
+		t.Fatalf("tools before: %v, %v", before, err)
+	}
+	up.kill()
+	waitFor(t, ctx, "the demo's tools gone", func() bool { n, _ := toolNames(ctx, sess); return len(n) == 0 })
+	up.revive()
+	waitFor(t, ctx, "the demo's tools back", func() bool { n, _ := toolNames(ctx, sess); return len(n) == len(before) })
+	waitFor(t, ctx, "two list_changed", func() bool { return changes.Load() >= 2 })
+	time.Sleep(200 * time.Millisecond) // any late extra notification
+	if err := sess.Ping(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := changes.Load(); n != 2 {
+		t.Fatalf("tools list_changed %d times for one loss and one reconnection of an upstream with %d tools; want 2", n, len(before))
 	}
 }

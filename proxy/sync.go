@@ -67,6 +67,8 @@ func (p *Proxy) sync(ctx context.Context, up *client.Session, k kind) error {
 				tools = append(tools, t)
 			}
 		}
+		release := p.srv.HoldChanges() // one list_changed for the whole list
+		defer release()
 		next := map[string]string{}
 		for _, t := range tools {
 			if len(t.InputSchema) == 0 {
@@ -107,6 +109,8 @@ func (p *Proxy) sync(ctx context.Context, up *client.Session, k kind) error {
 				templates = append(templates, t)
 			}
 		}
+		release := p.srv.HoldChanges() // one list_changed for the whole list
+		defer release()
 		next := map[string]string{}
 		for _, r := range resources {
 			if r.URI = p.names.uri(r.URI); r.URI == "" {
@@ -148,6 +152,8 @@ func (p *Proxy) sync(ctx context.Context, up *client.Session, k kind) error {
 				prompts = append(prompts, pr)
 			}
 		}
+		release := p.srv.HoldChanges() // one list_changed for the whole list
+		defer release()
 		next := map[string]string{}
 		for _, pr := range prompts {
 			upName := pr.Name

@@ -91,6 +91,8 @@ type Server struct {
 	opts Options
 	log  *slog.Logger
 
+	held heldChanges // list_changed notifications held by HoldChanges (listchanged.go)
+
 	mu         sync.RWMutex
 	tools      registry[*toolEntry]
 	resources  registry[*resourceEntry]

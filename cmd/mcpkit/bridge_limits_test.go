@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mcpkit/mcpkit/client"
+	"github.com/mcpkit/mcpkit/mcp"
+	"github.com/mcpkit/mcpkit/transport/streamable"
+)
+
+// legacyMCP opens a 2025-11-25 session on the bridge's /mcp (a session with its own child).
+func (b *stdioBridge) legacyMCP(ctx context.Context) (*client.Session, error) {
+	stream, err := streamable.NewClient(b.base+"/mcp", nil)
+	if err != nil {
+		return nil, err
+	}
+	sess, err := client.Connect(ctx, stream, &client.Options{ProtocolVersion: mcp.Version20251125})
+	if err != nil {
+		_ = stream.Close()
+		return nil, err
+	}
+	return sess, nil
+}
+
+// TestBridgeStdioMaxSessions: each legacy session costs a child process, so --max-sessions bounds them
+// across /mcp and /sse together: past it a new session is refused (-32000 naming the flag, or the
+// transport's own 503) and no process is started; ending a session frees its place.
+func TestBridgeStdioMaxSessions(t *testing.T) {
+	b := startStdioBridge(t, "--max-sessions", "2")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	b.waitChildren(t, 1)
+	s1, err := b.sseCall(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2, err := b.legacyMCP(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	b.waitChildren(t, 3)
+
+	// One more on either endpoint: refused by the bridge's count (each handler holds only one).
+	if s, err := b.legacyMCP(ctx); err == nil {
+		s.Close()
+		t.Fatal("a third session on /mcp was served past --max-sessions 2")
+	} else if !strings.Contains(err.Error(), "--max-sessions") || !strings.Contains(err.Error(), "-32000") {
+		t.Errorf("a third session on /mcp: %v, want -32000 naming --max-sessions", err)
+	}
+	if s, err := b.sseCall(ctx, 3); err == nil {
+		s.Close()
+		t.Fatal("a third session on /sse was served past --max-sessions 2")
+	} else if !strings.Contains(err.Error(), "--max-sessions") {
+		t.Errorf("a third session on /sse: %v, want the refusal naming --max-sessions", err)
+	}
+	if n := b.children(t); n != 3 {
+		t.Fatalf("%d child processes after the refusals, want 3", n)
+	}
+
+	// Ending one frees its place; two on /mcp, then the transport's own refusal for a third there.
+	s1.Close()
+	b.waitChildren(t, 2)
+	s3, err := b.legacyMCP(ctx)
+	if err != nil {
+		t.Fatalf("a session after one ended: %v", err)
+	}
+	defer s3.Close()
+	b.waitChildren(t, 3)
+	req, err := http.NewRequest(http.MethodPost, b.base+"/mcp", strings.NewReader(
+		`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("a third initialize on /mcp answered %d, want 503", resp.StatusCode)
+	}
+	if n := b.children(t); n != 3 {
+		t.Fatalf("%d child processes after the refusals, want 3", n)
+	}
+}

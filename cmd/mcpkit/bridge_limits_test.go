@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"net/http"
+	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -88,5 +90,34 @@ func TestBridgeStdioMaxSessions(t *testing.T) {
 	}
 	if n := b.children(t); n != 3 {
 		t.Fatalf("%d child processes after the refusals, want 3", n)
+	}
+}
+
+// TestBridgeStdioCrashLoopBackoff: a shared child that starts and answers but dies soon after each start
+// (here: killed by timeout(1) 1.5 s after it starts) is a crash loop, not a one-off death: the supervisor's
+// wait before each restart doubles (100ms, 200ms, 400ms…) instead of going back to --restart-delay each
+// time, which restarted the process every 100 ms + its lifetime forever.
+func TestBridgeStdioCrashLoopBackoff(t *testing.T) {
+	if _, err := exec.LookPath("timeout"); err != nil {
+		t.Skip("needs timeout(1)")
+	}
+	b := startStdioBridge(t, "--stdio", "timeout 1.5 "+binary+" serve --stdio", "--restart-delay", "100ms")
+	var waits []string
+	deadline := time.Now().Add(40 * time.Second)
+	for len(waits) < 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d restarts logged in 40s, want 3", len(waits))
+		}
+		time.Sleep(100 * time.Millisecond)
+		waits = waits[:0]
+		for line := range strings.Lines(b.proc.Output()) {
+			if strings.Contains(line, "a shared server process exited") {
+				_, after, _ := strings.Cut(line, " in=")
+				waits = append(waits, strings.Fields(after + " ")[0])
+			}
+		}
+	}
+	if want := []string{"100ms", "200ms", "400ms"}; !slices.Equal(waits[:3], want) {
+		t.Fatalf("waits before the restarts of a child dying 1.5s after each start: %q, want %q", waits[:3], want)
 	}
 }

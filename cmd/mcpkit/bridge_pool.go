@@ -20,6 +20,10 @@ import (
 // restartMaxDelay caps the delay between restarts of a shared child that keeps failing to start.
 const restartMaxDelay = 30 * time.Second
 
+// restartStableAfter is how long a shared child must have run for its death to count as a one-off: the
+// restart after it waits firstDelay again; a child that dies sooner is in a crash loop and the wait doubles.
+const restartStableAfter = 30 * time.Second
+
 // sharedPool is the children that serve 2026-07-28 requests (which carry no session): --pool of them,
 // each in a slot whose supervisor restarts its child, with a doubling delay, when it dies. A request goes
 // to the least busy child that is up (round robin among equals); while every child is down it fails at
@@ -126,9 +130,14 @@ func (p *sharedPool) up(s *slot, c *child) {
 }
 
 // supervise waits for the slot's child to die, then starts another, waiting firstDelay before the first
-// attempt and twice as long after each failed one (up to restartMaxDelay), until the pool closes.
+// attempt and twice as long after each failed one (up to restartMaxDelay), until the pool closes. A child
+// that dies less than restartStableAfter after its start does not bring the wait back to firstDelay: the
+// next wait is twice the last one, so a child that starts, answers and crashes at once is not restarted
+// every firstDelay forever.
 func (p *sharedPool) supervise(s *slot, c *child) {
 	defer p.wg.Done()
+	var delay time.Duration // the last wait before a start; 0 before the first restart
+	since := time.Now()     // when c started
 	for {
 		select {
 		case <-c.conn.Done():
@@ -143,9 +152,13 @@ func (p *sharedPool) supervise(s *slot, c *child) {
 			s.stopChanges = nil
 		}
 		s.mu.Unlock()
-		p.r.log.Warn("bridge: a shared server process exited; restarting it", "child", s.n)
+		if delay == 0 || time.Since(since) >= restartStableAfter {
+			delay = p.firstDelay
+		} else {
+			delay = min(2*delay, restartMaxDelay)
+		}
+		p.r.log.Warn("bridge: a shared server process exited; restarting it", "child", s.n, "in", delay)
 		p.r.stop(c)
-		delay := p.firstDelay
 		for {
 			t := time.NewTimer(delay)
 			select {
@@ -156,7 +169,7 @@ func (p *sharedPool) supervise(s *slot, c *child) {
 			}
 			nc, err := p.r.start(p.ctx, false, p.shared())
 			if err == nil {
-				c = nc
+				c, since = nc, time.Now()
 				p.up(s, nc)
 				p.r.log.Warn("bridge: a shared server process restarted", "child", s.n)
 				break

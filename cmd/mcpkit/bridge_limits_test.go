@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -119,5 +120,27 @@ func TestBridgeStdioCrashLoopBackoff(t *testing.T) {
 	}
 	if want := []string{"100ms", "200ms", "400ms"}; !slices.Equal(waits[:3], want) {
 		t.Fatalf("waits before the restarts of a child dying 1.5s after each start: %q, want %q", waits[:3], want)
+	}
+}
+
+// TestBridgeStdioReadyWithWedgedChild: with --pool 2, one shared child that stops answering (SIGSTOP:
+// alive, its pipes open, silent) leaves the other serving, so the bridge is still ready: /readyz pings the
+// children at once, not one after the other within one 2 s budget that the silent one used up.
+func TestBridgeStdioReadyWithWedgedChild(t *testing.T) {
+	b := startStdioBridge(t, "--pool", "2")
+	b.waitChildren(t, 2)
+	b.waitProbe(t, "/readyz", http.StatusOK)
+	for _, pid := range b.childPIDs(t) {
+		if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+			t.Fatal(err)
+		}
+		got := b.probe(t, "/readyz")
+		if err := syscall.Kill(pid, syscall.SIGCONT); err != nil {
+			t.Fatal(err)
+		}
+		if got != http.StatusOK {
+			t.Errorf("/readyz with child %d stopped and the other up: %d, want 200", pid, got)
+		}
+		b.waitProbe(t, "/readyz", http.StatusOK)
 	}
 }

@@ -233,19 +233,32 @@ func (p *sharedPool) pick() (*slot, *child, error) {
 	return best, bc, nil
 }
 
-// ping asks every child that is up for a ping; it fails when none answers (the readiness check).
+// ping asks every child that is up for a ping, all at once; it succeeds as soon as one answers and fails
+// when none does (the readiness check). At once, because one child that does not answer (wedged, not
+// dead) would otherwise use up the probe's whole time before the others were asked.
 func (p *sharedPool) ping(ctx context.Context) error {
-	var errs []error
-	for _, s := range p.slots {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make([]error, len(p.slots))
+	var answered atomic.Bool
+	var wg sync.WaitGroup
+	for i, s := range p.slots {
 		c, down := s.current()
 		if c == nil {
-			errs = append(errs, fmt.Errorf("child %d: %w", s.n, down))
+			errs[i] = fmt.Errorf("child %d: %w", s.n, down)
 			continue
 		}
-		if err := c.conn.Ping(ctx); err != nil {
-			errs = append(errs, fmt.Errorf("child %d: %w", s.n, err))
-			continue
-		}
+		wg.Go(func() {
+			if err := c.conn.Ping(ctx); err != nil {
+				errs[i] = fmt.Errorf("child %d: %w", s.n, err)
+				return
+			}
+			answered.Store(true)
+			cancel() // one is enough: the others' pings end
+		})
+	}
+	wg.Wait()
+	if answered.Load() {
 		return nil
 	}
 	return errors.Join(errs...)

@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -142,5 +145,50 @@ func TestBridgeStdioReadyWithWedgedChild(t *testing.T) {
 			t.Errorf("/readyz with child %d stopped and the other up: %d, want 200", pid, got)
 		}
 		b.waitProbe(t, "/readyz", http.StatusOK)
+	}
+}
+
+// TestBridgeStdioStopDuringChildStart: SIGTERM while a legacy session's child is starting (here a child
+// that never answers initialize) stops that child too: the start is abandoned with the bridge, which exits
+// without waiting out the start and leaves no process behind. It used to wait for the endpoints' close
+// bound (10 s), exit, and leave the child running, orphaned.
+func TestBridgeStdioStopDuringChildStart(t *testing.T) {
+	dir := t.TempDir()
+	mark := filepath.Join(dir, "started")
+	// The first start (the shared child) serves; every later one never answers.
+	script := "if [ -e " + mark + " ]; then exec sleep 120; fi; touch " + mark + "; exec " + binary + " serve --stdio"
+	b := startStdioBridge(t, "--stdio", "sh -c '"+script+"'")
+	b.waitChildren(t, 1)
+	shared := b.childPIDs(t)[0]
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	go func() {
+		// The session's GET waits in the bridge while its child starts; it fails when the bridge stops.
+		if s, err := b.sseCall(ctx, 1); err == nil {
+			s.Close()
+		}
+	}()
+	b.waitChildren(t, 2)
+	var starting int
+	for _, pid := range b.childPIDs(t) {
+		if pid != shared {
+			starting = pid
+		}
+	}
+	t.Cleanup(func() { _ = syscall.Kill(starting, syscall.SIGKILL) })
+	if err := b.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-b.proc.Done():
+	case <-ctx.Done():
+		t.Fatal("the bridge did not stop on SIGTERM")
+	}
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", starting))
+	if err == nil {
+		s := string(raw)
+		if f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:]); len(f) > 0 && f[0] != "Z" {
+			t.Fatalf("the child that was starting (pid %d) still runs after the bridge exited", starting)
+		}
 	}
 }

@@ -35,6 +35,9 @@ type stdioRouter struct {
 	stderr io.Writer
 
 	pool *sharedPool
+	// starts is the context of the legacy sessions' children's starts: the bridge's, so that a start in
+	// progress when the bridge stops is abandoned (its process stopped) instead of outliving it.
+	starts context.Context
 
 	mu       sync.Mutex
 	children map[*child]struct{}
@@ -60,7 +63,7 @@ type child struct {
 // fails here). restartDelay is the wait before restarting a shared child that died.
 // maxSessions bounds the legacy sessions' own children.
 func newStdioRouter(ctx context.Context, target cli.Target, log *slog.Logger, stderr io.Writer, pool int, restartDelay time.Duration, maxSessions int) (*stdioRouter, error) {
-	r := &stdioRouter{target: target, log: log, stderr: stderr, children: map[*child]struct{}{}, maxSessions: maxSessions}
+	r := &stdioRouter{target: target, log: log, stderr: stderr, children: map[*child]struct{}{}, maxSessions: maxSessions, starts: ctx}
 	p, err := newSharedPool(ctx, r, pool, restartDelay)
 	if err != nil {
 		r.Close()
@@ -105,6 +108,14 @@ func (r *stdioRouter) start(ctx context.Context, oneClient bool, shared *server.
 	c := &child{p: p, conn: conn, stopRun: stop, runDone: make(chan error, 1), session: oneClient}
 	go func() { c.runDone <- p.Run(rctx) }()
 	r.mu.Lock()
+	if r.closed {
+		// Close ran while this child started: it has stopped the children it knew, not this one.
+		r.mu.Unlock()
+		stop()
+		<-c.runDone
+		_ = conn.Close()
+		return nil, errors.New("bridge: shutting down")
+	}
 	r.children[c] = struct{}{}
 	r.mu.Unlock()
 	r.log.Debug("bridge: child started", "n", n, "era", conn.Era())
@@ -166,7 +177,7 @@ func (r *stdioRouter) NewSession(id string, out transport.Peer) transport.Sessio
 	}
 	r.sessions++
 	r.mu.Unlock()
-	c, err := r.start(context.Background(), true, nil)
+	c, err := r.start(r.starts, true, nil)
 	if err != nil {
 		r.mu.Lock()
 		r.sessions--

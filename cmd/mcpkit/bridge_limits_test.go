@@ -98,14 +98,14 @@ func TestBridgeStdioMaxSessions(t *testing.T) {
 }
 
 // TestBridgeStdioCrashLoopBackoff: a shared child that starts and answers but dies soon after each start
-// (here: killed by timeout(1) 1.5 s after it starts) is a crash loop, not a one-off death: the supervisor's
+// (here: killed by timeout(1) 3 s after it starts) is a crash loop, not a one-off death: the supervisor's
 // wait before each restart doubles (100ms, 200ms, 400ms…) instead of going back to --restart-delay each
 // time, which restarted the process every 100 ms + its lifetime forever.
 func TestBridgeStdioCrashLoopBackoff(t *testing.T) {
 	if _, err := exec.LookPath("timeout"); err != nil {
 		t.Skip("needs timeout(1)")
 	}
-	b := startStdioBridge(t, "--stdio", "timeout 1.5 "+binary+" serve --stdio", "--restart-delay", "100ms")
+	b := startStdioBridge(t, "--stdio", "timeout 3 "+binary+" serve --stdio", "--restart-delay", "100ms")
 	var waits []string
 	deadline := time.Now().Add(40 * time.Second)
 	for len(waits) < 3 {
@@ -122,7 +122,7 @@ func TestBridgeStdioCrashLoopBackoff(t *testing.T) {
 		}
 	}
 	if want := []string{"100ms", "200ms", "400ms"}; !slices.Equal(waits[:3], want) {
-		t.Fatalf("waits before the restarts of a child dying 1.5s after each start: %q, want %q", waits[:3], want)
+		t.Fatalf("waits before the restarts of a child dying 3s after each start: %q, want %q", waits[:3], want)
 	}
 }
 

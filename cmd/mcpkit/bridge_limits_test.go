@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -190,5 +191,45 @@ func TestBridgeStdioStopDuringChildStart(t *testing.T) {
 		if f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:]); len(f) > 0 && f[0] != "Z" {
 			t.Fatalf("the child that was starting (pid %d) still runs after the bridge exited", starting)
 		}
+	}
+}
+
+// TestBridgeStdioPoolRotates: with --pool 2, 2026-07-28 calls made one after the other (each child idle
+// when the next comes: equals) go to both children in turn, as the round robin among equals says. The
+// bytes each child read (/proc/PID/io rchar) tell which served: before the fix, the transport's
+// Authorize step advanced the rotation too, so with an even pool every call went to the same child.
+func TestBridgeStdioPoolRotates(t *testing.T) {
+	b := startStdioBridge(t, "--pool", "2")
+	b.waitChildren(t, 2)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	sess := b.connect(ctx, t, mcp.Version20260728, nil)
+	pids := b.childPIDs(t)
+	read := func(pid int) int {
+		raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", pid))
+		if err != nil {
+			t.Skipf("reading a child's I/O counters: %v", err)
+		}
+		for line := range strings.Lines(string(raw)) {
+			if v, ok := strings.CutPrefix(line, "rchar: "); ok {
+				n, _ := strconv.Atoi(strings.TrimSpace(v))
+				return n
+			}
+		}
+		t.Skip("no rchar in /proc/PID/io")
+		return 0
+	}
+	before := []int{read(pids[0]), read(pids[1])}
+	const calls = 20
+	for i := range calls {
+		if err := add(ctx, sess, i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := []int{read(pids[0]) - before[0], read(pids[1]) - before[1]}
+	// An add call is a few hundred bytes; each child must have read a good share of the 20.
+	lo, hi := min(got[0], got[1]), max(got[0], got[1])
+	if lo*4 < hi {
+		t.Fatalf("bytes read by the two children during %d calls one after the other: %v; want both served", calls, got)
 	}
 }

@@ -292,10 +292,17 @@ func (s poolSession) HandleNotification(ctx context.Context, m *jsonrpc.Message)
 	}
 }
 
-// Authorize implements transport.Authorizer with a child's server (they all have the same rules).
+// Authorize implements transport.Authorizer with a child's server (they all have the same rules): the
+// first one up, not pick's, which would advance the round robin on every request's Authorize and, with an
+// even pool, leave the HandleRequest that follows the same child each time.
 func (s poolSession) Authorize(ctx context.Context, m *jsonrpc.Message) error {
-	_, c, err := s.p.pick()
-	if err != nil {
+	var c *child
+	for _, sl := range s.p.slots {
+		if c, _ = sl.current(); c != nil {
+			break
+		}
+	}
+	if c == nil {
 		return nil // HandleRequest answers with the reason
 	}
 	if az, ok := c.p.Server().Stateless().(transport.Authorizer); ok {

@@ -41,7 +41,7 @@ func newBridge() *cobra.Command {
 			"With --stdio, the other direction (what supergateway does): run the stdio server command and serve it\n" +
 			"on --addr over Streamable HTTP at /mcp (both eras) and HTTP+SSE at /sse and /messages. Each legacy\n" +
 			"session (initialize on /mcp, or an /sse connection) gets its own child process, started when it opens\n" +
-			"and stopped when it ends; 2026-07-28 requests, which have no session, go to --pool children (default 1)\n" +
+			"and stopped when it ends (at most --max-sessions at once, default 100); 2026-07-28 requests, which have no session, go to --pool children (default 1)\n" +
 			"started with the bridge, each request to the least busy, each child restarted (after --restart-delay,\n" +
 			"doubling) when it dies; while none runs, requests fail at once saying so. Host and Origin are checked\n" +
 			"as `mcpkit serve` checks them; --auth-issuer or --dev-auth put the same OAuth resource server in front\n" +

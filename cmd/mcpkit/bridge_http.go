@@ -28,6 +28,7 @@ type stdioBridgeFlags struct {
 	allowOrigins []string
 	pool         int           // shared children for 2026-07-28 requests
 	restartDelay time.Duration // the first wait before restarting a shared child that died
+	maxSessions  int           // legacy sessions (each with its own child process) at once, /mcp and /sse together
 	authn        authFlags     // the resource-server authorization in front, as serve's
 }
 
@@ -41,16 +42,25 @@ func (f *stdioBridgeFlags) register(cmd *cobra.Command) {
 	fs.StringSliceVar(&f.allowOrigins, "allowed-origin", nil, "with --stdio: browser Origins to accept besides loopback ones")
 	fs.IntVar(&f.pool, "pool", 1, "with --stdio: how many children serve 2026-07-28 requests (which have no session), each request going to the least busy one")
 	fs.DurationVar(&f.restartDelay, "restart-delay", 500*time.Millisecond, "with --stdio: how long to wait before restarting a child serving 2026-07-28 requests that died (doubled after each failed start, up to 30s)")
+	fs.IntVar(&f.maxSessions, "max-sessions", defaultMaxSessions, "with --stdio: how many legacy sessions (each with its own child process) may be open at once, on /mcp and /sse together; past it a new one is refused (503, or the JSON-RPC error -32000)")
 	f.authn.register(cmd)
 }
 
 // names are the names of the flags that go with --stdio only.
 func (f *stdioBridgeFlags) names() []string {
-	return append([]string{"addr", "allowed-host", "any-host", "allowed-origin", "env", "cwd", "pool", "restart-delay"}, f.authn.names()...)
+	return append([]string{"addr", "allowed-host", "any-host", "allowed-origin", "env", "cwd", "pool", "restart-delay", "max-sessions"}, f.authn.names()...)
 }
 
 // maxPool bounds --pool: each child is a process.
 const maxPool = 64
+
+// defaultMaxSessions is --max-sessions' default, and maxMaxSessions its bound: each legacy session is a
+// child process, so the limit is what stands between one client opening sessions in a loop and the
+// machine's process table.
+const (
+	defaultMaxSessions = 100
+	maxMaxSessions     = 10000
+)
 
 // bridgeShutdownTimeout bounds closing the HTTP endpoints when the bridge stops.
 const bridgeShutdownTimeout = 10 * time.Second
@@ -71,6 +81,9 @@ func runStdioBridge(ctx context.Context, cmd *cobra.Command, f *stdioBridgeFlags
 	if f.pool < 1 || f.pool > maxPool {
 		return &usageError{cmd, fmt.Errorf("--pool wants 1 to %d children, got %d", maxPool, f.pool)}
 	}
+	if f.maxSessions < 1 || f.maxSessions > maxMaxSessions {
+		return &usageError{cmd, fmt.Errorf("--max-sessions wants 1 to %d sessions, got %d", maxMaxSessions, f.maxSessions)}
+	}
 	if f.restartDelay <= 0 {
 		return &usageError{cmd, fmt.Errorf("--restart-delay wants a positive duration, got %s", f.restartDelay)}
 	}
@@ -82,7 +95,7 @@ func runStdioBridge(ctx context.Context, cmd *cobra.Command, f *stdioBridgeFlags
 	}
 	target.Args = words
 	logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	router, err := newStdioRouter(ctx, target, logger, cmd.ErrOrStderr(), f.pool, f.restartDelay)
+	router, err := newStdioRouter(ctx, target, logger, cmd.ErrOrStderr(), f.pool, f.restartDelay, f.maxSessions)
 	if err != nil {
 		return err
 	}
@@ -94,8 +107,9 @@ func runStdioBridge(ctx context.Context, cmd *cobra.Command, f *stdioBridgeFlags
 	defer stopAuth()
 
 	policy := httpx.Policy{AllowedHosts: f.allowedHosts, AllowAnyHost: f.anyHost, AllowedOrigins: f.allowOrigins}
-	modern := streamable.NewHandler(router, &streamable.Options{AllowedHosts: f.allowedHosts, AllowAnyHost: f.anyHost, AllowedOrigins: f.allowOrigins})
-	legacy := sse.NewHandler(router, &sse.Options{MessagesPath: "/messages", Policy: policy})
+	modern := streamable.NewHandler(router, &streamable.Options{AllowedHosts: f.allowedHosts, AllowAnyHost: f.anyHost, AllowedOrigins: f.allowOrigins,
+		MaxSessions: f.maxSessions})
+	legacy := sse.NewHandler(router, &sse.Options{MessagesPath: "/messages", Policy: policy, MaxSessions: f.maxSessions})
 	endpoints := http.NewServeMux()
 	endpoints.Handle("/mcp", modern)
 	endpoints.Handle("/sse", legacy.SSE())

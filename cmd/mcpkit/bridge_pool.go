@@ -20,6 +20,10 @@ import (
 // restartMaxDelay caps the delay between restarts of a shared child that keeps failing to start.
 const restartMaxDelay = 30 * time.Second
 
+// restartStableAfter is how long a shared child must have run for its death to count as a one-off: the
+// restart after it waits firstDelay again; a child that dies sooner is in a crash loop and the wait doubles.
+const restartStableAfter = 30 * time.Second
+
 // sharedPool is the children that serve 2026-07-28 requests (which carry no session): --pool of them,
 // each in a slot whose supervisor restarts its child, with a doubling delay, when it dies. A request goes
 // to the least busy child that is up (round robin among equals); while every child is down it fails at
@@ -126,9 +130,14 @@ func (p *sharedPool) up(s *slot, c *child) {
 }
 
 // supervise waits for the slot's child to die, then starts another, waiting firstDelay before the first
-// attempt and twice as long after each failed one (up to restartMaxDelay), until the pool closes.
+// attempt and twice as long after each failed one (up to restartMaxDelay), until the pool closes. A child
+// that dies less than restartStableAfter after its start does not bring the wait back to firstDelay: the
+// next wait is twice the last one, so a child that starts, answers and crashes at once is not restarted
+// every firstDelay forever.
 func (p *sharedPool) supervise(s *slot, c *child) {
 	defer p.wg.Done()
+	var delay time.Duration // the last wait before a start; 0 before the first restart
+	since := time.Now()     // when c started
 	for {
 		select {
 		case <-c.conn.Done():
@@ -143,9 +152,13 @@ func (p *sharedPool) supervise(s *slot, c *child) {
 			s.stopChanges = nil
 		}
 		s.mu.Unlock()
-		p.r.log.Warn("bridge: a shared server process exited; restarting it", "child", s.n)
+		if delay == 0 || time.Since(since) >= restartStableAfter {
+			delay = p.firstDelay
+		} else {
+			delay = min(2*delay, restartMaxDelay)
+		}
+		p.r.log.Warn("bridge: a shared server process exited; restarting it", "child", s.n, "in", delay)
 		p.r.stop(c)
-		delay := p.firstDelay
 		for {
 			t := time.NewTimer(delay)
 			select {
@@ -156,7 +169,7 @@ func (p *sharedPool) supervise(s *slot, c *child) {
 			}
 			nc, err := p.r.start(p.ctx, false, p.shared())
 			if err == nil {
-				c = nc
+				c, since = nc, time.Now()
 				p.up(s, nc)
 				p.r.log.Warn("bridge: a shared server process restarted", "child", s.n)
 				break
@@ -220,19 +233,32 @@ func (p *sharedPool) pick() (*slot, *child, error) {
 	return best, bc, nil
 }
 
-// ping asks every child that is up for a ping; it fails when none answers (the readiness check).
+// ping asks every child that is up for a ping, all at once; it succeeds as soon as one answers and fails
+// when none does (the readiness check). At once, because one child that does not answer (wedged, not
+// dead) would otherwise use up the probe's whole time before the others were asked.
 func (p *sharedPool) ping(ctx context.Context) error {
-	var errs []error
-	for _, s := range p.slots {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make([]error, len(p.slots))
+	var answered atomic.Bool
+	var wg sync.WaitGroup
+	for i, s := range p.slots {
 		c, down := s.current()
 		if c == nil {
-			errs = append(errs, fmt.Errorf("child %d: %w", s.n, down))
+			errs[i] = fmt.Errorf("child %d: %w", s.n, down)
 			continue
 		}
-		if err := c.conn.Ping(ctx); err != nil {
-			errs = append(errs, fmt.Errorf("child %d: %w", s.n, err))
-			continue
-		}
+		wg.Go(func() {
+			if err := c.conn.Ping(ctx); err != nil {
+				errs[i] = fmt.Errorf("child %d: %w", s.n, err)
+				return
+			}
+			answered.Store(true)
+			cancel() // one is enough: the others' pings end
+		})
+	}
+	wg.Wait()
+	if answered.Load() {
 		return nil
 	}
 	return errors.Join(errs...)
@@ -266,10 +292,17 @@ func (s poolSession) HandleNotification(ctx context.Context, m *jsonrpc.Message)
 	}
 }
 
-// Authorize implements transport.Authorizer with a child's server (they all have the same rules).
+// Authorize implements transport.Authorizer with a child's server (they all have the same rules): the
+// first one up, not pick's, which would advance the round robin on every request's Authorize and, with an
+// even pool, leave the HandleRequest that follows the same child each time.
 func (s poolSession) Authorize(ctx context.Context, m *jsonrpc.Message) error {
-	_, c, err := s.p.pick()
-	if err != nil {
+	var c *child
+	for _, sl := range s.p.slots {
+		if c, _ = sl.current(); c != nil {
+			break
+		}
+	}
+	if c == nil {
 		return nil // HandleRequest answers with the reason
 	}
 	if az, ok := c.p.Server().Stateless().(transport.Authorizer); ok {

@@ -35,11 +35,18 @@ type stdioRouter struct {
 	stderr io.Writer
 
 	pool *sharedPool
+	// starts is the context of the legacy sessions' children's starts: the bridge's, so that a start in
+	// progress when the bridge stops is abandoned (its process stopped) instead of outliving it.
+	starts context.Context
 
 	mu       sync.Mutex
 	children map[*child]struct{}
 	closed   bool
 	started  int // children started so far, the shared one included (for the log and tests)
+	// sessions counts the legacy sessions' own children, those starting included; maxSessions bounds it
+	// (--max-sessions), across /mcp and /sse.
+	sessions    int
+	maxSessions int
 }
 
 // child is one child process behind a proxy.
@@ -49,12 +56,14 @@ type child struct {
 	stopRun context.CancelFunc
 	runDone chan error
 	once    sync.Once
+	session bool // a legacy session's own child, counted in stdioRouter.sessions
 }
 
 // newStdioRouter starts the pool's shared children (pool of them; a command that cannot start or answer
 // fails here). restartDelay is the wait before restarting a shared child that died.
-func newStdioRouter(ctx context.Context, target cli.Target, log *slog.Logger, stderr io.Writer, pool int, restartDelay time.Duration) (*stdioRouter, error) {
-	r := &stdioRouter{target: target, log: log, stderr: stderr, children: map[*child]struct{}{}}
+// maxSessions bounds the legacy sessions' own children.
+func newStdioRouter(ctx context.Context, target cli.Target, log *slog.Logger, stderr io.Writer, pool int, restartDelay time.Duration, maxSessions int) (*stdioRouter, error) {
+	r := &stdioRouter{target: target, log: log, stderr: stderr, children: map[*child]struct{}{}, maxSessions: maxSessions, starts: ctx}
 	p, err := newSharedPool(ctx, r, pool, restartDelay)
 	if err != nil {
 		r.Close()
@@ -96,9 +105,17 @@ func (r *stdioRouter) start(ctx context.Context, oneClient bool, shared *server.
 		return nil, fmt.Errorf("bridge: %w", err)
 	}
 	rctx, stop := context.WithCancel(context.Background())
-	c := &child{p: p, conn: conn, stopRun: stop, runDone: make(chan error, 1)}
+	c := &child{p: p, conn: conn, stopRun: stop, runDone: make(chan error, 1), session: oneClient}
 	go func() { c.runDone <- p.Run(rctx) }()
 	r.mu.Lock()
+	if r.closed {
+		// Close ran while this child started: it has stopped the children it knew, not this one.
+		r.mu.Unlock()
+		stop()
+		<-c.runDone
+		_ = conn.Close()
+		return nil, errors.New("bridge: shutting down")
+	}
 	r.children[c] = struct{}{}
 	r.mu.Unlock()
 	r.log.Debug("bridge: child started", "n", n, "era", conn.Era())
@@ -113,6 +130,9 @@ func (r *stdioRouter) stop(c *child) {
 		_ = c.conn.Close()
 		r.mu.Lock()
 		delete(r.children, c)
+		if c.session {
+			r.sessions--
+		}
 		r.mu.Unlock()
 	})
 }
@@ -145,9 +165,23 @@ func (r *stdioRouter) Children() int {
 
 // NewSession implements transport.Server: a new child for the new legacy session. A child that fails to
 // start makes a session whose requests fail with the reason.
+// Past --max-sessions the session gets no child and its requests fail with -32000 (the transports refuse
+// most such sessions themselves with 503; this holds the bound across /mcp and /sse together).
 func (r *stdioRouter) NewSession(id string, out transport.Peer) transport.Session {
-	c, err := r.start(context.Background(), true, nil)
+	r.mu.Lock()
+	if r.sessions >= r.maxSessions {
+		r.mu.Unlock()
+		r.log.Warn("bridge: a session was refused: --max-sessions reached", "max", r.maxSessions)
+		return &failedSession{id: id, err: &jsonrpc.Error{Code: jsonrpc.CodeOverloaded, Message: fmt.Sprintf(
+			"bridge: %d legacy sessions, each with its own server process, are open (--max-sessions): end one (DELETE, or close its /sse stream) or retry later", r.maxSessions)}}
+	}
+	r.sessions++
+	r.mu.Unlock()
+	c, err := r.start(r.starts, true, nil)
 	if err != nil {
+		r.mu.Lock()
+		r.sessions--
+		r.mu.Unlock()
 		r.log.Warn("bridge: a session could not get its child", "err", err)
 		return &failedSession{id: id, err: err}
 	}
@@ -191,6 +225,10 @@ func (s *failedSession) ID() string { return s.id }
 
 // HandleRequest implements transport.Session: every request fails with the reason.
 func (s *failedSession) HandleRequest(context.Context, *jsonrpc.Message, transport.Peer) (jsontext.Value, error) {
+	var je *jsonrpc.Error
+	if errors.As(s.err, &je) {
+		return nil, je
+	}
 	return nil, &jsonrpc.Error{Code: mcp.CodeInternalError, Message: s.err.Error()}
 }
 

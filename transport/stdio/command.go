@@ -84,10 +84,11 @@ func Command(cmd *exec.Cmd, opts CommandOptions) (*CommandStream, error) {
 	}
 	cs.stderr.Add(1)
 	go cs.drainStderr(stderrR, log)
-	go func() {
-		cs.stderr.Wait() // Wait must not run before stderr is fully read
-		cs.waitErr <- cmd.Wait()
-	}()
+	// The process is reaped as soon as it exits, whatever happens to its pipes: a process it started in the
+	// background (a helper, a daemon) may keep stderr and stdout open long after, and must not keep the
+	// exited server a zombie or Close waiting. cmd.Stdout and cmd.Stderr are *os.File, so Wait copies
+	// nothing and closes nothing the readers use.
+	go func() { cs.waitErr <- cmd.Wait() }()
 	return cs, nil
 }
 
@@ -121,6 +122,7 @@ func (cs *CommandStream) Close() error {
 
 func (cs *CommandStream) shutdown() error {
 	defer cs.Stream.Close() // releases the stdout read end once the process is gone
+	defer cs.awaitStderr()
 	_ = cs.stdin.Close()
 	t := time.NewTimer(cs.opts.ExitTimeout)
 	defer t.Stop()
@@ -140,6 +142,27 @@ func (cs *CommandStream) shutdown() error {
 	<-cs.waitErr
 	return errors.New("stdio: server ignored SIGTERM and was killed")
 }
+
+// awaitStderr waits, at most stderrGrace, until the exited server's stderr has been read to its end, so
+// that its last lines reach Stderr (or the log) before Close returns. A process the server left running
+// with stderr open ends the wait at the bound; its drain goes on until that process closes it.
+func (cs *CommandStream) awaitStderr() {
+	done := make(chan struct{})
+	go func() {
+		cs.stderr.Wait()
+		close(done)
+	}()
+	t := time.NewTimer(min(cs.opts.ExitTimeout, stderrGrace))
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	}
+}
+
+// stderrGrace bounds awaitStderr: the pipe of an exited process holds at most what it wrote last, read in
+// microseconds; only a process still holding the pipe makes the wait reach it.
+const stderrGrace = time.Second
 
 // Process returns the running server process.
 func (cs *CommandStream) Process() *os.Process { return cs.cmd.Process }

@@ -4,14 +4,17 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/mcpkit/mcpkit/internal/syncbuf"
 	"github.com/mcpkit/mcpkit/jsonrpc"
 )
 
@@ -93,4 +96,51 @@ func TestCommandDeliversRepliesBeforeExit(t *testing.T) {
 		t.Fatal("connection not closed after the server exited")
 	}
 	checkClosed("call after the server exited", conn.Call(ctx, "late", nil, nil))
+}
+
+// TestCommandCloseWithBackgroundChild: a server that leaves a process running in the background with its
+// stdout and stderr (a helper, a daemon) is still reaped when it exits, and Close returns after the
+// server's own exit (bounded by ExitTimeout for the stderr drain), not when the background process ends.
+// Before, the server was reaped only once stderr reached EOF: Close waited for the background process
+// (here 60 s) and the server stayed a zombie meanwhile (a bridge could not stop). ExitTimeout is long so
+// that a loaded machine's slow exit is not taken for a refusal to leave.
+func TestCommandCloseWithBackgroundChild(t *testing.T) {
+	self := selfCommand(t, "echo")
+	var stderr syncbuf.Buffer
+	cmd := exec.Command("sh", "-c", `sleep 60 & echo "bg=$!" >&2; exec "$0" -test.run='^$'`, self.Path)
+	cmd.Env = self.Env
+	cs, err := Command(cmd, CommandOptions{Stderr: &stderr, ExitTimeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		for _, f := range strings.Fields(stderr.String()) {
+			if pid, ok := strings.CutPrefix(f, "bg="); ok {
+				if n, err := strconv.Atoi(pid); err == nil {
+					_ = syscall.Kill(n, syscall.SIGKILL)
+				}
+			}
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := cs.Write(ctx, []byte(`{"hello":1}`)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := cs.Read(ctx); err != nil || string(got) != `{"hello":1}` {
+		t.Fatalf("got %q, %v", got, err)
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- cs.Close() }()
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Errorf("Close = %v; want nil (the server left on stdin EOF)", err)
+		}
+	case <-ctx.Done():
+		t.Fatal("Close still waiting after 20 s: it waits for the background process")
+	}
+	if !strings.Contains(stderr.String(), "bg=") {
+		t.Errorf("stderr %q: the shell's line is missing", stderr.String())
+	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mcpkit/mcpkit/auth"
 	"github.com/mcpkit/mcpkit/internal/uritmpl"
+	"github.com/mcpkit/mcpkit/jsonrpc"
 	"github.com/mcpkit/mcpkit/mcp"
 )
 
@@ -335,12 +336,42 @@ func (s *Server) subscribe(ctx context.Context, r *Request) (jsontext.Value, err
 		return nil, err
 	}
 	r.sess.mu.Lock()
+	defer r.sess.mu.Unlock()
 	if r.sess.subs == nil {
 		r.sess.subs = make(map[string]struct{})
 	}
-	r.sess.subs[p.URI] = struct{}{}
-	r.sess.mu.Unlock()
+	if _, ok := r.sess.subs[p.URI]; !ok {
+		if err := s.subscriptionRoom(r.sess.subs, p.URI); err != nil {
+			return nil, err
+		}
+		r.sess.subs[p.URI] = struct{}{}
+	}
 	return emptyObject, nil
+}
+
+// maxSubscriptionBytes bounds the URIs of one session's subscriptions together (Options.MaxSubscriptions).
+const maxSubscriptionBytes = 1 << 20
+
+// subscriptionRoom says why subs cannot take uri: Options.MaxSubscriptions (default 1,000) URIs, or
+// maxSubscriptionBytes of them.
+func (s *Server) subscriptionRoom(subs map[string]struct{}, uri string) error {
+	most := s.opts.MaxSubscriptions
+	if most <= 0 {
+		most = 1000
+	}
+	if len(subs) >= most {
+		return &jsonrpc.Error{Code: jsonrpc.CodeOverloaded, Message: fmt.Sprintf(
+			"resources/subscribe: this session is subscribed to %d resources, the most the server allows: unsubscribe from one first", len(subs))}
+	}
+	n := len(uri)
+	for u := range subs {
+		n += len(u)
+	}
+	if n > maxSubscriptionBytes {
+		return &jsonrpc.Error{Code: jsonrpc.CodeOverloaded, Message: fmt.Sprintf(
+			"resources/subscribe: this session's subscribed URIs would take %d bytes, more than the %d the server allows", n, maxSubscriptionBytes)}
+	}
+	return nil
 }
 
 func (s *Server) unsubscribe(ctx context.Context, r *Request) (jsontext.Value, error) {

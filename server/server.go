@@ -41,6 +41,11 @@ type Options struct {
 	Versions []string
 	// MaxInFlight and MaxQueued bound inbound requests per connection (see jsonrpc.ConnOptions).
 	MaxInFlight, MaxQueued int
+	// MaxSubscriptions bounds the resources one legacy session may be subscribed to at once
+	// (resources/subscribe; default 1,000); their URIs together are also bounded, to 1 MiB. A subscribe
+	// past either bound fails with -32000 naming it, and the session keeps what it had. The set is part of
+	// the session's state (stored with it on many nodes), so a client must not grow it without end.
+	MaxSubscriptions int
 	// DrainTimeout bounds how long Serve (and ServeStdio) keeps answering the requests it has read once the
 	// client's stream ends (stdin closed). Zero means jsonrpc.DefaultDrainTimeout (30 s).
 	DrainTimeout time.Duration

@@ -235,13 +235,6 @@ func (g *Gateway) Status() []UpstreamStatus {
 	return out
 }
 
-// lookup returns the upstream called name, or nil.
-func (g *Gateway) lookup(name string) *upstream {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.ups[name]
-}
-
 // uriLookup returns the upstream a URI's owner (uriOwner) names, without regard to case (URI prefixes are
 // the lower-cased name; Config.Validate refuses names that differ only in case), or nil.
 func (g *Gateway) uriLookup(owner string) *upstream {

@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -20,50 +18,17 @@ import (
 
 	"github.com/mcpkit/mcpkit/client"
 	"github.com/mcpkit/mcpkit/examples/demo"
-	"github.com/mcpkit/mcpkit/internal/servicetest"
 	"github.com/mcpkit/mcpkit/mcp"
 	"github.com/mcpkit/mcpkit/transport/sse"
 	"github.com/mcpkit/mcpkit/transport/streamable"
 )
 
 // stdioBridge is a running `mcpkit bridge --stdio "mcpkit serve --stdio"`.
-type stdioBridge struct {
-	cmd  *exec.Cmd
-	proc *servicetest.Proc
-	base string // http://127.0.0.1:PORT
-}
+type stdioBridge struct{ *listening }
 
 func startStdioBridge(t *testing.T, extra ...string) *stdioBridge {
 	t.Helper()
-	b := servicetest.Retry(t, func() (*stdioBridge, error) {
-		port, err := servicetest.FreePort()
-		if err != nil {
-			return nil, err
-		}
-		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-		cmd := exec.Command(binary, append([]string{"bridge", "--stdio", binary + " serve --stdio", "--addr", addr}, extra...)...)
-		p, err := servicetest.StartCmd(cmd)
-		if err != nil {
-			return nil, err
-		}
-		if err := p.WaitReady("mcpkit bridge --stdio", func() error {
-			c, err := net.Dial("tcp", addr)
-			if err == nil {
-				c.Close()
-			}
-			return err
-		}); err != nil {
-			return nil, err
-		}
-		return &stdioBridge{cmd: cmd, proc: p, base: "http://" + addr}, nil
-	})
-	t.Cleanup(func() {
-		b.proc.Kill()
-		if t.Failed() {
-			t.Logf("the bridge said:\n%s", b.proc.Output())
-		}
-	})
-	return b
+	return &stdioBridge{startListening(t, "the bridge", append([]string{"bridge", "--stdio", binary + " serve --stdio"}, extra...)...)}
 }
 
 // children counts the bridge's child processes (Linux /proc); the test is skipped elsewhere.

@@ -62,45 +62,12 @@ func gatewayTools(ctx context.Context, t *testing.T, sess *client.Session) []str
 }
 
 // gatewayProc is a running `mcpkit gateway`.
-type gatewayProc struct {
-	cmd  *exec.Cmd
-	proc *servicetest.Proc
-	base string // http://127.0.0.1:PORT
-}
+type gatewayProc = listening
 
-// startGateway runs `mcpkit gateway ARGS --addr` on a free loopback port and waits until it listens; it
-// is killed when the test ends (and what it printed logged when the test failed).
+// startGateway runs `mcpkit gateway ARGS --addr` on a free loopback port (startListening).
 func startGateway(t *testing.T, args ...string) *gatewayProc {
 	t.Helper()
-	gw := servicetest.Retry(t, func() (*gatewayProc, error) {
-		port, err := servicetest.FreePort()
-		if err != nil {
-			return nil, err
-		}
-		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-		cmd := exec.Command(binary, append(append([]string{"gateway"}, args...), "--addr", addr)...)
-		p, err := servicetest.StartCmd(cmd)
-		if err != nil {
-			return nil, err
-		}
-		if err := p.WaitReady("mcpkit gateway", func() error {
-			c, err := net.Dial("tcp", addr)
-			if err == nil {
-				c.Close()
-			}
-			return err
-		}); err != nil {
-			return nil, err
-		}
-		return &gatewayProc{cmd, p, "http://" + addr}, nil
-	})
-	t.Cleanup(func() {
-		gw.proc.Kill()
-		if t.Failed() {
-			t.Logf("the gateway said:\n%s", gw.proc.Output())
-		}
-	})
-	return gw
+	return startListening(t, "the gateway", append([]string{"gateway"}, args...)...)
 }
 
 // TestGatewayCommand runs `mcpkit gateway` on a config file naming a stdio child (`mcpkit serve --stdio`)

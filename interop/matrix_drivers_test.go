@@ -303,7 +303,6 @@ func goDriver(version string) func(ep matrixEndpoint, plan matrixPlan) (matrixSe
 			seen.Errors["connect"] = err.Error()
 			return seen, stderr.String(), nil
 		}
-		time.Sleep(time.Duration(plan.SettleMs) * time.Millisecond)
 		step := func(name string, fn func() error) {
 			if err := fn(); err != nil {
 				seen.Errors[name] = err.Error()

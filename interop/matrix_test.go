@@ -57,10 +57,6 @@ type matrixFront struct {
 	// legacy upstream) refuses a question while another client's request to that upstream is in flight
 	// (docs/GATEWAY.md, Limits): the elicitation and sampling steps need the upstream to themselves.
 	Serial bool
-	// Settle is how long a driver that can wait (not the Inspector CLI) waits after connecting before its
-	// first request, for a front that is known to misroute something the upstream does right after it
-	// connects (the reason is at the front's test).
-	Settle time.Duration
 }
 
 func (f matrixFront) name(kind, n string) string {
@@ -94,8 +90,6 @@ type matrixPlan struct {
 	PromptWant string            `json:"-"`
 	Elicit     *matrixAsk        `json:"elicit,omitempty"`
 	Sample     *matrixAsk        `json:"sample,omitempty"`
-	// SettleMs is the front's Settle, set by runPeerMatrix.
-	SettleMs int64 `json:"settleMs"`
 }
 
 // peerProfile is an upstream peer as the matrix knows it: its plan for a token (a fresh string per driver
@@ -280,7 +274,6 @@ func mapPlan(front matrixFront, plan matrixPlan) matrixPlan {
 	p.Tool = front.name("tool", plan.Tool)
 	p.Prompt = front.name("prompt", plan.Prompt)
 	p.Resource = front.name("uri", plan.Resource)
-	p.SettleMs = front.Settle.Milliseconds()
 	if plan.Elicit != nil {
 		e := *plan.Elicit
 		e.Tool = front.name("tool", e.Tool)

@@ -116,7 +116,6 @@ try {
 } catch (err) {
   out.errors.connect = String(err?.stack ?? err);
 }
-if (client && plan.settleMs > 0) await new Promise((resolve) => setTimeout(resolve, plan.settleMs));
 if (client) {
   await step('tools', async () => (await all((p) => client.listTools(p), 'tools')).map((t) => t.name));
   await step('toolText', () => call(client, plan.tool, plan.toolArgs));
